@@ -1,0 +1,52 @@
+# GoTone quarterly analysis suite. `make help` lists the targets.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO   := data/demo
+QUARTER ?= 2010Q4
+JOBS   ?= 2
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo validate report test test-all lint bench lab clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip==25.3"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (gotone)" >/dev/null
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv with the pinned environment
+
+$(DEMO)/.complete: $(STAMP)
+	$(BIN)/gotone demo-data --scale small --out $(DEMO)
+
+demo: $(DEMO)/.complete  ## generate the synthetic demo data (small scale)
+
+validate: demo  ## validate the demo data against the data contract
+	$(BIN)/gotone validate $(DEMO)/survey $(DEMO)/kpi $(DEMO)/benchmark $(DEMO)/panel
+
+report: validate  ## produce the reports for the latest demo quarter, province and nine cities
+	$(BIN)/gotone run --quarter $(QUARTER) --scope all --jobs $(JOBS) --data $(DEMO) --out outputs
+
+test: $(STAMP)  ## run the test suite (slow, large-scale checks excluded)
+	$(BIN)/python -m pytest -q -n 2 -m "not slow"
+
+test-all: $(STAMP)  ## run every test, slow ones included
+	$(BIN)/python -m pytest -q -n 2
+
+lint: $(STAMP)  ## ruff over the package, tests and notebooks
+	$(BIN)/ruff check gotone_analysis tests notebooks benchmarks
+
+bench: $(STAMP)  ## benchmarks: print name=value figures
+	$(BIN)/python benchmarks/run.py
+
+lab: $(STAMP) demo  ## open JupyterLab on the notebooks
+	$(BIN)/jupyter lab notebooks
+
+clean:  ## remove generated data and outputs (keeps .venv)
+	rm -rf $(DEMO) outputs .pytest_cache

@@ -1,0 +1,241 @@
+"""Configuration shipped with the package: cities, tiers, brands, levers, targets, labels.
+
+Everything here is data about the business (from the 2010 "139" deck) or about the
+suite's layout. Nothing here reads user data.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+# --- geography ---------------------------------------------------------------------
+
+#: The nine city branches of China Mobile Fujian: code -> (中文, English).
+CITIES: dict[str, tuple[str, str]] = {
+    "fuzhou": ("福州", "Fuzhou"),
+    "xiamen": ("厦门", "Xiamen"),
+    "quanzhou": ("泉州", "Quanzhou"),
+    "zhangzhou": ("漳州", "Zhangzhou"),
+    "putian": ("莆田", "Putian"),
+    "sanming": ("三明", "Sanming"),
+    "nanping": ("南平", "Nanping"),
+    "longyan": ("龙岩", "Longyan"),
+    "ningde": ("宁德", "Ningde"),
+}
+CITY_CODES: tuple[str, ...] = tuple(CITIES)
+PROVINCE = "province"
+SCOPES: tuple[str, ...] = (PROVINCE, *CITY_CODES)
+
+# --- brands and tiers ---------------------------------------------------------------
+
+#: Brands in the survey: code -> (中文, English).
+BRANDS: dict[str, tuple[str, str]] = {
+    "gotone": ("全球通", "GoTone"),
+    "mzone": ("动感地带", "M-Zone"),
+    "easyown": ("神州行", "Easyown"),
+    "competitor": ("竞争对手", "Competitor"),
+}
+BRAND_CODES: tuple[str, ...] = tuple(BRANDS)
+
+#: Customer tiers: code -> (中文, English). GoTone uses the four card tiers; other
+#: brands are classed mid/high-end or mass.
+TIERS: dict[str, tuple[str, str]] = {
+    "diamond": ("钻石卡", "Diamond"),
+    "gold": ("金卡", "Gold"),
+    "silver": ("银卡", "Silver"),
+    "regular": ("普通", "Regular"),
+    "mid_high": ("中高端", "Mid/high-end"),
+    "mass": ("大众", "Mass"),
+}
+GOTONE_TIERS: tuple[str, ...] = ("diamond", "gold", "silver", "regular")
+OTHER_TIERS: tuple[str, ...] = ("mid_high", "mass")
+TIER_CODES: tuple[str, ...] = tuple(TIERS)
+VIP_TIERS: tuple[str, ...] = ("diamond", "gold")
+
+# --- the nine levers of the 139 plan -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lever:
+    """One of the nine levers of the 2010 "139" plan."""
+
+    number: int
+    code: str
+    label_zh: str
+    label_en: str
+    slides: str
+
+
+LEVERS: tuple[Lever, ...] = (
+    Lever(1, "scale", "规模发展", "Scale development", "16-17"),
+    Lever(2, "family", "亲情产品", "Family products", "18-20"),
+    Lever(3, "roaming", "漫游产品", "Roaming products", "21-23"),
+    Lever(4, "info", "信息产品", "Information products", "24-26"),
+    Lever(5, "care", "客户经理关怀", "Customer-manager care", "27-29"),
+    Lever(6, "points", "积分兑换", "Points redemption", "30-32"),
+    Lever(7, "club", "俱乐部", "Clubs", "33-35"),
+    Lever(8, "g3", "G3体验", "G3 experience", "36-38"),
+    Lever(9, "eservice", "便捷服务", "Convenient (electronic) service", "39-41"),
+)
+LEVER_CODES: tuple[str, ...] = tuple(lv.code for lv in LEVERS)
+#: Levers with a product a customer can know of and use (survey aw_<lever>/use_<lever>).
+PRODUCT_LEVERS: tuple[str, ...] = tuple(c for c in LEVER_CODES if c != "scale")
+
+#: Staggered roll-out of the care calls (slide 29): segment -> first month treated.
+CARE_ROLLOUT: dict[str, str] = {
+    "vip": "2010-03",
+    "gotone_midhigh": "2010-06",
+    "gotone_regular": "2010-09",
+    "other_midhigh": "2010-12",
+}
+#: Care calls a year required by tier (slide 27-29); other brands' mid/high-end: 3.
+CARE_CALLS_PER_YEAR: dict[str, int] = {
+    "diamond": 9, "gold": 9, "silver": 6, "regular": 4, "mid_high": 3,
+}
+
+# --- brand equity ---------------------------------------------------------------------
+
+#: Brand-equity components, in funnel order: code -> (中文, English).
+BRAND_COMPONENTS: dict[str, tuple[str, str]] = {
+    "awareness": ("认知", "Awareness"),
+    "association": ("联想", "Association"),
+    "preference": ("偏好", "Preference"),
+    "loyalty": ("忠诚", "Loyalty"),
+}
+
+# --- survey codes -----------------------------------------------------------------------
+
+#: Survey codes meaning "refused" / "don't know": always read as missing, never 0.
+MISSING_CODES: tuple[int, ...] = (98, 99)
+
+QUARTER_RE = re.compile(r"^(?P<year>\d{4})Q(?P<q>[1-4])$")
+MONTH_RE = re.compile(r"^(?P<year>\d{4})-(?P<m>0[1-9]|1[0-2])$")
+
+
+def parse_quarter(text: str) -> pd.Period:
+    """Return the quarter ``YYYYQn`` as a :class:`pandas.Period`; raise ``ValueError``."""
+    if not isinstance(text, str) or not QUARTER_RE.match(text):
+        raise ValueError(f"quarter must look like 2010Q4 (YYYYQn with n in 1-4), got {text!r}")
+    return pd.Period(text, freq="Q")
+
+
+def quarter_str(period: pd.Period) -> str:
+    """Format a quarterly period as ``YYYYQn``."""
+    return f"{period.year}Q{period.quarter}"
+
+
+def shift_quarter(quarter: str, n: int) -> str:
+    """The quarter ``n`` quarters after ``quarter`` (negative: before)."""
+    return quarter_str(parse_quarter(quarter) + n)
+
+
+# --- labels -------------------------------------------------------------------------------
+
+
+def label(code: str, lang: str = "zh") -> str:
+    """The zh/en label of a city, brand, tier, lever or brand component code."""
+    idx = 0 if lang == "zh" else 1
+    for table in (CITIES, BRANDS, TIERS, BRAND_COMPONENTS):
+        if code in table:
+            return table[code][idx]
+    for lv in LEVERS:
+        if lv.code == code:
+            return lv.label_zh if lang == "zh" else lv.label_en
+    if code == PROVINCE:
+        return "全省" if lang == "zh" else "Province"
+    return code
+
+
+# --- targets ------------------------------------------------------------------------------
+
+
+@cache
+def targets() -> pd.DataFrame:
+    """The 139 targets as a table, one row per target.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``id, lever, metric, direction, value, unit, deadline, source, note,
+        label_zh, label_en``, read from the shipped ``resources/targets.toml``.
+    """
+    text = resources.files("gotone_analysis").joinpath("resources/targets.toml").read_text(
+        encoding="utf-8"
+    )
+    rows = tomllib.loads(text)["target"]
+    cols = ["id", "lever", "metric", "direction", "value", "unit", "deadline", "source",
+            "note", "label_zh", "label_en"]
+    df = pd.DataFrame([{c: r.get(c, "") for c in cols} for r in rows], columns=cols)
+    return df
+
+
+# --- paths --------------------------------------------------------------------------------
+
+
+def project_root() -> Path:
+    """The project root: ``$GOTONE_ROOT`` if set, else the folder holding ``pyproject.toml``
+    above this package, else the current directory."""
+    env = os.environ.get("GOTONE_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = Path(__file__).resolve().parent.parent
+    if (here / "pyproject.toml").exists():
+        return here
+    return Path.cwd()
+
+
+def default_data_dir() -> Path:
+    """Where the demo data set is generated by default (``data/demo``)."""
+    return project_root() / "data" / "demo"
+
+
+def default_output_dir() -> Path:
+    """Where reports are published by default (``outputs``)."""
+    return project_root() / "outputs"
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+#: Report notebooks (``notebooks/<name>.ipynb``) in the order the batch runs and lists them:
+#: name -> (中文 title, English title).
+REPORTS: dict[str, tuple[str, str]] = {
+    "data_quality": ("数据质量", "Data quality"),
+    "brand_equity": ("品牌资产", "Brand equity"),
+}
+
+#: Default minimum unweighted base below which a cell is suppressed and marked.
+MIN_BASE = 30
+
+# --- the brand influence index -------------------------------------------------------------
+
+#: How the four brand-equity components are scored per respondent on 0-100, and how the
+#: influence index (影响力) combines them. The headquarters formula is not public; this
+#: is the suite's documented, configurable stand-in:
+#:
+#: * awareness   = 100 x (0.4 x unaided + 0.6 x aided awareness), both 0/1
+#: * association = mean of the five image items img_1..img_5, (x - 1) / 9 x 100
+#: * preference  = (pref_score - 1) / 9 x 100
+#: * loyalty     = 0.5 x (loy_stay - 1) / 9 x 100 + 0.5 x ltr / 10 x 100
+#: * influence   = weighted mean of the four components (weights below)
+#:
+#: A component is missing for a respondent when any of its items is missing (for
+#: association: when fewer than 3 of the 5 image items are answered; the mean of the
+#: answered ones is used otherwise); the influence index is missing when any component is.
+BRAND_INDEX_SPEC: dict = {
+    "awareness": {"items": {"aw_unaided": 0.4, "aw_aided": 0.6}, "scale": (0, 1)},
+    "association": {"mean_of": ("img_1", "img_2", "img_3", "img_4", "img_5"),
+                    "min_answered": 3, "scale": (1, 10)},
+    "preference": {"items": {"pref_score": 1.0}, "scale": (1, 10)},
+    "loyalty": {"items": {"loy_stay": 0.5, "ltr": 0.5}, "scale": {"loy_stay": (1, 10),
+                                                                  "ltr": (0, 10)}},
+    "influence_weights": {"awareness": 0.25, "association": 0.25, "preference": 0.25,
+                          "loyalty": 0.25},
+}
