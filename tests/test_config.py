@@ -77,3 +77,15 @@ def test_quarter_arithmetic():
     assert config.shift_quarter("2010Q1", -1) == "2009Q4"
     assert config.shift_quarter("2010Q4", -4) == "2009Q4"
     assert isinstance(config.parse_quarter("2010Q2"), pd.Period)
+
+
+def test_data_readme_documents_every_contract_column():
+    from pathlib import Path
+
+    from gotone_analysis.contract import TABLES
+
+    text = (Path(__file__).resolve().parent.parent / "data" / "README.md").read_text("utf-8")
+    for table in TABLES.values():
+        assert f"## {table.kind}" in text
+        for col in table.columns:
+            assert f"`{col.name}`" in text, f"{table.kind}.{col.name} undocumented"
