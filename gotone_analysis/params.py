@@ -1,0 +1,444 @@
+"""Report parameters: declared in one notebook cell, checked before any kernel starts.
+
+Every report notebook opens with one cell tagged ``parameters`` that assigns literal
+defaults to the names in :data:`PARAMETERS`. Two callers check values against it:
+
+* the batch runner, through :func:`check_run_parameters`, before papermill starts a
+  kernel (papermill itself only warns about unknown names);
+* the notebook's own second cell, through :func:`check_parameters`, so an analyst who
+  edits the parameters cell in JupyterLab gets the same messages.
+
+Both raise :class:`~gotone_analysis.errors.UsageError` with a message naming the
+parameter; the command line turns it into exit status 2.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import config
+from .errors import UsageError
+
+#: The parameters every report notebook declares, with their documented defaults.
+PARAMETERS: dict[str, Any] = {
+    "quarter": "2010Q4",
+    "scope": config.PROVINCE,
+    "data_dir": "",
+    "compare_to": "previous",
+    "lang": "zh",
+    "min_base": config.MIN_BASE,
+    "seed": 20100330,
+}
+
+LANGS: tuple[str, ...] = ("zh", "en")
+
+#: Named comparisons: keyword -> (quarters back, 中文 label, English label).
+COMPARISONS: dict[str, tuple[int, str, str]] = {
+    "previous": (1, "上季度", "previous quarter"),
+    "year_ago": (4, "去年同期", "same quarter last year"),
+}
+
+_SURVEY_FILE_RE = re.compile(r"(?P<q>\d{4}Q[1-4])")
+_SURVEY_SUFFIXES = (".csv", ".xlsx", ".xls", ".parquet", ".sav")
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Params:
+    """Checked parameters of one report run.
+
+    Attributes
+    ----------
+    quarter : str
+        Survey wave, ``YYYYQn``.
+    scope : str
+        ``"province"`` or a city code from :data:`gotone_analysis.config.CITY_CODES`.
+    data_dir : pathlib.Path
+        Resolved data folder.
+    compare_to : str
+        The comparison quarter, resolved to ``YYYYQn``.
+    compare_label : str
+        How reports name the comparison, in ``lang`` (e.g. ``"上季度"``).
+    lang : str
+        ``"zh"`` or ``"en"``.
+    min_base : int
+        Unweighted base below which a cell is suppressed.
+    seed : int
+        Random seed for resampling.
+    warnings : tuple of str
+        Problems that do not stop the run (e.g. no survey data for the comparison
+        quarter), in ``lang``; the run card shows them.
+    """
+
+    quarter: str
+    scope: str
+    data_dir: Path
+    compare_to: str
+    compare_label: str
+    lang: str
+    min_base: int
+    seed: int
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def scope_label(self) -> str:
+        """The scope's name in ``lang`` (全省 / Province or the city)."""
+        return config.label(self.scope, self.lang)
+
+    @property
+    def has_comparison(self) -> bool:
+        """Whether survey data for the comparison quarter is present."""
+        return self.compare_to in survey_quarters(self.data_dir)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The parameters as plain values, in :data:`PARAMETERS` order, for display."""
+        return {
+            "quarter": self.quarter,
+            "scope": self.scope,
+            "data_dir": self.data_dir.name or str(self.data_dir),
+            "compare_to": self.compare_to,
+            "lang": self.lang,
+            "min_base": self.min_base,
+            "seed": self.seed,
+        }
+
+    def open_dataset(self):
+        """Open the data folder.
+
+        Returns
+        -------
+        gotone_analysis.io.Dataset
+            The lazily loading dataset of :func:`gotone_analysis.io.open_dataset`.
+        """
+        from . import io
+
+        return io.open_dataset(self.data_dir)
+
+    def scoped(self, df: pd.DataFrame, column: str = "city") -> pd.DataFrame:
+        """Restrict a table to this run's scope.
+
+        Parameters
+        ----------
+        df : DataFrame
+            Rows with a city column.
+        column : str, default "city"
+            Name of the city column.
+
+        Returns
+        -------
+        DataFrame
+            ``df`` itself for the province, else the rows of the scope's city.
+        """
+        if self.scope == config.PROVINCE:
+            return df
+        if column not in df.columns:
+            raise KeyError(f"cannot restrict to {self.scope}: no column {column!r}")
+        return df.loc[df[column] == self.scope]
+
+
+# --- checks -----------------------------------------------------------------------------
+
+
+def check_parameters(
+    *,
+    quarter: Any = _MISSING,
+    scope: Any = _MISSING,
+    data_dir: Any = _MISSING,
+    compare_to: Any = _MISSING,
+    lang: Any = _MISSING,
+    min_base: Any = _MISSING,
+    seed: Any = _MISSING,
+    require_data: bool = True,
+    **unknown: Any,
+) -> Params:
+    """Check the parameters of a report run and resolve them.
+
+    Parameters
+    ----------
+    quarter, scope, data_dir, compare_to, lang, min_base, seed
+        The values of the notebook's parameters cell (see :data:`PARAMETERS`). All
+        are required; ``data_dir=""`` means the demo data set.
+    require_data : bool, default True
+        Check that survey data for ``quarter`` is present in ``data_dir``.
+    **unknown
+        Any other name is an error.
+
+    Returns
+    -------
+    Params
+        The checked, resolved parameters.
+
+    Raises
+    ------
+    UsageError
+        Naming every parameter that is unknown, missing, of the wrong type or out of
+        range, or the quarter that has no survey data.
+    """
+    given = {"quarter": quarter, "scope": scope, "data_dir": data_dir,
+             "compare_to": compare_to, "lang": lang, "min_base": min_base, "seed": seed}
+    problems: list[str] = []
+    if unknown:
+        problems.append(_unknown_message(unknown))
+    missing = [k for k, v in given.items() if v is _MISSING]
+    if missing:
+        problems.append("missing parameter(s): " + ", ".join(missing))
+    for name, value in given.items():
+        if value is not _MISSING:
+            msg = _type_problem(name, value, PARAMETERS[name])
+            if msg:
+                problems.append(msg)
+    if problems:
+        raise UsageError("; ".join(problems))
+    return _resolve(given, require_data=require_data)
+
+
+def _unknown_message(unknown: Mapping[str, Any]) -> str:
+    names = ", ".join(sorted(unknown))
+    return f"unknown parameter(s): {names} (expected: {', '.join(PARAMETERS)})"
+
+
+def _type_problem(name: str, value: Any, default: Any) -> str | None:
+    """A message when ``value`` does not have the type of the literal ``default``."""
+    want = type(default)
+    ok = isinstance(value, want) and not (want is int and isinstance(value, bool))
+    if want is float and isinstance(value, int) and not isinstance(value, bool):
+        ok = True
+    if not ok and want is str and isinstance(value, Path) and name == "data_dir":
+        ok = True
+    if ok:
+        return None
+    return (f"parameter {name} must be {want.__name__} (like {default!r}), "
+            f"got {type(value).__name__} {value!r}")
+
+
+def _resolve(given: dict[str, Any], *, require_data: bool) -> Params:
+    problems: list[str] = []
+    quarter = given["quarter"]
+    try:
+        config.parse_quarter(quarter)
+    except ValueError as exc:
+        problems.append(f"parameter quarter: {exc}")
+    scope = given["scope"]
+    if scope not in config.SCOPES:
+        problems.append(f"parameter scope must be one of {', '.join(config.SCOPES)}, got {scope!r}")
+    lang = given["lang"]
+    if lang not in LANGS:
+        problems.append(f"parameter lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    min_base = given["min_base"]
+    if min_base < 1:
+        problems.append(f"parameter min_base must be >= 1, got {min_base!r}")
+    seed = given["seed"]
+    if seed < 0:
+        problems.append(f"parameter seed must be >= 0, got {seed!r}")
+    raw_dir = given["data_dir"]
+    data_dir = (Path(raw_dir) if str(raw_dir) else config.default_data_dir()).expanduser()
+    data_dir = data_dir.resolve()
+    if not data_dir.is_dir():
+        problems.append(f"parameter data_dir: no such folder {str(raw_dir) or data_dir.name!r}"
+                        + ("" if str(raw_dir) else " (run `gotone demo-data` or `make demo`)"))
+    compare_to, compare_label = given["compare_to"], ""
+    if not problems:
+        try:
+            compare_to, compare_label = resolve_comparison(quarter, compare_to, lang)
+        except UsageError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise UsageError("; ".join(problems))
+
+    warnings: list[str] = []
+    present = survey_quarters(data_dir)
+    if require_data and quarter not in present:
+        have = ", ".join(present) if present else "none"
+        raise UsageError(f"parameter quarter: no survey data for {quarter} in data_dir "
+                         f"{data_dir.name!r} (quarters present: {have})")
+    if compare_to not in present:
+        warnings.append(
+            f"没有 {compare_to}（{compare_label}）的调查数据，不作比较"
+            if lang == "zh" else
+            f"no survey data for {compare_to} ({compare_label}); comparisons are left out")
+    return Params(quarter=quarter, scope=scope, data_dir=data_dir, compare_to=compare_to,
+                  compare_label=compare_label, lang=lang, min_base=int(min_base),
+                  seed=int(seed), warnings=tuple(warnings))
+
+
+def resolve_comparison(quarter: str, compare_to: str, lang: str = "zh") -> tuple[str, str]:
+    """Resolve ``compare_to`` to a quarter and its label.
+
+    Parameters
+    ----------
+    quarter : str
+        The report quarter, ``YYYYQn``.
+    compare_to : str
+        ``"previous"``, ``"year_ago"`` or an earlier quarter ``YYYYQn``.
+    lang : {"zh", "en"}
+        Language of the label.
+
+    Returns
+    -------
+    tuple of str
+        ``(comparison quarter, label)``, e.g. ``("2010Q3", "上季度")``.
+
+    Raises
+    ------
+    UsageError
+        When ``compare_to`` is neither keyword nor a quarter before ``quarter``.
+    """
+    idx = 0 if lang == "zh" else 1
+    if compare_to in COMPARISONS:
+        back, *labels = COMPARISONS[compare_to]
+        return config.shift_quarter(quarter, -back), labels[idx]
+    try:
+        other = config.parse_quarter(compare_to)
+    except ValueError:
+        raise UsageError(
+            "parameter compare_to must be 'previous', 'year_ago' or a quarter YYYYQn, "
+            f"got {compare_to!r}") from None
+    if other >= config.parse_quarter(quarter):
+        raise UsageError(f"parameter compare_to must be a quarter before {quarter}, "
+                         f"got {compare_to!r}")
+    return compare_to, compare_to
+
+
+def survey_quarters(data_dir: Path) -> tuple[str, ...]:
+    """The quarters with a survey file in ``data_dir/survey``.
+
+    Survey files carry their wave in the name (``survey_2010Q4.csv``; any of the
+    readable formats). This looks at names only and reads nothing, so it is cheap
+    enough to run before any kernel starts.
+
+    Parameters
+    ----------
+    data_dir : pathlib.Path
+        The data folder.
+
+    Returns
+    -------
+    tuple of str
+        Sorted quarters ``YYYYQn``.
+    """
+    folder = Path(data_dir) / "survey"
+    if not folder.is_dir():
+        return ()
+    found = set()
+    for path in folder.iterdir():
+        if path.name.startswith(".") or path.suffix.lower() not in _SURVEY_SUFFIXES:
+            continue
+        m = _SURVEY_FILE_RE.search(path.stem)
+        if m:
+            found.add(m.group("q"))
+    return tuple(sorted(found))
+
+
+# --- the notebook's parameters cell ------------------------------------------------------
+
+
+def read_parameters_cell(notebook: Path) -> dict[str, Any]:
+    """Read the declared parameters of a notebook.
+
+    Parameters
+    ----------
+    notebook : pathlib.Path
+        An ``.ipynb`` file with exactly one cell tagged ``parameters``.
+
+    Returns
+    -------
+    dict
+        Name -> literal default value, in the cell's order.
+
+    Raises
+    ------
+    UsageError
+        When the notebook has no or several ``parameters`` cells, or the cell holds
+        anything other than assignments of literals to names.
+    """
+    notebook = Path(notebook)
+    try:
+        nb = json.loads(notebook.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read notebook {notebook.name}: {exc}") from None
+    cells = [c for c in nb.get("cells", [])
+             if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise UsageError(f"notebook {notebook.name} must have exactly one cell tagged "
+                         f"'parameters', found {len(cells)}")
+    source = cells[0]["source"]
+    source = "".join(source) if isinstance(source, list) else source
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise UsageError(f"notebook {notebook.name}: parameters cell is not valid "
+                         f"Python: {exc}") from None
+    declared: dict[str, Any] = {}
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)):
+            name, value = node.targets[0].id, node.value
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+            name, value = node.target.id, node.value
+        else:
+            raise UsageError(f"notebook {notebook.name}: the parameters cell may only assign "
+                             f"literal values to names (line {node.lineno})")
+        try:
+            declared[name] = ast.literal_eval(value)
+        except ValueError:
+            raise UsageError(f"notebook {notebook.name}: parameter {name} must have a literal "
+                             f"default (line {node.lineno})") from None
+    return declared
+
+
+def check_run_parameters(notebook: Path, values: Mapping[str, Any], *,
+                         require_data: bool = True) -> Params:
+    """Check the values a batch passes to a notebook, before a kernel starts.
+
+    Parameters
+    ----------
+    notebook : pathlib.Path
+        The report notebook.
+    values : mapping
+        Parameter name -> value, as papermill would inject them.
+    require_data : bool, default True
+        Check that survey data for the quarter is present.
+
+    Returns
+    -------
+    Params
+        The resolved parameters (as the notebook's second cell will compute them).
+
+    Raises
+    ------
+    UsageError
+        Naming the notebook and every parameter that the notebook does not declare
+        (unknown), that is required but neither declared nor given (missing), whose
+        type differs from the declared default, or whose value is invalid.
+    """
+    notebook = Path(notebook)
+    declared = read_parameters_cell(notebook)
+    problems = []
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        problems.append("unknown parameter(s): " + ", ".join(unknown)
+                        + f" (declared: {', '.join(declared)})")
+    not_declared = [k for k in PARAMETERS if k not in declared]
+    if not_declared:
+        problems.append("missing parameter(s) in the parameters cell: " + ", ".join(not_declared))
+    for name, value in values.items():
+        if name in declared:
+            msg = _type_problem(name, value, declared[name])
+            if msg:
+                problems.append(msg)
+    if problems:
+        raise UsageError(f"{notebook.stem}: " + "; ".join(problems))
+    merged = {**declared, **values}
+    try:
+        return check_parameters(require_data=require_data,
+                                **{k: merged[k] for k in PARAMETERS})
+    except UsageError as exc:
+        raise UsageError(f"{notebook.stem}: {exc}") from None
