@@ -237,9 +237,9 @@ def _finite_population(
     vh = per.first().to_numpy()
     if (vh <= 1).all():  # sampling fractions, as R reads them
         return 1.0 - vh
-    if (vh <= 1).any():
+    if (vh < 1).any():
         raise UsageError(
-            f"fpc column '{fpc}' mixes sampling fractions (<= 1) and population sizes (> 1)"
+            f"fpc column '{fpc}' mixes sampling fractions (< 1) and population sizes (> 1)"
         )
     if (vh < n_h).any():
         raise UsageError(
