@@ -1,15 +1,115 @@
 """Brand equity: the four components (认知 联想 偏好 忠诚) and the influence index (影响力).
 
-Respondent-level scores on 0-100 follow :data:`gotone_analysis.config.BRAND_INDEX_SPEC`;
-design-based estimates of their means come from :mod:`gotone_analysis.survey`.
+Respondent-level scores on 0-100 follow :data:`gotone_analysis.config.BRAND_INDEX_SPEC`
+(:func:`respondent_scores`); design-based estimates of their means come from
+:func:`gotone_analysis.survey.estimate_many` (stratified design, sampling weights,
+finite-population correction, optional clusters, Taylor-linearised standard errors).
+Comparisons and the report-wide multiple-comparison policy come from
+:mod:`gotone_analysis.compare`.
+
+Every public estimator returns one tidy table (one row per component x domain, or per
+funnel stage) with ``estimate, se, ci_low, ci_high, n, n_eff, deff``; comparison tables
+add ``difference, se_diff, z, p, p_adj, mark`` and, when a minimum base is given,
+``suppressed`` and ``note`` (estimates of suppressed cells are NaN).
+
+Domains
+-------
+``scope="province"`` is all of Fujian; a city code is that city's domain. ``brand``
+selects the brand's customers (GoTone by default). Domains are always estimated from
+the full sample of the wave (all brands and cities), never by cutting the data first,
+so that their standard errors reflect the design.
+
+Funnel
+------
+The brand funnel has four nested stages (:data:`FUNNEL_STAGES`): aware of the brand
+when prompted (``aw_aided == 1``) -> positive association (mean of the answered image
+items ``>=`` :data:`ASSOCIATION_MIN` on 1-10) -> preferring (``pref_score >=``
+:data:`PREFERENCE_MIN`) -> loyal (``loy_stay >=`` :data:`LOYALTY_MIN`). A respondent
+reaches a stage when they meet its rule and every earlier one; reach is unknown (left
+out of that stage's base) when an item needed to decide is missing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-from .config import BRAND_COMPONENTS, BRAND_INDEX_SPEC
+from . import compare, survey
+from .config import (
+    BRAND_CODES,
+    BRAND_COMPONENTS,
+    BRAND_INDEX_SPEC,
+    CITY_CODES,
+    PROVINCE,
+    QUARTER_RE,
+    shift_quarter,
+)
+from .config import (
+    label as config_label,
+)
+from .errors import UsageError
+
+# --- constants -------------------------------------------------------------------------
+
+#: Components in display order: the four of the funnel, then the composite index.
+COMPONENTS: tuple[str, ...] = (*BRAND_COMPONENTS, "influence")
+
+#: Funnel stages in order.
+FUNNEL_STAGES: tuple[str, ...] = ("aware", "associated", "preferring", "loyal")
+#: Positive association: mean of the answered image items (1-10) at least this.
+ASSOCIATION_MIN: float = 7.0
+#: Preferring: ``pref_score`` (1-10) at least this.
+PREFERENCE_MIN: float = 8.0
+#: Loyal: ``loy_stay`` (1-10) at least this.
+LOYALTY_MIN: float = 8.0
+
+#: Significance level of the marks ("▲"/"▼") after the report-wide p-value adjustment.
+ALPHA: float = 0.05
+
+#: Labels this module adds to :func:`gotone_analysis.config.label`: code -> (中文, English).
+LABELS: dict[str, tuple[str, str]] = {
+    "influence": ("影响力", "Influence"),
+    "aware": ("认知（提示）", "Aware (prompted)"),
+    "associated": ("正面联想", "Positive association"),
+    "preferring": ("偏好", "Preferring"),
+    "loyal": ("忠诚", "Loyal"),
+    "reach": ("到达率", "Reach"),
+    "conversion": ("转化率", "Conversion"),
+    "benchmark": ("全网均值", "Network average"),
+}
+
+#: Survey design columns (stratified sample; ``stratum_pop`` = stratum population for the
+#: finite-population correction; ``psu`` used when present and filled).
+WEIGHT, STRATUM, FPC, PSU = "weight", "stratum", "stratum_pop", "psu"
+
+_RESULT_COLS = ("estimate", "se", "ci_low", "ci_high", "n_eff", "deff")
+_COMPARE_COLS = ("difference", "se_diff", "z", "p", "p_adj")
+
+
+def label(code: str, lang: str = "zh") -> str:
+    """The zh/en label of a component, funnel stage, city, brand or tier code.
+
+    Parameters
+    ----------
+    code : str
+        A code from :data:`LABELS` or one :func:`gotone_analysis.config.label` knows.
+    lang : {"zh", "en"}
+        Language.
+
+    Returns
+    -------
+    str
+        The label; unknown codes are returned unchanged.
+    """
+    if code in LABELS:
+        return LABELS[code][0 if lang == "zh" else 1]
+    return config_label(code, lang)
+
+
+# --- respondent scores ---------------------------------------------------------------------
 
 
 def _rescale(x: pd.Series, lo: float, hi: float) -> pd.Series:
@@ -31,6 +131,12 @@ def respondent_scores(df: pd.DataFrame, spec: dict | None = None) -> pd.DataFram
     DataFrame
         Same index as ``df``, columns ``awareness, association, preference, loyalty,
         influence`` (float, NaN where the rules in the spec make a score missing).
+
+    Notes
+    -----
+    Every score is linear in the items, so applying this function to a table of item
+    *expectations* gives the expected scores (used to check estimates against the
+    demo generator's truth).
     """
     spec = spec or BRAND_INDEX_SPEC
     out = pd.DataFrame(index=df.index)
@@ -54,3 +160,853 @@ def respondent_scores(df: pd.DataFrame, spec: dict | None = None) -> pd.DataFram
     infl = sum(w * out[c] for c, w in weights.items()) / wsum
     out["influence"] = infl.astype("float64")
     return out.replace([np.inf, -np.inf], np.nan)
+
+
+def funnel_stages(df: pd.DataFrame) -> pd.DataFrame:
+    """Whether each respondent reaches each funnel stage (1/0, NaN when undecidable).
+
+    Parameters
+    ----------
+    df : DataFrame
+        Survey rows with ``aw_aided``, ``img_1``..``img_5``, ``pref_score``, ``loy_stay``.
+
+    Returns
+    -------
+    DataFrame
+        Same index as ``df``, one float column per stage of :data:`FUNNEL_STAGES`: 1 when
+        the respondent meets the stage's rule and every earlier one, 0 when they fail any
+        of them, NaN when an item needed to decide is missing. Positive association
+        needs at least ``min_answered`` image items as in the index specification.
+    """
+    assoc_rule = BRAND_INDEX_SPEC["association"]
+    items = df[list(assoc_rule["mean_of"])].astype("float64")
+    img_mean = items.mean(axis=1).where(items.notna().sum(axis=1) >= assoc_rule["min_answered"])
+    rules = {
+        "aware": df["aw_aided"].astype("float64") >= 1,
+        "associated": img_mean >= ASSOCIATION_MIN,
+        "preferring": df["pref_score"].astype("float64") >= PREFERENCE_MIN,
+        "loyal": df["loy_stay"].astype("float64") >= LOYALTY_MIN,
+    }
+    known = {
+        "aware": df["aw_aided"].notna(),
+        "associated": img_mean.notna(),
+        "preferring": df["pref_score"].notna(),
+        "loyal": df["loy_stay"].notna(),
+    }
+    out = pd.DataFrame(index=df.index)
+    reached = pd.Series(1.0, index=df.index)
+    for stage in FUNNEL_STAGES:
+        this = pd.Series(np.where(known[stage], rules[stage].astype("float64"), np.nan),
+                         index=df.index)
+        # failing a known earlier stage decides the stage (0) even if this item is missing
+        reached = pd.Series(np.where(reached == 0, 0.0, np.fmin(reached, this)), index=df.index)
+        reached = reached.where(~((reached != 0) & this.isna()), np.nan)
+        out[stage] = reached
+    return out
+
+
+# --- design helpers ---------------------------------------------------------------------------
+
+
+def _check_scope_brand(scope: str, brand: str) -> None:
+    if scope != PROVINCE and scope not in CITY_CODES:
+        raise UsageError(f"scope must be 'province' or one of {', '.join(CITY_CODES)}; got {scope!r}")
+    if brand not in BRAND_CODES:
+        raise UsageError(f"brand must be one of {', '.join(BRAND_CODES)}; got {brand!r}")
+
+
+def _design(data: pd.DataFrame) -> dict:
+    """Design keyword arguments for :mod:`gotone_analysis.survey` from the columns present."""
+    kw: dict = {"weight": WEIGHT, "strata": STRATUM}
+    if FPC in data and data[FPC].notna().all():
+        kw["fpc"] = FPC
+    if PSU in data and data[PSU].notna().all():
+        kw["psu"] = PSU
+    return kw
+
+
+def _wave(data: pd.DataFrame, quarter: str | None) -> pd.DataFrame:
+    if quarter is None:
+        waves = pd.unique(data["quarter"])
+        if len(waves) != 1:
+            raise UsageError("the survey holds several quarters; say which one (quarter=...)")
+        return data
+    rows = data.loc[data["quarter"] == quarter]
+    if rows.empty:
+        raise UsageError(f"no survey data for quarter {quarter}")
+    return rows
+
+
+def _domain_columns(scope: str, by: Sequence[str] | None) -> list[str]:
+    cols = ["brand"] if scope == PROVINCE else ["brand", "city"]
+    return cols + [c for c in (by or ()) if c not in cols]
+
+
+def _estimate(data: pd.DataFrame, variables: Sequence[str], domain: list[str],
+              level: float) -> pd.DataFrame:
+    """Design-based means of ``variables`` for every domain in ``domain`` columns (long)."""
+    est = survey.estimate_many(data, list(variables), by=domain, level=level, **_design(data))
+    return est.rename(columns={"variable": "component"})
+
+
+def _select(table: pd.DataFrame, scope: str, brand: str) -> pd.DataFrame:
+    keep = table["brand"] == brand
+    if scope != PROVINCE:
+        keep &= table["city"] == scope
+    out = table.loc[keep].drop(columns=[c for c in ("brand", "city") if c in table and
+                                        (c == "brand" or scope != PROVINCE)])
+    return out.reset_index(drop=True)
+
+
+def _components_on(data: pd.DataFrame, *, scope: str, brand: str, by: Sequence[str] | None,
+                   spec: dict | None, level: float) -> pd.DataFrame:
+    scored = pd.concat([data, respondent_scores(data, spec)], axis=1)
+    est = _estimate(scored, COMPONENTS, _domain_columns(scope, by), level)
+    out = _select(est, scope, brand)
+    out.insert(0, "scope", scope)
+    out.insert(1, "brand", brand)
+    by_cols = [c for c in (by or ()) if c in out]
+    out = out[["scope", "brand", *by_cols, "component",
+               *[c for c in out.columns if c not in {"scope", "brand", "component", *by_cols}]]]
+    out["_o"] = out["component"].map({c: i for i, c in enumerate(COMPONENTS)})
+    out = out.sort_values([*by_cols, "_o"], kind="stable").drop(columns="_o")
+    return out.reset_index(drop=True)
+
+
+def _suppress(table: pd.DataFrame, min_base: int | None,
+              n_cols: Sequence[str] = ("n",)) -> pd.DataFrame:
+    """Suppress cells whose smallest base in ``n_cols`` is below ``min_base``.
+
+    Uses :func:`gotone_analysis.compare.suppress` (which adds ``suppressed`` and ``note``)
+    on the smallest base, then blanks every estimate and comparison column of the
+    suppressed rows so that nothing derived from a small base is shown.
+    """
+    if min_base is None:
+        return table
+    base = table[list(n_cols)].min(axis=1)
+    out = compare.suppress(table.assign(n=base), min_base)
+    out["n"] = table["n"].to_numpy()
+    hide = out["suppressed"].to_numpy(dtype=bool)
+    for c in (*_RESULT_COLS, *_COMPARE_COLS, "estimate_prev", "reference"):
+        if c in out:
+            out.loc[hide, c] = np.nan
+    if "mark" in out:
+        out.loc[hide, "mark"] = ""
+    return out
+
+
+def _significance(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """Adjust p-values under the report-wide policy (over shown cells) and mark them."""
+    out = table.copy()
+    shown = out["p"].notna()
+    if "suppressed" in out:
+        shown &= ~out["suppressed"].astype(bool)
+    out["p_adj"] = np.nan
+    if shown.any():
+        out.loc[shown, "p_adj"] = np.asarray(compare.adjust_pvalues(out.loc[shown, "p"]),
+                                             dtype="float64")
+    out["mark"] = compare.significance_marks(out, alpha=alpha, p_col="p_adj")
+    out.loc[~shown, "mark"] = ""
+    return out
+
+
+def _resolve_compare(quarter: str, compare_to: str) -> str:
+    if compare_to == "previous":
+        return shift_quarter(quarter, -1)
+    if compare_to == "year_ago":
+        return shift_quarter(quarter, -4)
+    if isinstance(compare_to, str) and QUARTER_RE.match(compare_to):
+        return compare_to
+    raise UsageError(f"compare_to must be 'previous', 'year_ago' or a quarter YYYYQn; "
+                     f"got {compare_to!r}")
+
+
+def _ztest(difference: pd.Series, se: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Two-sided normal test of ``difference / se``: (z, p)."""
+    se = se.astype("float64").where(se > 0)
+    z = difference.astype("float64") / se
+    p = pd.Series(2.0 * stats.norm.sf(np.abs(z.to_numpy(dtype="float64"))), index=z.index)
+    return z, p
+
+
+def _independent_difference(current: pd.DataFrame, previous: pd.DataFrame | None,
+                            on: list[str]) -> pd.DataFrame:
+    """Difference of two independent waves' estimates, matched on ``on``.
+
+    ``se_diff = sqrt(se_current**2 + se_previous**2)``; with no previous wave the
+    comparison columns are empty.
+    """
+    out = current.copy()
+    if previous is None:
+        for c in ("estimate_prev", "n_prev", "difference", "se_diff", "z", "p"):
+            out[c] = np.nan
+        return out
+    prev = previous[[*on, "estimate", "se", "n"]].rename(
+        columns={"estimate": "estimate_prev", "se": "se_prev", "n": "n_prev"})
+    out = out.merge(prev, on=on, how="left", validate="one_to_one")
+    out["difference"] = out["estimate"] - out["estimate_prev"]
+    out["se_diff"] = np.sqrt(out["se"] ** 2 + out["se_prev"] ** 2)
+    out["z"], out["p"] = _ztest(out["difference"], out["se_diff"])
+    return out.drop(columns="se_prev")
+
+
+# --- estimators -------------------------------------------------------------------------------
+
+
+def components(
+    survey_data: pd.DataFrame,
+    *,
+    quarter: str | None = None,
+    scope: str = PROVINCE,
+    brand: str = "gotone",
+    by: Sequence[str] | None = None,
+    spec: dict | None = None,
+    level: float = 0.95,
+    min_base: int | None = None,
+) -> pd.DataFrame:
+    """Design-based estimates of the four components and the influence index, 0-100.
+
+    Parameters
+    ----------
+    survey_data : DataFrame
+        Validated survey rows (one or more waves; 98/99 already missing) with the design
+        columns ``stratum, weight`` and optionally ``stratum_pop`` and ``psu``.
+    quarter : str, optional
+        Wave ``YYYYQn`` to estimate; may be omitted when ``survey_data`` holds one wave.
+    scope : str
+        ``"province"`` or a city code (that city as a domain of the full design).
+    brand : str
+        Brand whose customers are described (default GoTone).
+    by : sequence of str, optional
+        Further domain columns, e.g. ``["tier"]`` or ``["city"]``.
+    spec : dict, optional
+        Index specification (default :data:`~gotone_analysis.config.BRAND_INDEX_SPEC`).
+    level : float
+        Confidence level of the intervals.
+    min_base : int, optional
+        Suppress cells with fewer respondents (see :func:`gotone_analysis.compare.suppress`).
+
+    Returns
+    -------
+    DataFrame
+        One row per (``by`` domain x component), components in :data:`COMPONENTS`
+        order: ``scope, brand, [by...], component, estimate, se, ci_low, ci_high, n,
+        n_eff, deff`` (+ ``suppressed, note`` when ``min_base`` is given). ``n`` is the
+        unweighted number of respondents with a score.
+    """
+    _check_scope_brand(scope, brand)
+    data = _wave(survey_data, quarter)
+    out = _components_on(data, scope=scope, brand=brand, by=by, spec=spec, level=level)
+    out.insert(0, "quarter", quarter if quarter is not None else str(data["quarter"].iloc[0]))
+    return _suppress(out, min_base)
+
+
+def pooled_design(survey_data: pd.DataFrame, quarters: Sequence[str], *,
+                  brand: str = "gotone") -> pd.DataFrame:
+    """Stack several waves into one design whose estimate is the mean over the waves.
+
+    Each wave is an independent stratified sample, so strata (and PSUs) are made
+    wave-specific (``"<quarter>|<stratum>"``); the finite-population correction of
+    each wave is unchanged. Each wave's weights are multiplied by
+    ``mean_w(T_w) / (T_w x W)``, where ``T_w`` is the wave's weight total among the
+    ``brand``'s customers and ``W`` the number of waves: every wave then carries the
+    same weight ``1/W`` of the brand's (average) population, so a brand-level estimate
+    from the pooled design is exactly the mean of the waves' estimates, and a domain
+    estimate (city, tier) is the mean of the waves weighted by the domain's estimated
+    size in each wave (identical to the plain mean when strata fix the domain sizes).
+
+    Parameters
+    ----------
+    survey_data : DataFrame
+        Survey rows of at least the waves in ``quarters``.
+    quarters : sequence of str
+        The waves to pool.
+    brand : str
+        Brand whose population total is equalised across waves.
+
+    Returns
+    -------
+    DataFrame
+        The rows of those waves with rescaled ``weight`` and wave-specific ``stratum``
+        and ``psu`` (a new frame; the input is not changed).
+    """
+    quarters = list(dict.fromkeys(quarters))
+    data = survey_data.loc[survey_data["quarter"].isin(quarters)].copy()
+    present = [q for q in quarters if (data["quarter"] == q).any()]
+    if not present:
+        raise UsageError(f"no survey data for {', '.join(quarters)}")
+    totals = (data.loc[data["brand"] == brand].groupby("quarter")[WEIGHT].sum()
+              .reindex(present))
+    if totals.isna().any() or (totals <= 0).any():
+        missing = totals.index[totals.isna() | (totals <= 0)].tolist()
+        raise UsageError(f"no {brand} respondents in {', '.join(missing)}")
+    factor = (totals.mean() / totals / len(present)).to_dict()
+    data[WEIGHT] = data[WEIGHT].astype("float64") * data["quarter"].map(factor).astype("float64")
+    data[STRATUM] = data["quarter"].astype(str) + "|" + data[STRATUM].astype(str)
+    if PSU in data and data[PSU].notna().all():
+        data[PSU] = data["quarter"].astype(str) + "|" + data[PSU].astype(str)
+    return data
+
+
+def year_quarters(survey_data: pd.DataFrame, year: int | str) -> list[str]:
+    """The waves of ``year`` present in the survey, in order."""
+    prefix = f"{int(year)}Q"
+    return sorted(q for q in pd.unique(survey_data["quarter"]) if str(q).startswith(prefix))
+
+
+def annual(
+    survey_data: pd.DataFrame,
+    year: int | str,
+    *,
+    scope: str = PROVINCE,
+    brand: str = "gotone",
+    by: Sequence[str] | None = None,
+    spec: dict | None = None,
+    level: float = 0.95,
+    min_base: int | None = None,
+) -> pd.DataFrame:
+    """Components and influence for a year, pooling that year's waves.
+
+    The year's estimate is the mean over its waves (see :func:`pooled_design` for the
+    weight scaling); its standard error comes from the pooled stratified design, each
+    wave an independent set of strata. This is what "the 2009 index" means.
+
+    Parameters
+    ----------
+    survey_data : DataFrame
+        Survey rows (all waves available).
+    year : int or str
+        Calendar year, e.g. 2009.
+    scope, brand, by, spec, level, min_base
+        As in :func:`components`.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`components`, with ``quarter`` replaced by ``year`` (str) and a
+        ``waves`` column (number of waves pooled).
+    """
+    _check_scope_brand(scope, brand)
+    quarters = year_quarters(survey_data, year)
+    if not quarters:
+        raise UsageError(f"no survey waves in {year}")
+    data = pooled_design(survey_data, quarters, brand=brand)
+    out = _components_on(data, scope=scope, brand=brand, by=by, spec=spec, level=level)
+    out.insert(0, "year", str(int(year)))
+    out.insert(1, "waves", len(quarters))
+    return _suppress(out, min_base)
+
+
+def trend(
+    survey_data: pd.DataFrame,
+    *,
+    quarters: Sequence[str] | None = None,
+    scope: str = PROVINCE,
+    brand: str = "gotone",
+    spec: dict | None = None,
+    level: float = 0.95,
+    alpha: float = ALPHA,
+    min_base: int | None = None,
+) -> pd.DataFrame:
+    """Components and influence wave by wave, each with the change from the wave before.
+
+    Parameters
+    ----------
+    survey_data : DataFrame
+        Survey rows.
+    quarters : sequence of str, optional
+        Waves to show (default: every wave in the data), in time order.
+    scope, brand, spec, level, min_base
+        As in :func:`components`.
+    alpha : float
+        Significance level of the marks.
+
+    Returns
+    -------
+    DataFrame
+        One row per quarter x component: ``quarter, scope, brand, component, estimate,
+        se, ci_low, ci_high, n, n_eff, deff, estimate_prev, n_prev, difference, se_diff,
+        z, p, p_adj, mark``; the comparison columns (independent waves) are empty for
+        the first quarter. P-values are adjusted over the whole table.
+    """
+    _check_scope_brand(scope, brand)
+    if quarters is None:
+        quarters = sorted(pd.unique(survey_data["quarter"]).tolist())
+    quarters = sorted(quarters)
+    parts = [components(survey_data, quarter=q, scope=scope, brand=brand, spec=spec,
+                        level=level) for q in quarters]
+    rows = []
+    for k, cur in enumerate(parts):
+        if k == 0:
+            rows.append(cur.assign(estimate_prev=np.nan, n_prev=np.nan, difference=np.nan,
+                                   se_diff=np.nan, z=np.nan, p=np.nan))
+        else:
+            rows.append(_independent_difference(cur, parts[k - 1], ["component"]))
+    out = pd.concat(rows, ignore_index=True)
+    out = _suppress(out, min_base, ("n", "n_prev") if min_base is not None else ("n",))
+    return _significance(out, alpha)
+
+
+def _compare_tables(current: pd.DataFrame, previous: pd.DataFrame, on: list[str], *,
+                    alpha: float, min_base: int | None) -> pd.DataFrame:
+    out = _independent_difference(current, previous, on)
+    out = _suppress(out, min_base, ("n", "n_prev"))
+    return _significance(out, alpha)
+
+
+def changes(
+    survey_data: pd.DataFrame,
+    *,
+    quarter: str,
+    compare_to: str = "previous",
+    scope: str = PROVINCE,
+    brand: str = "gotone",
+    by: Sequence[str] | None = None,
+    spec: dict | None = None,
+    level: float = 0.95,
+    alpha: float = ALPHA,
+    min_base: int | None = None,
+) -> pd.DataFrame:
+    """Current wave against a comparison wave, component by component.
+
+    The two waves are independent samples: the difference's standard error is the root
+    of the sum of the two squared standard errors
+    (:func:`gotone_analysis.compare.difference`); p-values are adjusted over the table
+    under the report-wide policy (:func:`gotone_analysis.compare.adjust_pvalues`) and
+    marked at ``alpha``.
+
+    Parameters
+    ----------
+    survey_data : DataFrame
+        Survey rows holding both waves.
+    quarter : str
+        Current wave ``YYYYQn``.
+    compare_to : str
+        ``"previous"``, ``"year_ago"`` or a wave ``YYYYQn``.
+    scope, brand, by, spec, level, min_base
+        As in :func:`components`; a cell is suppressed when either wave's base is small.
+    alpha : float
+        Significance level of the marks.
+
+    Returns
+    -------
+    DataFrame
+        ``quarter, scope, brand, [by...], component, estimate, se, ci_low, ci_high, n,
+        n_eff, deff, compare_quarter, estimate_prev, n_prev, difference, se_diff, z, p,
+        p_adj, mark`` (+ ``suppressed, note``). When the comparison wave is not in the
+        data the comparison columns are empty (and no mark is set).
+    """
+    other = _resolve_compare(quarter, compare_to)
+    on = [*(by or ()), "component"]
+    cur = components(survey_data, quarter=quarter, scope=scope, brand=brand, by=by,
+                     spec=spec, level=level)
+    prev = None
+    if (survey_data["quarter"] == other).any():
+        prev = components(survey_data, quarter=other, scope=scope, brand=brand, by=by,
+                          spec=spec, level=level)
+    out = _compare_tables(cur, prev, on, alpha=alpha, min_base=min_base)
+    out.insert(out.columns.get_loc("estimate_prev"), "compare_quarter", other)
+    return out
+
+
+def annual_changes(
+    survey_data: pd.DataFrame,
+    year: int | str,
+    *,
+    compare_year: int | str | None = None,
+    scope: str = PROVINCE,
+    brand: str = "gotone",
+    by: Sequence[str] | None = None,
+    spec: dict | None = None,
+    level: float = 0.95,
+    alpha: float = ALPHA,
+    min_base: int | None = None,
+) -> pd.DataFrame:
+    """A year against another year (default the year before), pooled waves each.
+
+    Parameters
+    ----------
+    survey_data : DataFrame
+        Survey rows of both years.
+    year : int or str
+        Current year.
+    compare_year : int or str, optional
+        Comparison year (default ``year - 1``).
+    scope, brand, by, spec, level, alpha, min_base
+        As in :func:`changes`.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`changes`, with ``year`` and ``compare_year`` in place of the quarters.
+    """
+    other = int(compare_year) if compare_year is not None else int(year) - 1
+    on = [*(by or ()), "component"]
+    kw = dict(scope=scope, brand=brand, by=by, spec=spec, level=level)
+    cur = annual(survey_data, year, **kw)
+    prev = annual(survey_data, other, **kw)
+    out = _compare_tables(cur, prev, on, alpha=alpha, min_base=min_base)
+    out.insert(out.columns.get_loc("estimate_prev"), "compare_year", str(other))
+    return out
+
+
+def vs_benchmark(
+    table: pd.DataFrame,
+    benchmark: pd.DataFrame,
+    *,
+    quarter: str | None = None,
+    alpha: float = ALPHA,
+    min_base: int | None = None,
+) -> pd.DataFrame:
+    """Compare estimates with the network (all-province) benchmark of the same quarter.
+
+    The benchmark is a published constant (no sampling error on our side), so the test
+    is one-sample: ``z = (estimate - benchmark) / se``, two-sided normal p-value.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A :func:`components` table (columns ``quarter, component, estimate, se, n``).
+    benchmark : DataFrame
+        ``quarter, metric, value`` (metric named as the components).
+    quarter : str, optional
+        Benchmark quarter (default the table's ``quarter``).
+    alpha, min_base
+        Significance level of the marks; minimum base.
+
+    Returns
+    -------
+    DataFrame
+        The table's rows that have a benchmark, with ``reference`` (the benchmark
+        value), ``difference, se_diff, z, p, p_adj, mark``.
+    """
+    q = quarter if quarter is not None else str(table["quarter"].iloc[0])
+    bench = (benchmark.loc[benchmark["quarter"] == q, ["metric", "value"]]
+             .rename(columns={"metric": "component", "value": "reference"}))
+    rows = table.drop(columns=[c for c in ("suppressed", "note") if c in table])
+    out = rows.merge(bench, on="component", how="inner")
+    out["difference"] = out["estimate"] - out["reference"]
+    out["se_diff"] = out["se"].astype("float64")
+    out["z"], out["p"] = _ztest(out["difference"], out["se_diff"])
+    out = _suppress(out, min_base)
+    return _significance(out, alpha)
+
+
+def by_city(
+    survey_data: pd.DataFrame,
+    *,
+    quarter: str | None = None,
+    brand: str = "gotone",
+    spec: dict | None = None,
+    level: float = 0.95,
+    alpha: float = ALPHA,
+    min_base: int | None = None,
+) -> pd.DataFrame:
+    """Each city against the province, component by component.
+
+    City estimates are domains of the full provincial design. The difference from the
+    province accounts for the city being part of the province: its standard error is
+    the design variance of the difference of the two estimators' linearised values
+    (:func:`gotone_analysis.survey.influence`, :func:`gotone_analysis.survey.design_vcov`).
+
+    Parameters
+    ----------
+    survey_data : DataFrame
+        Survey rows.
+    quarter : str, optional
+        Wave (may be omitted when the data hold one wave).
+    brand, spec, level, alpha, min_base
+        As in :func:`components`.
+
+    Returns
+    -------
+    DataFrame
+        One row per city x component (cities in :data:`~gotone_analysis.config.CITY_CODES`
+        order): ``quarter, brand, city, component, estimate, se, ci_low, ci_high, n,
+        n_eff, deff, reference`` (the province estimate), ``difference, se_diff, z, p,
+        p_adj, mark`` (+ ``suppressed, note``).
+    """
+    _check_scope_brand(PROVINCE, brand)
+    data = _wave(survey_data, quarter)
+    q = quarter if quarter is not None else str(data["quarter"].iloc[0])
+    scored = pd.concat([data, respondent_scores(data, spec)], axis=1)
+    design = _design(data)
+    vcov_kw = {k: v for k, v in design.items() if k != "weight"}
+    cities = _estimate(scored, COMPONENTS, ["brand", "city"], level)
+    cities = cities.loc[cities["brand"] == brand].drop(columns="brand")
+    prov = _estimate(scored, COMPONENTS, ["brand"], level)
+    prov = (prov.loc[prov["brand"] == brand, ["component", "estimate"]]
+            .rename(columns={"estimate": "reference"}))
+    se_rows = []
+    for comp in COMPONENTS:
+        z_city = survey.influence(scored, comp, weight=WEIGHT, by=["brand", "city"])
+        z_prov = survey.influence(scored, comp, weight=WEIGHT, by="brand")
+        present = [c for c in CITY_CODES if (brand, c) in z_city.columns]
+        if brand not in z_prov.columns or not present:
+            continue
+        # linearised values of (city mean - province mean): the city is part of the province
+        vals = pd.DataFrame({c: z_city[(brand, c)] - z_prov[brand] for c in present})
+        var = np.diag(survey.design_vcov(scored, vals, **vcov_kw).to_numpy())
+        se_rows.append(pd.DataFrame({"city": present, "component": comp,
+                                     "se_diff": np.sqrt(np.clip(var, 0.0, None))}))
+    out = cities.merge(prov, on="component", how="left")
+    if se_rows:
+        out = out.merge(pd.concat(se_rows), on=["city", "component"], how="left")
+    else:
+        out["se_diff"] = np.nan
+    out["difference"] = out["estimate"] - out["reference"]
+    out["z"], out["p"] = _ztest(out["difference"], out["se_diff"])
+    out = out.loc[out["city"].isin(CITY_CODES)]
+    out.insert(0, "quarter", q)
+    out.insert(1, "brand", brand)
+    out["_c"] = out["city"].map({c: i for i, c in enumerate(CITY_CODES)})
+    out["_o"] = out["component"].map({c: i for i, c in enumerate(COMPONENTS)})
+    out = out.sort_values(["_c", "_o"]).drop(columns=["_c", "_o"])
+    lead = ["quarter", "brand", "city", "component"]
+    tail = ["reference", "difference", "se_diff", "z", "p"]
+    out = out[[*lead, *[c for c in out.columns if c not in {*lead, *tail}], *tail]]
+    out = _suppress(out.reset_index(drop=True), min_base)
+    return _significance(out, alpha)
+
+
+def funnel(
+    survey_data: pd.DataFrame,
+    *,
+    quarter: str | None = None,
+    scope: str = PROVINCE,
+    brand: str = "gotone",
+    by: Sequence[str] | None = None,
+    level: float = 0.95,
+    min_base: int | None = None,
+) -> pd.DataFrame:
+    """The brand funnel: reach of each stage and conversion from the stage before, in %.
+
+    Reach is a design-based proportion (the mean of the 0/1 stage indicator of
+    :func:`funnel_stages`, among the brand's customers whose stage is known).
+    Conversion of stage ``k`` is the ratio ``sum(w x stage_k) / sum(w x stage_{k-1})``
+    over respondents whose stage ``k`` is known; its standard error is Taylor-linearised
+    (the design variance of ``u_i = (y_i - R x_i) / X``, computed as the domain mean of
+    ``(y_i - R x_i) / xbar``, which has the same linearisation).
+
+    Parameters
+    ----------
+    survey_data : DataFrame
+        Survey rows.
+    quarter, scope, brand, by, level, min_base
+        As in :func:`components`. For conversions ``n`` is the base of the ratio (the
+        respondents at the previous stage).
+
+    Returns
+    -------
+    DataFrame
+        One row per (``by`` domain x stage x measure): ``quarter, scope, brand, [by...],
+        stage, measure`` (``"reach"`` or ``"conversion"``; the first stage has no
+        conversion), ``estimate, se, ci_low, ci_high, n, n_eff, deff`` (+ ``suppressed,
+        note``).
+    """
+    _check_scope_brand(scope, brand)
+    data = _wave(survey_data, quarter)
+    q = quarter if quarter is not None else str(data["quarter"].iloc[0])
+    domain = _domain_columns(scope, by)
+    stages = funnel_stages(data) * 100.0
+    base = pd.concat([data, stages], axis=1)
+    reach = _estimate(base, FUNNEL_STAGES, domain, level).rename(columns={"component": "stage"})
+    reach["measure"] = "reach"
+    conv_parts = []
+    for prev_stage, stage in zip(FUNNEL_STAGES[:-1], FUNNEL_STAGES[1:], strict=True):
+        # conversion = share reaching `stage` among those at `prev_stage`: a domain mean,
+        # identical to the ratio sum(w y) / sum(w x) and its linearised variance
+        at_prev = base[prev_stage] == 100.0
+        est = _estimate(base.assign(_conv=base[stage].where(at_prev)), ["_conv"], domain,
+                        level)
+        est["component"] = stage
+        est["measure"] = "conversion"
+        conv_parts.append(est.rename(columns={"component": "stage"}))
+    allrows = pd.concat([reach, *conv_parts], ignore_index=True)
+    out = _select(allrows, scope, brand)
+    out.insert(0, "quarter", q)
+    out.insert(1, "scope", scope)
+    out.insert(2, "brand", brand)
+    by_cols = [c for c in (by or ()) if c in out]
+    lead = ["quarter", "scope", "brand", *by_cols, "stage", "measure"]
+    out = out[[*lead, *[c for c in out.columns if c not in lead]]]
+    out["_s"] = out["stage"].map({s: i for i, s in enumerate(FUNNEL_STAGES)})
+    out["_m"] = (out["measure"] == "conversion").astype(int)
+    out = out.sort_values([*by_cols, "_m", "_s"]).drop(columns=["_s", "_m"])
+    return _suppress(out.reset_index(drop=True), min_base)
+
+
+# --- words and headline numbers ----------------------------------------------------------------
+
+_WORDS = {
+    "zh": {
+        "up": "显著上升", "down": "显著下降", "higher": "显著高于", "lower": "显著低于",
+        "points": "分", "province": "全省", "benchmark": "全网均值",
+        "none_time": "在 {alpha:.0%} 显著性水平下（已做多重比较校正），与 {what} 相比没有"
+                     "指标发生显著变化；差异均在抽样误差范围内，不应解读为真实变化。",
+        "none_diff": "在 {alpha:.0%} 显著性水平下（已做多重比较校正），与{what}相比没有"
+                     "显著差异；差异均在抽样误差范围内，不应解读为真实差别。",
+        "rest": "其余指标的变化不显著（在抽样误差范围内）。",
+        "no_compare": "没有{what}的可比数据。",
+        "suppressed": "{k} 个单元格样本量不足 {min_base}，不予显示（以“—”标注）。",
+        "suppressed_all": "所有单元格样本量不足 {min_base}，不予显示（以“—”标注）。",
+        "vs": "与{what}相比：",
+    },
+    "en": {
+        "up": "rose significantly", "down": "fell significantly",
+        "higher": "significantly above", "lower": "significantly below",
+        "points": "points", "province": "the province", "benchmark": "the network average",
+        "none_time": "At the {alpha:.0%} level (adjusted for multiple comparisons) nothing "
+                     "moved significantly since {what}; the differences are within sampling "
+                     "error and should not be read as real changes.",
+        "none_diff": "At the {alpha:.0%} level (adjusted for multiple comparisons) nothing "
+                     "differs significantly from {what}; the differences are within sampling "
+                     "error and should not be read as real differences.",
+        "rest": "The other changes are not significant (within sampling error).",
+        "no_compare": "No comparable data for {what}.",
+        "suppressed": "{k} cell(s) with a base below {min_base} are not shown (marked “—”).",
+        "suppressed_all": "Every cell has a base below {min_base} and is not shown (marked “—”).",
+        "vs": "Against {what}:",
+    },
+}
+
+
+def _comparison_kind(table: pd.DataFrame, lang: str) -> tuple[str, str]:
+    """(kind, name of what the table compares with) for :func:`narrative`."""
+    w = _WORDS[lang]
+    if "compare_quarter" in table:
+        return "time", str(table["compare_quarter"].iloc[0]) if len(table) else ""
+    if "compare_year" in table:
+        return "time", str(table["compare_year"].iloc[0]) if len(table) else ""
+    if "city" in table and "reference" in table:
+        return "domain", w["province"]
+    if "reference" in table:
+        return "benchmark", w["benchmark"]
+    if "estimate_prev" in table:
+        return "time", w["vs"].format(what="")
+    raise UsageError("narrative needs a comparison table from changes, annual_changes, "
+                     "trend, by_city or vs_benchmark")
+
+
+def narrative(table: pd.DataFrame, lang: str = "zh", *, alpha: float = ALPHA,
+              min_base: int | None = None) -> str:
+    """Say in Markdown what moved significantly in a comparison table.
+
+    Only rows marked significant (after the report-wide p-value adjustment) are stated
+    as changes; everything else is described as within sampling error. Suppressed cells
+    are counted and said to be hidden.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A table from :func:`changes`, :func:`annual_changes`, :func:`by_city` or
+        :func:`vs_benchmark` (columns ``component, estimate, difference, p_adj, mark``,
+        optionally ``city`` and ``suppressed``).
+    lang : {"zh", "en"}
+        Language.
+    alpha : float
+        Significance level the marks were set at (for the wording).
+    min_base : int, optional
+        Minimum base, quoted when cells are suppressed.
+
+    Returns
+    -------
+    str
+        Markdown: one bullet per significant move (largest first within the table's
+        order), then a sentence on the rest and one on suppressed cells.
+    """
+    w = _WORDS["zh" if lang == "zh" else "en"]
+    lang = "zh" if lang == "zh" else "en"
+    kind, what = _comparison_kind(table, lang)
+    lines: list[str] = []
+    suppressed = (table["suppressed"].astype(bool) if "suppressed" in table
+                  else pd.Series(False, index=table.index))
+    shown = table.loc[~suppressed]
+    if shown["p"].notna().sum() == 0 and len(shown):
+        lines.append(w["no_compare"].format(what=what))
+    else:
+        sig = shown.loc[shown["mark"].isin(["▲", "▼"])]
+        for _, r in sig.iterrows():
+            name = label(r["component"], lang)
+            if "city" in r and kind == "domain":
+                name = (f"{label(r['city'], lang)} · {name}" if lang == "zh"
+                        else f"{label(r['city'], lang)} – {name}")
+            up = r["mark"] == "▲"
+            if kind == "time":
+                verb = w["up"] if up else w["down"]
+            else:
+                verb = w["higher"] if up else w["lower"]
+            d = abs(float(r["difference"]))
+            p = float(r["p_adj"])
+            ptxt = "< 0.001" if p < 0.001 else f"= {p:.3f}"
+            if lang == "zh":
+                if kind == "time":
+                    text = (f"- **{name}** {r['estimate']:.1f}，较 {what} {verb} {d:.1f} "
+                            f"{w['points']}（校正后 p {ptxt}）")
+                else:
+                    text = (f"- **{name}** {r['estimate']:.1f}，{verb}{what} {d:.1f} "
+                            f"{w['points']}（校正后 p {ptxt}）")
+            elif kind == "time":
+                text = (f"- **{name}** {r['estimate']:.1f}, {verb} by {d:.1f} "
+                        f"{w['points']} since {what} (adjusted p {ptxt})")
+            else:
+                text = (f"- **{name}** {r['estimate']:.1f}, {verb} {what} by {d:.1f} "
+                        f"{w['points']} (adjusted p {ptxt})")
+            lines.append(text)
+        if sig.empty:
+            key = "none_time" if kind == "time" else "none_diff"
+            lines.append(w[key].format(alpha=alpha, what=what))
+        elif len(sig) < shown["p"].notna().sum():
+            lines.append(w["rest"])
+    k = int(suppressed.sum())
+    if k:
+        mb = min_base if min_base is not None else "min_base"
+        key = "suppressed_all" if k == len(table) else "suppressed"
+        lines.append(w[key].format(k=k, min_base=mb))
+    return "\n".join(line if line.startswith("- ") else f"- {line}" for line in lines)
+
+
+def headline(changes_table: pd.DataFrame,
+             benchmark_table: pd.DataFrame | None = None) -> dict[str, float | str | None]:
+    """Flat dict of headline numbers for :func:`gotone_analysis.report.publish`.
+
+    Parameters
+    ----------
+    changes_table : DataFrame
+        From :func:`changes` (one row per component, no ``by`` columns).
+    benchmark_table : DataFrame, optional
+        From :func:`vs_benchmark`.
+
+    Returns
+    -------
+    dict
+        For each component ``<c>`` (``influence`` first): ``<c>``, ``<c>_se``,
+        ``<c>_ci_low``, ``<c>_ci_high``, ``<c>_n``, ``<c>_change``, ``<c>_change_p``,
+        ``<c>_change_p_adj``, ``<c>_change_mark`` and, with a benchmark table,
+        ``<c>_vs_benchmark`` and ``<c>_vs_benchmark_p_adj``; plus ``quarter`` and
+        ``compare_quarter``. Missing (suppressed or not comparable) numbers are None.
+    """
+    def num(v: object) -> float | None:
+        f = float(v) if v is not None and not (isinstance(v, str)) else np.nan
+        return None if not np.isfinite(f) else f
+
+    out: dict[str, float | str | None] = {}
+    if len(changes_table):
+        out["quarter"] = str(changes_table["quarter"].iloc[0])
+        if "compare_quarter" in changes_table:
+            out["compare_quarter"] = str(changes_table["compare_quarter"].iloc[0])
+    rows = changes_table.set_index("component")
+    bench = benchmark_table.set_index("component") if benchmark_table is not None else None
+    for c in COMPONENTS:
+        if c not in rows.index:
+            continue
+        r = rows.loc[c]
+        for key, col in (("", "estimate"), ("_se", "se"), ("_ci_low", "ci_low"),
+                         ("_ci_high", "ci_high"), ("_n", "n"), ("_change", "difference"),
+                         ("_change_p", "p"), ("_change_p_adj", "p_adj")):
+            out[f"{c}{key}"] = num(r[col]) if col in r else None
+        out[f"{c}_change_mark"] = str(r["mark"]) if "mark" in r else ""
+        if bench is not None and c in bench.index:
+            out[f"{c}_vs_benchmark"] = num(bench.loc[c, "difference"])
+            out[f"{c}_vs_benchmark_p_adj"] = num(bench.loc[c, "p_adj"])
+    return out
