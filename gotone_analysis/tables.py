@@ -1,0 +1,328 @@
+"""Reader-facing tables: tidy results formatted for marketing managers, zh or en.
+
+A formatted table is a *view* of a tidy table from an analysis module: codes become
+labels (:func:`gotone_analysis.brand.label`), numbers get a fixed number of decimals,
+the interval is shown as ``[low, high]``, a change carries its significance mark
+("▲"/"▼" after the report-wide p-value adjustment), and cells suppressed for a small
+base (``suppressed`` column from :func:`gotone_analysis.compare.suppress`) show "—"
+with a footnote. Nothing is estimated here and the input is never modified.
+
+:func:`format_table` returns a :class:`pandas.io.formats.style.Styler` (shown as HTML in
+a notebook, ``.to_html()`` for files); :func:`crosstab` does the same for a row x column
+matrix of one value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from .brand import ALPHA, label
+
+#: Shown in place of a suppressed or missing number.
+DASH = "—"
+
+#: Column headings: column -> (中文, English).
+COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "quarter": ("季度", "Quarter"),
+    "year": ("年度", "Year"),
+    "scope": ("范围", "Scope"),
+    "city": ("城市", "City"),
+    "tier": ("客户层级", "Tier"),
+    "brand": ("品牌", "Brand"),
+    "component": ("指标", "Measure"),
+    "stage": ("阶段", "Stage"),
+    "measure": ("口径", "Measure"),
+    "estimate": ("得分", "Score"),
+    "se": ("标准误", "SE"),
+    "ci": ("95% 置信区间", "95% interval"),
+    "n": ("样本量", "Base (n)"),
+    "n_eff": ("有效样本量", "Effective base"),
+    "deff": ("设计效应", "Design effect"),
+    "estimate_prev": ("对比期得分", "Comparison score"),
+    "reference": ("参照值", "Reference"),
+    "difference": ("变化", "Change"),
+    "p": ("p 值", "p"),
+    "p_adj": ("校正后 p 值", "Adjusted p"),
+    "compare_quarter": ("对比季度", "Compared with"),
+    "compare_year": ("对比年度", "Compared with"),
+}
+
+#: Columns whose values are codes translated to labels.
+CODE_COLUMNS: tuple[str, ...] = ("scope", "city", "tier", "brand", "component", "stage",
+                                 "measure")
+
+#: Default display order; columns absent from a table are skipped.
+DEFAULT_COLUMNS: tuple[str, ...] = (
+    "year", "quarter", "city", "tier", "component", "stage", "measure", "estimate", "ci",
+    "reference", "estimate_prev", "difference", "p_adj", "n",
+)
+
+_NOTES = {
+    "zh": {
+        "suppressed": "{dash}：样本量不足 {min_base}，不予显示。",
+        "suppressed_generic": "{dash}：样本量不足，不予显示。",
+        "marks": "▲/▼：在 {alpha:.0%} 水平上显著上升/下降或高于/低于参照（已做多重比较校正）；"
+                 "无标记的变化在抽样误差范围内。",
+    },
+    "en": {
+        "suppressed": "{dash}: base below {min_base}, not shown.",
+        "suppressed_generic": "{dash}: base too small, not shown.",
+        "marks": "▲/▼: significantly up/down or above/below the reference at the {alpha:.0%} "
+                 "level (adjusted for multiple comparisons); unmarked changes are within "
+                 "sampling error.",
+    },
+}
+
+
+def column_label(column: str, lang: str = "zh") -> str:
+    """The heading of ``column`` in ``lang`` (the column name itself if unknown)."""
+    if column in COLUMN_LABELS:
+        return COLUMN_LABELS[column][0 if lang == "zh" else 1]
+    return column
+
+
+def _num(value: object, digits: int, *, signed: bool = False) -> str:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return DASH
+    if not np.isfinite(f):
+        return DASH
+    return f"{f:+.{digits}f}" if signed else f"{f:.{digits}f}"
+
+
+def _pval(value: object) -> str:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return DASH
+    if not np.isfinite(f):
+        return DASH
+    return "<0.001" if f < 0.001 else f"{f:.3f}"
+
+
+def _count(value: object) -> str:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return DASH
+    return DASH if not np.isfinite(f) else f"{int(round(f)):,}"
+
+
+def _mark(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def display_frame(
+    table: pd.DataFrame,
+    *,
+    lang: str = "zh",
+    columns: Sequence[str] | None = None,
+    digits: int = 1,
+) -> pd.DataFrame:
+    """The table as strings for display: labels, formatted numbers, "—" where hidden.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy result table (estimate, se, ci_low, ci_high, n, ... and optionally
+        difference, p_adj, mark, suppressed).
+    lang : {"zh", "en"}
+        Language of labels and headings.
+    columns : sequence of str, optional
+        Columns to show, in order; ``"ci"`` stands for the interval ``[ci_low, ci_high]``.
+        Default: :data:`DEFAULT_COLUMNS` present in the table.
+    digits : int
+        Decimals of scores, intervals and differences.
+
+    Returns
+    -------
+    DataFrame
+        Strings only, headings in ``lang``; a difference carries its mark (e.g.
+        "+1.2 ▲"); suppressed or missing numbers are "—".
+    """
+    have = set(table.columns) | ({"ci"} if {"ci_low", "ci_high"} <= set(table.columns) else set())
+    cols = [c for c in (columns if columns is not None else DEFAULT_COLUMNS) if c in have]
+    hidden = (table["suppressed"].astype(bool).to_numpy() if "suppressed" in table
+              else np.zeros(len(table), dtype=bool))
+    out = pd.DataFrame(index=table.index)
+    for c in cols:
+        if c in CODE_COLUMNS:
+            out[c] = [label(str(v), lang) for v in table[c]]
+        elif c == "ci":
+            out[c] = [DASH if h or not (np.isfinite(lo) and np.isfinite(hi))
+                      else f"[{lo:.{digits}f}, {hi:.{digits}f}]"
+                      for lo, hi, h in zip(table["ci_low"].astype("float64"),
+                                           table["ci_high"].astype("float64"), hidden,
+                                           strict=True)]
+        elif c == "difference":
+            marks = table["mark"] if "mark" in table else pd.Series("", index=table.index)
+            out[c] = [DASH if h else (f"{_num(d, digits, signed=True)} {_mark(m)}".rstrip()
+                                      if _num(d, digits) != DASH else DASH)
+                      for d, m, h in zip(table[c], marks, hidden, strict=True)]
+        elif c in ("p", "p_adj"):
+            out[c] = [DASH if h else _pval(v) for v, h in zip(table[c], hidden, strict=True)]
+        elif c in ("n", "n_prev"):
+            out[c] = [_count(v) for v in table[c]]
+        elif c in ("estimate", "estimate_prev", "reference", "se", "n_eff", "deff"):
+            d = 2 if c == "deff" else (0 if c == "n_eff" else digits)
+            out[c] = [DASH if h else _num(v, d) for v, h in zip(table[c], hidden, strict=True)]
+        else:
+            out[c] = table[c].astype(str).to_numpy()
+    out.columns = [column_label(c, lang) for c in cols]
+    return out.reset_index(drop=True)
+
+
+def footnote(table: pd.DataFrame, *, lang: str = "zh", min_base: int | None = None,
+             alpha: float = ALPHA) -> str:
+    """The notes under a formatted table: suppressed cells and significance marks.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The tidy table being shown.
+    lang : {"zh", "en"}
+        Language.
+    min_base : int, optional
+        Minimum base quoted in the suppression note.
+    alpha : float
+        Significance level of the marks.
+
+    Returns
+    -------
+    str
+        Plain text, empty when there is nothing to note.
+    """
+    notes = _NOTES["zh" if lang == "zh" else "en"]
+    parts = []
+    if "suppressed" in table and table["suppressed"].astype(bool).any():
+        key = "suppressed" if min_base is not None else "suppressed_generic"
+        parts.append(notes[key].format(dash=DASH, min_base=min_base))
+    if "mark" in table:
+        parts.append(notes["marks"].format(alpha=alpha))
+    return " ".join(parts)
+
+
+def _styled(frame: pd.DataFrame, note: str, caption: str | None) -> Styler:
+    def colour(v: object) -> str:
+        if isinstance(v, str) and v.endswith("▲"):
+            return "color: #2e7d32; font-weight: bold"
+        if isinstance(v, str) and v.endswith("▼"):
+            return "color: #c62828; font-weight: bold"
+        return ""
+
+    styler = frame.style.hide(axis="index").map(colour)
+    text = " ".join(t for t in (caption, note) if t)
+    if text:
+        styler = styler.set_caption(text)
+    return styler.set_table_styles([
+        {"selector": "caption", "props": "caption-side: bottom; text-align: left; "
+                                         "font-size: 0.85em; color: #555;"},
+        {"selector": "th", "props": "text-align: center;"},
+        {"selector": "td", "props": "text-align: right; padding: 2px 8px;"},
+    ])
+
+
+def format_table(
+    table: pd.DataFrame,
+    *,
+    lang: str = "zh",
+    columns: Sequence[str] | None = None,
+    digits: int = 1,
+    min_base: int | None = None,
+    alpha: float = ALPHA,
+    caption: str | None = None,
+) -> Styler:
+    """Format a tidy result table for readers.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy result table (see :func:`display_frame`).
+    lang : {"zh", "en"}
+        Language of labels, headings and notes.
+    columns : sequence of str, optional
+        Columns to show (``"ci"`` = the interval); default :data:`DEFAULT_COLUMNS`.
+    digits : int
+        Decimals of scores and differences.
+    min_base : int, optional
+        Minimum base, quoted in the note on suppressed cells.
+    alpha : float
+        Significance level of the marks (for the note).
+    caption : str, optional
+        Text put before the notes under the table.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Index hidden, significant changes coloured, notes as the caption (below the
+        table): "—" cells explained when any cell is suppressed, the marks when shown.
+    """
+    frame = display_frame(table, lang=lang, columns=columns, digits=digits)
+    return _styled(frame, footnote(table, lang=lang, min_base=min_base, alpha=alpha), caption)
+
+
+def crosstab(
+    table: pd.DataFrame,
+    row: str,
+    col: str,
+    value: str = "estimate",
+    *,
+    lang: str = "zh",
+    mark: str | None = "mark",
+    digits: int = 1,
+    row_order: Sequence[str] | None = None,
+    col_order: Sequence[str] | None = None,
+    min_base: int | None = None,
+    alpha: float = ALPHA,
+    caption: str | None = None,
+) -> Styler:
+    """A row x column matrix of one value (e.g. city x component), formatted for readers.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Long tidy table with one row per (``row``, ``col``).
+    row, col, value : str
+        Matrix rows, matrix columns, cell value.
+    lang : {"zh", "en"}
+        Language of labels and notes.
+    mark : str, optional
+        Column of significance marks appended to the cells (ignored if absent).
+    digits : int
+        Decimals.
+    row_order, col_order : sequence of str, optional
+        Orders of rows and columns (default: first appearance).
+    min_base, alpha, caption
+        As in :func:`format_table`.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Rows and columns labelled in ``lang``; suppressed or missing cells "—".
+    """
+    rows_ = list(row_order) if row_order is not None else list(pd.unique(table[row]))
+    cols_ = list(col_order) if col_order is not None else list(pd.unique(table[col]))
+    hidden = (table["suppressed"].astype(bool) if "suppressed" in table
+              else pd.Series(False, index=table.index))
+    marks = table[mark] if mark is not None and mark in table else pd.Series("", index=table.index)
+    cells = pd.DataFrame({
+        row: table[row].to_numpy(), col: table[col].to_numpy(),
+        "text": [DASH if h else (f"{_num(v, digits)} {_mark(m)}".rstrip()
+                                 if _num(v, digits) != DASH else DASH)
+                 for v, m, h in zip(table[value], marks, hidden, strict=True)],
+    })
+    grid = (cells.pivot(index=row, columns=col, values="text")
+            .reindex(index=rows_, columns=cols_).fillna(DASH))
+    grid.index = [label(str(r), lang) for r in grid.index]
+    grid.columns = [label(str(c), lang) for c in grid.columns]
+    grid = grid.rename_axis(None).reset_index(names=column_label(row, lang))
+    note_table = table if mark is not None and mark in table else table.drop(
+        columns=[c for c in ("mark",) if c in table])
+    return _styled(grid, footnote(note_table, lang=lang, min_base=min_base, alpha=alpha),
+                   caption)
+
