@@ -27,6 +27,8 @@ contract codes::
       城市: city
     values:         # optional: canonical column -> {vendor value: canonical code}
       city: {福州: fuzhou, 厦门: xiamen}
+    missing_codes: [98, 99]   # optional; must agree with the contract
+    encoding: gbk             # optional; tried first when a file is not UTF-8
 
 Every scalar in the file is read as text (``no``, ``on``, ``01`` stay as written). Even
 without a ``values`` section, the Chinese and English labels of cities, brands and tiers
@@ -40,6 +42,7 @@ are kept and reported. Nothing in this module writes files.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import re
@@ -54,7 +57,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema
-from .config import BRANDS, CITIES, TIERS
+from .config import BRANDS, CITIES, MISSING_CODES, TIERS
 from .contract import TABLES
 from .errors import DataError, GotoneError, UsageError
 from .schema import Problem
@@ -100,7 +103,7 @@ def _fail(file: str, rule: str, detail: str, *, column: str | None = None,
 # --- encodings ---------------------------------------------------------------------------------
 
 
-def detect_encoding(data: bytes, *, file: str = "<bytes>") -> str:
+def detect_encoding(data: bytes, *, file: str = "<bytes>", declared: str | None = None) -> str:
     """Return the encoding of CSV bytes: ``utf-8``, ``utf-8-sig``, ``gbk``, ``gb18030``,
     ``utf-16`` or what charset-normalizer finds.
 
@@ -110,6 +113,9 @@ def detect_encoding(data: bytes, *, file: str = "<bytes>") -> str:
         The whole file.
     file : str
         Name used in error messages.
+    declared : str, optional
+        Encoding the mapping file declares; tried (strictly) before GBK/GB18030 when the
+        bytes are not UTF-8.
 
     Returns
     -------
@@ -134,7 +140,7 @@ def detect_encoding(data: bytes, *, file: str = "<bytes>") -> str:
     except UnicodeDecodeError:
         pass
     _check_mixed(data, file)
-    for enc in ("gbk", "gb18030"):
+    for enc in (*([declared] if declared else []), "gbk", "gb18030"):
         try:
             data.decode(enc)
             return enc
@@ -217,11 +223,12 @@ def _tidy_frame(df: pd.DataFrame) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
-def _read_csv(path: Path, data: bytes, display: str) -> tuple[pd.DataFrame, str]:
+def _read_csv(path: Path, data: bytes, display: str,
+              declared: str | None = None) -> tuple[pd.DataFrame, str]:
     if not data.strip():
         raise _fail(display, "empty file", "the file is empty (0 bytes)" if not data
                     else "the file holds only blank space")
-    enc = detect_encoding(data, file=display)
+    enc = detect_encoding(data, file=display, declared=declared)
     text = data.decode(enc)
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -283,7 +290,7 @@ def _read_sav(path: Path, display: str) -> tuple[pd.DataFrame, str | None, dict]
     return df, getattr(meta, "file_encoding", None), dict(meta.variable_value_labels or {})
 
 
-def _read(path: Path, display: str | None = None) -> _Read:
+def _read(path: Path, display: str | None = None, declared: str | None = None) -> _Read:
     display = display or str(path)
     if path.is_dir():
         raise _fail(display, "not a file", "expected a data file, got a folder")
@@ -299,7 +306,7 @@ def _read(path: Path, display: str | None = None) -> _Read:
     labels: dict[str, dict] = {}
     encoding: str | None = None
     if fmt == "csv":
-        df, encoding = _read_csv(path, data, display)
+        df, encoding = _read_csv(path, data, display, declared)
     elif not data:
         raise _fail(display, "empty file", "the file is empty (0 bytes)")
     elif fmt == "xlsx":
@@ -321,6 +328,8 @@ class ColumnMapping:
     columns: dict[str, str]
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     source: str = "<mapping>"
+    #: Encoding the vendor declares; tried before GBK/GB18030 when a file is not UTF-8.
+    encoding: str | None = None
 
 
 def load_mapping(path: str | Path, *, kind: str | None = None) -> ColumnMapping:
@@ -362,8 +371,22 @@ def load_mapping(path: str | Path, *, kind: str | None = None) -> ColumnMapping:
         raise _fail(name, "mapping", "expected a mapping with a 'columns:' section "
                     "(vendor column -> canonical column)")
     for key in doc:
-        if key not in ("columns", "values"):
-            bad(f"unknown section '{key}' (expected 'columns' and optional 'values')")
+        if key not in ("columns", "values", "missing_codes", "encoding"):
+            bad(f"unknown section '{key}' (expected 'columns' and optional 'values', "
+                "'missing_codes', 'encoding')")
+    declared = doc.get("missing_codes")
+    if declared is not None:
+        codes = declared if isinstance(declared, list) else [declared]
+        if sorted(str(c).strip() for c in codes) != sorted(str(c) for c in MISSING_CODES):
+            bad(f"missing_codes {codes} differ from the contract's "
+                f"{', '.join(map(str, MISSING_CODES))}; map other codes in 'values'")
+    encoding = doc.get("encoding")
+    if encoding is not None:
+        try:
+            encoding = codecs.lookup(str(encoding)).name
+        except LookupError:
+            bad(f"unknown encoding '{encoding}'")
+            encoding = None
     targets = set(TABLES[kind].names) if kind in TABLES else set(CANONICAL_COLUMNS)
     columns = {str(k).strip(): str(v).strip() for k, v in (doc.get("columns") or {}).items()}
     seen: dict[str, str] = {}
@@ -389,7 +412,7 @@ def load_mapping(path: str | Path, *, kind: str | None = None) -> ColumnMapping:
             continue
         values[str(canon)] = {str(k).strip(): str(v).strip() for k, v in table.items()}
     schema.raise_if_errors(problems)
-    return ColumnMapping(columns, values, name)
+    return ColumnMapping(columns, values, name, encoding)
 
 
 def _label_maps() -> dict[str, dict[str, str]]:
@@ -516,7 +539,7 @@ def read_table(path: str | Path, *, mapping: str | Path | ColumnMapping | None =
 
 
 def _read_mapped(p: Path, display: str, mapping: ColumnMapping | None) -> tuple[pd.DataFrame, _Read]:
-    raw = _read(p, display)
+    raw = _read(p, display, mapping.encoding if mapping else None)
     df = apply_mapping(raw.frame, mapping, file=display, labels=raw.labels)
     df.attrs.update(source=display, format=raw.format, encoding=raw.encoding,
                     sha256=raw.sha256, bytes=raw.bytes)

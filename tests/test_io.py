@@ -312,3 +312,21 @@ def test_dataset_missing_folder_and_non_synthetic(tmp_path):
     assert ds.synthetic is False and ds.quarters() == []
     with pytest.raises(DataError, match="no kpi files"):
         ds.kpi()
+
+
+def test_mapping_optional_sections_missing_codes_and_encoding(tmp_path):
+    vendor = _vendor_frame()
+    f = tmp_path / "survey_2010Q4_vendor.csv"
+    f.write_bytes(_csv_bytes(vendor, "gbk"))
+    m = tmp_path / "mapping.yaml"
+    m.write_text(VENDOR_MAPPING + "missing_codes: [98, 99]\nencoding: GBK\n", encoding="utf-8")
+    mapping = io.load_mapping(m, kind="survey")
+    assert mapping.encoding == "gbk"
+    out = io.load(f, "survey", mapping=mapping)
+    assert out.attrs["encoding"] == "gbk" and len(out) == 9
+    m.write_text(VENDOR_MAPPING + "missing_codes: [97]\nencoding: klingon\n", encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        io.load_mapping(m)
+    assert len(info.value.problems) == 2
+    assert "missing_codes ['97'] differ" in str(info.value)
+    assert "unknown encoding 'klingon'" in str(info.value)
