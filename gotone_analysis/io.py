@@ -91,6 +91,9 @@ NA_STRINGS = ["", "NA", "N/A", "n/a", "NaN", "nan", "NULL", "null", "#N/A", "Non
 CODE_COLUMNS = frozenset(c.name for t in TABLES.values() for c in t.columns if c.type == "code")
 CANONICAL_COLUMNS = frozenset(c.name for t in TABLES.values() for c in t.columns)
 
+#: Encodings accepted from charset-normalizer (its guesses on short files range widely).
+_FALLBACK_ENCODINGS = frozenset({"big5", "big5hkscs", "cp950", "utf_16", "utf_16_le",
+                                 "utf_16_be", "utf_32", "cp1252", "latin_1", "iso8859_15"})
 _QUARTER_IN_NAME = re.compile(r"(?<!\d)(\d{4}Q[1-4])(?!\d)", re.IGNORECASE)
 
 
@@ -120,7 +123,8 @@ def detect_encoding(data: bytes, *, file: str = "<bytes>", declared: str | None 
     Returns
     -------
     str
-        A Python codec name that decodes ``data`` strictly.
+        A Python codec name that decodes ``data`` strictly. charset-normalizer is asked
+        last, and only its Big5, UTF-16/32 or Western-European guesses are accepted.
 
     Raises
     ------
@@ -148,9 +152,11 @@ def detect_encoding(data: bytes, *, file: str = "<bytes>", declared: str | None 
             continue
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
-    if best is not None and best.encoding:
-        return best.encoding
+    if b"\x00" in data:
+        raise _fail(file, "encoding", "the file holds binary data (NUL bytes), not CSV text")
+    for match in from_bytes(data):  # best first; only encodings a delivery may plausibly use
+        if match.encoding in _FALLBACK_ENCODINGS:
+            return match.encoding
     raise _fail(file, "encoding",
                 "the file is not text in a supported encoding (UTF-8, UTF-8 with BOM, "
                 "GBK/GB18030, UTF-16); re-export it as CSV UTF-8")

@@ -330,3 +330,18 @@ def test_mapping_optional_sections_missing_codes_and_encoding(tmp_path):
     assert len(info.value.problems) == 2
     assert "missing_codes ['97'] differ" in str(info.value)
     assert "unknown encoding 'klingon'" in str(info.value)
+
+
+def test_undecodable_files_are_refused(tmp_path):
+    rng = np.random.default_rng(0)
+    noise = tmp_path / "survey_2010Q4.csv"
+    noise.write_bytes(bytes(rng.integers(128, 256, 4000, dtype=np.uint8)))
+    with pytest.raises(DataError) as info:
+        io.read_table(noise)
+    assert info.value.problems[0]["rule"] == "encoding"
+    assert "survey_2010Q4.csv: encoding: the file is not text" in str(info.value)
+    binary = tmp_path / "kpi_2010.csv"
+    binary.write_bytes(b"month,city\n\x00\x01\x02\xff\xfe\n")
+    with pytest.raises(DataError, match="kpi_2010.csv: encoding: the file holds binary data"):
+        io.read_table(binary)
+    assert io.detect_encoding("a,b\n1,café\n2,crème brûlée\n".encode("cp1252")) == "cp1252"
