@@ -9,8 +9,12 @@ Comparisons and the report-wide multiple-comparison policy come from
 
 Every public estimator returns one tidy table (one row per component x domain, or per
 funnel stage) with ``estimate, se, ci_low, ci_high, n, n_eff, deff``; comparison tables
-add ``difference, se_diff, z, p, p_adj, mark`` and, when a minimum base is given,
-``suppressed`` and ``note`` (estimates of suppressed cells are NaN).
+add the comparison columns of :mod:`gotone_analysis.compare` (``estimate_ref, se_ref,
+n_ref, diff, diff_se, diff_ci_low, diff_ci_high, z, p_value, p_adj``) and ``mark``
+and, when a minimum base is given, ``suppressed`` and ``note``
+(:func:`gotone_analysis.compare.suppress`: numbers of suppressed cells are NaN).
+P-values are adjusted over each whole table (the family) under the report-wide
+policy and only then marked.
 
 Domains
 -------
@@ -35,7 +39,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from . import compare, survey
 from .config import (
@@ -85,8 +88,13 @@ LABELS: dict[str, tuple[str, str]] = {
 #: finite-population correction; ``psu`` used when present and filled).
 WEIGHT, STRATUM, FPC, PSU = "weight", "stratum", "stratum_pop", "psu"
 
+#: Standard errors at or below this (on 0-100 scores) are treated as zero: no test.
+_SE_ZERO = 1e-9
+
 _RESULT_COLS = ("estimate", "se", "ci_low", "ci_high", "n_eff", "deff")
-_COMPARE_COLS = ("difference", "se_diff", "z", "p", "p_adj")
+#: Comparison columns, named as in :data:`gotone_analysis.compare.COMPARISON_COLUMNS`.
+_COMPARE_COLS = ("estimate_ref", "se_ref", "n_ref", "diff", "diff_se", "diff_ci_low",
+                 "diff_ci_high", "z", "p_value", "p_adj", "mark")
 
 
 def label(code: str, lang: str = "zh") -> str:
@@ -273,39 +281,33 @@ def _components_on(data: pd.DataFrame, *, scope: str, brand: str, by: Sequence[s
     return out.reset_index(drop=True)
 
 
-def _suppress(table: pd.DataFrame, min_base: int | None,
-              n_cols: Sequence[str] = ("n",)) -> pd.DataFrame:
-    """Suppress cells whose smallest base in ``n_cols`` is below ``min_base``.
-
-    Uses :func:`gotone_analysis.compare.suppress` (which adds ``suppressed`` and ``note``)
-    on the smallest base, then blanks every estimate and comparison column of the
-    suppressed rows so that nothing derived from a small base is shown.
-    """
+def _suppress(table: pd.DataFrame, min_base: int | None) -> pd.DataFrame:
+    """Blank cells with a base below ``min_base`` (:func:`gotone_analysis.compare.suppress`)."""
     if min_base is None:
         return table
-    base = table[list(n_cols)].min(axis=1)
-    out = compare.suppress(table.assign(n=base), min_base)
-    out["n"] = table["n"].to_numpy()
-    hide = out["suppressed"].to_numpy(dtype=bool)
-    for c in (*_RESULT_COLS, *_COMPARE_COLS, "estimate_prev", "reference"):
-        if c in out:
-            out.loc[hide, c] = np.nan
-    if "mark" in out:
-        out.loc[hide, "mark"] = ""
-    return out
+    return compare.suppress(table, int(min_base))
 
 
 def _significance(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
-    """Adjust p-values under the report-wide policy (over shown cells) and mark them."""
+    """Adjust p-values over the table's shown cells (report-wide policy) and mark them.
+
+    The family of the adjustment is the whole table (e.g. every city x component),
+    leaving out suppressed cells; marks follow
+    :func:`gotone_analysis.compare.significance_marks` on the adjusted p-values.
+    """
     out = table.copy()
-    shown = out["p"].notna()
+    # a standard error that is rounding noise (a constant item) gives no test
+    noise = out["diff_se"].astype("float64") <= _SE_ZERO
+    for c in ("z", "p_value", "diff_ci_low", "diff_ci_high"):
+        out[c] = out[c].astype("float64").where(~noise)
+    shown = out["p_value"].notna()
     if "suppressed" in out:
         shown &= ~out["suppressed"].astype(bool)
     out["p_adj"] = np.nan
     if shown.any():
-        out.loc[shown, "p_adj"] = np.asarray(compare.adjust_pvalues(out.loc[shown, "p"]),
-                                             dtype="float64")
-    out["mark"] = compare.significance_marks(out, alpha=alpha, p_col="p_adj")
+        out.loc[shown, "p_adj"] = np.asarray(
+            compare.adjust_pvalues(out.loc[shown, "p_value"].to_numpy(dtype="float64")))
+    out["mark"] = compare.significance_marks(out, alpha=alpha, p_col="p_adj").astype(object)
     out.loc[~shown, "mark"] = ""
     return out
 
@@ -321,33 +323,32 @@ def _resolve_compare(quarter: str, compare_to: str) -> str:
                      f"got {compare_to!r}")
 
 
-def _ztest(difference: pd.Series, se: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Two-sided normal test of ``difference / se``: (z, p)."""
-    se = se.astype("float64").where(se > 0)
-    z = difference.astype("float64") / se
-    p = pd.Series(2.0 * stats.norm.sf(np.abs(z.to_numpy(dtype="float64"))), index=z.index)
-    return z, p
+def _with_comparison(table: pd.DataFrame, comparison: pd.DataFrame | None,
+                     on: list[str]) -> pd.DataFrame:
+    """``table`` with the comparison columns of ``comparison`` (matched on ``on``) added."""
+    cols = [c for c in _COMPARE_COLS if c != "mark"]
+    if comparison is None:
+        out = table.copy()
+        for c in cols:
+            out[c] = np.nan
+        out["n_ref"] = pd.array([pd.NA] * len(out), dtype="Int64")
+        return out
+    keep = [*on, *cols]
+    return table.merge(comparison[keep], on=on, how="left", validate="one_to_one")
 
 
 def _independent_difference(current: pd.DataFrame, previous: pd.DataFrame | None,
                             on: list[str]) -> pd.DataFrame:
-    """Difference of two independent waves' estimates, matched on ``on``.
+    """Independent waves compared with :func:`gotone_analysis.compare.difference`.
 
-    ``se_diff = sqrt(se_current**2 + se_previous**2)``; with no previous wave the
-    comparison columns are empty.
+    ``diff_se = sqrt(se**2 + se_ref**2)``; with no previous wave the comparison columns
+    are empty.
     """
-    out = current.copy()
     if previous is None:
-        for c in ("estimate_prev", "n_prev", "difference", "se_diff", "z", "p"):
-            out[c] = np.nan
-        return out
-    prev = previous[[*on, "estimate", "se", "n"]].rename(
-        columns={"estimate": "estimate_prev", "se": "se_prev", "n": "n_prev"})
-    out = out.merge(prev, on=on, how="left", validate="one_to_one")
-    out["difference"] = out["estimate"] - out["estimate_prev"]
-    out["se_diff"] = np.sqrt(out["se"] ** 2 + out["se_prev"] ** 2)
-    out["z"], out["p"] = _ztest(out["difference"], out["se_diff"])
-    return out.drop(columns="se_prev")
+        return _with_comparison(current, None, on)
+    comp = compare.difference(current[[*on, "estimate", "se", "n"]],
+                              previous[[*on, "estimate", "se", "n"]], on=on)
+    return _with_comparison(current, comp, on)
 
 
 # --- estimators -------------------------------------------------------------------------------
@@ -525,8 +526,9 @@ def trend(
     -------
     DataFrame
         One row per quarter x component: ``quarter, scope, brand, component, estimate,
-        se, ci_low, ci_high, n, n_eff, deff, estimate_prev, n_prev, difference, se_diff,
-        z, p, p_adj, mark``; the comparison columns (independent waves) are empty for
+        se, ci_low, ci_high, n, n_eff, deff, compare_quarter, estimate_ref, se_ref, n_ref,
+        diff, diff_se, diff_ci_low, diff_ci_high, z, p_value, p_adj, mark``: the change
+        from the wave before (independent waves); the comparison columns are empty for
         the first quarter. P-values are adjusted over the whole table.
     """
     _check_scope_brand(scope, brand)
@@ -535,22 +537,19 @@ def trend(
     quarters = sorted(quarters)
     parts = [components(survey_data, quarter=q, scope=scope, brand=brand, spec=spec,
                         level=level) for q in quarters]
-    rows = []
-    for k, cur in enumerate(parts):
-        if k == 0:
-            rows.append(cur.assign(estimate_prev=np.nan, n_prev=np.nan, difference=np.nan,
-                                   se_diff=np.nan, z=np.nan, p=np.nan))
-        else:
-            rows.append(_independent_difference(cur, parts[k - 1], ["component"]))
+    rows = [_independent_difference(cur, parts[k - 1] if k else None, ["component"])
+            for k, cur in enumerate(parts)]
     out = pd.concat(rows, ignore_index=True)
-    out = _suppress(out, min_base, ("n", "n_prev") if min_base is not None else ("n",))
-    return _significance(out, alpha)
+    prev_q = {q: quarters[k - 1] if k else None for k, q in enumerate(quarters)}
+    out.insert(out.columns.get_loc("estimate_ref"), "compare_quarter",
+               out["quarter"].map(prev_q).astype(object))
+    return _significance(_suppress(out, min_base), alpha)
 
 
 def _compare_tables(current: pd.DataFrame, previous: pd.DataFrame, on: list[str], *,
                     alpha: float, min_base: int | None) -> pd.DataFrame:
     out = _independent_difference(current, previous, on)
-    out = _suppress(out, min_base, ("n", "n_prev"))
+    out = _suppress(out, min_base)
     return _significance(out, alpha)
 
 
@@ -592,8 +591,8 @@ def changes(
     -------
     DataFrame
         ``quarter, scope, brand, [by...], component, estimate, se, ci_low, ci_high, n,
-        n_eff, deff, compare_quarter, estimate_prev, n_prev, difference, se_diff, z, p,
-        p_adj, mark`` (+ ``suppressed, note``). When the comparison wave is not in the
+        n_eff, deff, compare_quarter, estimate_ref, se_ref, n_ref, diff, diff_se,
+        diff_ci_low, diff_ci_high, z, p_value, p_adj, mark`` (+ ``suppressed, note``). When the comparison wave is not in the
         data the comparison columns are empty (and no mark is set).
     """
     other = _resolve_compare(quarter, compare_to)
@@ -605,7 +604,7 @@ def changes(
         prev = components(survey_data, quarter=other, scope=scope, brand=brand, by=by,
                           spec=spec, level=level)
     out = _compare_tables(cur, prev, on, alpha=alpha, min_base=min_base)
-    out.insert(out.columns.get_loc("estimate_prev"), "compare_quarter", other)
+    out.insert(out.columns.get_loc("estimate_ref"), "compare_quarter", other)
     return out
 
 
@@ -646,7 +645,7 @@ def annual_changes(
     cur = annual(survey_data, year, **kw)
     prev = annual(survey_data, other, **kw)
     out = _compare_tables(cur, prev, on, alpha=alpha, min_base=min_base)
-    out.insert(out.columns.get_loc("estimate_prev"), "compare_year", str(other))
+    out.insert(out.columns.get_loc("estimate_ref"), "compare_year", str(other))
     return out
 
 
@@ -677,17 +676,17 @@ def vs_benchmark(
     Returns
     -------
     DataFrame
-        The table's rows that have a benchmark, with ``reference`` (the benchmark
-        value), ``difference, se_diff, z, p, p_adj, mark``.
+        The table's rows that have a benchmark, with the comparison columns
+        (``estimate_ref`` = the benchmark, ``se_ref`` = 0, ``diff`` ... ``p_adj``, ``mark``).
     """
     q = quarter if quarter is not None else str(table["quarter"].iloc[0])
     bench = (benchmark.loc[benchmark["quarter"] == q, ["metric", "value"]]
-             .rename(columns={"metric": "component", "value": "reference"}))
-    rows = table.drop(columns=[c for c in ("suppressed", "note") if c in table])
-    out = rows.merge(bench, on="component", how="inner")
-    out["difference"] = out["estimate"] - out["reference"]
-    out["se_diff"] = out["se"].astype("float64")
-    out["z"], out["p"] = _ztest(out["difference"], out["se_diff"])
+             .rename(columns={"metric": "component", "value": "_benchmark"}))
+    rows = table.drop(columns=[c for c in ("suppressed", "note", *_COMPARE_COLS) if c in table])
+    rows = rows.merge(bench, on="component", how="inner")
+    comp = compare.vs_constant(rows[["component", "estimate", "se", "n", "_benchmark"]],
+                               "_benchmark")
+    out = _with_comparison(rows.drop(columns="_benchmark"), comp, ["component"])
     out = _suppress(out, min_base)
     return _significance(out, alpha)
 
@@ -705,9 +704,9 @@ def by_city(
     """Each city against the province, component by component.
 
     City estimates are domains of the full provincial design. The difference from the
-    province accounts for the city being part of the province: its standard error is
-    the design variance of the difference of the two estimators' linearised values
-    (:func:`gotone_analysis.survey.influence`, :func:`gotone_analysis.survey.design_vcov`).
+    province accounts for the city being part of the province
+    (:func:`gotone_analysis.compare.compare_domains` with ``reference="total"``: the
+    design variance of the difference of the two estimators' linearised values).
 
     Parameters
     ----------
@@ -723,49 +722,34 @@ def by_city(
     DataFrame
         One row per city x component (cities in :data:`~gotone_analysis.config.CITY_CODES`
         order): ``quarter, brand, city, component, estimate, se, ci_low, ci_high, n,
-        n_eff, deff, reference`` (the province estimate), ``difference, se_diff, z, p,
-        p_adj, mark`` (+ ``suppressed, note``).
+        n_eff, deff`` and the comparison columns (``estimate_ref`` = the province,
+        ``diff`` ... ``p_adj``, ``mark``) (+ ``suppressed, note``).
     """
     _check_scope_brand(PROVINCE, brand)
     data = _wave(survey_data, quarter)
     q = quarter if quarter is not None else str(data["quarter"].iloc[0])
     scored = pd.concat([data, respondent_scores(data, spec)], axis=1)
     design = _design(data)
-    vcov_kw = {k: v for k, v in design.items() if k != "weight"}
     cities = _estimate(scored, COMPONENTS, ["brand", "city"], level)
     cities = cities.loc[cities["brand"] == brand].drop(columns="brand")
-    prov = _estimate(scored, COMPONENTS, ["brand"], level)
-    prov = (prov.loc[prov["brand"] == brand, ["component", "estimate"]]
-            .rename(columns={"estimate": "reference"}))
-    se_rows = []
+    parts = []
     for comp in COMPONENTS:
-        z_city = survey.influence(scored, comp, weight=WEIGHT, by=["brand", "city"])
-        z_prov = survey.influence(scored, comp, weight=WEIGHT, by="brand")
-        present = [c for c in CITY_CODES if (brand, c) in z_city.columns]
-        if brand not in z_prov.columns or not present:
+        # the brand's customers only: other rows are outside every domain and the total
+        own = scored[comp].where(scored["brand"] == brand)
+        if own.notna().sum() == 0:
             continue
-        # linearised values of (city mean - province mean): the city is part of the province
-        vals = pd.DataFrame({c: z_city[(brand, c)] - z_prov[brand] for c in present})
-        var = np.diag(survey.design_vcov(scored, vals, **vcov_kw).to_numpy())
-        se_rows.append(pd.DataFrame({"city": present, "component": comp,
-                                     "se_diff": np.sqrt(np.clip(var, 0.0, None))}))
-    out = cities.merge(prov, on="component", how="left")
-    if se_rows:
-        out = out.merge(pd.concat(se_rows), on=["city", "component"], how="left")
-    else:
-        out["se_diff"] = np.nan
-    out["difference"] = out["estimate"] - out["reference"]
-    out["z"], out["p"] = _ztest(out["difference"], out["se_diff"])
+        res = compare.compare_domains(scored.assign(_score=own), "_score", by="city",
+                                      reference="total", level=level, **design)
+        parts.append(res.assign(component=comp))
+    comp_tab = pd.concat(parts, ignore_index=True) if parts else None
+    out = _with_comparison(cities, comp_tab, ["city", "component"])
     out = out.loc[out["city"].isin(CITY_CODES)]
     out.insert(0, "quarter", q)
     out.insert(1, "brand", brand)
     out["_c"] = out["city"].map({c: i for i, c in enumerate(CITY_CODES)})
     out["_o"] = out["component"].map({c: i for i, c in enumerate(COMPONENTS)})
-    out = out.sort_values(["_c", "_o"]).drop(columns=["_c", "_o"])
-    lead = ["quarter", "brand", "city", "component"]
-    tail = ["reference", "difference", "se_diff", "z", "p"]
-    out = out[[*lead, *[c for c in out.columns if c not in {*lead, *tail}], *tail]]
-    out = _suppress(out.reset_index(drop=True), min_base)
+    out = out.sort_values(["_c", "_o"]).drop(columns=["_c", "_o"]).reset_index(drop=True)
+    out = _suppress(out, min_base)
     return _significance(out, alpha)
 
 
@@ -878,12 +862,10 @@ def _comparison_kind(table: pd.DataFrame, lang: str) -> tuple[str, str]:
         return "time", str(table["compare_quarter"].iloc[0]) if len(table) else ""
     if "compare_year" in table:
         return "time", str(table["compare_year"].iloc[0]) if len(table) else ""
-    if "city" in table and "reference" in table:
+    if "city" in table and "estimate_ref" in table:
         return "domain", w["province"]
-    if "reference" in table:
+    if "estimate_ref" in table:
         return "benchmark", w["benchmark"]
-    if "estimate_prev" in table:
-        return "time", w["vs"].format(what="")
     raise UsageError("narrative needs a comparison table from changes, annual_changes, "
                      "trend, by_city or vs_benchmark")
 
@@ -900,7 +882,7 @@ def narrative(table: pd.DataFrame, lang: str = "zh", *, alpha: float = ALPHA,
     ----------
     table : DataFrame
         A table from :func:`changes`, :func:`annual_changes`, :func:`by_city` or
-        :func:`vs_benchmark` (columns ``component, estimate, difference, p_adj, mark``,
+        :func:`vs_benchmark` (columns ``component, estimate, diff, p_value, p_adj, mark``,
         optionally ``city`` and ``suppressed``).
     lang : {"zh", "en"}
         Language.
@@ -922,7 +904,7 @@ def narrative(table: pd.DataFrame, lang: str = "zh", *, alpha: float = ALPHA,
     suppressed = (table["suppressed"].astype(bool) if "suppressed" in table
                   else pd.Series(False, index=table.index))
     shown = table.loc[~suppressed]
-    if shown["p"].notna().sum() == 0 and len(shown):
+    if shown["p_value"].notna().sum() == 0 and len(shown):
         lines.append(w["no_compare"].format(what=what))
     else:
         sig = shown.loc[shown["mark"].isin(["▲", "▼"])]
@@ -936,7 +918,7 @@ def narrative(table: pd.DataFrame, lang: str = "zh", *, alpha: float = ALPHA,
                 verb = w["up"] if up else w["down"]
             else:
                 verb = w["higher"] if up else w["lower"]
-            d = abs(float(r["difference"]))
+            d = abs(float(r["diff"]))
             p = float(r["p_adj"])
             ptxt = "< 0.001" if p < 0.001 else f"= {p:.3f}"
             if lang == "zh":
@@ -956,7 +938,7 @@ def narrative(table: pd.DataFrame, lang: str = "zh", *, alpha: float = ALPHA,
         if sig.empty:
             key = "none_time" if kind == "time" else "none_diff"
             lines.append(w[key].format(alpha=alpha, what=what))
-        elif len(sig) < shown["p"].notna().sum():
+        elif len(sig) < len(shown):
             lines.append(w["rest"])
     k = int(suppressed.sum())
     if k:
@@ -1002,11 +984,11 @@ def headline(changes_table: pd.DataFrame,
             continue
         r = rows.loc[c]
         for key, col in (("", "estimate"), ("_se", "se"), ("_ci_low", "ci_low"),
-                         ("_ci_high", "ci_high"), ("_n", "n"), ("_change", "difference"),
-                         ("_change_p", "p"), ("_change_p_adj", "p_adj")):
+                         ("_ci_high", "ci_high"), ("_n", "n"), ("_change", "diff"),
+                         ("_change_p", "p_value"), ("_change_p_adj", "p_adj")):
             out[f"{c}{key}"] = num(r[col]) if col in r else None
         out[f"{c}_change_mark"] = str(r["mark"]) if "mark" in r else ""
         if bench is not None and c in bench.index:
-            out[f"{c}_vs_benchmark"] = num(bench.loc[c, "difference"])
+            out[f"{c}_vs_benchmark"] = num(bench.loc[c, "diff"])
             out[f"{c}_vs_benchmark_p_adj"] = num(bench.loc[c, "p_adj"])
     return out

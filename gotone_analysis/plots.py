@@ -192,7 +192,7 @@ def component_bars(
                      rows["ci_high"].to_numpy(dtype="float64") - est])
     ax.bar(x, np.nan_to_num(est), color=COLORS["main"], width=0.6)
     ax.errorbar(x, est, yerr=err, fmt="none", ecolor="k", capsize=4, linewidth=1)
-    diffs = rows["difference"] if "difference" in rows else pd.Series(np.nan, index=order)
+    diffs = rows["diff"] if "diff" in rows else pd.Series(np.nan, index=order)
     marks = rows["mark"] if "mark" in rows else pd.Series("", index=order)
     top = rows["ci_high"].to_numpy(dtype="float64")
     for xi, yi, d, m in zip(x, top, diffs, marks, strict=True):

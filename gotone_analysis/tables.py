@@ -42,10 +42,12 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "n": ("样本量", "Base (n)"),
     "n_eff": ("有效样本量", "Effective base"),
     "deff": ("设计效应", "Design effect"),
-    "estimate_prev": ("对比期得分", "Comparison score"),
-    "reference": ("参照值", "Reference"),
-    "difference": ("变化", "Change"),
-    "p": ("p 值", "p"),
+    "estimate_ref": ("对比值", "Comparison"),
+    "se_ref": ("对比值标准误", "Comparison SE"),
+    "n_ref": ("对比样本量", "Comparison base"),
+    "diff": ("变化", "Change"),
+    "diff_se": ("变化的标准误", "SE of change"),
+    "p_value": ("p 值", "p"),
     "p_adj": ("校正后 p 值", "Adjusted p"),
     "compare_quarter": ("对比季度", "Compared with"),
     "compare_year": ("对比年度", "Compared with"),
@@ -58,7 +60,7 @@ CODE_COLUMNS: tuple[str, ...] = ("scope", "city", "tier", "brand", "component", 
 #: Default display order; columns absent from a table are skipped.
 DEFAULT_COLUMNS: tuple[str, ...] = (
     "year", "quarter", "city", "tier", "component", "stage", "measure", "estimate", "ci",
-    "reference", "estimate_prev", "difference", "p_adj", "n",
+    "estimate_ref", "diff", "p_adj", "n",
 )
 
 _NOTES = {
@@ -86,6 +88,8 @@ def column_label(column: str, lang: str = "zh") -> str:
 
 
 def _num(value: object, digits: int, *, signed: bool = False) -> str:
+    if value is pd.NA:
+        return DASH
     try:
         f = float(value)
     except (TypeError, ValueError):
@@ -96,6 +100,8 @@ def _num(value: object, digits: int, *, signed: bool = False) -> str:
 
 
 def _pval(value: object) -> str:
+    if value is pd.NA:
+        return DASH
     try:
         f = float(value)
     except (TypeError, ValueError):
@@ -106,6 +112,8 @@ def _pval(value: object) -> str:
 
 
 def _count(value: object) -> str:
+    if value is pd.NA:
+        return DASH
     try:
         f = float(value)
     except (TypeError, ValueError):
@@ -129,8 +137,10 @@ def display_frame(
     Parameters
     ----------
     table : DataFrame
-        Tidy result table (estimate, se, ci_low, ci_high, n, ... and optionally
-        difference, p_adj, mark, suppressed).
+        Tidy result table (estimate, se, ci_low, ci_high, n, ... and optionally the
+        comparison columns of :mod:`gotone_analysis.compare`: estimate_ref, diff, p_adj,
+        mark, suppressed). Cells blanked by :func:`gotone_analysis.compare.suppress`
+        (NaN) are shown as "—".
     lang : {"zh", "en"}
         Language of labels and headings.
     columns : sequence of str, optional
@@ -147,30 +157,27 @@ def display_frame(
     """
     have = set(table.columns) | ({"ci"} if {"ci_low", "ci_high"} <= set(table.columns) else set())
     cols = [c for c in (columns if columns is not None else DEFAULT_COLUMNS) if c in have]
-    hidden = (table["suppressed"].astype(bool).to_numpy() if "suppressed" in table
-              else np.zeros(len(table), dtype=bool))
     out = pd.DataFrame(index=table.index)
     for c in cols:
         if c in CODE_COLUMNS:
             out[c] = [label(str(v), lang) for v in table[c]]
         elif c == "ci":
-            out[c] = [DASH if h or not (np.isfinite(lo) and np.isfinite(hi))
+            out[c] = [DASH if not (np.isfinite(lo) and np.isfinite(hi))
                       else f"[{lo:.{digits}f}, {hi:.{digits}f}]"
-                      for lo, hi, h in zip(table["ci_low"].astype("float64"),
-                                           table["ci_high"].astype("float64"), hidden,
-                                           strict=True)]
-        elif c == "difference":
+                      for lo, hi in zip(table["ci_low"].astype("float64"),
+                                        table["ci_high"].astype("float64"), strict=True)]
+        elif c == "diff":
             marks = table["mark"] if "mark" in table else pd.Series("", index=table.index)
-            out[c] = [DASH if h else (f"{_num(d, digits, signed=True)} {_mark(m)}".rstrip()
-                                      if _num(d, digits) != DASH else DASH)
-                      for d, m, h in zip(table[c], marks, hidden, strict=True)]
-        elif c in ("p", "p_adj"):
-            out[c] = [DASH if h else _pval(v) for v, h in zip(table[c], hidden, strict=True)]
-        elif c in ("n", "n_prev"):
+            out[c] = [(f"{_num(d, digits, signed=True)} {_mark(m)}".rstrip()
+                       if _num(d, digits) != DASH else DASH)
+                      for d, m in zip(table[c], marks, strict=True)]
+        elif c in ("p_value", "p_adj"):
+            out[c] = [_pval(v) for v in table[c]]
+        elif c in ("n", "n_ref"):
             out[c] = [_count(v) for v in table[c]]
-        elif c in ("estimate", "estimate_prev", "reference", "se", "n_eff", "deff"):
+        elif c in ("estimate", "estimate_ref", "se", "se_ref", "diff_se", "n_eff", "deff"):
             d = 2 if c == "deff" else (0 if c == "n_eff" else digits)
-            out[c] = [DASH if h else _num(v, d) for v, h in zip(table[c], hidden, strict=True)]
+            out[c] = [_num(v, d) for v in table[c]]
         else:
             out[c] = table[c].astype(str).to_numpy()
     out.columns = [column_label(c, lang) for c in cols]
@@ -307,14 +314,12 @@ def crosstab(
     """
     rows_ = list(row_order) if row_order is not None else list(pd.unique(table[row]))
     cols_ = list(col_order) if col_order is not None else list(pd.unique(table[col]))
-    hidden = (table["suppressed"].astype(bool) if "suppressed" in table
-              else pd.Series(False, index=table.index))
     marks = table[mark] if mark is not None and mark in table else pd.Series("", index=table.index)
     cells = pd.DataFrame({
         row: table[row].to_numpy(), col: table[col].to_numpy(),
-        "text": [DASH if h else (f"{_num(v, digits)} {_mark(m)}".rstrip()
-                                 if _num(v, digits) != DASH else DASH)
-                 for v, m, h in zip(table[value], marks, hidden, strict=True)],
+        "text": [(f"{_num(v, digits)} {_mark(m)}".rstrip() if _num(v, digits) != DASH
+                  else DASH)
+                 for v, m in zip(table[value], marks, strict=True)],
     })
     grid = (cells.pivot(index=row, columns=col, values="text")
             .reindex(index=rows_, columns=cols_).fillna(DASH))

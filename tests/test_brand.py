@@ -1,0 +1,303 @@
+"""Tests for gotone_analysis.brand: hand-computable examples, suppression, demo facts, coverage."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from gotone_analysis import brand
+from gotone_analysis.config import BRAND_INDEX_SPEC
+
+# --- small hand-made surveys -------------------------------------------------------------------
+
+
+def _rows(quarter: str, city: str, brand_: str, n: int, *, pref: float, weight: float = 10.0,
+          stratum: str | None = None, seed: int = 0) -> pd.DataFrame:
+    """``n`` respondents with constant items except ``pref_score`` spread around ``pref``."""
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({
+        "resp_id": [f"{quarter}-{city}-{brand_}-{i}" for i in range(n)],
+        "quarter": quarter, "city": city, "brand": brand_,
+        "tier": "regular" if brand_ == "gotone" else "mass",
+        "stratum": stratum or f"{city}_{brand_}",
+        "weight": weight,
+        "aw_unaided": 1.0, "aw_aided": 1.0,
+        **{f"img_{k}": 8.0 for k in range(1, 6)},
+        "pref_score": np.clip(np.round(pref + rng.normal(0, 1.5, n)), 1, 10),
+        "loy_stay": 9.0, "ltr": 9.0,
+    })
+    return df
+
+
+def _scores(df: pd.DataFrame) -> pd.DataFrame:
+    return brand.respondent_scores(df)
+
+
+@pytest.fixture
+def two_cities() -> pd.DataFrame:
+    """One wave, two cities, each city one stratum of GoTone customers; equal weights."""
+    return pd.concat([
+        _rows("2010Q4", "fuzhou", "gotone", 60, pref=7.0, seed=1),
+        _rows("2010Q4", "xiamen", "gotone", 40, pref=5.0, weight=30.0, seed=2),
+    ], ignore_index=True)
+
+
+def test_respondent_scores_follow_the_spec():
+    df = pd.DataFrame({"aw_unaided": [1, 0], "aw_aided": [1, 1],
+                       "img_1": [10, 1], "img_2": [10, 1], "img_3": [10, np.nan],
+                       "img_4": [10, np.nan], "img_5": [10, np.nan],
+                       "pref_score": [10, 1], "loy_stay": [10, 1], "ltr": [10, 0]})
+    s = brand.respondent_scores(df)
+    assert s.loc[0].tolist() == pytest.approx([100, 100, 100, 100, 100])
+    assert s.loc[1, "awareness"] == pytest.approx(60.0)
+    assert np.isnan(s.loc[1, "association"])  # only 2 of 5 image items answered
+    assert np.isnan(s.loc[1, "influence"])
+
+
+def test_components_single_stratum_equal_weights_is_srs(two_cities):
+    """All GoTone, equal weights within one stratum: mean and s/sqrt(n) (no fpc)."""
+    one = two_cities.loc[two_cities["city"] == "fuzhou"]
+    tab = brand.components(one, quarter="2010Q4")
+    assert tab["component"].tolist() == list(brand.COMPONENTS)
+    pref = _scores(one)["preference"]
+    row = tab.set_index("component").loc["preference"]
+    assert row["estimate"] == pytest.approx(pref.mean(), abs=1e-9)
+    assert row["se"] == pytest.approx(pref.std(ddof=1) / np.sqrt(len(pref)), rel=1e-9)
+    assert row["n"] == len(pref)
+    z = stats.norm.ppf(0.975)
+    assert row["ci_high"] - row["ci_low"] == pytest.approx(2 * z * row["se"], rel=1e-9)
+    infl = _scores(one)["influence"]
+    assert tab.set_index("component").loc["influence", "estimate"] == pytest.approx(infl.mean())
+
+
+def test_components_city_domain_and_weighted_province(two_cities):
+    sc = _scores(two_cities)
+    tab = brand.components(two_cities, quarter="2010Q4", scope="xiamen").set_index("component")
+    x = two_cities["city"] == "xiamen"
+    assert tab.loc["preference", "estimate"] == pytest.approx(sc.loc[x, "preference"].mean())
+    assert tab.loc["preference", "n"] == 40
+    prov = brand.components(two_cities, quarter="2010Q4").set_index("component")
+    w = two_cities["weight"]
+    expected = (w * sc["preference"]).sum() / w.sum()
+    assert prov.loc["preference", "estimate"] == pytest.approx(expected)
+
+
+def test_components_other_brand_is_a_domain(two_cities):
+    data = pd.concat([two_cities, _rows("2010Q4", "fuzhou", "mzone", 50, pref=3.0, seed=5)],
+                     ignore_index=True)
+    gt = brand.components(data, quarter="2010Q4").set_index("component")
+    mz = brand.components(data, quarter="2010Q4", brand="mzone").set_index("component")
+    assert gt.loc["preference", "n"] == 100
+    assert mz.loc["preference", "n"] == 50
+    assert mz.loc["preference", "estimate"] < gt.loc["preference", "estimate"]
+
+
+def test_components_rejects_bad_scope_and_missing_quarter(two_cities):
+    from gotone_analysis.errors import UsageError
+
+    with pytest.raises(UsageError, match="scope"):
+        brand.components(two_cities, quarter="2010Q4", scope="beijing")
+    with pytest.raises(UsageError, match="2009Q1"):
+        brand.components(two_cities, quarter="2009Q1")
+
+
+def test_changes_independent_waves(two_cities):
+    later = two_cities.assign(quarter="2011Q1")
+    later["pref_score"] = np.clip(later["pref_score"] + 2, 1, 10)
+    data = pd.concat([two_cities, later], ignore_index=True)
+    ch = brand.changes(data, quarter="2011Q1", compare_to="previous").set_index("component")
+    cur = brand.components(data, quarter="2011Q1").set_index("component")
+    prev = brand.components(data, quarter="2010Q4").set_index("component")
+    r = ch.loc["preference"]
+    assert r["compare_quarter"] == "2010Q4"
+    assert r["diff"] == pytest.approx(cur.loc["preference", "estimate"]
+                                            - prev.loc["preference", "estimate"])
+    assert r["diff_se"] == pytest.approx(np.hypot(cur.loc["preference", "se"],
+                                                  prev.loc["preference", "se"]))
+    assert r["p_value"] == pytest.approx(2 * stats.norm.sf(abs(r["diff"] / r["diff_se"])))
+    assert r["mark"] == "▲"
+    # constant items do not move: zero difference, no mark
+    assert ch.loc["awareness", "mark"] == ""
+    assert ch.loc["awareness", "diff"] == pytest.approx(0.0)
+
+
+def test_changes_without_comparison_wave_has_no_marks(two_cities):
+    ch = brand.changes(two_cities, quarter="2010Q4", compare_to="year_ago")
+    assert ch["compare_quarter"].eq("2009Q4").all()
+    assert ch["diff"].isna().all()
+    assert ch["mark"].eq("").all()
+    text = brand.narrative(ch, "en")
+    assert "No comparable data" in text
+
+
+def test_by_city_difference_from_province_hand_computed(two_cities):
+    """Each city one stratum: city - province = (W_other / W) (ybar_A - ybar_B)."""
+    bc = brand.by_city(two_cities, quarter="2010Q4")
+    assert set(bc["city"]) == {"fuzhou", "xiamen"}
+    sc = _scores(two_cities)["preference"]
+    fz = two_cities["city"] == "fuzhou"
+    w = two_cities["weight"]
+    share_x = w[~fz].sum() / w.sum()
+    se_f = sc[fz].std(ddof=1) / np.sqrt(fz.sum())
+    se_x = sc[~fz].std(ddof=1) / np.sqrt((~fz).sum())
+    r = bc.set_index(["city", "component"]).loc[("fuzhou", "preference")]
+    assert r["diff"] == pytest.approx(share_x * (sc[fz].mean() - sc[~fz].mean()))
+    assert r["diff_se"] == pytest.approx(share_x * np.hypot(se_f, se_x), rel=1e-9)
+    assert r["estimate_ref"] == pytest.approx((w * sc).sum() / w.sum())
+    assert r["mark"] == "▲"  # 7 vs 5 on a 1-10 scale with 100 respondents
+
+
+def test_funnel_hand_computed():
+    df = _rows("2010Q4", "fuzhou", "gotone", 10, pref=9.0)
+    df["aw_aided"] = [1, 1, 1, 1, 1, 1, 1, 1, 0, 0]
+    df["img_1"] = df["img_2"] = df["img_3"] = df["img_4"] = df["img_5"] = \
+        [9, 9, 9, 9, 9, 9, 3, 3, np.nan, np.nan]
+    df["pref_score"] = [9, 9, 9, 2, 2, 2, 9, 9, 9, 9]
+    df["loy_stay"] = [9, 2, 2, 9, 9, 9, 9, 9, 9, 9]
+    st = brand.funnel_stages(df)
+    # not aware: every later stage is 0 although the image items are missing
+    assert st.loc[8].tolist() == [0, 0, 0, 0]
+    assert st.loc[0].tolist() == [1, 1, 1, 1]
+    tab = brand.funnel(df, quarter="2010Q4").set_index(["stage", "measure"])
+    assert tab.loc[("aware", "reach"), "estimate"] == pytest.approx(80.0)
+    assert tab.loc[("associated", "reach"), "estimate"] == pytest.approx(60.0)
+    assert tab.loc[("preferring", "reach"), "estimate"] == pytest.approx(30.0)
+    assert tab.loc[("loyal", "reach"), "estimate"] == pytest.approx(10.0)
+    assert tab.loc[("associated", "conversion"), "estimate"] == pytest.approx(75.0)
+    assert tab.loc[("preferring", "conversion"), "estimate"] == pytest.approx(50.0)
+    assert tab.loc[("loyal", "conversion"), "estimate"] == pytest.approx(100 / 3)
+    assert tab.loc[("loyal", "conversion"), "n"] == 3
+    assert ("aware", "conversion") not in tab.index
+    # a proportion's SE on one stratum with equal weights: sqrt(p(1-p)/(n-1)) in %
+    assert tab.loc[("aware", "reach"), "se"] == pytest.approx(100 * np.sqrt(0.8 * 0.2 / 9))
+
+
+def test_annual_is_mean_of_waves_even_with_unequal_weight_totals(two_cities):
+    q1 = two_cities.assign(quarter="2010Q1")
+    q2 = two_cities.assign(quarter="2010Q2", weight=two_cities["weight"] * 3)
+    q2["pref_score"] = np.clip(q2["pref_score"] + 1, 1, 10)
+    data = pd.concat([q1, q2], ignore_index=True)
+    year = brand.annual(data, 2010).set_index("component")
+    e1 = brand.components(data, quarter="2010Q1").set_index("component")["estimate"]
+    e2 = brand.components(data, quarter="2010Q2").set_index("component")["estimate"]
+    assert year["waves"].eq(2).all()
+    assert year["estimate"].to_numpy() == pytest.approx(((e1 + e2) / 2).to_numpy())
+    assert data["weight"].iloc[-1] == pytest.approx(90.0)  # input untouched
+
+
+def test_suppression_hides_small_cells_and_says_so(two_cities):
+    tab = brand.components(two_cities, quarter="2010Q4", by=["city"], min_base=50)
+    small = tab["city"] == "xiamen"  # 40 respondents
+    assert tab.loc[small, "suppressed"].all()
+    assert tab.loc[small, "estimate"].isna().all()
+    assert tab.loc[~small, "estimate"].notna().all()
+    assert tab.loc[small, "note"].astype(str).str.len().gt(0).all()
+    ch = brand.changes(pd.concat([two_cities, two_cities.assign(quarter="2011Q1")]),
+                       quarter="2011Q1", by=["city"], min_base=50)
+    assert ch.loc[ch["city"] == "xiamen", "diff"].isna().all()
+    assert ch.loc[ch["city"] == "xiamen", "mark"].eq("").all()
+    zh = brand.narrative(ch, "zh", min_base=50)
+    assert "样本量不足 50" in zh
+    assert "显著上升" not in zh and "显著下降" not in zh
+
+
+def test_narrative_only_states_significant_moves(two_cities):
+    later = two_cities.assign(quarter="2011Q1")
+    later["pref_score"] = np.clip(later["pref_score"] + 2, 1, 10)
+    ch = brand.changes(pd.concat([two_cities, later]), quarter="2011Q1")
+    zh = brand.narrative(ch, "zh")
+    en = brand.narrative(ch, "en")
+    assert "偏好" in zh and "显著上升" in zh
+    assert "认知" not in zh  # awareness did not move: not named as a change
+    assert "Preference" in en and "rose significantly" in en
+    assert "not significant" in en
+
+
+def test_vs_benchmark_one_sample(two_cities):
+    comp = brand.components(two_cities, quarter="2010Q4")
+    bench = pd.DataFrame({"quarter": "2010Q4", "metric": ["influence", "loyalty"],
+                          "value": [50.0, 88.0]})
+    vb = brand.vs_benchmark(comp, bench).set_index("component")
+    assert list(vb.index) == ["loyalty", "influence"]
+    infl = comp.set_index("component").loc["influence"]
+    assert vb.loc["influence", "diff"] == pytest.approx(infl["estimate"] - 50.0)
+    assert vb.loc["influence", "mark"] == "▲"
+    # constant loyalty of (8/9 + 9/10) / 2 x 100 = 89.44 with zero SE: no test, no mark
+    assert vb.loc["loyalty", "mark"] == ""
+
+
+def test_trend_marks_first_quarter_empty(two_cities):
+    later = two_cities.assign(quarter="2011Q1")
+    later["pref_score"] = np.clip(later["pref_score"] - 3, 1, 10)
+    tr = brand.trend(pd.concat([two_cities, later]))
+    first = tr["quarter"] == "2010Q4"
+    assert tr.loc[first, "p_value"].isna().all() and tr.loc[first, "mark"].eq("").all()
+    pref = tr.loc[(~first) & (tr["component"] == "preference")].iloc[0]
+    assert pref["mark"] == "▼"
+
+
+def test_headline_is_flat_and_deterministic(two_cities):
+    ch = brand.changes(pd.concat([two_cities, two_cities.assign(quarter="2011Q1")]),
+                       quarter="2011Q1")
+    h1, h2 = brand.headline(ch), brand.headline(ch)
+    assert h1 == h2
+    assert h1["influence"] == pytest.approx(ch.set_index("component").loc["influence",
+                                                                          "estimate"])
+    assert all(not isinstance(v, (dict, list, pd.Series)) for v in h1.values())
+
+
+# --- the demo data set ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_survey(small_demo) -> pd.DataFrame:
+    from gotone_analysis import io
+
+    return io.open_dataset(small_demo).survey()
+
+
+def test_demo_2009_index_and_component_moves(demo_survey):
+    y2009 = brand.annual(demo_survey, 2009).set_index("component")
+    assert abs(y2009.loc["influence", "estimate"] - 82.7) <= 0.3
+    ch = brand.annual_changes(demo_survey, 2009).set_index("component")
+    assert ch.loc["awareness", "diff"] < 0
+    assert ch.loc["association", "diff"] < 0
+    assert ch.loc["preference", "diff"] > 0
+    assert ch.loc["loyalty", "diff"] > 0
+
+
+# --- coverage of the intervals against the generator's truth ---------------------------------------
+
+N_REPS = 50
+#: With correct 95 % intervals the number of the 50 repetitions covering the truth is
+#: Binomial(50, 0.95): P(X <= 42) = 0.003, so each measure must cover in at least
+#: 43/50 = 0.86 of them (a false alarm over the five measures below 2 %). Intervals far
+#: too wide would cover always: the mean rate over the five measures must stay below
+#: 0.995 (all but one of 250 covering has probability well below 1 % for correct
+#: intervals, even allowing for the correlation between the measures).
+MIN_COVERAGE, MAX_MEAN_COVERAGE = 0.86, 0.995
+
+
+def _true_components(truth: pd.DataFrame, quarter: str, brand_: str = "gotone") -> pd.Series:
+    cells = truth.loc[(truth["quarter"] == quarter) & (truth["brand"] == brand_)]
+    scores = brand.respondent_scores(cells, BRAND_INDEX_SPEC)
+    w = cells["N"].astype("float64")
+    return pd.Series({c: float((w * scores[c]).sum() / w.sum()) for c in brand.COMPONENTS})
+
+
+def test_intervals_cover_the_true_values_at_the_nominal_rate():
+    from gotone_analysis import demo
+
+    quarter = "2010Q4"
+    truth = _true_components(demo.survey_truth([quarter]), quarter)
+    hits = []
+    for rep in range(N_REPS):
+        sample = demo.simulate_survey(quarter, seed=1000 + rep)
+        tab = brand.components(sample, quarter=quarter).set_index("component")
+        hits.append({c: tab.loc[c, "ci_low"] <= truth[c] <= tab.loc[c, "ci_high"]
+                     for c in brand.COMPONENTS})
+    rates = pd.DataFrame(hits).mean()
+    assert (rates >= MIN_COVERAGE).all(), rates.to_dict()
+    assert rates.mean() <= MAX_MEAN_COVERAGE, rates.to_dict()
