@@ -166,7 +166,10 @@ def difference(
         for name, t in (("current", left), ("previous", right)):
             if t.duplicated(keys).any():
                 raise UsageError(f"{name} table has duplicate rows for the keys {keys}")
-        merged = left.merge(right, on=keys, how="left", sort=False)
+        merged = left.merge(right, on=keys, how="left", sort=False, indicator=True)
+        if len(merged) and len(right) and (merged.pop("_merge") == "left_only").all():
+            raise UsageError(f"no row of the current table matches the previous one on {keys}; "
+                             "name the key columns with on=")
     merged["n_ref"] = merged["n_ref"].astype("Int64")
     return _test(merged, 0.0, level, method)
 

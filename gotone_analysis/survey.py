@@ -266,6 +266,9 @@ def _domains(data: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFram
     if not by:
         return np.zeros(len(data), "int64"), pd.DataFrame(index=range(1))
     _require_columns(data, by, "by")
+    clash = [c for c in by if c in RESULT_COLUMNS or c == "variable"]
+    if clash:
+        raise UsageError(f"by column(s) {clash} clash with result column names; rename them")
     grouped = data.groupby(by, sort=True, observed=True, dropna=True)
     codes = grouped.ngroup().to_numpy(dtype="float64", na_value=np.nan)
     codes = np.where(np.isnan(codes), -1, codes).astype("int64")

@@ -143,6 +143,12 @@ def test_difference_matches_rows_by_key_and_keeps_unmatched():
     assert np.isnan(d["diff"].iloc[2]) and np.isnan(d["p_adj"].iloc[2])
     with pytest.raises(UsageError, match="duplicate"):
         difference(cur, pd.concat([prev, prev]))
+    # a key that differs between the waves (the quarter) must not silently match nothing
+    with pytest.raises(UsageError, match="no row of the current table matches"):
+        difference(cur.assign(quarter="2010Q2"), prev.assign(quarter="2010Q1"))
+    d = difference(cur.assign(quarter="2010Q2"), prev.assign(quarter="2010Q1"),
+                   on=["variable", "city"])
+    assert d["diff"].notna().sum() == 2
 
 
 def test_difference_from_estimates_of_two_samples(apistrat, apiclus1):
@@ -223,6 +229,16 @@ def test_domain_vs_rest_in_separate_strata_is_independent(apistrat):
     assert t["se_ref"].iloc[0] == pytest.approx(9.4089408, rel=1e-6)
     # a domain is part of the whole: positive covariance, smaller SE than independence
     assert (t["diff_se"] < np.hypot(t["se"], t["se_ref"])).all()
+
+
+def test_compare_domains_rows_without_a_domain_count_in_the_whole(sample):
+    df = sample.assign(city=sample["city"].where(sample.index % 9 != 0))
+    r = compare_domains(df, "y", weight="w", strata="h", psu="psu", by="city")
+    assert r["n_ref"].iloc[0] == df["y"].notna().sum()
+    assert r["n"].sum() == (df["y"].notna() & df["city"].notna()).sum()
+    rest = compare_domains(df, "y", weight="w", strata="h", psu="psu", by="city",
+                           reference="rest")
+    np.testing.assert_array_equal(rest["n"] + rest["n_ref"], df["y"].notna().sum())
 
 
 def test_compare_domains_arguments(sample):
