@@ -1,0 +1,16 @@
+"""Synthetic, seeded demo data for the suite (``gotone demo-data``).
+
+The demo data set is generated, never edited by hand, and labelled synthetic in its
+``MANIFEST.json`` and ``README.txt``. It reproduces the 2009 facts of the source deck
+and plants known program effects whose ground truth is written to ``_truth/``.
+
+Public API: :func:`generate`, :func:`cli_generate`, :func:`simulate_survey`,
+:func:`survey_truth`.
+"""
+
+from __future__ import annotations
+
+from .generate import DEFAULT_SEED, cli_generate, generate
+from .survey import simulate_survey, survey_truth
+
+__all__ = ["DEFAULT_SEED", "cli_generate", "generate", "simulate_survey", "survey_truth"]
