@@ -36,8 +36,9 @@ in :mod:`gotone_analysis.config` (and ``福州市`` for ``福州``) become their
 ``mapping.yaml`` beside data files applies to the files of that folder.
 
 Row numbers in messages are as a spreadsheet shows them: header = row 1, first data row
-= row 2. Trailing empty rows (an Excel artefact) are dropped; empty rows inside the data
-are kept and reported. Nothing in this module writes files.
+= row 2 (a quoted CSV cell spanning several lines shifts the rows after it by one line
+each, as it does in a spreadsheet). Trailing empty rows (an Excel artefact) are dropped;
+empty rows inside the data are kept and reported. Nothing in this module writes files.
 """
 
 from __future__ import annotations
@@ -946,7 +947,8 @@ def _summary(path: str, kind: str, df: pd.DataFrame | None, info: dict) -> str:
     parts = [path, kind, f"rows={info['rows']}"]
     if df is not None and "quarter" in df:
         qs = sorted(df["quarter"].dropna().unique())
-        parts.append(f"quarter{'s' if len(qs) != 1 else ''}={','.join(qs) or '-'}")
+        shown = f"{qs[0]}..{qs[-1]}" if len(qs) > 2 else ",".join(qs) or "-"
+        parts.append(f"quarter{'s' if len(qs) != 1 else ''}={shown}")
     months = info.get("months") or (sorted(df["month"].dropna().unique())
                                     if df is not None and "month" in df else [])
     if months:

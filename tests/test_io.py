@@ -345,3 +345,23 @@ def test_undecodable_files_are_refused(tmp_path):
     with pytest.raises(DataError, match="kpi_2010.csv: encoding: the file holds binary data"):
         io.read_table(binary)
     assert io.detect_encoding("a,b\n1,café\n2,crème brûlée\n".encode("cp1252")) == "cp1252"
+
+
+def test_panel_record_and_invalid_panel_in_dataset(tmp_path):
+    root = _dataset(tmp_path / "d")
+    rec = io.file_record(root / "panel", root=root)
+    assert rec["path"] == "panel" and rec["rows"] == 12 and rec["files"] == 2
+    assert rec["encoding"] is None and len(rec["sha256"]) == 64
+    assert io.file_record(root / "panel", root=root)["sha256"] == rec["sha256"]  # stable
+    bad = valid_panel(6, months=("2010-01",))
+    bad.loc[0, "segment"] = "platinum"
+    bad.to_parquet(root / "panel" / "month=2010-01" / "part-0.parquet", index=False)
+    assert io.file_record(root / "panel", root=root)["sha256"] != rec["sha256"]
+    ds = io.open_dataset(root)
+    with pytest.raises(DataError) as info:
+        ds.panel_path()
+    p = info.value.problems[0]
+    assert (p["file"], p["column"], p["rule"], p["count"]) == ("panel/", "segment",
+                                                               "unknown code", 1)
+    assert "cust_key=C0000000, month=2010-01" in p["examples"][0]
+    assert ds.panel_path(validate=False) == root / "panel"
