@@ -36,8 +36,8 @@ in :mod:`gotone_analysis.config` (and ``福州市`` for ``福州``) become their
 ``mapping.yaml`` beside data files applies to the files of that folder.
 
 Row numbers in messages are as a spreadsheet shows them: header = row 1, first data row
-= row 2 (a quoted CSV cell spanning several lines shifts the rows after it by one line
-each, as it does in a spreadsheet). Trailing empty rows (an Excel artefact) are dropped;
+= row 2. Rows count records, as a spreadsheet does (a quoted cell spanning several lines
+is one row); only the mixed-encoding check speaks of physical lines. Trailing empty rows (an Excel artefact) are dropped;
 empty rows inside the data are kept and reported. Nothing in this module writes files.
 """
 
