@@ -37,6 +37,8 @@ class Column:
     max: float | None = None
     #: 98/99 (refused / don't know) are read as missing before range checks.
     missing_codes: bool = False
+    #: values must be strictly greater than ``min`` (e.g. sampling weights > 0).
+    positive: bool = False
     description: str = ""
 
     def __post_init__(self) -> None:
@@ -107,7 +109,7 @@ SURVEY = Table(
         Column("tier", "code", allowed=TIER_CODES,
                description=f"GoTone: {', '.join(GOTONE_TIERS)}; others: {', '.join(OTHER_TIERS)}"),
         Column("stratum", "str", description="sampling stratum (city x tier)"),
-        Column("weight", "float", min=0, description="sampling weight, > 0"),
+        Column("weight", "float", min=0, positive=True, description="sampling weight, > 0"),
         Column("stratum_pop", "float", required=False, nullable=True, min=1,
                description="population size of the stratum (finite population correction)"),
         Column("psu", "str", required=False, nullable=True, description="primary sampling unit"),

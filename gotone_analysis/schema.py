@@ -59,8 +59,6 @@ ROW_NOTE = "row numbers as a spreadsheet shows them: header = row 1, first data 
 
 _NUMERIC_TYPES = ("int", "float", "binary", "likert")
 _TEXT_TYPES = ("str", "code", "quarter", "month")
-#: Columns whose values must be strictly positive (the contract's ``min`` is inclusive).
-_POSITIVE = ("weight",)
 
 
 # --- problems ------------------------------------------------------------------------------
@@ -347,10 +345,10 @@ def _check_column(s: pd.Series, col: Column, add) -> tuple[pd.Series, np.ndarray
             add(name, "not 0/1", f"must be 0 or 1{codes}; found "
                 f"{_sample(pd.Series(arr[notbin]))}", notbin)
         bad |= notbin
-    if name in _POSITIVE:
+    if col.positive:
         nonpos = have & ~bad & (arr <= 0)
         if nonpos.any():
-            add(name, "not positive", "sampling weights must be > 0; found "
+            add(name, "not positive", "values must be > 0; found "
                 f"{_sample(pd.Series(arr[nonpos]))}", nonpos)
         bad |= nonpos
     if col.type != "binary" and (col.min is not None or col.max is not None):
