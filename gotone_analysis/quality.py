@@ -1,0 +1,457 @@
+"""Data quality of a survey wave: bases, weight diagnostics, missingness, validation.
+
+Every function returns a tidy table; :func:`view` formats one for readers and
+:func:`headline` gathers the numbers the data-quality report publishes.
+
+Weight diagnostics use Kish's design effect of unequal weighting,
+``deff = n * sum(w**2) / sum(w)**2 = 1 + CV**2`` (CV with the population standard
+deviation of the weights), and the effective base ``n_eff = sum(w)**2 / sum(w**2)
+= n / deff``. It measures the precision lost to weighting alone; design effects of
+particular estimates, which also reflect stratification and clustering, come from
+:func:`gotone_analysis.survey.estimate` (:func:`estimate_deffs`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from . import config
+from .contract import SURVEY
+from .errors import DataError
+
+#: Share of missing answers above which an item is flagged.
+MISSING_FLAG_SHARE = 0.10
+
+#: Survey items checked for missingness: contract columns where 98/99 mean missing.
+SURVEY_ITEMS: tuple[str, ...] = tuple(c.name for c in SURVEY.columns if c.missing_codes)
+
+#: Items whose design effects the report shows (one per block of the questionnaire).
+DEFF_ITEMS: tuple[str, ...] = ("aw_aided", "img_1", "pref_score", "loy_stay", "sat_overall")
+
+#: Column headings of the quality tables: column -> (中文, English).
+COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "city": ("城市", "City"), "tier": ("客户层级", "Tier"), "brand": ("品牌", "Brand"),
+    "n": ("样本量", "Base (n)"), "weighted_n": ("加权样本量", "Weighted N"),
+    "share": ("加权占比", "Weighted share"), "low_base": ("样本不足", "Low base"),
+    "weight_min": ("最小权重", "Min weight"), "weight_max": ("最大权重", "Max weight"),
+    "max_min_ratio": ("最大/最小", "Max/min"), "cv": ("权重变异系数", "Weight CV"),
+    "deff_kish": ("设计效应(Kish)", "Design effect (Kish)"),
+    "n_eff": ("有效样本量", "Effective base"), "item": ("题目", "Item"),
+    "n_missing": ("缺失数", "Missing"), "share_missing": ("缺失比例", "Share missing"),
+    "flagged": ("需关注", "Flagged"), "variable": ("题目", "Item"),
+    "estimate": ("估计值", "Estimate"), "se": ("标准误", "SE"),
+    "deff": ("设计效应", "Design effect"), "n_compare": ("对比期样本量", "Comparison base"),
+    "change": ("变化", "Change"), "kind": ("类别", "Kind"), "path": ("文件", "File"),
+    "rows": ("行数", "Rows"), "status": ("状态", "Status"), "problems": ("问题数", "Problems"),
+    "detail": ("说明", "Detail"), "sha256": ("SHA-256", "SHA-256"),
+}
+
+_TOTAL = {"zh": "合计", "en": "Total"}
+_ALL = "all"
+
+
+def breakdown(scope: str) -> list[str]:
+    """The rows a scope's quality tables are broken down by.
+
+    Returns
+    -------
+    list of str
+        ``["city"]`` for the province, ``["tier"]`` for a city.
+    """
+    return ["city"] if scope == config.PROVINCE else ["tier"]
+
+
+def _by(by: str | Sequence[str] | None) -> list[str]:
+    if by is None:
+        return []
+    return [by] if isinstance(by, str) else list(by)
+
+
+def _order_key(column: str):
+    order = {"city": config.CITY_CODES, "tier": config.TIER_CODES,
+             "brand": config.BRAND_CODES}.get(column)
+    if order is None:
+        return None
+    rank = {c: i for i, c in enumerate(order)}
+    return lambda s: s.map(lambda v: rank.get(v, len(rank)))
+
+
+def _sorted(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    if not by or df.empty:
+        return df.reset_index(drop=True)
+    keys = {c: _order_key(c) for c in by}
+    return df.sort_values(by, key=lambda s: keys[s.name](s) if keys.get(s.name) else s,
+                          kind="stable").reset_index(drop=True)
+
+
+def _weights(survey: pd.DataFrame, weight: str) -> pd.Series:
+    if weight not in survey.columns:
+        raise KeyError(f"no weight column {weight!r}")
+    w = survey[weight].astype("float64")
+    if (~np.isfinite(w) | (w <= 0)).any():
+        raise DataError(f"weights in {weight!r} must be finite and > 0")
+    return w
+
+
+def bases(survey: pd.DataFrame, by: str | Sequence[str] = ("city", "tier"), *,
+          weight: str = "weight", min_base: int = config.MIN_BASE) -> pd.DataFrame:
+    """Unweighted and weighted bases by domain.
+
+    Parameters
+    ----------
+    survey : DataFrame
+        Respondent rows.
+    by : str or sequence of str
+        Domain columns.
+    weight : str
+        Sampling-weight column.
+    min_base : int
+        Unweighted base below which ``low_base`` is true.
+
+    Returns
+    -------
+    DataFrame
+        ``by..., n, weighted_n, share, low_base``: respondents, sum of weights, the
+        domain's share of the total sum of weights (0-1), ``n < min_base``. Domains in
+        the order of :mod:`gotone_analysis.config`.
+    """
+    cols = _by(by)
+    w = _weights(survey, weight)
+    frame = survey[cols].assign(_w=w.to_numpy())
+    out = frame.groupby(cols, observed=True, sort=False).agg(n=("_w", "size"),
+                                                             weighted_n=("_w", "sum"))
+    out = out.reset_index()
+    total = float(w.sum())
+    out["share"] = out["weighted_n"] / total if total > 0 else np.nan
+    out["low_base"] = out["n"] < min_base
+    out["n"] = out["n"].astype("int64")
+    return _sorted(out, cols)
+
+
+def weight_diagnostics(survey: pd.DataFrame, by: str | Sequence[str] | None = "city", *,
+                       weight: str = "weight", total: bool = True) -> pd.DataFrame:
+    """Kish design effect of weighting, effective base and weight range, by domain.
+
+    Parameters
+    ----------
+    survey : DataFrame
+        Respondent rows.
+    by : str, sequence of str or None
+        Domain columns; ``None`` for the whole sample only.
+    weight : str
+        Sampling-weight column.
+    total : bool, default True
+        Append a row for the whole sample (``by`` columns set to ``"all"``).
+
+    Returns
+    -------
+    DataFrame
+        ``by..., n, weight_sum, weight_min, weight_max, max_min_ratio, cv, deff_kish,
+        n_eff`` where ``cv`` is the coefficient of variation of the weights
+        (population standard deviation over mean), ``deff_kish = 1 + cv**2 =
+        n * sum(w**2) / sum(w)**2`` and ``n_eff = sum(w)**2 / sum(w**2)``.
+    """
+    cols = _by(by)
+    w = _weights(survey, weight).to_numpy()
+
+    def diag(x: np.ndarray) -> dict[str, float]:
+        n, s, s2 = len(x), x.sum(), np.square(x).sum()
+        deff = n * s2 / s**2
+        return {"n": n, "weight_sum": s, "weight_min": x.min(), "weight_max": x.max(),
+                "max_min_ratio": x.max() / x.min(), "cv": float(np.sqrt(max(deff - 1.0, 0.0))),
+                "deff_kish": deff, "n_eff": s**2 / s2}
+
+    rows = []
+    if cols:
+        keys = survey[cols].reset_index(drop=True)
+        for key, idx in keys.groupby(cols, observed=True, sort=False).indices.items():
+            key = key if isinstance(key, tuple) else (key,)
+            rows.append({**dict(zip(cols, key, strict=True)), **diag(w[idx])})
+    out = _sorted(pd.DataFrame(rows), cols) if rows else pd.DataFrame()
+    if total or not cols:
+        tot = pd.DataFrame([{**{c: _ALL for c in cols}, **diag(w)}])
+        out = pd.concat([out, tot], ignore_index=True) if len(out) else tot
+    out["n"] = out["n"].astype("int64")
+    return out
+
+
+def missingness(survey: pd.DataFrame, items: Sequence[str] | None = None, *,
+                codes: Sequence[int] = config.MISSING_CODES,
+                threshold: float = MISSING_FLAG_SHARE) -> pd.DataFrame:
+    """Share of missing answers by item; 98/99 (refused, don't know) count as missing.
+
+    Parameters
+    ----------
+    survey : DataFrame
+        Respondent rows (raw codes or with 98/99 already read as missing).
+    items : sequence of str, optional
+        Columns to check; default the contract's survey items present.
+    codes : sequence of int
+        Codes read as missing.
+    threshold : float
+        Share above which an item is flagged.
+
+    Returns
+    -------
+    DataFrame
+        ``item, n, n_missing, share_missing, flagged``, the most missing first (ties by
+        item name). Items legitimately unanswered (the ``pq_*`` performance items are
+        missing where the service was not used) are flagged like the others.
+    """
+    items = [c for c in (items if items is not None else SURVEY_ITEMS) if c in survey.columns]
+    n = len(survey)
+    rows = []
+    for item in items:
+        col = survey[item]
+        missing = col.isna() | col.isin(list(codes))
+        k = int(missing.sum())
+        rows.append({"item": item, "n": n, "n_missing": k, "share_missing": k / n if n else np.nan})
+    out = pd.DataFrame(rows, columns=["item", "n", "n_missing", "share_missing"])
+    out["flagged"] = out["share_missing"] > threshold
+    return out.sort_values(["share_missing", "item"], ascending=[False, True],
+                           kind="stable").reset_index(drop=True)
+
+
+def missing_by(survey: pd.DataFrame, by: str = "city", items: Sequence[str] | None = None, *,
+               codes: Sequence[int] = config.MISSING_CODES) -> pd.DataFrame:
+    """Share missing by item and domain (long table, for a heat map).
+
+    Returns
+    -------
+    DataFrame
+        ``by, item, n, n_missing, share_missing`` for every domain and item.
+    """
+    parts = []
+    for key, grp in survey.groupby(by, observed=True, sort=False):
+        tab = missingness(grp, items, codes=codes).drop(columns="flagged")
+        tab.insert(0, by, key)
+        parts.append(tab)
+    if not parts:
+        return pd.DataFrame(columns=[by, "item", "n", "n_missing", "share_missing"])
+    return _sorted(pd.concat(parts, ignore_index=True).sort_values([by, "item"]), [by])
+
+
+def estimate_deffs(survey: pd.DataFrame, items: Sequence[str] = DEFF_ITEMS, *,
+                   weight: str = "weight", strata: str | None = "stratum",
+                   fpc: str | None = "stratum_pop", psu: str | None = None) -> pd.DataFrame:
+    """Design effects of the means of a few key items (full design).
+
+    Parameters
+    ----------
+    survey : DataFrame
+        Respondent rows.
+    items : sequence of str
+        Items whose weighted means are estimated (missing items are skipped).
+    weight, strata, fpc, psu : str or None
+        Design columns (``strata``/``fpc``/``psu`` dropped when absent from the data).
+
+    Returns
+    -------
+    DataFrame
+        ``variable, estimate, se, n, n_eff, deff`` from
+        :func:`gotone_analysis.survey.estimate_many` (Taylor linearisation).
+    """
+    from .survey import estimate_many
+
+    items = [c for c in items if c in survey.columns]
+    cols = survey.columns
+    tab = estimate_many(survey, items, weight=weight,
+                        strata=strata if strata in cols else None,
+                        fpc=fpc if fpc in cols else None,
+                        psu=psu if psu and psu in cols else None, lonely_psu="adjust")
+    return tab[["variable", "estimate", "se", "n", "n_eff", "deff"]]
+
+
+def compare_bases(current: pd.DataFrame, compare: pd.DataFrame | None,
+                  by: str | Sequence[str] = "city") -> pd.DataFrame:
+    """Unweighted bases of this wave against the comparison wave.
+
+    Parameters
+    ----------
+    current, compare : DataFrame
+        Respondent rows of the two waves; ``compare`` may be ``None`` (no data).
+
+    Returns
+    -------
+    DataFrame
+        ``by..., n, n_compare, change`` (``n_compare`` and ``change`` missing when
+        there is no comparison wave or the domain is absent from it).
+    """
+    cols = _by(by)
+    now = current.groupby(cols, observed=True).size().rename("n")
+    if compare is not None and len(compare):
+        before = compare.groupby(cols, observed=True).size().rename("n_compare")
+    else:
+        before = pd.Series(dtype="float64", name="n_compare")
+    out = pd.concat([now, before], axis=1).reset_index()
+    out.columns = [*cols, "n", "n_compare"]
+    out["n"] = out["n"].astype("Int64")
+    out["n_compare"] = out["n_compare"].astype("Int64")
+    out["change"] = out["n"] - out["n_compare"]
+    return _sorted(out, cols)
+
+
+def validation_summary(ds, quarters: Sequence[str]) -> pd.DataFrame:
+    """Read and validate the inputs a report uses and list each with its outcome.
+
+    Parameters
+    ----------
+    ds : gotone_analysis.io.Dataset
+        The data set.
+    quarters : sequence of str
+        Survey waves to validate (missing waves are skipped).
+
+    Returns
+    -------
+    DataFrame
+        ``kind, path, rows, sha256, status, problems, detail``: one row per file read
+        (``status`` "ok") and one per contract violation found (``status`` "failed",
+        ``detail`` naming column and rule), in the order read.
+    """
+    failed = []
+    present = [q for q in quarters if q in ds.quarters()]
+    loaders = [("survey", lambda: ds.survey(present))] if present else []
+    loaders += [("kpi", ds.kpi), ("benchmark", ds.benchmark)]
+    if (ds.root / "panel").is_dir():
+        loaders.append(("panel", lambda: ds.panel_path(validate=True)))
+    for kind, load in loaders:
+        try:
+            load()
+        except DataError as exc:
+            probs = exc.problems or [{"file": kind, "rule": str(exc)}]
+            for p in probs:
+                failed.append({"kind": kind, "path": p.get("file", ""), "rows": pd.NA,
+                               "sha256": "", "status": "failed", "problems": p.get("count", 1),
+                               "detail": " ".join(str(x) for x in (p.get("column"), p.get("rule"),
+                                                                    p.get("detail")) if x)})
+    src = ds.sources()
+    ok = pd.DataFrame({"kind": src["kind"], "path": src["path"], "rows": src["rows"],
+                       "sha256": src["sha256"], "status": "ok", "problems": 0,
+                       "detail": src["encoding"].fillna("")})
+    out = pd.concat([ok, pd.DataFrame(failed, columns=ok.columns)], ignore_index=True) \
+        if failed else ok
+    out["rows"] = out["rows"].astype("Int64")
+    out["problems"] = out["problems"].astype("int64")
+    return out
+
+
+def headline(survey: pd.DataFrame, weights: pd.DataFrame, bases_table: pd.DataFrame,
+             missing: pd.DataFrame, validation: pd.DataFrame) -> dict[str, float | int]:
+    """The numbers the data-quality report publishes.
+
+    Parameters
+    ----------
+    survey : DataFrame
+        Respondent rows of the scope.
+    weights : DataFrame
+        :func:`weight_diagnostics` with its total row.
+    bases_table : DataFrame
+        :func:`bases`.
+    missing : DataFrame
+        :func:`missingness`.
+    validation : DataFrame
+        :func:`validation_summary`.
+
+    Returns
+    -------
+    dict
+        ``respondents, weighted_total, deff_kish, n_eff, max_min_ratio,
+        low_base_cells, items_flagged, max_share_missing, files_read, files_failed``.
+    """
+    tot = weights.iloc[-1]
+    return {
+        "respondents": int(len(survey)),
+        "weighted_total": float(tot["weight_sum"]),
+        "deff_kish": float(tot["deff_kish"]),
+        "n_eff": float(tot["n_eff"]),
+        "max_min_ratio": float(tot["max_min_ratio"]),
+        "low_base_cells": int(bases_table["low_base"].sum()),
+        "items_flagged": int(missing["flagged"].sum()),
+        "max_share_missing": float(missing["share_missing"].max()) if len(missing) else 0.0,
+        "files_read": int((validation["status"] == "ok").sum()),
+        "files_failed": int((validation["status"] == "failed").sum()),
+    }
+
+
+# --- display -------------------------------------------------------------------------------
+
+_PERCENT = ("share", "share_missing")
+_DECIMALS = {"weighted_n": 0, "weight_min": 1, "weight_max": 1, "max_min_ratio": 1, "cv": 2,
+             "deff_kish": 2, "n_eff": 0, "estimate": 2, "se": 3, "deff": 2, "weight_sum": 0}
+
+
+def view(table: pd.DataFrame, *, lang: str = "zh", columns: Sequence[str] | None = None,
+         caption: str | None = None) -> Styler:
+    """Format a quality table for readers: labels, fixed decimals, percentages.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A table from this module.
+    lang : {"zh", "en"}
+        Language of headings and codes.
+    columns : sequence of str, optional
+        Columns to show (default all).
+    caption : str, optional
+        Caption under the table.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Index hidden; the input is not modified.
+    """
+    cols = list(columns) if columns is not None else list(table.columns)
+    out = pd.DataFrame(index=table.index)
+    yes, no = ("是", "") if lang == "zh" else ("yes", "")
+    for c in cols:
+        s = table[c]
+        if c in ("city", "tier", "brand", "kind"):
+            out[c] = [_TOTAL[lang] if v == _ALL else config.label(str(v), lang) for v in s]
+        elif c in _PERCENT:
+            out[c] = ["—" if pd.isna(v) else f"{100 * v:.1f}%" for v in s]
+        elif c in _DECIMALS:
+            d = _DECIMALS[c]
+            out[c] = ["—" if pd.isna(v) else f"{v:,.{d}f}" for v in s]
+        elif c in ("low_base", "flagged"):
+            out[c] = [yes if bool(v) else no for v in s]
+        elif c in ("n", "n_missing", "n_compare", "change", "rows", "problems"):
+            out[c] = ["—" if pd.isna(v) else f"{int(v):,}" for v in s]
+        elif c == "sha256":
+            out[c] = [str(v)[:16] for v in s]
+        else:
+            out[c] = ["" if pd.isna(v) else str(v) for v in s]
+    idx = 0 if lang == "zh" else 1
+    out.columns = [COLUMN_LABELS[c][idx] if c in COLUMN_LABELS else c for c in cols]
+    styler = out.reset_index(drop=True).style.hide(axis="index")
+    if caption:
+        styler = styler.set_caption(caption)
+    return styler.set_table_styles([
+        {"selector": "caption", "props": "caption-side: bottom; text-align: left; "
+                                         "font-size: 0.85em; color: #555;"},
+        {"selector": "td", "props": "text-align: right; padding: 2px 8px;"},
+    ])
+
+
+def wave_bases(ds, P) -> pd.DataFrame:
+    """Bases of the report's wave against the comparison wave, for the run's scope.
+
+    Parameters
+    ----------
+    ds : gotone_analysis.io.Dataset
+        The data set.
+    P : gotone_analysis.params.Params
+        Checked parameters (quarter, comparison quarter, scope).
+
+    Returns
+    -------
+    DataFrame
+        :func:`compare_bases` by :func:`breakdown` of the scope; the comparison
+        columns are missing when the data set has no survey for ``P.compare_to``.
+    """
+    current = P.scoped(ds.survey(P.quarter))
+    previous = P.scoped(ds.survey(P.compare_to)) if P.compare_to in ds.quarters() else None
+    return compare_bases(current, previous, by=breakdown(P.scope))
