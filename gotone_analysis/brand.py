@@ -48,6 +48,7 @@ from .config import (
     CITY_CODES,
     PROVINCE,
     QUARTER_RE,
+    parse_quarter,
     shift_quarter,
 )
 from .config import (
@@ -498,6 +499,29 @@ def annual(
     return _suppress(out, min_base)
 
 
+def trend_quarters(survey_data: pd.DataFrame, quarter: str, last: int = 8) -> list[str]:
+    """The waves present in the survey up to and including ``quarter``, the last ``last``.
+
+    Parameters
+    ----------
+    survey_data : DataFrame
+        Survey rows.
+    quarter : str
+        Latest wave to include, ``YYYYQn``.
+    last : int
+        How many waves at most.
+
+    Returns
+    -------
+    list of str
+        Waves in time order.
+    """
+    end = parse_quarter(quarter)
+    waves = sorted({str(q) for q in pd.unique(survey_data["quarter"])
+                    if parse_quarter(str(q)) <= end})
+    return waves[-last:] if last > 0 else []
+
+
 def trend(
     survey_data: pd.DataFrame,
     *,
@@ -647,6 +671,42 @@ def annual_changes(
     out = _compare_tables(cur, prev, on, alpha=alpha, min_base=min_base)
     out.insert(out.columns.get_loc("estimate_ref"), "compare_year", str(other))
     return out
+
+
+def by_brand(
+    survey_data: pd.DataFrame,
+    *,
+    quarter: str | None = None,
+    scope: str = PROVINCE,
+    brands: Sequence[str] = BRAND_CODES,
+    spec: dict | None = None,
+    level: float = 0.95,
+    min_base: int | None = None,
+) -> pd.DataFrame:
+    """Components and influence of several brands side by side (same wave and scope).
+
+    Parameters
+    ----------
+    survey_data : DataFrame
+        Survey rows.
+    quarter, scope, spec, level, min_base
+        As in :func:`components`.
+    brands : sequence of str
+        Brands to show, in this order; brands without respondents are left out.
+
+    Returns
+    -------
+    DataFrame
+        :func:`components` tables of the brands stacked (the ``brand`` column tells
+        them apart).
+    """
+    data = _wave(survey_data, quarter)
+    present = set(pd.unique(data["brand"]))
+    parts = [components(data, quarter=quarter, scope=scope, brand=b, spec=spec, level=level,
+                        min_base=min_base) for b in brands if b in present]
+    if not parts:
+        raise UsageError("none of the brands has respondents in this wave")
+    return pd.concat(parts, ignore_index=True)
 
 
 def vs_benchmark(
@@ -830,7 +890,8 @@ _WORDS = {
                      "指标发生显著变化；差异均在抽样误差范围内，不应解读为真实变化。",
         "none_diff": "在 {alpha:.0%} 显著性水平下（已做多重比较校正），与{what}相比没有"
                      "显著差异；差异均在抽样误差范围内，不应解读为真实差别。",
-        "rest": "其余指标的变化不显著（在抽样误差范围内）。",
+        "rest_time": "其余指标的变化不显著（在抽样误差范围内）。",
+        "rest_diff": "其余差异不显著（在抽样误差范围内）。",
         "no_compare": "没有{what}的可比数据。",
         "suppressed": "{k} 个单元格样本量不足 {min_base}，不予显示（以“—”标注）。",
         "suppressed_all": "所有单元格样本量不足 {min_base}，不予显示（以“—”标注）。",
@@ -846,7 +907,8 @@ _WORDS = {
         "none_diff": "At the {alpha:.0%} level (adjusted for multiple comparisons) nothing "
                      "differs significantly from {what}; the differences are within sampling "
                      "error and should not be read as real differences.",
-        "rest": "The other changes are not significant (within sampling error).",
+        "rest_time": "The other changes are not significant (within sampling error).",
+        "rest_diff": "The other differences are not significant (within sampling error).",
         "no_compare": "No comparable data for {what}.",
         "suppressed": "{k} cell(s) with a base below {min_base} are not shown (marked “—”).",
         "suppressed_all": "Every cell has a base below {min_base} and is not shown (marked “—”).",
@@ -939,7 +1001,7 @@ def narrative(table: pd.DataFrame, lang: str = "zh", *, alpha: float = ALPHA,
             key = "none_time" if kind == "time" else "none_diff"
             lines.append(w[key].format(alpha=alpha, what=what))
         elif len(sig) < len(shown):
-            lines.append(w["rest"])
+            lines.append(w["rest_time" if kind == "time" else "rest_diff"])
     k = int(suppressed.sum())
     if k:
         mb = min_base if min_base is not None else "min_base"

@@ -326,9 +326,12 @@ def funnel_plot(
         err = np.vstack([est - reach["ci_low"].to_numpy(dtype="float64"),
                          reach["ci_high"].to_numpy(dtype="float64") - est])
         ax.errorbar(est, y, xerr=err, fmt="none", ecolor="k", capsize=3, linewidth=1)
-    for yi, v in zip(y, est, strict=True):
+    right = (reach["ci_high"].to_numpy(dtype="float64") if "ci_high" in reach.columns
+             else est)
+    for yi, v, r in zip(y, est, right, strict=True):
         text = "—" if not np.isfinite(v) else f"{v:.1f}%"
-        ax.text(np.nan_to_num(v) + 2, yi, text, va="center", ha="left")
+        ax.text(np.nanmax([np.nan_to_num(v), np.nan_to_num(r)]) + 1.5, yi, text,
+                va="center", ha="left")
     conv_word = _text("转化", "conversion", lang)
     for k, stage in enumerate(stages[1:], start=1):
         c = conv.loc[stage, "estimate"] if stage in conv.index else np.nan
