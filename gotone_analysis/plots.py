@@ -279,6 +279,9 @@ def heatmap(
                 linewidths=0.5, linecolor="white",
                 xticklabels=[label(str(c), lang) for c in cols_],
                 yticklabels=[label(str(r), lang) for r in rows_])
+    for i, j in zip(*np.where(~np.isfinite(grid.to_numpy())), strict=True):
+        # seaborn leaves NaN cells blank: say they are suppressed or missing
+        ax.text(j + 0.5, i + 0.5, "—", ha="center", va="center", color=COLORS["neutral"])
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.tick_params(axis="y", rotation=0)

@@ -1,0 +1,73 @@
+"""Tests for gotone_analysis.tables: labels, number formats, marks, suppressed cells."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from pandas.io.formats.style import Styler
+
+from gotone_analysis import tables
+
+
+@pytest.fixture
+def changes() -> pd.DataFrame:
+    return pd.DataFrame({
+        "quarter": "2010Q4", "component": ["awareness", "influence"],
+        "estimate": [94.26, np.nan], "se": [0.3, np.nan],
+        "ci_low": [93.71, np.nan], "ci_high": [94.81, np.nan], "n": [2100, 12],
+        "estimate_ref": [95.0, np.nan], "diff": [-0.74, np.nan],
+        "p_value": [0.0004, np.nan], "p_adj": [0.0008, np.nan], "mark": ["▼", ""],
+        "suppressed": [False, True], "note": ["", "base 12 < 30"],
+    })
+
+
+def test_display_frame_labels_formats_and_dashes(changes):
+    before = changes.copy()
+    zh = tables.display_frame(changes, lang="zh")
+    assert list(zh.columns) == ["季度", "指标", "得分", "95% 置信区间", "对比值", "变化",
+                                "校正后 p 值", "样本量"]
+    assert zh.loc[0, "指标"] == "认知" and zh.loc[1, "指标"] == "影响力"
+    assert zh.loc[0, "得分"] == "94.3"
+    assert zh.loc[0, "95% 置信区间"] == "[93.7, 94.8]"
+    assert zh.loc[0, "变化"] == "-0.7 ▼"
+    assert zh.loc[0, "校正后 p 值"] == "<0.001"
+    assert zh.loc[0, "样本量"] == "2,100"
+    assert (zh.loc[1, ["得分", "95% 置信区间", "变化", "校正后 p 值"]] == tables.DASH).all()
+    assert zh.loc[1, "样本量"] == "12"  # bases stay visible
+    pd.testing.assert_frame_equal(changes, before)
+    en = tables.display_frame(changes, lang="en", columns=["component", "estimate"], digits=2)
+    assert en.to_dict("list") == {"Measure": ["Awareness", "Influence"],
+                                  "Score": ["94.26", tables.DASH]}
+
+
+def test_format_table_is_a_styler_with_notes(changes):
+    st = tables.format_table(changes, lang="zh", min_base=30)
+    assert isinstance(st, Styler)
+    html = st.to_html()
+    assert "样本量不足 30" in html
+    assert "多重比较" in html
+    assert "-0.7 ▼" in html and "#c62828" in html
+
+
+def test_footnote_only_when_needed(changes):
+    plain = changes.drop(columns=["mark", "suppressed", "note"])
+    assert tables.footnote(plain, lang="en") == ""
+    note = tables.footnote(changes, lang="en", min_base=30)
+    assert "base below 30" in note and "▲/▼" in note
+
+
+def test_crosstab_city_by_component():
+    long = pd.DataFrame({
+        "city": ["fuzhou", "fuzhou", "xiamen", "xiamen"],
+        "component": ["awareness", "loyalty"] * 2,
+        "estimate": [90.04, 80.0, np.nan, 81.0], "mark": ["", "▲", "", ""],
+        "n": [300, 300, 10, 10], "suppressed": [False, False, True, True],
+    })
+    st = tables.crosstab(long, "city", "component", lang="en", min_base=30)
+    grid = st.data
+    assert list(grid.columns) == ["City", "Awareness", "Loyalty"]
+    assert grid["City"].tolist() == ["Fuzhou", "Xiamen"]
+    assert grid.iloc[0, 1:].tolist() == ["90.0", "80.0 ▲"]
+    assert grid.iloc[1, 1] == tables.DASH
+    assert "base below 30" in st.to_html()
