@@ -10,7 +10,7 @@ Public API: :func:`generate`, :func:`cli_generate`, :func:`simulate_survey`,
 
 from __future__ import annotations
 
-from .generate import DEFAULT_SEED, cli_generate, generate
+from .build import DEFAULT_SEED, cli_generate, generate
 from .survey import simulate_survey, survey_truth
 
 __all__ = ["DEFAULT_SEED", "cli_generate", "generate", "simulate_survey", "survey_truth"]

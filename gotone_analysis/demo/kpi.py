@@ -120,7 +120,12 @@ def simulate_kpi(seed: int) -> pd.DataFrame:
         g = np.array([model.gotone_by_city(month)[c] for c in CITY_CODES], dtype=np.int64)
 
         def rate(name: str, cap: float = 0.995, _g=g, _m=month) -> np.ndarray:
-            r = _path(name, _m) * (1 + city_bias[name] + rng.normal(0.0, 0.004, ncity))
+            # city differences around the province path, which they average to exactly
+            level = _path(name, _m)
+            if level <= 0.0:
+                return np.zeros(ncity)
+            r = level * (1 + city_bias[name] + rng.normal(0.0, 0.004, ncity))
+            r = r * level * _g.sum() / float((_g * r).sum())
             return np.clip(r, 0.0, cap)
 
         def scaled(name: str, _m=month) -> np.ndarray:
@@ -265,7 +270,7 @@ def benchmark() -> pd.DataFrame:
         comps = {k: v[year] + NETWORK_DRIFT[qi % 4] for k, v in NETWORK.items()}
         comps["influence"] = float(np.mean(list(comps.values())))
         # network satisfaction moves half as much as Fujian's around its own level
-        fj_dev = fj_q.loc[q] - fj_y.loc[year]
+        fj_dev = fj_q.loc[q] - fj_q.loc[fj_q.index.str.startswith(str(year))].mean()
         level = {2008: fj_y.loc[2008] - NETWORK_SAT_2008_GAP, 2009: sat_2009,
                  2010: fj_y.loc[2010] - 1.8}[year]
         comps["satisfaction"] = level + 0.5 * fj_dev
