@@ -1,0 +1,55 @@
+"""Benchmark: generate the full-scale demo data set (the province panel) in a child process.
+
+Prints ``demo_full_seconds=<float>`` (wall time of the child) and
+``demo_full_peak_gib=<float>`` (its peak resident memory). Goal on 2 cores: under
+180 s and under 4 GiB.
+"""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+_CHILD = (
+    "import sys\n"
+    "from gotone_analysis.demo import generate\n"
+    "generate(sys.argv[1], scale='full', seed=20100330)\n"
+)
+
+
+def run(out: Path | None = None) -> dict[str, float]:
+    """Generate the full-scale demo once in a child process and measure it.
+
+    Parameters
+    ----------
+    out : pathlib.Path, optional
+        Destination folder; a temporary folder (removed afterwards) by default.
+
+    Returns
+    -------
+    dict
+        ``demo_full_seconds`` and ``demo_full_peak_gib``.
+    """
+    with tempfile.TemporaryDirectory(prefix="gotone-bench-") as tmp:
+        out = out or Path(tmp) / "demo"
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", _CHILD, str(out)], check=True)
+        seconds = time.perf_counter() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+    return {"demo_full_seconds": round(seconds, 2),
+            "demo_full_peak_gib": round(peak_kib / 1024**2, 3)}
+
+
+def main() -> int:
+    """Run the benchmark and print ``name=value`` lines."""
+    for name, value in run().items():
+        print(f"{name}={value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
