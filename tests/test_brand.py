@@ -301,3 +301,29 @@ def test_intervals_cover_the_true_values_at_the_nominal_rate():
     rates = pd.DataFrame(hits).mean()
     assert (rates >= MIN_COVERAGE).all(), rates.to_dict()
     assert rates.mean() <= MAX_MEAN_COVERAGE, rates.to_dict()
+
+
+# --- the notebook ----------------------------------------------------------------------------------
+
+
+def test_brand_equity_notebook_runs_for_a_city_and_marks_suppressed_cells(small_demo, tmp_path):
+    """End to end on the demo for one city with a base high enough to suppress tier cells."""
+    import json
+    from pathlib import Path
+
+    import papermill
+
+    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "brand_equity.ipynb"
+    out = tmp_path / "brand_equity.ipynb"
+    papermill.execute_notebook(
+        str(notebook), str(out), kernel_name="python3", cwd=str(tmp_path), progress_bar=False,
+        parameters={"data_dir": str(small_demo), "scope": "ningde", "min_base": 200,
+                    "lang": "zh"},
+    )
+    cells = json.loads(out.read_text(encoding="utf-8"))["cells"]
+    outputs = [o for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o["output_type"] == "error"]
+    html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in outputs)
+    assert "样本量不足 200，不予显示" in html and ">—<" in html
+    pngs = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(pngs) == 4  # trend, component bars, city heat map, funnel
