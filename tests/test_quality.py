@@ -1,0 +1,156 @@
+"""Data-quality tables, checked on examples small enough to compute by hand."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gotone_analysis import quality
+from gotone_analysis.errors import DataError
+
+
+@pytest.fixture()
+def sample() -> pd.DataFrame:
+    # fuzhou: weights 1, 1, 2, 4; xiamen: weights 2, 2
+    return pd.DataFrame({
+        "city": ["fuzhou", "fuzhou", "fuzhou", "fuzhou", "xiamen", "xiamen"],
+        "tier": ["gold", "gold", "regular", "regular", "gold", "regular"],
+        "stratum": ["a", "a", "b", "b", "c", "c"],
+        "weight": [1.0, 1.0, 2.0, 4.0, 2.0, 2.0],
+        "sat_overall": [8, 98, 7, None, 9, 6],
+        "pref_score": [5, 6, 7, 8, 9, 10],
+    })
+
+
+def test_bases(sample):
+    tab = quality.bases(sample, by=["city"], min_base=3)
+    assert tab["city"].tolist() == ["fuzhou", "xiamen"]
+    assert tab["n"].tolist() == [4, 2]
+    assert tab["weighted_n"].tolist() == [8.0, 4.0]
+    assert tab["share"].tolist() == pytest.approx([8 / 12, 4 / 12])
+    assert tab["low_base"].tolist() == [False, True]
+    by2 = quality.bases(sample, by=["city", "tier"])
+    assert len(by2) == 4 and by2["share"].sum() == pytest.approx(1.0)
+
+
+def test_weight_diagnostics_kish(sample):
+    tab = quality.weight_diagnostics(sample, by="city")
+    fz = tab.iloc[0]
+    # n = 4, sum w = 8, sum w^2 = 22: deff = 4 * 22 / 64, n_eff = 64 / 22
+    assert fz["city"] == "fuzhou" and fz["n"] == 4
+    assert fz["deff_kish"] == pytest.approx(1.375)
+    assert fz["n_eff"] == pytest.approx(64 / 22)
+    assert fz["cv"] == pytest.approx(math.sqrt(0.375))  # population CV of 1,1,2,4
+    assert fz["cv"] == pytest.approx(np.std([1, 1, 2, 4]) / np.mean([1, 1, 2, 4]))
+    assert fz["max_min_ratio"] == 4.0
+    xm = tab.iloc[1]
+    assert xm["deff_kish"] == pytest.approx(1.0) and xm["n_eff"] == pytest.approx(2.0)
+    total = tab.iloc[-1]
+    # all six: sum w = 12, sum w^2 = 30 -> deff = 6 * 30 / 144
+    assert total["city"] == "all" and total["n"] == 6
+    assert total["deff_kish"] == pytest.approx(1.25)
+    assert total["n_eff"] == pytest.approx(144 / 30)
+    only = quality.weight_diagnostics(sample, by=None)
+    assert len(only) == 1 and only["deff_kish"].iloc[0] == pytest.approx(1.25)
+
+
+def test_bad_weights_are_refused(sample):
+    bad = sample.assign(weight=[1.0, 0.0, 1.0, 1.0, 1.0, 1.0])
+    with pytest.raises(DataError, match="weight"):
+        quality.weight_diagnostics(bad)
+
+
+def test_missingness_counts_98_99(sample):
+    tab = quality.missingness(sample, ["sat_overall", "pref_score"], threshold=0.3)
+    sat = tab.set_index("item").loc["sat_overall"]
+    assert sat["n_missing"] == 2 and sat["share_missing"] == pytest.approx(2 / 6)
+    assert bool(sat["flagged"])
+    pref = tab.set_index("item").loc["pref_score"]
+    assert pref["n_missing"] == 0 and not bool(pref["flagged"])
+    assert tab["item"].tolist()[0] == "sat_overall"  # most missing first
+    # default item list: contract items present in the data
+    assert set(quality.missingness(sample)["item"]) == {"sat_overall", "pref_score"}
+
+
+def test_missing_by_city(sample):
+    tab = quality.missing_by(sample, "city", ["sat_overall"])
+    assert tab["share_missing"].tolist() == pytest.approx([0.5, 0.0])
+
+
+def test_compare_bases(sample):
+    prev = sample.iloc[:3]
+    tab = quality.compare_bases(sample, prev, by="city")
+    assert tab["n"].tolist() == [4, 2]
+    assert tab["n_compare"].tolist()[0] == 3 and pd.isna(tab["n_compare"].iloc[1])
+    assert tab["change"].tolist()[0] == 1
+    none = quality.compare_bases(sample, None, by="city")
+    assert none["n_compare"].isna().all()
+
+
+def test_estimate_deffs_match_the_survey_module(sample):
+    from gotone_analysis.survey import estimate
+
+    tab = quality.estimate_deffs(sample, ["pref_score"], fpc=None)
+    ref = estimate(sample, "pref_score", weight="weight", strata="stratum",
+                   lonely_psu="adjust")
+    assert tab["estimate"].iloc[0] == pytest.approx(ref["estimate"].iloc[0])
+    assert tab["deff"].iloc[0] == pytest.approx(ref["deff"].iloc[0], nan_ok=True)
+    # weighted mean of 5..10 with weights 1,1,2,4,2,2
+    assert tab["estimate"].iloc[0] == pytest.approx((5 + 6 + 14 + 32 + 18 + 20) / 12)
+
+
+class _StubDataset:
+    """Just enough of gotone_analysis.io.Dataset for validation_summary."""
+
+    root = Path("nowhere")
+
+    def quarters(self):
+        return ["2010Q4"]
+
+    def survey(self, quarters):
+        return None
+
+    def kpi(self):
+        raise DataError("kpi broken", [{"file": "kpi/kpi_2010.csv", "column": "month",
+                                        "rule": "format", "detail": "not YYYY-MM",
+                                        "count": 3}])
+
+    def benchmark(self):
+        return None
+
+    def sources(self):
+        return pd.DataFrame({"path": ["survey/survey_2010Q4.csv"], "kind": ["survey"],
+                             "format": ["csv"], "sha256": ["ab" * 32], "rows": [6],
+                             "bytes": [100], "encoding": ["utf-8"]})
+
+
+def test_validation_summary_lists_files_and_problems():
+    tab = quality.validation_summary(_StubDataset(), ["2010Q4", "2010Q3"])
+    assert tab["status"].tolist() == ["ok", "failed"]
+    assert tab["path"].tolist() == ["survey/survey_2010Q4.csv", "kpi/kpi_2010.csv"]
+    assert tab["problems"].tolist() == [0, 3]
+    assert "month" in tab["detail"].iloc[1] and "format" in tab["detail"].iloc[1]
+
+
+def test_headline_and_view(sample):
+    weights = quality.weight_diagnostics(sample, by="city")
+    bases = quality.bases(sample, by="city", min_base=3)
+    missing = quality.missingness(sample, ["sat_overall", "pref_score"])
+    validation = quality.validation_summary(_StubDataset(), ["2010Q4"])
+    head = quality.headline(sample, weights, bases, missing, validation)
+    assert head == {
+        "respondents": 6, "weighted_total": 12.0, "deff_kish": pytest.approx(1.25),
+        "n_eff": pytest.approx(4.8), "max_min_ratio": 4.0, "low_base_cells": 1,
+        "items_flagged": 1, "max_share_missing": pytest.approx(1 / 3), "files_read": 1,
+        "files_failed": 1,
+    }
+    html = quality.view(weights, lang="en").to_html()
+    assert "Design effect (Kish)" in html and "Fuzhou" in html and "Total" in html
+    assert "1.38" in html  # 1.375 to two decimals
+    zh = quality.view(bases, lang="zh").to_html()
+    assert "加权占比" in zh and "66.7%" in zh
+    assert quality.breakdown("province") == ["city"] and quality.breakdown("xiamen") == ["tier"]

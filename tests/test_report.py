@@ -1,0 +1,214 @@
+"""Run card, published metrics and tables, reader HTML, error pages and the index."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from gotone_analysis import report
+from gotone_analysis.params import PARAMETERS, check_parameters
+
+PNG = base64.b64encode(bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")).decode()
+
+
+@pytest.fixture()
+def data_dir(tmp_path: Path) -> Path:
+    root = tmp_path / "data"
+    (root / "survey").mkdir(parents=True)
+    (root / "panel" / "month=2010-01").mkdir(parents=True)
+    (root / "MANIFEST.json").write_text(json.dumps({"synthetic": True}), encoding="utf-8")
+    (root / "survey" / "survey_2010Q4.csv").write_text(
+        "resp_id,quarter,city,weight\n1,2010Q4,fuzhou,1.0\n2,2010Q4,xiamen,2.0\n"
+        "3,2010Q4,xiamen,2.0\n", encoding="utf-8")
+    pd.DataFrame({"cust_key": ["a", "b"], "arpu": [1.0, 2.0]}).to_parquet(
+        root / "panel" / "month=2010-01" / "part-0.parquet")
+    (root / ".complete").write_text("")
+    return root
+
+
+@pytest.fixture()
+def P(data_dir: Path):
+    return check_parameters(**{**PARAMETERS, "data_dir": str(data_dir), "lang": "en"})
+
+
+class _DS:
+    def __init__(self, synthetic: bool) -> None:
+        self.synthetic = synthetic
+
+
+def test_input_files_hash_and_count(data_dir: Path, tmp_path: Path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    files = report.input_files(data_dir, cache)
+    assert files["path"].tolist() == ["MANIFEST.json", "panel/month=2010-01/part-0.parquet",
+                                      "survey/survey_2010Q4.csv"]  # hidden .complete skipped
+    survey = data_dir / "survey" / "survey_2010Q4.csv"
+    row = files.set_index("path").loc["survey/survey_2010Q4.csv"]
+    assert row["sha256"] == hashlib.sha256(survey.read_bytes()).hexdigest()
+    assert row["rows"] == 3
+    assert files.set_index("path").loc["panel/month=2010-01/part-0.parquet", "rows"] == 2
+    assert pd.isna(files.set_index("path").loc["MANIFEST.json", "rows"])
+    assert (cache / "inputs.json").exists()
+    # a changed file is hashed again, not served from the cache
+    survey.write_text("resp_id,quarter,city,weight\n1,2010Q4,fuzhou,1.0\n", encoding="utf-8")
+    again = report.input_files(data_dir, cache).set_index("path").loc["survey/survey_2010Q4.csv"]
+    assert again["rows"] == 1
+    assert again["sha256"] == hashlib.sha256(survey.read_bytes()).hexdigest()
+
+
+def test_run_card(P, data_dir: Path):
+    html = report.run_card(P, _DS(True), "data_quality")._repr_html_()
+    assert report.SYNTHETIC_BANNER in html
+    assert "Data quality" in html and "Province" in html and "2010Q4" in html
+    for path in ("MANIFEST.json", "survey/survey_2010Q4.csv",
+                 "panel/month=2010-01/part-0.parquet"):
+        digest = hashlib.sha256((data_dir / path).read_bytes()).hexdigest()
+        assert path in html and digest in html
+    assert "pandas" in html and "papermill" in html and report.code_version() in html
+    assert str(data_dir) not in html  # no machine path
+    assert "2010Q3 (previous quarter)" in html and "no survey data for 2010Q3" in html
+    assert report.TOC_MARKER in html
+    real = report.run_card(P, _DS(False), "data_quality")._repr_html_()
+    assert report.SYNTHETIC_BANNER not in real
+
+
+def test_normalise_metrics():
+    out = report.normalise_metrics({"b": np.float64(1 / 3), "a": np.int64(2), "c": float("nan"),
+                                    "d": "text", "e": True})
+    assert list(out) == ["a", "b", "c", "d", "e"]
+    assert out == {"a": 2, "b": 0.3333333333, "c": None, "d": "text", "e": True}
+    assert type(out["a"]) is int
+    with pytest.raises(TypeError, match="nested"):
+        report.normalise_metrics({"nested": {"x": 1}})
+    with pytest.raises(TypeError, match="names"):
+        report.normalise_metrics({1: 2})
+
+
+def test_publish_writes_only_when_asked(P, tmp_path: Path, monkeypatch):
+    monkeypatch.delenv(report.PUBLISH_DIR_ENV, raising=False)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    tables = {"bases": pd.DataFrame({"city": ["fuzhou"], "n": [3]}),
+              "a/b:c" * 10: pd.DataFrame({"x": [1.5]})}
+    out = report.publish(P, "data_quality", {"n": 3, "deff": 1.25}, tables)
+    assert out == {"deff": 1.25, "n": 3}
+    assert "Headline numbers" in out._repr_html_()
+    assert list(work.iterdir()) == []
+
+    target = tmp_path / "publish"
+    monkeypatch.setenv(report.PUBLISH_DIR_ENV, str(target))
+    report.publish(P, "data_quality", {"n": 3, "deff": 1.25}, tables)
+    first = (target / "data_quality.metrics.json").read_bytes()
+    assert json.loads(first) == {"deff": 1.25, "n": 3}
+    sheets = pd.read_excel(target / "data_quality.tables.xlsx", sheet_name=None)
+    assert list(sheets)[0] == "bases" and len(list(sheets)[1]) == 31
+    assert sheets["bases"]["n"].tolist() == [3]
+    xlsx = (target / "data_quality.tables.xlsx").read_bytes()
+    report.publish(P, "data_quality", {"deff": 1.25, "n": 3}, tables)
+    assert (target / "data_quality.metrics.json").read_bytes() == first
+    assert (target / "data_quality.tables.xlsx").read_bytes() == xlsx  # deterministic workbook
+
+
+def _executed_notebook() -> nbformat.NotebookNode:
+    params = new_code_cell('quarter = "2010Q4"', metadata={"tags": ["parameters"]})
+    injected = new_code_cell('quarter = "2010Q3"', metadata={"tags": ["injected-parameters"]})
+    card = new_code_cell("report.run_card(P, ds, 'x')", outputs=[new_output(
+        "display_data", data={"text/html": "<section>CARD</section>" + report.TOC_MARKER})])
+    md = new_markdown_cell("## 品牌影响力趋势 · Influence trend\n\ntext")
+    fig = new_code_cell("SECRET_CODE_LINE = plot()", outputs=[new_output(
+        "display_data", data={"image/png": PNG, "text/plain": "<Figure>"})])
+    md2 = new_markdown_cell("### Detail")
+    silent = new_code_cell("import os")
+    nb = new_notebook(cells=[params, injected, card, md, fig, md2, silent])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    return nb
+
+
+def code_inputs(html: str) -> int:
+    """Code cells of a page that show their input (0 for a reader copy)."""
+    body = html[html.index("<body"):]
+    cells = re.findall(r'<div class="jp-Cell jp-CodeCell([^"]*)"', body)
+    shown = [c for c in cells if "jp-mod-noInput" not in c]
+    return len(shown) + body.count('class="jp-InputPrompt') + body.count('class="highlight')
+
+
+def test_export_html_reader_copy(tmp_path: Path):
+    out = report.export_html(_executed_notebook(), tmp_path / "r.html", title="T", lang="en")
+    html = out.read_text(encoding="utf-8")
+    assert "SECRET_CODE_LINE" not in html and 'quarter = "2010Q3"' not in html
+    assert code_inputs(html) == 0
+    # the plain lab export would show the code and fetch require.js/MathJax from a CDN
+    from nbconvert import HTMLExporter
+
+    plain, _ = HTMLExporter(template_name="lab").from_notebook_node(_executed_notebook())
+    assert code_inputs(plain) > 0 and report.external_references(plain)
+    assert report.external_references(html) == []
+    assert "cdnjs" not in html and "require.min.js" not in html and "mathjax" not in html.lower()
+    assert f"data:image/png;base64,{PNG}" in html
+    assert '<nav class="gotone-toc">' in html
+    toc = html[html.index('<nav class="gotone-toc">'):]
+    assert "品牌影响力趋势 · Influence trend" in toc and "Detail" in toc
+    # the run card comes first, then the contents
+    assert html.index("CARD") < html.index('<nav class="gotone-toc">') < html.index("text</p>")
+    assert "<title>T</title>" in html
+
+
+def test_strip_external():
+    page = ('<head><script src="https://cdn.example.org/x.js"></script>'
+            '<script src="//cdn.example.org/y.js" defer></script>'
+            '<link rel="stylesheet" href="http://cdn.example.org/s.css">'
+            '<style>@import url("https://fonts.example.org/f.css");</style>'
+            '<script>var local = 1;</script></head>')
+    assert len(report.external_references(page)) == 4
+    clean = report.strip_external(page)
+    assert report.external_references(clean) == []
+    assert "var local = 1;" in clean
+
+
+def test_failing_cell_and_error_page():
+    nb = _executed_notebook()
+    bad = new_code_cell("1 / 0", execution_count=3, outputs=[new_output(
+        "error", ename="ZeroDivisionError", evalue="division by zero",
+        traceback=["\x1b[0;31mZeroDivisionError\x1b[0m", "line 1"])])
+    bad.metadata["papermill"] = {"exception": True}
+    nb.cells.append(bad)
+    cell = report.failing_cell(nb)
+    # stored notebook: params, card, md, fig, md2, silent, bad -> the 7th cell
+    assert cell["number"] == 7 and cell["ename"] == "ZeroDivisionError"
+    assert "\x1b" not in cell["traceback"]
+    page = report.error_page(report_name="data_quality", quarter="2010Q4", scope="xiamen",
+                             lang="en", cell=cell)
+    assert "Failing cell: 7" in page and "ZeroDivisionError" in page
+    assert "division by zero" in page and "<details>" in page and "Xiamen" in page
+    assert report.failing_cell(_executed_notebook()) is None
+
+
+def test_index_lists_every_scope_and_report(tmp_path: Path):
+    scope_dir = tmp_path / "2010Q4" / "xiamen"
+    scope_dir.mkdir(parents=True)
+    (scope_dir / "status.json").write_text(json.dumps({"reports": {
+        "data_quality": {"status": "ok", "seconds": 3.25, "finished": "t1",
+                         "files": ["data_quality.html", "data_quality.ipynb"]},
+        "brand_equity": {"status": "failed", "seconds": 1.0, "finished": "t2",
+                         "files": ["brand_equity.error.html", "brand_equity.failed.ipynb"]},
+    }}), encoding="utf-8")
+    (tmp_path / "notes" / "x").mkdir(parents=True)  # not a quarter: ignored
+    html = report.write_index(tmp_path, "en").read_text(encoding="utf-8")
+    assert html.count("<tr") == 1 + 10 * 2  # header + 10 scopes x 2 reports
+    assert 'href="2010Q4/xiamen/data_quality.html"' in html
+    assert 'href="2010Q4/xiamen/brand_equity.error.html"' in html
+    assert "failed" in html and "not run" in html and "3.2" in html
+    assert report.external_references(html) == [] and "<script" not in html
