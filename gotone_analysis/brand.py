@@ -70,8 +70,8 @@ PREFERENCE_MIN: float = 8.0
 #: Loyal: ``loy_stay`` (1-10) at least this.
 LOYALTY_MIN: float = 8.0
 
-#: Significance level of the marks ("▲"/"▼") after the report-wide p-value adjustment.
-ALPHA: float = 0.05
+#: Significance level of the marks ("▲"/"▼"): the report-wide policy's level.
+ALPHA: float = compare.ALPHA
 
 #: Labels this module adds to :func:`gotone_analysis.config.label`: code -> (中文, English).
 LABELS: dict[str, tuple[str, str]] = {
