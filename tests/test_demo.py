@@ -452,3 +452,12 @@ def test_generate_replaces_atomically_and_cli_summary(tmp_path, capsys, monkeypa
     assert not (out / "stale.txt").exists() and (out / ".complete").is_file()
     assert json.loads((out / "MANIFEST.json").read_text(encoding="utf-8"))["seed"] == 3
     assert [p.name for p in tmp_path.iterdir()] == ["demo"]
+
+
+def test_survey_naive_use_differences_are_biased(truth):
+    naive = truth["survey"]["survey_naive_sat_difference"]
+    assert set(naive) == {"care", "points", "club", "family"}
+    for lever, years in naive.items():
+        for year, d in years.items():
+            assert d["naive"] > d["effect"] + 0.3, (lever, year)
+    assert set(naive["care"]) == {"2010"}  # care calls start in March 2010

@@ -42,9 +42,40 @@ def survey_summary() -> dict:
                           "note": "use of each lever is more likely for VIP tiers "
                                   "(self-selection on tier); within a cell use is "
                                   "independent of the drivers"},
+        "survey_naive_sat_difference": naive_survey_differences(),
         "missingness": "98/99 completely at random (about 1.5 % / 0.5 %) on opinion items; "
                        "the image battery as a whole",
     }
+
+
+def naive_survey_differences() -> dict:
+    """Exact naive (users minus non-users) satisfaction differences, GoTone, by year.
+
+    Within a cell, use is independent of the drivers, so the cell's causal effect is
+    ``delta`` (points); pooled over cells the naive difference also carries the tier
+    mix of users (self-selection), which covariate adjustment on tier and city removes.
+    """
+    c = model.cells()
+    e = model.expectations(c)
+    g = (c["brand"] == "gotone").to_numpy()
+    sat = ((e[list(model.SAT_ITEMS)].mean(axis=1) - 1) / 9 * 100).to_numpy()[g]
+    n = c["N"].to_numpy(dtype=float)[g]
+    year = c["quarter"].str[:4].to_numpy()[g]
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for lever, delta in model.SAT_USE_EFFECT.items():
+        p = c[f"use_{lever}"].to_numpy(dtype=float)[g]
+        effect = delta * 100  # points on the 0-100 satisfaction score
+        base = sat - effect * p
+        out[lever] = {}
+        for y in ("2008", "2009", "2010"):
+            m = (year == y) & (p > 0)
+            if not m.any():
+                continue
+            users = float((n[m] * p[m] * (base[m] + effect)).sum() / (n[m] * p[m]).sum())
+            others = float((n[year == y] * (1 - p[year == y]) * base[year == y]).sum()
+                           / (n[year == y] * (1 - p[year == y])).sum())
+            out[lever][y] = {"naive": round(users - others, 10), "effect": round(effect, 10)}
+    return out
 
 
 def write_truth(folder: Path, *, kpi: pd.DataFrame, bench: pd.DataFrame, panel: dict,
