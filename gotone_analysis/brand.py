@@ -90,7 +90,7 @@ LABELS: dict[str, tuple[str, str]] = {
 WEIGHT, STRATUM, FPC, PSU = "weight", "stratum", "stratum_pop", "psu"
 
 #: Standard errors at or below this (on 0-100 scores) are treated as zero: no test.
-_SE_ZERO = 1e-9
+_SE_ZERO = compare.SE_ZERO
 
 _RESULT_COLS = ("estimate", "se", "ci_low", "ci_high", "n_eff", "deff")
 #: Comparison columns, named as in :data:`gotone_analysis.compare.COMPARISON_COLUMNS`.

@@ -89,14 +89,23 @@ def _keys(table: pd.DataFrame) -> list[str]:
     return [c for c in table.columns if c not in _NOT_KEYS]
 
 
+#: A difference whose standard error is at most this (relative to the size of the estimates,
+#: floor 1) is rounding noise, e.g. of a constant item: it gets no test (z and p missing).
+SE_ZERO = 1e-9
+
+
 def _test(out: pd.DataFrame, cov: np.ndarray | float, level: float, method: str) -> pd.DataFrame:
-    """Add diff, diff_se, interval, z, p_value, p_adj to ``out`` (has estimate/se columns)."""
+    """Add diff, diff_se, interval, z, p_value, p_adj to ``out`` (has estimate/se columns).
+
+    A standard error at rounding-noise level (:data:`SE_ZERO`) gives no test."""
     q = _check_level(level)
     diff = out["estimate"].to_numpy(float) - out["estimate_ref"].to_numpy(float)
     var = out["se"].to_numpy(float) ** 2 + out["se_ref"].to_numpy(float) ** 2 - 2 * np.asarray(cov)
     se = np.sqrt(np.clip(var, 0.0, None))
+    scale = np.fmax(1.0, np.fmax(np.abs(out["estimate"].to_numpy(float)),
+                                 np.abs(out["estimate_ref"].to_numpy(float))))
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(se > 0, diff / se, np.nan)
+        z = np.where(se > SE_ZERO * scale, diff / se, np.nan)
     p = 2.0 * norm.sf(np.abs(z))
     out["diff"] = diff
     out["diff_se"] = se

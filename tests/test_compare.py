@@ -315,3 +315,13 @@ def test_suppress_a_comparison_table():
     assert s["mark"].iloc[1:].tolist() == ["", ""]
     with pytest.raises(UsageError, match="min_base"):
         suppress(d, min_base=-1)
+
+
+def test_rounding_noise_standard_error_gives_no_test():
+    cur = pd.DataFrame({"item": ["const", "moved"], "estimate": [50.0, 50.0],
+                        "se": [1e-14, 1.0], "n": [100, 100]})
+    prev = pd.DataFrame({"item": ["const", "moved"], "estimate": [50.0 - 1e-12, 48.0],
+                         "se": [1e-14, 1.0], "n": [100, 100]})
+    out = difference(cur, prev, on=["item"])
+    assert np.isnan(out.loc[0, "p_value"]) and np.isnan(out.loc[0, "z"])
+    assert out.loc[1, "p_value"] == pytest.approx(2 * norm.sf(2 / np.sqrt(2)))
