@@ -1,0 +1,227 @@
+"""The quarterly batch: publishing, failures, interruption, lock, bad parameters."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from filelock import FileLock
+
+from gotone_analysis import cli, config, report
+from gotone_analysis.errors import UsageError
+from gotone_analysis.runner import LOCK_NAME, BatchBusy, parse_scopes, run_batch
+
+TEST_NOTEBOOKS = Path(__file__).parent / "notebooks"
+
+
+def code_inputs(html: str) -> int:
+    """Code cells of a page that show their input (0 for a reader copy)."""
+    body = html[html.index("<body"):]
+    cells = re.findall(r'<div class="jp-Cell jp-CodeCell([^"]*)"', body)
+    return (sum("jp-mod-noInput" not in c for c in cells)
+            + body.count('class="jp-InputPrompt') + body.count('class="highlight'))
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every published file (hidden working folders left out) with its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not any(part.startswith(".") for part in
+                                       p.relative_to(folder).parts)}
+
+
+@pytest.fixture()
+def fake_data(tmp_path: Path) -> Path:
+    root = tmp_path / "data"
+    (root / "survey").mkdir(parents=True)
+    (root / "MANIFEST.json").write_text(json.dumps({"synthetic": True}), encoding="utf-8")
+    (root / "survey" / "survey_2010Q4.csv").write_text(
+        "resp_id,quarter,city,weight\n1,2010Q4,fuzhou,1.0\n", encoding="utf-8")
+    return root
+
+
+def batch(fake_data: Path, out: Path, reports: str, scope: str = "province,fuzhou", **kw):
+    return run_batch("2010Q4", scope, reports, jobs=2, data_dir=fake_data, out_dir=out,
+                     notebook_dir=TEST_NOTEBOOKS, progress=False, **kw)
+
+
+def test_parse_scopes():
+    assert parse_scopes("all") == list(config.SCOPES)
+    assert parse_scopes("xiamen,province") == ["province", "xiamen"]
+    with pytest.raises(UsageError, match="beijing"):
+        parse_scopes("beijing")
+
+
+def test_failing_notebook_leaves_the_others_published(fake_data: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    result = batch(fake_data, out, "ok,fails")
+    assert result.exit_code == 1
+    status = {(r.report, r.scope): r.status for r in result.results}
+    assert status == {("ok", "province"): "ok", ("ok", "fuzhou"): "ok",
+                      ("fails", "province"): "failed", ("fails", "fuzhou"): "failed"}
+    for scope in ("province", "fuzhou"):
+        folder = out / "2010Q4" / scope
+        html = (folder / "ok.html").read_text(encoding="utf-8")
+        assert code_inputs(html) == 0 and report.external_references(html) == []
+        assert "data:image/png;base64," in html and '<nav class="gotone-toc">' in html
+        assert (folder / "ok.ipynb").exists()
+        assert json.loads((folder / "metrics.json").read_text())["ok"]["scope"] == scope
+        assert not (folder / "fails.html").exists()
+        error = (folder / "fails.error.html").read_text(encoding="utf-8")
+        assert "ZeroDivisionError" in error and ": 4" in error  # the 4th cell failed
+        assert "division by zero" in error and "<details>" in error
+        partial = json.loads((folder / "fails.failed.ipynb").read_text(encoding="utf-8"))
+        assert any(o.get("ename") == "ZeroDivisionError" for c in partial["cells"]
+                   for o in c.get("outputs", []))
+        st = json.loads((folder / "status.json").read_text())["reports"]
+        assert st["ok"]["status"] == "ok" and st["fails"]["status"] == "failed"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="2010Q4/fuzhou/ok.html"' in index
+    assert 'href="2010Q4/province/fails.error.html"' in index
+    assert not any((out / ".staging").iterdir())  # the run's staging is gone
+
+
+def test_later_success_replaces_error_files_and_failure_keeps_last_good(
+        fake_data: Path, tmp_path: Path, monkeypatch):
+    out = tmp_path / "out"
+    assert batch(fake_data, out, "sleepy", scope="fuzhou").exit_code == 0
+    folder = out / "2010Q4" / "fuzhou"
+    good_html = (folder / "sleepy.html").read_bytes()
+    good_metrics = (folder / "metrics.json").read_bytes()
+
+    monkeypatch.setenv("GOTONE_TEST_FAIL_FUZHOU", "1")
+    assert batch(fake_data, out, "sleepy", scope="fuzhou").exit_code == 1
+    assert (folder / "sleepy.html").read_bytes() == good_html  # last good report stays
+    assert (folder / "metrics.json").read_bytes() == good_metrics
+    assert "RuntimeError" in (folder / "sleepy.error.html").read_text(encoding="utf-8")
+    assert (folder / "sleepy.failed.ipynb").exists()
+
+    monkeypatch.delenv("GOTONE_TEST_FAIL_FUZHOU")
+    assert batch(fake_data, out, "sleepy", scope="fuzhou").exit_code == 0
+    assert not (folder / "sleepy.error.html").exists()
+    assert not (folder / "sleepy.failed.ipynb").exists()
+
+
+def test_identical_inputs_give_identical_metrics(fake_data: Path, tmp_path: Path):
+    batch(fake_data, tmp_path / "a", "ok", scope="xiamen")
+    batch(fake_data, tmp_path / "b", "ok", scope="xiamen")
+    a = (tmp_path / "a" / "2010Q4" / "xiamen" / "metrics.json").read_bytes()
+    b = (tmp_path / "b" / "2010Q4" / "xiamen" / "metrics.json").read_bytes()
+    assert a == b and json.loads(a) == {"ok": {"scope": "xiamen", "scope_len": 6,
+                                               "third": 0.3333333333}}
+
+
+def _run_cli(argv: list[str]) -> tuple[int, float]:
+    start = time.perf_counter()
+    code = cli.main(argv)
+    return code, time.perf_counter() - start
+
+
+@pytest.mark.parametrize("quarter", ["2010Q5", "2010Q1"])
+def test_bad_parameters_exit_2_before_any_kernel(quarter: str, fake_data: Path,
+                                                 tmp_path: Path, capsys):
+    out = tmp_path / "out"
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    code, seconds = _run_cli(["run", "--quarter", quarter, "--data", str(fake_data),
+                              "--out", str(out), "--reports", "data_quality"])
+    assert code == 2 and seconds < 5
+    assert "quarter" in capsys.readouterr().err
+    assert not out.exists()  # nothing written
+    assert {p.pid for p in psutil.Process().children(recursive=True)} == before
+
+
+def test_unknown_parameter_name_exits_2(fake_data: Path, tmp_path: Path, monkeypatch, capsys):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    doc = json.loads((TEST_NOTEBOOKS / "ok.ipynb").read_text(encoding="utf-8"))
+    src = "".join(doc["cells"][0]["source"])
+    doc["cells"][0]["source"] = src.replace("seed = 20100330", "")
+    (notebooks / "ok.ipynb").write_text(json.dumps(doc), encoding="utf-8")
+    monkeypatch.setenv("GOTONE_NOTEBOOKS", str(notebooks))
+    out = tmp_path / "out"
+    code, _ = _run_cli(["run", "--quarter", "2010Q4", "--data", str(fake_data), "--out",
+                        str(out), "--seed", "7"])
+    err = capsys.readouterr().err
+    assert code == 2 and "unknown parameter(s): seed" in err and not out.exists()
+    code, _ = _run_cli(["run", "--quarter", "2010Q4", "--data", str(fake_data), "--out",
+                        str(out), "--scope", "beijing"])
+    assert code == 2 and "beijing" in capsys.readouterr().err
+
+
+def test_second_batch_on_the_same_folder_is_refused(fake_data: Path, tmp_path: Path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    with FileLock(str(out / LOCK_NAME)):
+        start = time.perf_counter()
+        with pytest.raises(BatchBusy, match="another batch"):
+            batch(fake_data, out, "ok", lock_timeout=0.5)
+        assert time.perf_counter() - start < 5
+        os.environ["GOTONE_NOTEBOOKS"] = str(TEST_NOTEBOOKS)
+        try:
+            code, _ = _run_cli(["run", "--quarter", "2010Q4", "--data", str(fake_data),
+                                "--out", str(out), "--reports", "ok"])
+        finally:
+            del os.environ["GOTONE_NOTEBOOKS"]
+        assert code == 2 and "another batch" in capsys.readouterr().err
+    assert snapshot(out) == {}
+
+
+def test_interrupted_batch_leaves_previous_outputs_intact(fake_data: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    assert batch(fake_data, out, "sleepy").exit_code == 0
+    before = snapshot(out)
+    fuzhou = {k: v for k, v in before.items() if k.startswith("2010Q4/fuzhou/")}
+    assert "2010Q4/fuzhou/sleepy.html" in fuzhou
+
+    env = {**os.environ, "GOTONE_NOTEBOOKS": str(TEST_NOTEBOOKS),
+           "GOTONE_TEST_SLEEP_FUZHOU": "120"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gotone_analysis.cli", "run", "--quarter", "2010Q4",
+         "--scope", "province,fuzhou", "--reports", "sleepy", "--jobs", "2", "--data",
+         str(fake_data), "--out",
+         str(out)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    status_file = out / "2010Q4" / "province" / "status.json"
+    first_run = json.loads(status_file.read_text())["reports"]["sleepy"]["run_id"]
+    tree: set[int] = set()
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:  # wait for the province report to be published
+            tree |= {p.pid for p in psutil.Process(proc.pid).children(recursive=True)}
+            if json.loads(status_file.read_text())["reports"]["sleepy"]["run_id"] != first_run:
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("the batch published nothing in time")
+        tree |= {p.pid for p in psutil.Process(proc.pid).children(recursive=True)}
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        leftovers = []
+        for pid in tree:
+            try:
+                p = psutil.Process(pid)
+            except psutil.NoSuchProcess:
+                continue
+            if p.status() != psutil.STATUS_ZOMBIE:
+                leftovers.append(pid)
+                p.kill()
+    assert proc.returncode == 130
+    assert leftovers == []  # workers and kernels were stopped with the batch
+    after = snapshot(out)
+    assert {k: v for k, v in after.items() if k.startswith("2010Q4/fuzhou/")} == fuzhou
+    assert after["2010Q4/province/sleepy.html"].rstrip().endswith(b"</html>")
+    assert set(after) == set(before)  # no half-written or temporary file published
+
+    # the next batch cleans the stale staging and publishes normally
+    assert batch(fake_data, out, "sleepy", scope="fuzhou").exit_code == 0
+    assert [p.name for p in (out / ".staging").iterdir()] == []
