@@ -133,7 +133,7 @@ def count_rows(path: Path) -> int | None:
     rows of the first sheet after the header; SPSS: the file header's case count.
     """
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
+    if suffix == ".csv":
         with open(path, "rb") as fh:
             data = fh.read()
         if not data:
@@ -163,8 +163,8 @@ def count_rows(path: Path) -> int | None:
 def _data_files(data_dir: Path) -> list[Path]:
     out = []
     for root, dirs, files in os.walk(data_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        out.extend(Path(root) / f for f in sorted(files) if not f.startswith("."))
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        out.extend(Path(root) / f for f in sorted(files) if not f.startswith((".", "_", "~$")))
     return sorted(out, key=lambda p: p.relative_to(data_dir).as_posix())
 
 
@@ -174,7 +174,8 @@ def input_files(data_dir: Path, cache_dir: Path | None = None) -> pd.DataFrame:
     Parameters
     ----------
     data_dir : pathlib.Path
-        The data folder; hidden files and folders are skipped.
+        The data folder; hidden files and folders (names starting with ``.``) and
+        private ones (``_``, e.g. the demo's ground truth kept for tests) are skipped.
     cache_dir : pathlib.Path, optional
         Folder of a cache of digests keyed by path, size and modification time, so a
         batch hashes each file once. Defaults to ``$GOTONE_CACHE_DIR`` when set.

@@ -360,12 +360,17 @@ def publish_result(task: Task, result: TaskResult, out_dir: Path, run_id: str,
 
 
 def _kill_tree(pid: int) -> None:
-    """Kill a worker process and everything it started (its kernels)."""
+    """Kill a worker process and everything it started (its kernels).
+
+    The worker is stopped first so it cannot start another kernel between listing
+    its children and killing them.
+    """
     import psutil
 
     try:
         proc = psutil.Process(pid)
-        procs = proc.children(recursive=True) + [proc]
+        proc.suspend()
+        procs = [*proc.children(recursive=True), proc]
     except psutil.NoSuchProcess:
         return
     for p in procs:

@@ -206,15 +206,20 @@ def test_interrupted_batch_leaves_previous_outputs_intact(fake_data: Path, tmp_p
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-        leftovers = []
+        alive = []
         for pid in tree:
             try:
-                p = psutil.Process(pid)
+                alive.append(psutil.Process(pid))
             except psutil.NoSuchProcess:
                 continue
-            if p.status() != psutil.STATUS_ZOMBIE:
-                leftovers.append(pid)
+        _, still = psutil.wait_procs(alive, timeout=5)  # a moment to exit on their own
+        leftovers = []
+        for p in still:
+            try:
+                leftovers.append(" ".join(p.cmdline())[:200])
                 p.kill()
+            except psutil.NoSuchProcess:
+                continue
     assert proc.returncode == 130
     assert leftovers == []  # workers and kernels were stopped with the batch
     after = snapshot(out)
@@ -225,3 +230,38 @@ def test_interrupted_batch_leaves_previous_outputs_intact(fake_data: Path, tmp_p
     # the next batch cleans the stale staging and publishes normally
     assert batch(fake_data, out, "sleepy", scope="fuzhou").exit_code == 0
     assert [p.name for p in (out / ".staging").iterdir()] == []
+
+
+def test_batch_over_the_small_demo(small_demo: Path, tmp_path: Path):
+    import hashlib
+
+    import pandas as pd
+
+    out = tmp_path / "out"
+    result = run_batch("2010Q4", "province,xiamen", jobs=2, data_dir=small_demo, out_dir=out,
+                       progress=False)
+    assert result.exit_code == 0, result.table()
+    reports = [r for r in config.REPORTS if (config.project_root() / "notebooks"
+                                             / f"{r}.ipynb").exists()]
+    assert "data_quality" in reports
+    survey = small_demo / "survey" / "survey_2010Q4.csv"
+    digest = hashlib.sha256(survey.read_bytes()).hexdigest()
+    metrics = {}
+    for scope in ("province", "xiamen"):
+        folder = out / "2010Q4" / scope
+        metrics[scope] = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+        assert sorted(metrics[scope]) == sorted(reports)
+        for name in reports:
+            html = (folder / f"{name}.html").read_text(encoding="utf-8")
+            assert code_inputs(html) == 0 and report.external_references(html) == []
+            assert report.SYNTHETIC_BANNER in html and digest in html
+            assert "survey/survey_2010Q4.csv" in html and '<nav class="gotone-toc">' in html
+            assert (folder / f"{name}.ipynb").exists()
+        sheets = pd.read_excel(folder / "tables.xlsx", sheet_name=None)
+        assert any(s.startswith("data_quality.") for s in sheets)
+    dq_p, dq_x = metrics["province"]["data_quality"], metrics["xiamen"]["data_quality"]
+    assert 0 < dq_x["respondents"] < dq_p["respondents"]
+    assert dq_p["deff_kish"] >= 1 and dq_p["files_failed"] == 0
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for scope in ("province", "xiamen"):
+        assert f'href="2010Q4/{scope}/data_quality.html"' in index
