@@ -37,7 +37,7 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "city": ("城市", "City"), "tier": ("客户层级", "Tier"), "brand": ("品牌", "Brand"),
     "n": ("样本量", "Base (n)"), "weighted_n": ("加权样本量", "Weighted N"),
     "share": ("加权占比", "Weighted share"), "low_base": ("样本不足", "Low base"),
-    "weight_min": ("最小权重", "Min weight"), "weight_max": ("最大权重", "Max weight"),
+    "weight_sum": ("权重合计", "Sum of weights"), "weight_min": ("最小权重", "Min weight"), "weight_max": ("最大权重", "Max weight"),
     "max_min_ratio": ("最大/最小", "Max/min"), "cv": ("权重变异系数", "Weight CV"),
     "deff_kish": ("设计效应(Kish)", "Design effect (Kish)"),
     "n_eff": ("有效样本量", "Effective base"), "item": ("题目", "Item"),

@@ -49,6 +49,9 @@ PACKAGES: tuple[str, ...] = (
     "seaborn", "duckdb", "pyarrow", "papermill", "nbconvert", "ipykernel",
 )
 
+#: Above this many input files the run card lists them in a collapsible block.
+FILES_SHOWN_OPEN = 12
+
 #: Marker the run card leaves where :func:`export_html` puts the table of contents.
 TOC_MARKER = "<!-- gotone:toc -->"
 
@@ -168,6 +171,10 @@ def _data_files(data_dir: Path) -> list[Path]:
     return sorted(out, key=lambda p: p.relative_to(data_dir).as_posix())
 
 
+#: Digests computed in this process, keyed like the on-disk cache.
+_DIGESTS: dict[str, dict[str, Any]] = {}
+
+
 def input_files(data_dir: Path, cache_dir: Path | None = None) -> pd.DataFrame:
     """Every input file of a data folder with its SHA-256 and row count.
 
@@ -178,7 +185,8 @@ def input_files(data_dir: Path, cache_dir: Path | None = None) -> pd.DataFrame:
         private ones (``_``, e.g. the demo's ground truth kept for tests) are skipped.
     cache_dir : pathlib.Path, optional
         Folder of a cache of digests keyed by path, size and modification time, so a
-        batch hashes each file once. Defaults to ``$GOTONE_CACHE_DIR`` when set.
+        batch hashes each file once. Defaults to ``$GOTONE_CACHE_DIR`` when set;
+        without it, digests are remembered for the life of the process only.
 
     Returns
     -------
@@ -200,11 +208,13 @@ def input_files(data_dir: Path, cache_dir: Path | None = None) -> pd.DataFrame:
     for path in _data_files(data_dir):
         st = path.stat()
         key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
-        hit = cache.get(key)
+        hit = cache.get(key) or _DIGESTS.get(key)
         if hit is None:
             hit = {"sha256": sha256_file(path), "rows": count_rows(path)}
+        if key not in cache:
             cache[key] = hit
             changed = True
+        _DIGESTS[key] = hit
         rel = path.relative_to(data_dir).as_posix()
         rows.append({"path": rel, "kind": rel.split("/")[0] if "/" in rel else "",
                      "bytes": st.st_size, "rows": hit["rows"], "sha256": hit["sha256"]})
@@ -321,9 +331,14 @@ def run_card(P, ds, report_name: str) -> HTMLBlock:
         f"<tr><td>{_esc(r.path)}</td><td style='text-align:right'>"
         f"{'' if pd.isna(r.rows) else f'{int(r.rows):,}'}</td><td><code>{_esc(r.sha256)}</code>"
         f"</td></tr>" for r in files.itertuples())
-    parts.append(f"<h3>{_t('inputs', lang)} ({len(files)})</h3><table><tr><th>"
-                 f"{_t('path', lang)}</th><th>{_t('rows', lang)}</th><th>SHA-256</th></tr>"
-                 f"{file_rows}</table>")
+    file_table = (f"<table><tr><th>{_t('path', lang)}</th><th>{_t('rows', lang)}</th>"
+                  f"<th>SHA-256</th></tr>{file_rows}</table>")
+    heading = f"{_t('inputs', lang)} ({len(files)})"
+    if len(files) > FILES_SHOWN_OPEN:
+        parts.append(f"<details><summary><strong>{heading}</strong></summary>{file_table}"
+                     "</details>")
+    else:
+        parts.append(f"<h3>{heading}</h3>{file_table}")
     versions = [(_t("code", lang), code_version()), *package_versions().items()]
     parts.append(f"<h3>{_t('versions', lang)}</h3>" + _kv_table(versions))
     parts.append("</section>" + TOC_MARKER)

@@ -53,6 +53,8 @@ LOCK_TIMEOUT = 10.0
 KERNEL_START_TIMEOUT = 120
 #: Environment variable naming another folder of report notebooks (tests, development).
 NOTEBOOKS_ENV = "GOTONE_NOTEBOOKS"
+#: Set to ``0`` to hide the progress bar of ``gotone run``.
+PROGRESS_ENV = "GOTONE_PROGRESS"
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -602,7 +604,7 @@ def cli_run(args) -> int:
             out_dir=args.out, lang=args.lang, compare_to=args.compare_to,
             min_base=args.min_base, seed=args.seed,
             notebook_dir=getattr(args, "notebooks", None) or os.environ.get(NOTEBOOKS_ENV),
-            progress=sys.stderr.isatty() or bool(os.environ.get("GOTONE_PROGRESS")))
+            progress=os.environ.get(PROGRESS_ENV, "1") != "0")
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     return batch.exit_code
