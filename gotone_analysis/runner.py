@@ -520,7 +520,9 @@ def _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
     log_dir.mkdir()
     pool = cf.ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx,
                                   initializer=_worker_init, initargs=(str(log_dir),))
-    bar = tqdm(total=len(tasks), file=sys.stderr, unit="nb", disable=not progress,
+    # a live bar on a terminal; one line per finished report in logs (CI, make | tee)
+    live = progress and sys.stderr.isatty()
+    bar = tqdm(total=len(tasks), file=sys.stderr, unit="nb", disable=not live,
                desc="gotone run", dynamic_ncols=True)
     try:
         futures = {pool.submit(execute_task, t): t for t in tasks}
@@ -543,6 +545,9 @@ def _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
             results.append(result)
             bar.set_postfix_str(f"{task.report}/{task.scope} {result.status}")
             bar.update()
+            if progress and not live:
+                print(f"gotone run: [{len(results)}/{len(tasks)}] {task.report}/{task.scope} "
+                      f"{result.status} ({result.seconds:.1f} s)", file=sys.stderr, flush=True)
         pool.shutdown(wait=True)
         shutil.rmtree(run_dir, ignore_errors=True)
     except (KeyboardInterrupt, _Terminated):
