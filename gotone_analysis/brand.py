@@ -450,10 +450,17 @@ def pooled_design(survey_data: pd.DataFrame, quarters: Sequence[str], *,
     return data
 
 
-def year_quarters(survey_data: pd.DataFrame, year: int | str) -> list[str]:
-    """The waves of ``year`` present in the survey, in order."""
+def year_quarters(survey_data: pd.DataFrame, year: int | str,
+                  through: int | None = None) -> list[str]:
+    """The waves of ``year`` present in the survey, in order.
+
+    ``through`` (1-4) keeps only the waves of quarters 1..``through``: year to date.
+    """
     prefix = f"{int(year)}Q"
-    return sorted(q for q in pd.unique(survey_data["quarter"]) if str(q).startswith(prefix))
+    waves = sorted(str(q) for q in pd.unique(survey_data["quarter"]) if str(q).startswith(prefix))
+    if through is not None:
+        waves = [q for q in waves if int(q[-1]) <= int(through)]
+    return waves
 
 
 def annual(
@@ -466,12 +473,15 @@ def annual(
     spec: dict | None = None,
     level: float = 0.95,
     min_base: int | None = None,
+    through: int | None = None,
 ) -> pd.DataFrame:
     """Components and influence for a year, pooling that year's waves.
 
     The year's estimate is the mean over its waves (see :func:`pooled_design` for the
     weight scaling); its standard error comes from the pooled stratified design, each
-    wave an independent set of strata. This is what "the 2009 index" means.
+    wave an independent set of strata. This is what "the 2009 index" means. With
+    ``through`` (a quarter number 1-4) only the waves of quarters 1..``through`` are
+    pooled: the year to date.
 
     Parameters
     ----------
@@ -481,6 +491,8 @@ def annual(
         Calendar year, e.g. 2009.
     scope, brand, by, spec, level, min_base
         As in :func:`components`.
+    through : int, optional
+        Last quarter (1-4) of the year to pool; default every wave of the year.
 
     Returns
     -------
@@ -489,9 +501,12 @@ def annual(
         ``waves`` column (number of waves pooled).
     """
     _check_scope_brand(scope, brand)
-    quarters = year_quarters(survey_data, year)
+    if through is not None and int(through) not in (1, 2, 3, 4):
+        raise UsageError(f"through must be a quarter number 1-4, got {through!r}")
+    quarters = year_quarters(survey_data, year, through)
     if not quarters:
-        raise UsageError(f"no survey waves in {year}")
+        span = f" up to Q{through}" if through is not None else ""
+        raise UsageError(f"no survey waves in {year}{span}")
     data = pooled_design(survey_data, quarters, brand=brand)
     out = _components_on(data, scope=scope, brand=brand, by=by, spec=spec, level=level)
     out.insert(0, "year", str(int(year)))
@@ -644,8 +659,12 @@ def annual_changes(
     level: float = 0.95,
     alpha: float = ALPHA,
     min_base: int | None = None,
+    through: int | None = None,
 ) -> pd.DataFrame:
     """A year against another year (default the year before), pooled waves each.
+
+    With ``through`` both years pool only quarters 1..``through``: the year to date
+    against the same period of the comparison year.
 
     Parameters
     ----------
@@ -657,6 +676,8 @@ def annual_changes(
         Comparison year (default ``year - 1``).
     scope, brand, by, spec, level, alpha, min_base
         As in :func:`changes`.
+    through : int, optional
+        Last quarter (1-4) pooled in both years; default every wave.
 
     Returns
     -------
@@ -665,7 +686,7 @@ def annual_changes(
     """
     other = int(compare_year) if compare_year is not None else int(year) - 1
     on = [*(by or ()), "component"]
-    kw = dict(scope=scope, brand=brand, by=by, spec=spec, level=level)
+    kw = dict(scope=scope, brand=brand, by=by, spec=spec, level=level, through=through)
     cur = annual(survey_data, year, **kw)
     prev = annual(survey_data, other, **kw)
     out = _compare_tables(cur, prev, on, alpha=alpha, min_base=min_base)

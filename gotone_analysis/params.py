@@ -89,6 +89,21 @@ class Params:
     warnings: tuple[str, ...] = field(default=())
 
     @property
+    def year(self) -> int:
+        """Calendar year of the report's quarter."""
+        return config.parse_quarter(self.quarter).year
+
+    @property
+    def quarter_number(self) -> int:
+        """Quarter of the year (1-4) of the report's quarter."""
+        return config.parse_quarter(self.quarter).quarter
+
+    @property
+    def year_ago(self) -> str:
+        """The same quarter a year earlier, ``YYYYQn``."""
+        return config.shift_quarter(self.quarter, -4)
+
+    @property
     def scope_label(self) -> str:
         """The scope's name in ``lang`` (全省 / Province or the city)."""
         return config.label(self.scope, self.lang)

@@ -9,6 +9,7 @@ from scipy import stats
 
 from gotone_analysis import brand
 from gotone_analysis.config import BRAND_INDEX_SPEC
+from gotone_analysis.errors import UsageError
 
 # --- small hand-made surveys -------------------------------------------------------------------
 
@@ -327,3 +328,23 @@ def test_brand_equity_notebook_runs_for_a_city_and_marks_suppressed_cells(small_
     assert "样本量不足 200，不予显示" in html and ">—<" in html
     pngs = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(pngs) == 4  # trend, component bars, city heat map, funnel
+
+
+def test_year_to_date_pools_only_the_quarters_through(demo_survey):
+    survey_data = demo_survey
+    full = brand.annual(survey_data, 2010)
+    ytd = brand.annual(survey_data, 2010, through=2)
+    assert set(full["waves"]) == {4} and set(ytd["waves"]) == {2}
+    # the year to date is the mean of its two waves' estimates (pooled design; exact up to
+    # the waves' different item non-response, hence the small tolerance)
+    waves = [brand.components(survey_data, quarter=q) for q in ("2010Q1", "2010Q2")]
+    mean = (waves[0].set_index("component")["estimate"]
+            + waves[1].set_index("component")["estimate"]) / 2
+    got = ytd.set_index("component")["estimate"]
+    np.testing.assert_allclose(got.loc[mean.index], mean, atol=0.01)
+    assert not np.allclose(got.loc[mean.index], full.set_index("component")["estimate"]
+                           .loc[mean.index], atol=0.01)
+    ch = brand.annual_changes(survey_data, 2010, through=2)
+    assert set(ch["compare_year"]) == {"2009"}
+    with pytest.raises(UsageError, match="through"):
+        brand.annual(survey_data, 2010, through=5)
