@@ -445,6 +445,9 @@ def run_batch(
     ------
     UsageError
         For bad parameters, before any kernel starts and before ``out_dir`` is touched.
+    DataError
+        For input files that break the data contract (see :func:`check_inputs`), also
+        before any kernel starts and before ``out_dir`` is touched.
     BatchBusy
         When another batch holds the output folder's lock.
     """
@@ -473,7 +476,10 @@ def run_batch(
             check_run_parameters(notebook_dir / f"{name}.ipynb", values)
             plan.append((name, sc, values, notebook_dir / f"{name}.ipynb"))
 
-    # 2. the lock; stale staging of earlier (killed) batches goes
+    # 2. every input file against the data contract, still before anything is written
+    check_inputs(data_dir)
+
+    # 3. the lock; stale staging of earlier (killed) batches goes
     out_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(out_dir / LOCK_NAME))
     try:
@@ -487,6 +493,30 @@ def run_batch(
                            progress, stream, names)
     finally:
         lock.release()
+
+
+def check_inputs(data_dir: Path) -> None:
+    """Validate every survey, KPI and benchmark file of ``data_dir`` against the contract.
+
+    The batch calls this before it starts a kernel or writes anything, so bad input
+    stops the whole run with one message (every problem of every file: file, column,
+    rule, rows) and leaves the output folder untouched. The customer panel is checked
+    with ``gotone validate`` (DuckDB), not here: no report reads it yet.
+
+    Raises
+    ------
+    DataError
+        Listing every problem found.
+    UsageError
+        When the data folder is missing.
+    """
+    from . import io
+
+    ds = io.open_dataset(data_dir)
+    ds.survey()
+    for kind, load in (("kpi", ds.kpi), ("benchmark", ds.benchmark)):
+        if (Path(data_dir) / kind).is_dir():
+            load()
 
 
 def _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout, progress,

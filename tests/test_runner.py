@@ -14,6 +14,7 @@ from pathlib import Path
 import psutil
 import pytest
 from filelock import FileLock
+from fixtures.frames import valid_survey
 
 from gotone_analysis import cli, config, report
 from gotone_analysis.errors import UsageError
@@ -42,8 +43,7 @@ def fake_data(tmp_path: Path) -> Path:
     root = tmp_path / "data"
     (root / "survey").mkdir(parents=True)
     (root / "MANIFEST.json").write_text(json.dumps({"synthetic": True}), encoding="utf-8")
-    (root / "survey" / "survey_2010Q4.csv").write_text(
-        "resp_id,quarter,city,weight\n1,2010Q4,fuzhou,1.0\n", encoding="utf-8")
+    valid_survey(quarter="2010Q4").to_csv(root / "survey" / "survey_2010Q4.csv", index=False)
     return root
 
 
@@ -265,3 +265,29 @@ def test_batch_over_the_small_demo(small_demo: Path, tmp_path: Path):
     index = (out / "index.html").read_text(encoding="utf-8")
     for scope in ("province", "xiamen"):
         assert f'href="2010Q4/{scope}/data_quality.html"' in index
+
+
+def test_bad_input_data_exits_2_before_any_kernel_and_writes_nothing(
+        fake_data: Path, tmp_path: Path, capsys, monkeypatch):
+    monkeypatch.setenv("GOTONE_NOTEBOOKS", str(TEST_NOTEBOOKS))
+    survey_file = fake_data / "survey" / "survey_2010Q4.csv"
+    text = survey_file.read_text(encoding="utf-8").splitlines()
+    header = text[0].split(",")
+    row = text[3].split(",")  # spreadsheet row 4
+    row[header.index("sat_overall")] = "12"
+    text[3] = ",".join(row)
+    survey_file.write_text("\n".join(text) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.html").write_text("last good", encoding="utf-8")
+    before = snapshot(out)
+    children = {p.pid for p in psutil.Process().children(recursive=True)}
+    code, _ = _run_cli(["run", "--quarter", "2010Q4", "--data", str(fake_data),
+                        "--out", str(out), "--reports", "ok"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "survey_2010Q4.csv" in err and "sat_overall" in err and "out of range" in err
+    assert "row 4" in err or "rows 4" in err
+    assert "Traceback" not in err
+    assert snapshot(out) == before and sorted(p.name for p in out.iterdir()) == ["keep.html"]
+    assert {p.pid for p in psutil.Process().children(recursive=True)} == children
