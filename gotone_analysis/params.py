@@ -89,6 +89,15 @@ class Params:
     warnings: tuple[str, ...] = field(default=())
 
     @property
+    def synthetic(self) -> bool:
+        """``True`` when the data folder's ``MANIFEST.json`` says it is synthetic demo data."""
+        try:
+            manifest = json.loads((self.data_dir / "MANIFEST.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return isinstance(manifest, dict) and manifest.get("synthetic") is True
+
+    @property
     def year(self) -> int:
         """Calendar year of the report's quarter."""
         return config.parse_quarter(self.quarter).year

@@ -470,11 +470,14 @@ def publish(P, report_name: str, metrics: Mapping[str, Any],
     Returns
     -------
     Published
-        The normalised metrics (a dict, shown as a table in the notebook). When
-        ``$GOTONE_PUBLISH_DIR`` is set, ``<report>.metrics.json`` and (with tables)
-        ``<report>.tables.xlsx`` are written there; otherwise nothing is written.
+        The normalised metrics (a dict, shown as a table in the notebook), with a
+        ``synthetic`` flag (true for demo data). When ``$GOTONE_PUBLISH_DIR`` is set,
+        ``<report>.metrics.json`` and (with tables) ``<report>.tables.xlsx`` are written
+        there (for synthetic data the workbook's first sheet says so); otherwise nothing
+        is written.
     """
-    out = Published(normalise_metrics(metrics))
+    synthetic = bool(getattr(P, "synthetic", False))
+    out = Published(normalise_metrics({**metrics, "synthetic": synthetic}))
     out.lang = P.lang
     target = os.environ.get(PUBLISH_DIR_ENV)
     if target:
@@ -482,6 +485,8 @@ def publish(P, report_name: str, metrics: Mapping[str, Any],
         folder.mkdir(parents=True, exist_ok=True)
         _atomic_write_text(folder / f"{report_name}.metrics.json", metrics_json(out))
         if tables:
+            if synthetic:  # the workbook says so on its first sheet
+                tables = {"synthetic": pd.DataFrame({"note": [SYNTHETIC_BANNER]}), **tables}
             write_tables(tables, folder / f"{report_name}.tables.xlsx")
     return out
 
@@ -775,10 +780,12 @@ def write_index(out_dir: Path, lang: str = "zh") -> Path:
                     f"{'' if seconds is None else f'{seconds:.1f}'}</td>"
                     f"<td>{' · '.join(links)}</td></tr>")
     title = _t("index_title", lang)
+    banner = (f'<div class="gotone-banner">{_esc(SYNTHETIC_BANNER)}</div>'
+              if any(r.get("synthetic") for r in rows) else "")
     page = (f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head>"
             f"<meta charset=\"utf-8\"><title>{title}</title><style>{_CSS}"
             ".st-failed td{background:#fde2e1}.st-missing td{color:#888}</style></head>"
-            f'<body><section class="gotone-card"><h1>{title}</h1>'
+            f'<body><section class="gotone-card"><h1>{title}</h1>{banner}'
             f"<table><tr>{head}</tr>{''.join(body)}</table></section></body></html>\n")
     path = out_dir / "index.html"
     _atomic_write_text(path, page)

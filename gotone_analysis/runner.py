@@ -318,6 +318,7 @@ def publish_result(task: Task, result: TaskResult, out_dir: Path, run_id: str,
     final = Path(out_dir) / task.quarter / task.scope
     final.mkdir(parents=True, exist_ok=True)
     name = task.report
+    made_from: dict[str, Any] = {}  # the report's metrics: says whether the data were synthetic
     if result.status == "ok":
         for fname in (f"{name}.ipynb", f"{name}.html"):
             os.replace(task.staging / fname, final / fname)
@@ -326,6 +327,7 @@ def publish_result(task: Task, result: TaskResult, out_dir: Path, run_id: str,
         metrics_part = task.staging / f"{name}.metrics.json"
         tables_part = task.staging / f"{name}.tables.xlsx"
         metrics = _read_json(metrics_part) if metrics_part.exists() else {}
+        made_from = metrics
         combined = _read_json(final / "metrics.json")
         combined[name] = metrics
         report._atomic_write_text(final / "metrics.json", report.metrics_json(combined))
@@ -347,6 +349,8 @@ def publish_result(task: Task, result: TaskResult, out_dir: Path, run_id: str,
                            f"{name}.error.html") if (final / f).exists()]
     entries[name] = {
         "status": result.status,
+        "synthetic": bool(made_from.get("synthetic", (entries.get(name) or {})
+                                        .get("synthetic", False))),
         "seconds": round(result.seconds, 2),
         "finished": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "run_id": run_id,

@@ -103,7 +103,7 @@ def test_publish_writes_only_when_asked(P, tmp_path: Path, monkeypatch):
     tables = {"bases": pd.DataFrame({"city": ["fuzhou"], "n": [3]}),
               "a/b:c" * 10: pd.DataFrame({"x": [1.5]})}
     out = report.publish(P, "data_quality", {"n": 3, "deff": 1.25}, tables)
-    assert out == {"deff": 1.25, "n": 3}
+    assert out == {"deff": 1.25, "n": 3, "synthetic": True}  # MANIFEST says synthetic
     assert "Headline numbers" in out._repr_html_()
     assert list(work.iterdir()) == []
 
@@ -111,14 +111,19 @@ def test_publish_writes_only_when_asked(P, tmp_path: Path, monkeypatch):
     monkeypatch.setenv(report.PUBLISH_DIR_ENV, str(target))
     report.publish(P, "data_quality", {"n": 3, "deff": 1.25}, tables)
     first = (target / "data_quality.metrics.json").read_bytes()
-    assert json.loads(first) == {"deff": 1.25, "n": 3}
+    assert json.loads(first) == {"deff": 1.25, "n": 3, "synthetic": True}
     sheets = pd.read_excel(target / "data_quality.tables.xlsx", sheet_name=None)
-    assert list(sheets)[0] == "bases" and len(list(sheets)[1]) == 31
+    assert list(sheets)[:2] == ["synthetic", "bases"] and len(list(sheets)[2]) == 31
+    assert sheets["synthetic"]["note"].tolist() == [report.SYNTHETIC_BANNER]
     assert sheets["bases"]["n"].tolist() == [3]
     xlsx = (target / "data_quality.tables.xlsx").read_bytes()
     report.publish(P, "data_quality", {"deff": 1.25, "n": 3}, tables)
     assert (target / "data_quality.metrics.json").read_bytes() == first
     assert (target / "data_quality.tables.xlsx").read_bytes() == xlsx  # deterministic workbook
+
+    (P.data_dir / "MANIFEST.json").write_text(json.dumps({"synthetic": False}), "utf-8")
+    assert report.publish(P, "data_quality", {"n": 3}, tables)["synthetic"] is False
+    assert "synthetic" not in pd.read_excel(target / "data_quality.tables.xlsx", sheet_name=None)
 
 
 def _executed_notebook() -> nbformat.NotebookNode:
@@ -212,3 +217,8 @@ def test_index_lists_every_scope_and_report(tmp_path: Path):
     assert 'href="2010Q4/xiamen/brand_equity.error.html"' in html
     assert "failed" in html and "not run" in html and "3.2" in html
     assert report.external_references(html) == [] and "<script" not in html
+    assert report.SYNTHETIC_BANNER not in html  # nothing says the data were synthetic
+    status = json.loads((scope_dir / "status.json").read_text(encoding="utf-8"))
+    status["reports"]["data_quality"]["synthetic"] = True
+    (scope_dir / "status.json").write_text(json.dumps(status), encoding="utf-8")
+    assert report.SYNTHETIC_BANNER in report.write_index(tmp_path, "en").read_text("utf-8")

@@ -115,7 +115,7 @@ def test_identical_inputs_give_identical_metrics(fake_data: Path, tmp_path: Path
     a = (tmp_path / "a" / "2010Q4" / "xiamen" / "metrics.json").read_bytes()
     b = (tmp_path / "b" / "2010Q4" / "xiamen" / "metrics.json").read_bytes()
     assert a == b and json.loads(a) == {"ok": {"scope": "xiamen", "scope_len": 6,
-                                               "third": 0.3333333333}}
+                                               "synthetic": True, "third": 0.3333333333}}
 
 
 def _run_cli(argv: list[str]) -> tuple[int, float]:
@@ -259,12 +259,22 @@ def test_batch_over_the_small_demo(small_demo: Path, tmp_path: Path):
             assert (folder / f"{name}.ipynb").exists()
         sheets = pd.read_excel(folder / "tables.xlsx", sheet_name=None)
         assert any(s.startswith("data_quality.") for s in sheets)
+        # made from demo data: every machine-readable output says so too
+        assert all(metrics[scope][name]["synthetic"] is True for name in reports)
+        assert report.SYNTHETIC_BANNER in sheets["data_quality.synthetic"]["note"].iloc[0]
     dq_p, dq_x = metrics["province"]["data_quality"], metrics["xiamen"]["data_quality"]
     assert 0 < dq_x["respondents"] < dq_p["respondents"]
     assert dq_p["deff_kish"] >= 1 and dq_p["files_failed"] == 0
     index = (out / "index.html").read_text(encoding="utf-8")
+    assert report.SYNTHETIC_BANNER in index
     for scope in ("province", "xiamen"):
         assert f'href="2010Q4/{scope}/data_quality.html"' in index
+    # the real reports are deterministic: a second batch gives byte-identical metrics
+    again = tmp_path / "again"
+    assert run_batch("2010Q4", "xiamen", jobs=2, data_dir=small_demo, out_dir=again,
+                     progress=False).exit_code == 0
+    assert (again / "2010Q4" / "xiamen" / "metrics.json").read_bytes() == \
+        (out / "2010Q4" / "xiamen" / "metrics.json").read_bytes()
 
 
 def test_bad_input_data_exits_2_before_any_kernel_and_writes_nothing(
