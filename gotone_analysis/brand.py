@@ -54,7 +54,7 @@ from .config import (
 from .config import (
     label as config_label,
 )
-from .errors import UsageError
+from .errors import DataError, UsageError
 
 # --- constants -------------------------------------------------------------------------
 
@@ -203,14 +203,15 @@ def funnel_stages(df: pd.DataFrame) -> pd.DataFrame:
         "loyal": df["loy_stay"].notna(),
     }
     out = pd.DataFrame(index=df.index)
-    reached = pd.Series(1.0, index=df.index)
+    failed = np.zeros(len(df), dtype=bool)   # failed a known stage so far
+    unknown = np.zeros(len(df), dtype=bool)  # some stage so far could not be decided
     for stage in FUNNEL_STAGES:
-        this = pd.Series(np.where(known[stage], rules[stage].astype("float64"), np.nan),
-                         index=df.index)
-        # failing a known earlier stage decides the stage (0) even if this item is missing
-        reached = pd.Series(np.where(reached == 0, 0.0, np.fmin(reached, this)), index=df.index)
-        reached = reached.where(~((reached != 0) & this.isna()), np.nan)
-        out[stage] = reached
+        k = known[stage].to_numpy(dtype=bool)
+        failed |= k & ~rules[stage].fillna(False).to_numpy(dtype=bool)
+        unknown |= ~k
+        # failing any known stage decides (0) even when another item is missing;
+        # otherwise a missing item anywhere up to this stage leaves it undecided
+        out[stage] = np.where(failed, 0.0, np.where(unknown, np.nan, 1.0))
     return out
 
 
@@ -225,12 +226,28 @@ def _check_scope_brand(scope: str, brand: str) -> None:
 
 
 def _design(data: pd.DataFrame) -> dict:
-    """Design keyword arguments for :mod:`gotone_analysis.survey` from the columns present."""
+    """Design keyword arguments for :mod:`gotone_analysis.survey` from the columns present.
+
+    ``psu`` and ``stratum_pop`` are used when filled on every row and ignored when empty
+    on every row; partly filled is an error (a half-described design would understate
+    the standard errors). ``stratum_pop`` counts customers, so it is the finite
+    population correction of a one-stage stratified sample only: with clusters it is
+    not used (R's ``fpc`` would then be the number of PSUs), which is conservative.
+    """
     kw: dict = {"weight": WEIGHT, "strata": STRATUM}
-    if FPC in data and data[FPC].notna().all():
-        kw["fpc"] = FPC
-    if PSU in data and data[PSU].notna().all():
+    filled = {}
+    for col in (PSU, FPC):
+        if col in data:
+            present = data[col].notna() & (data[col].astype("string").str.strip() != "")
+            if present.any() and not present.all():
+                raise DataError(
+                    f"survey column '{col}': filled on {int(present.sum())} of {len(data)} "
+                    "rows; the design needs it on every row or on none")
+            filled[col] = bool(present.all()) and len(data) > 0
+    if filled.get(PSU):
         kw["psu"] = PSU
+    elif filled.get(FPC):
+        kw["fpc"] = FPC
     return kw
 
 

@@ -348,3 +348,41 @@ def test_year_to_date_pools_only_the_quarters_through(demo_survey):
     assert set(ch["compare_year"]) == {"2009"}
     with pytest.raises(UsageError, match="through"):
         brand.annual(survey_data, 2010, through=5)
+
+
+def test_funnel_stages_nest_when_an_earlier_stage_is_unknown():
+    nan = np.nan
+    df = pd.DataFrame({
+        # unknown awareness, passes every later rule -> undecided from the first stage on
+        # unknown awareness, fails preference        -> decided: not preferring, not loyal
+        # aware, image battery unanswered, loyal     -> undecided from association on
+        # fully known, passes everything             -> 1 at every stage
+        "aw_aided": [nan, nan, 1, 1],
+        **{f"img_{i}": [9, 9, nan, 9] for i in range(1, 6)},
+        "pref_score": [9, 2, 9, 9],
+        "loy_stay": [9, 9, 9, 9],
+    })
+    st = brand.funnel_stages(df)
+    assert st.iloc[0].isna().all()
+    assert np.isnan(st.iloc[1]["aware"]) and np.isnan(st.iloc[1]["associated"])
+    assert st.iloc[1]["preferring"] == 0 and st.iloc[1]["loyal"] == 0
+    assert st.iloc[2]["aware"] == 1 and st.iloc[2][["associated", "preferring", "loyal"]].isna().all()
+    assert (st.iloc[3] == 1).all()
+    # a later stage's base never exceeds the decided base of a stage that includes it
+    reached = st.notna() & (st == 1)
+    assert (reached["loyal"] <= reached["preferring"]).all()
+
+
+def test_partly_filled_psu_is_refused_and_fpc_not_used_with_clusters(two_cities):
+    from gotone_analysis.errors import DataError
+
+    data = two_cities.copy()
+    data["psu"] = [f"p{i % 7}" if i % 2 else None for i in range(len(data))]
+    with pytest.raises(DataError, match="psu"):
+        brand.components(data, quarter="2010Q4")
+    data["psu"] = [f"p{i}" for i in range(len(data))]  # every respondent its own PSU
+    data["stratum_pop"] = 1000.0
+    clustered = brand.components(data, quarter="2010Q4")
+    # one respondent per PSU and no fpc: the stratified with-replacement SE exactly
+    plain = brand.components(data.drop(columns=["psu", "stratum_pop"]), quarter="2010Q4")
+    np.testing.assert_allclose(clustered["se"], plain["se"], rtol=1e-12)
