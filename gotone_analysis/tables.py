@@ -14,6 +14,7 @@ matrix of one value.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -214,6 +215,20 @@ def footnote(table: pd.DataFrame, *, lang: str = "zh", min_base: int | None = No
     return " ".join(parts)
 
 
+def _table_uuid(frame: pd.DataFrame, text: str) -> str:
+    """A stable id for a formatted table, derived from what it shows.
+
+    pandas gives every Styler a random id (``#T_81ba2``), so the same table rendered
+    twice would give different HTML; an id from the content keeps the reader copy of
+    identical inputs identical. Two identical tables share an id and so their
+    identical styles, which does them no harm.
+    """
+    h = hashlib.sha256()
+    h.update(frame.to_csv().encode("utf-8"))
+    h.update(b"\0" + text.encode("utf-8"))
+    return "gt" + h.hexdigest()[:10]
+
+
 def _styled(frame: pd.DataFrame, note: str, caption: str | None) -> Styler:
     def colour(v: object) -> str:
         if isinstance(v, str) and v.endswith("▲"):
@@ -222,8 +237,8 @@ def _styled(frame: pd.DataFrame, note: str, caption: str | None) -> Styler:
             return "color: #c62828; font-weight: bold"
         return ""
 
-    styler = frame.style.hide(axis="index").map(colour)
     text = " ".join(t for t in (caption, note) if t)
+    styler = frame.style.set_uuid(_table_uuid(frame, text)).hide(axis="index").map(colour)
     if text:
         styler = styler.set_caption(text)
     return styler.set_table_styles([

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -71,3 +73,17 @@ def test_crosstab_city_by_component():
     assert grid.iloc[0, 1:].tolist() == ["90.0", "80.0 ▲"]
     assert grid.iloc[1, 1] == tables.DASH
     assert "base below 30" in st.to_html()
+
+
+def test_identical_tables_render_identical_html(changes):
+    # pandas would give every Styler a random id (#T_81ba2): reader HTML of identical
+    # inputs would differ between runs
+    a = tables.format_table(changes, lang="en", min_base=30).to_html()
+    b = tables.format_table(changes.copy(), lang="en", min_base=30).to_html()
+    assert a == b
+    long = changes.assign(city="fuzhou")
+    assert (tables.crosstab(long, "city", "component").to_html()
+            == tables.crosstab(long, "city", "component").to_html())
+    # different tables keep different ids
+    other = tables.format_table(changes.iloc[:1], lang="en").to_html()
+    assert re.search(r'id="(T_\w+)"', a).group(1) != re.search(r'id="(T_\w+)"', other).group(1)
