@@ -4,10 +4,16 @@ Formats
 -------
 * **CSV** (``.csv``, ``.tsv``) in UTF-8, UTF-8 with BOM, GBK/GB18030 (Chinese Excel
   exports) or UTF-16. The encoding is detected, never guessed silently: strict UTF-8
-  (BOM allowed) first, then strict GB18030 (named ``gbk`` when the bytes are plain GBK),
-  and only then ``charset-normalizer``. A file mixing UTF-8 and GBK lines is refused with
-  the first line in the other encoding. Every cell is read as text, so ids keep their
-  leading zeros; typing happens in :mod:`gotone_analysis.schema`.
+  (BOM allowed) first, then the encoding a mapping declares, GBK and GB18030 (each
+  strictly), and only then ``charset-normalizer``. A file mixing UTF-8 and GBK lines is
+  refused with the first line in the other encoding; a line counts as UTF-8 there only
+  when it holds a character of three UTF-8 bytes (Chinese), because short GBK text such
+  as ``女`` (``C5 AE``) is also valid UTF-8 for a Latin letter. Every cell is read as
+  text, so ids keep their leading zeros; typing happens in :mod:`gotone_analysis.schema`.
+* Every format: a header naming one column twice (after surrounding blanks are
+  stripped, so ``city`` and `` city`` are the same) is refused as ``duplicate column``
+  before any mapping. A file that cannot be opened (permissions, I/O error) is refused
+  as ``unreadable file`` with the system's reason.
 * **Excel** ``.xlsx`` (first worksheet, first row = header), cells turned into text.
 * **Parquet** (typed columns are kept; the schema checks them).
 * **SPSS** ``.sav``. Value labels are applied only to columns that the contract holds as
@@ -144,13 +150,20 @@ def detect_encoding(data: bytes, *, file: str = "<bytes>", declared: str | None 
         return "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     except UnicodeDecodeError:
         pass
-    _check_mixed(data, file)
+    legacy = None
     for enc in (*([declared] if declared else []), "gbk", "gb18030"):
         try:
             data.decode(enc)
-            return enc
-        except UnicodeDecodeError:
+        except (UnicodeDecodeError, LookupError):
             continue
+        legacy = enc
+        break
+    # Checked even when a legacy encoding decodes the whole file: UTF-8 Chinese of an even
+    # number of characters is also valid GBK/GB18030 (as mojibake), so a strict decode
+    # alone would let a mixed file through mangled.
+    _check_mixed(data, file)
+    if legacy is not None:
+        return legacy
     from charset_normalizer import from_bytes
 
     if b"\x00" in data:
@@ -164,17 +177,26 @@ def detect_encoding(data: bytes, *, file: str = "<bytes>", declared: str | None 
 
 
 def _check_mixed(data: bytes, file: str) -> None:
-    """Raise when some lines are UTF-8 with non-ASCII text and others are not UTF-8."""
+    """Raise when some lines are UTF-8 Chinese (or other text of 3-byte characters) and
+    others are not UTF-8.
+
+    A line counts as UTF-8 only if it decodes as UTF-8 *and* holds a character at or above
+    U+0800: GBK bytes often form valid 2-byte UTF-8 by chance (``女`` is ``C5 AE``, UTF-8
+    for ``Ů``), but practically never valid 3-byte sequences. Lines that decode as UTF-8
+    with only 2-byte characters prove nothing and are left out.
+    """
     utf8: list[int] = []
     other: list[int] = []
     for i, line in enumerate(data.split(b"\n"), start=1):
         if line.isascii():
             continue
         try:
-            line.decode("utf-8")
-            utf8.append(i)
+            text = line.decode("utf-8")
         except UnicodeDecodeError:
             other.append(i)
+            continue
+        if any(ord(ch) >= 0x800 for ch in text):
+            utf8.append(i)
     if utf8 and other:
         first_is_utf8 = utf8[0] < other[0]
         bad = other if first_is_utf8 else utf8

@@ -365,3 +365,34 @@ def test_panel_record_and_invalid_panel_in_dataset(tmp_path):
                                                                "unknown code", 1)
     assert "cust_key=C0000000, month=2010-01" in p["examples"][0]
     assert ds.panel_path(validate=False) == root / "panel"
+
+
+# --- review fixes: encodings, duplicate headers, unreadable files, per-file mappings -----------
+
+GENDER_MAPPING = "columns:\n  性别: gender\nvalues:\n  gender: {男: M, 女: F}\n"
+
+
+def test_gbk_file_whose_only_chinese_is_male_female_is_gbk_not_mixed(tmp_path):
+    # In GBK 女 is C5 AE, which is also valid UTF-8 (Ů); 男 (C4 D0) is not. A plain GBK
+    # file with only these two non-ASCII cells must not be taken for mixed encodings.
+    df = valid_survey(6)
+    df["gender"] = ["女", "男", "女", "男", "女", "男"]
+    df = df.rename(columns={"gender": "性别"})
+    f = tmp_path / "survey_2010Q4.csv"
+    data = _csv_bytes(df, "gbk")
+    f.write_bytes(data)
+    assert io.detect_encoding(data) == "gbk"
+    m = tmp_path / "m.yaml"
+    m.write_text(GENDER_MAPPING, encoding="utf-8")
+    out = io.load(f, "survey", mapping=m)
+    assert out.attrs["encoding"] == "gbk"
+    assert out["gender"].tolist() == ["F", "M", "F", "M", "F", "M"]
+
+
+def test_mixed_encodings_found_even_when_the_bytes_also_decode_as_gb18030():
+    # UTF-8 两字 cells are 6 bytes, which GBK/GB18030 also decode (as mojibake): trying
+    # GBK first must not hide a file that mixes UTF-8 and GBK lines.
+    data = "a,b\n1,编号\n".encode() + "2,编号\n".encode("gbk")
+    data.decode("gb18030")  # the trap: the whole file decodes
+    with pytest.raises(DataError, match="line 2 is UTF-8 but line 3 is not UTF-8"):
+        io.detect_encoding(data, file="x.csv")
