@@ -306,12 +306,15 @@ def _suppress(table: pd.DataFrame, min_base: int | None) -> pd.DataFrame:
     return compare.suppress(table, int(min_base))
 
 
-def _significance(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
+def _significance(table: pd.DataFrame, alpha: float,
+                  family: Sequence[str] | None = None) -> pd.DataFrame:
     """Adjust p-values over the table's shown cells (report-wide policy) and mark them.
 
-    The family of the adjustment is the whole table (e.g. every city x component),
-    leaving out suppressed cells; marks follow
-    :func:`gotone_analysis.compare.significance_marks` on the adjusted p-values.
+    The family of the adjustment is the whole table (e.g. every city x component), or
+    each group of rows sharing the ``family`` columns (e.g. each wave of a trend, so a
+    wave's marks are those :func:`changes` gives it), leaving out suppressed cells;
+    marks follow :func:`gotone_analysis.compare.significance_marks` on the adjusted
+    p-values.
     """
     out = table.copy()
     # a standard error that is rounding noise (a constant item) gives no test
@@ -322,9 +325,14 @@ def _significance(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
     if "suppressed" in out:
         shown &= ~out["suppressed"].astype(bool)
     out["p_adj"] = np.nan
-    if shown.any():
-        out.loc[shown, "p_adj"] = np.asarray(
-            compare.adjust_pvalues(out.loc[shown, "p_value"].to_numpy(dtype="float64")))
+    groups = [shown]
+    if family:
+        gid = out[list(family)].astype(str).agg("\x1f".join, axis=1)
+        groups = [shown & (gid == g) for g in pd.unique(gid[shown])]
+    for rows in groups:
+        if rows.any():
+            out.loc[rows, "p_adj"] = np.asarray(
+                compare.adjust_pvalues(out.loc[rows, "p_value"].to_numpy(dtype="float64")))
     out["mark"] = compare.significance_marks(out, alpha=alpha, p_col="p_adj").astype(object)
     out.loc[~shown, "mark"] = ""
     return out
@@ -524,11 +532,19 @@ def annual(
     if not quarters:
         span = f" up to Q{through}" if through is not None else ""
         raise UsageError(f"no survey waves in {year}{span}")
+    out = _pooled_components(survey_data, year, quarters, scope=scope, brand=brand, by=by,
+                             spec=spec, level=level)
+    return _suppress(out, min_base)
+
+
+def _pooled_components(survey_data: pd.DataFrame, year: int | str, quarters: list[str], *,
+                       scope: str, brand: str, by: Sequence[str] | None, spec: dict | None,
+                       level: float) -> pd.DataFrame:
     data = pooled_design(survey_data, quarters, brand=brand)
     out = _components_on(data, scope=scope, brand=brand, by=by, spec=spec, level=level)
     out.insert(0, "year", str(int(year)))
     out.insert(1, "waves", len(quarters))
-    return _suppress(out, min_base)
+    return out
 
 
 def trend_quarters(survey_data: pd.DataFrame, quarter: str, last: int = 8) -> list[str]:
@@ -585,7 +601,8 @@ def trend(
         se, ci_low, ci_high, n, n_eff, deff, compare_quarter, estimate_ref, se_ref, n_ref,
         diff, diff_se, diff_ci_low, diff_ci_high, z, p_value, p_adj, mark``: the change
         from the wave before (independent waves); the comparison columns are empty for
-        the first quarter. P-values are adjusted over the whole table.
+        the first quarter. P-values are adjusted wave by wave (each wave's
+        components are one family), so the latest wave is marked as in :func:`changes`.
     """
     _check_scope_brand(scope, brand)
     if quarters is None:
@@ -599,7 +616,7 @@ def trend(
     prev_q = {q: quarters[k - 1] if k else None for k, q in enumerate(quarters)}
     out.insert(out.columns.get_loc("estimate_ref"), "compare_quarter",
                out["quarter"].map(prev_q).astype(object))
-    return _significance(_suppress(out, min_base), alpha)
+    return _significance(_suppress(out, min_base), alpha, family=["quarter"])
 
 
 def _compare_tables(current: pd.DataFrame, previous: pd.DataFrame, on: list[str], *,
@@ -681,7 +698,10 @@ def annual_changes(
     """A year against another year (default the year before), pooled waves each.
 
     With ``through`` both years pool only quarters 1..``through``: the year to date
-    against the same period of the comparison year.
+    against the same period of the comparison year. The comparison year always pools
+    the same quarters of its year as the current year has waves; when it lacks any of
+    them (or has no waves at all) the comparison columns stay empty and nothing is
+    marked, as in :func:`changes`.
 
     Parameters
     ----------
@@ -703,9 +723,14 @@ def annual_changes(
     """
     other = int(compare_year) if compare_year is not None else int(year) - 1
     on = [*(by or ()), "component"]
-    kw = dict(scope=scope, brand=brand, by=by, spec=spec, level=level, through=through)
-    cur = annual(survey_data, year, **kw)
-    prev = annual(survey_data, other, **kw)
+    kw = dict(scope=scope, brand=brand, by=by, spec=spec, level=level)
+    cur = annual(survey_data, year, through=through, **kw)
+    # like for like: the comparison year pools the same quarters of its year, or no test
+    numbers = [q[-1] for q in year_quarters(survey_data, year, through)]
+    same = [q for q in year_quarters(survey_data, other) if q[-1] in numbers]
+    prev = None
+    if len(same) == len(numbers):
+        prev = _pooled_components(survey_data, other, same, **kw)
     out = _compare_tables(cur, prev, on, alpha=alpha, min_base=min_base)
     out.insert(out.columns.get_loc("estimate_ref"), "compare_year", str(other))
     return out
@@ -920,6 +945,9 @@ def funnel(
 
 # --- words and headline numbers ----------------------------------------------------------------
 
+#: Columns that name a row of a comparison table in the narrative when they vary in it.
+_NARRATIVE_DOMAINS = ("city", "tier", "brand", "gender", "age_band")
+
 _WORDS = {
     "zh": {
         "up": "显著上升", "down": "显著下降", "higher": "显著高于", "lower": "显著低于",
@@ -933,6 +961,7 @@ _WORDS = {
         "no_compare": "没有{what}的可比数据。",
         "suppressed": "{k} 个单元格样本量不足 {min_base}，不予显示（以“—”标注）。",
         "suppressed_all": "所有单元格样本量不足 {min_base}，不予显示（以“—”标注）。",
+        "untested": "{k} 个单元格无法检验（缺少可比数据或无抽样变异）。",
         "vs": "与{what}相比：",
     },
     "en": {
@@ -950,6 +979,8 @@ _WORDS = {
         "no_compare": "No comparable data for {what}.",
         "suppressed": "{k} cell(s) with a base below {min_base} are not shown (marked “—”).",
         "suppressed_all": "Every cell has a base below {min_base} and is not shown (marked “—”).",
+        "untested": "{k} cell(s) could not be tested (no comparable data or no sampling "
+                    "variation).",
         "vs": "Against {what}:",
     },
 }
@@ -1007,12 +1038,14 @@ def narrative(table: pd.DataFrame, lang: str = "zh", *, alpha: float = ALPHA,
     if shown["p_value"].notna().sum() == 0 and len(shown):
         lines.append(w["no_compare"].format(what=what))
     else:
+        # domain columns that vary within the table name the row (city, tier, ...)
+        domains = [c for c in _NARRATIVE_DOMAINS if c in table and table[c].nunique() > 1]
         sig = shown.loc[shown["mark"].isin(["▲", "▼"])]
         for _, r in sig.iterrows():
             name = label(r["component"], lang)
-            if "city" in r and kind == "domain":
-                name = (f"{label(r['city'], lang)} · {name}" if lang == "zh"
-                        else f"{label(r['city'], lang)} – {name}")
+            if domains:
+                where = " ".join(label(str(r[c]), lang) for c in domains)
+                name = f"{where} · {name}" if lang == "zh" else f"{where} – {name}"
             up = r["mark"] == "▲"
             if kind == "time":
                 verb = w["up"] if up else w["down"]
@@ -1035,11 +1068,14 @@ def narrative(table: pd.DataFrame, lang: str = "zh", *, alpha: float = ALPHA,
                 text = (f"- **{name}** {r['estimate']:.1f}, {verb} {what} by {d:.1f} "
                         f"{w['points']} (adjusted p {ptxt})")
             lines.append(text)
+        tested = shown["p_value"].notna()
         if sig.empty:
             key = "none_time" if kind == "time" else "none_diff"
             lines.append(w[key].format(alpha=alpha, what=what))
-        elif len(sig) < len(shown):
+        elif len(sig) < int(tested.sum()):
             lines.append(w["rest_time" if kind == "time" else "rest_diff"])
+        if (~tested).any():
+            lines.append(w["untested"].format(k=int((~tested).sum())))
     k = int(suppressed.sum())
     if k:
         mb = min_base if min_base is not None else "min_base"

@@ -213,7 +213,8 @@ def test_narrative_only_states_significant_moves(two_cities):
     assert "偏好" in zh and "显著上升" in zh
     assert "认知" not in zh  # awareness did not move: not named as a change
     assert "Preference" in en and "rose significantly" in en
-    assert "not significant" in en
+    # the constant items have no sampling variation: said to be untested, not "not significant"
+    assert "3 cell(s) could not be tested" in en and "not significant" not in en
 
 
 def test_vs_benchmark_one_sample(two_cities):
@@ -386,3 +387,39 @@ def test_partly_filled_psu_is_refused_and_fpc_not_used_with_clusters(two_cities)
     # one respondent per PSU and no fpc: the stratified with-replacement SE exactly
     plain = brand.components(data.drop(columns=["psu", "stratum_pop"]), quarter="2010Q4")
     np.testing.assert_allclose(clustered["se"], plain["se"], rtol=1e-12)
+
+
+def test_trend_marks_each_wave_as_changes_does(demo_survey):
+    waves = brand.trend_quarters(demo_survey, "2010Q4")
+    tr = brand.trend(demo_survey, quarters=waves)
+    ch = brand.changes(demo_survey, quarter="2010Q4")
+    last = tr[tr["quarter"] == "2010Q4"].set_index("component")
+    now = ch.set_index("component")
+    np.testing.assert_allclose(last.loc[now.index, "p_adj"], now["p_adj"], rtol=1e-12)
+    assert (last.loc[now.index, "mark"] == now["mark"]).all()
+
+
+def test_narrative_names_the_domain_and_counts_untested_cells():
+    table = pd.DataFrame({
+        "quarter": "2010Q4", "brand": "gotone", "city": ["longyan", "xiamen", "ningde"],
+        "component": "influence", "estimate": [84.0, 83.0, 82.0],
+        "compare_quarter": "2009Q4", "diff": [2.5, 0.1, np.nan],
+        "p_value": [0.001, 0.9, np.nan], "p_adj": [0.002, 0.9, np.nan],
+        "mark": ["▲", "", ""], "suppressed": False,
+    })
+    en = brand.narrative(table, "en")
+    assert "Longyan – Influence" in en and "rose significantly by 2.5" in en
+    assert "1 cell(s) could not be tested" in en and "other changes are not significant" in en
+    zh = brand.narrative(table, "zh")
+    assert "龙岩 · 影响力" in zh and "1 个单元格无法检验" in zh
+
+
+def test_annual_changes_compare_like_for_like_or_not_at_all(demo_survey):
+    first_year = brand.annual_changes(demo_survey, 2008, through=2)  # no 2007 waves
+    assert first_year["p_value"].isna().all() and (first_year["mark"] == "").all()
+    assert "No comparable data" in brand.narrative(first_year, "en")
+    gap = demo_survey[demo_survey["quarter"] != "2009Q2"]  # 2009 lacks Q2
+    ytd = brand.annual_changes(gap, 2010, through=3)
+    assert ytd["p_value"].isna().all()
+    full = brand.annual_changes(demo_survey, 2010, through=3)
+    assert full["p_value"].notna().all() and set(full["waves"]) == {3}
