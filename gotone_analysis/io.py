@@ -50,6 +50,7 @@ empty rows inside the data are kept and reported. Nothing in this module writes 
 from __future__ import annotations
 
 import codecs
+import csv
 import hashlib
 import json
 import re
@@ -239,6 +240,42 @@ def _text_cell(v: object) -> str | None:
     return text or None
 
 
+def _column_letter(n: int) -> str:
+    """Spreadsheet name of the ``n``-th column (1 -> A, 27 -> AA)."""
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(ord("A") + r) + out
+    return out
+
+
+def _check_header(names: Iterable[object], display: str, *, letters: bool = True) -> None:
+    """Raise ``duplicate column`` when the raw header names a column twice.
+
+    Names are compared after stripping surrounding blanks (as :func:`_tidy_frame` does), so
+    ``city`` and `` city`` collide; empty header cells are left to :func:`_tidy_frame`.
+    """
+    where: dict[str, list[int]] = {}
+    for i, name in enumerate(names, start=1):
+        key = "" if name is None else str(name).strip()
+        if key:
+            where.setdefault(key, []).append(i)
+    problems = []
+    for name, pos in where.items():
+        if len(pos) < 2:
+            continue
+        shown = " and ".join(", ".join(_column_letter(i) if letters else str(i)
+                                       for i in pos).rsplit(", ", 1))
+        spelled = sorted({repr(str(n)) for n in names if n is not None and str(n).strip() == name})
+        problems.append(Problem(
+            display, name, "duplicate column",
+            f"the column appears {len(pos)} times in the header "
+            f"({'columns' if letters else 'positions'} {shown}"
+            + (f"; spelled {', '.join(spelled)}" if len(spelled) > 1 else "")
+            + "); keep one and delete or rename the others", 1, [1]))
+    schema.raise_if_errors(problems)
+
+
 def _tidy_frame(df: pd.DataFrame) -> pd.DataFrame:
     """Strip header names, drop unnamed empty columns and trailing empty rows."""
     df = df.rename(columns=lambda c: str(c).strip())
@@ -263,6 +300,11 @@ def _read_csv(path: Path, data: bytes, display: str,
         text = text[1:]
     header = text.split("\n", 1)[0]
     sep = max((",", "\t", ";"), key=header.count) if path.suffix.lower() != ".tsv" else "\t"
+    try:  # the header as written: pandas would rename a repeated name to 'city.1'
+        names = next(csv.reader(StringIO(text), delimiter=sep), [])
+    except csv.Error:
+        names = []  # malformed quoting: pandas reports it below
+    _check_header(names, display)
     try:
         df = pd.read_csv(StringIO(text), sep=sep, dtype="str", keep_default_na=False,
                          na_values=NA_STRINGS, skip_blank_lines=False)
@@ -292,6 +334,7 @@ def _read_xlsx(path: Path, display: str) -> pd.DataFrame:
         rows.pop()
     if not rows:
         raise _fail(display, "empty file", "the first worksheet is empty")
+    _check_header(rows[0], display)
     header = [h if h is not None else f"Unnamed: {i}" for i, h in enumerate(rows[0])]
     width = len(header)
     body = [(r + [None] * width)[:width] for r in rows[1:]]
@@ -304,6 +347,7 @@ def _read_parquet(path: Path, display: str) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     try:
+        _check_header(pq.read_schema(path).names, display, letters=False)
         return pq.read_table(path).to_pandas()
     except (pa.ArrowException, OSError) as exc:
         raise _fail(display, "unreadable file", f"not a readable Parquet file ({exc})") from None
@@ -316,6 +360,7 @@ def _read_sav(path: Path, display: str) -> tuple[pd.DataFrame, str | None, dict]
         df, meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
     except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError, UnicodeError) as exc:
         raise _fail(display, "unreadable file", f"not a readable SPSS .sav file ({exc})") from None
+    _check_header(df.columns, display, letters=False)
     return df, getattr(meta, "file_encoding", None), dict(meta.variable_value_labels or {})
 
 
@@ -488,8 +533,10 @@ def apply_mapping(df: pd.DataFrame, mapping: ColumnMapping | None, *, file: str 
     ------
     DataError
         Naming the mapping file: a mapped vendor column missing from ``file``, or a
-        canonical column that would appear twice.
+        canonical column that would appear twice; naming ``file``: a column name that
+        ``df`` already holds twice.
     """
+    _check_header(df.columns, file, letters=False)
     cols = list(df.columns)
     rename = dict(mapping.columns) if mapping else {}
     problems: list[Problem] = []

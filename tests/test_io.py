@@ -396,3 +396,43 @@ def test_mixed_encodings_found_even_when_the_bytes_also_decode_as_gb18030():
     data.decode("gb18030")  # the trap: the whole file decodes
     with pytest.raises(DataError, match="line 2 is UTF-8 but line 3 is not UTF-8"):
         io.detect_encoding(data, file="x.csv")
+
+
+def _with_duplicate(df: pd.DataFrame, name: str, header: str) -> pd.DataFrame:
+    out = df.copy()
+    out.insert(len(out.columns), "__dup__", out[name])
+    return out.rename(columns={"__dup__": header})
+
+
+@pytest.mark.parametrize(
+    ("fmt", "header"),
+    [("csv", "city"), ("csv", " city"), ("tsv", "city "), ("xlsx", "city"),
+     ("xlsx", "brand"), ("parquet", "city")],
+)
+def test_duplicate_header_columns_are_refused_before_mapping(tmp_path, fmt, header):
+    name = header.strip()
+    df = _with_duplicate(valid_survey(5), name, header)
+    f = tmp_path / f"survey_2010Q4.{fmt}"
+    if fmt == "csv":
+        f.write_bytes(_csv_bytes(df, "utf-8"))
+    elif fmt == "tsv":
+        f.write_bytes(df.to_csv(index=False, sep="\t").encode("utf-8"))
+    elif fmt == "xlsx":
+        df.to_excel(f, index=False, engine="openpyxl")
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        pq.write_table(pa.Table.from_arrays([pa.array(df.iloc[:, i]) for i in range(df.shape[1])],
+                                            names=list(df.columns)), f)
+    for call in (lambda: io.read_table(f), lambda: io.load(f, "survey")):
+        with pytest.raises(DataError) as info:
+            call()
+        p = info.value.problems[0]
+        assert (p["file"], p["column"], p["rule"]) == (str(f), name, "duplicate column")
+        assert "survey_2010Q4" in str(info.value) and "2 times" in str(info.value)
+
+
+def test_duplicate_columns_after_a_mapping_rename_are_a_data_error():
+    df = pd.DataFrame([["fuzhou", "xiamen"]], columns=["city", "city"], dtype="str")
+    with pytest.raises(DataError, match="t.csv: column 'city': duplicate column"):
+        io.apply_mapping(df, None, file="t.csv")

@@ -193,6 +193,29 @@ def case_vendor_mapping_absent_column(root):
                         "survey_2010Q4_vendor.csv"]
 
 
+def case_duplicate_column_csv(root):
+    # pandas alone would rename the copy to 'city.1' and let the file pass
+    _survey(root, lambda df: pd.concat([df, df[["city"]]], axis=1))
+    return ["survey"], ["survey_2010Q4.csv", "column 'city'", "duplicate column",
+                        "2 times", "columns C and BH", "row 1"]
+
+
+def case_duplicate_code_column_xlsx(root):
+    df = valid_survey(6)
+    df = pd.concat([df, df[["brand"]]], axis=1)
+    (root / "survey").mkdir(parents=True, exist_ok=True)
+    df.to_excel(root / "survey" / "survey_2010Q4.xlsx", index=False, engine="openpyxl")
+    return ["survey"], ["survey_2010Q4.xlsx", "column 'brand'", "duplicate column", "row 1"]
+
+
+def case_duplicate_column_after_blank_strip(root):
+    f = _survey(root, lambda df: pd.concat([df, df[["city"]]], axis=1))
+    head, rest = f.read_bytes().split(b"\n", 1)
+    f.write_bytes(head[: head.rindex(b",city")] + b", city\n" + rest)
+    return ["survey"], ["survey_2010Q4.csv", "column 'city'", "duplicate column",
+                        "spelled ' city', 'city'"]
+
+
 def case_kind_not_inferable(root):
     _write(root, "misc/data.csv", valid_benchmark())
     return ["misc/data.csv"], ["data.csv", "cannot tell the kind", "--kind"]
