@@ -555,6 +555,7 @@ def validate_panel(path: str | Path, *, file: str | None = None) -> dict:
         files = [p] if p.exists() else []
     if not files:
         raise_if_errors([Problem(fname, None, "no data", "no Parquet files found")])
+    raise_if_errors(_duplicate_panel_columns(files, p, fname))
     con = duckdb.connect()
     try:
         src = ", ".join(_lit(str(f)) for f in files)
@@ -569,6 +570,25 @@ def validate_panel(path: str | Path, *, file: str | None = None) -> dict:
         return _check_panel(con, p, fname, types)
     finally:
         con.close()
+
+
+def _duplicate_panel_columns(files: list[Path], root: Path, fname: str) -> list[Problem]:
+    """A column named twice in one Parquet file (DuckDB would rename the copy ``x_1``)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    problems = []
+    for f in files:
+        try:
+            names = [str(n).strip() for n in pq.read_schema(f).names]
+        except (pa.ArrowException, OSError):
+            continue  # reported by DuckDB as an unreadable file
+        shown = f"{fname.rstrip('/')}/{_rel(str(f), root)}" if root.is_dir() else fname
+        for name in sorted({n for n in names if n and names.count(n) > 1}):
+            problems.append(Problem(shown, name, "duplicate column",
+                                    f"the column appears {names.count(name)} times in the "
+                                    "file's schema; keep one and delete or rename the others"))
+    return problems
 
 
 def _check_panel(con, root: Path, fname: str, types: dict[str, str]) -> dict:

@@ -293,3 +293,21 @@ def test_panel_without_files(tmp_path):
     (tmp_path / "panel").mkdir()
     with pytest.raises(DataError, match="no Parquet files"):
         schema.validate_panel(tmp_path / "panel")
+
+
+def test_panel_file_naming_a_column_twice_is_refused(tmp_path):
+    # DuckDB would silently rename the copy to 'city_1' and report only a note
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    _write_panel(tmp_path / "panel", valid_panel(4))
+    df = valid_panel(4, months=("2010-01",))
+    arrays = [pa.array(df[c]) for c in df.columns] + [pa.array(df["city"])]
+    pq.write_table(pa.Table.from_arrays(arrays, names=[*df.columns, "city"]),
+                   tmp_path / "panel" / "month=2010-01" / "part-1.parquet")
+    with pytest.raises(DataError) as info:
+        schema.validate_panel(tmp_path / "panel", file="panel/")
+    p = info.value.problems[0]
+    assert (p["file"], p["column"], p["rule"]) == ("panel/month=2010-01/part-1.parquet", "city",
+                                                   "duplicate column")
+    assert "2 times" in p["detail"]
