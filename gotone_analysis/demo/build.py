@@ -65,6 +65,23 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _check_replaceable(out: Path) -> None:
+    """Refuse to replace anything at ``out`` but an empty folder or an earlier demo."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise UsageError(f"--out {out.name}: exists and is not a folder; choose another")
+    if not any(out.iterdir()) or (out / ".complete").exists():
+        return
+    try:
+        manifest = json.loads((out / "MANIFEST.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    if not (isinstance(manifest, dict) and manifest.get("synthetic") is True):
+        raise UsageError(f"--out {out.name}/: the folder holds files that are not a demo data "
+                         "set; it would be replaced, so choose an empty or new folder")
+
+
 def generate(out: str | os.PathLike, *, scale: str = "small", seed: int = DEFAULT_SEED,
              panel_customers: int | None = None) -> dict:
     """Generate the synthetic demo data set into ``out``, atomically.
@@ -76,7 +93,9 @@ def generate(out: str | os.PathLike, *, scale: str = "small", seed: int = DEFAUL
     Parameters
     ----------
     out : path-like
-        Destination folder; an existing folder is replaced.
+        Destination folder. An existing folder is replaced only when it is empty or is
+        itself a demo data set (``.complete`` or a synthetic ``MANIFEST.json``): anything
+        else there is refused with a :class:`UsageError`, never deleted.
     scale : {"small", "full"}
         ``small``: a panel of about 50,000 customers; ``full``: the province (about
         3.4 million customers, about 80 million customer-months).
@@ -95,6 +114,7 @@ def generate(out: str | os.PathLike, *, scale: str = "small", seed: int = DEFAUL
         raise UsageError(f"scale must be one of {sorted(SCALES)}, got {scale!r}")
     started = time.perf_counter()
     out = Path(out).resolve()
+    _check_replaceable(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     params = dict(SCALES[scale])
     if panel_customers is not None:
