@@ -76,6 +76,7 @@ __all__ = [
     "SUPPORTED_EXTENSIONS",
     "apply_mapping",
     "cli_validate",
+    "data_files",
     "detect_encoding",
     "file_record",
     "load",
@@ -103,6 +104,11 @@ CANONICAL_COLUMNS = frozenset(c.name for t in TABLES.values() for c in t.columns
 _FALLBACK_ENCODINGS = frozenset({"big5", "big5hkscs", "cp950", "utf_16", "utf_16_le",
                                  "utf_16_be", "utf_32", "cp1252", "latin_1", "iso8859_15"})
 _QUARTER_IN_NAME = re.compile(r"(?<!\d)(\d{4}Q[1-4])(?!\d)", re.IGNORECASE)
+
+
+def _os_reason(exc: OSError) -> str:
+    """The system's reason for an OSError, without the path (messages name the file)."""
+    return exc.strerror or type(exc).__name__
 
 
 def _fail(file: str, rule: str, detail: str, *, column: str | None = None,
@@ -375,7 +381,10 @@ def _read(path: Path, display: str | None = None, declared: str | None = None) -
         raise _fail(display, "unsupported format",
                     f"'{path.suffix}' is not read; use one of "
                     f"{', '.join(SUPPORTED_EXTENSIONS)}")
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _fail(display, "unreadable file", f"cannot open the file: {_os_reason(exc)}") from None
     digest = hashlib.sha256(data).hexdigest()
     labels: dict[str, dict] = {}
     encoding: str | None = None
@@ -436,6 +445,8 @@ def load_mapping(path: str | Path, *, kind: str | None = None) -> ColumnMapping:
         doc = yaml.load(p.read_text(encoding="utf-8-sig"), Loader=yaml.BaseLoader)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise _fail(name, "mapping", f"not a readable YAML file ({exc})") from None
+    except OSError as exc:
+        raise _fail(name, "mapping", f"cannot open the file: {_os_reason(exc)}") from None
     problems: list[Problem] = []
 
     def bad(detail: str, column: str | None = None) -> None:
@@ -687,10 +698,14 @@ def _panel_record(folder: Path, display: str) -> dict:
     rows = size = 0
     for f in files:
         fh = hashlib.sha256()
-        with f.open("rb") as fp:
-            for chunk in iter(lambda fp=fp: fp.read(1 << 20), b""):
-                fh.update(chunk)
         rel = f.relative_to(folder).as_posix() if folder.is_dir() else f.name
+        try:
+            with f.open("rb") as fp:
+                for chunk in iter(lambda fp=fp: fp.read(1 << 20), b""):
+                    fh.update(chunk)
+        except OSError as exc:
+            raise _fail(f"{display}/{rel}" if folder.is_dir() else display, "unreadable file",
+                        f"cannot open the file: {_os_reason(exc)}") from None
         h.update(f"{rel}\t{fh.hexdigest()}\n".encode())
         size += f.stat().st_size
         try:
@@ -743,12 +758,32 @@ def file_record(path: str | Path, root: str | Path | None = None) -> dict:
 # --- the data set --------------------------------------------------------------------------------
 
 
-def _data_files(folder: Path) -> list[Path]:
+def data_files(folder: str | Path) -> list[Path]:
+    """Return the data files of ``folder`` that this module reads, sorted by name.
+
+    Names only, nothing is read: files with a supported extension
+    (:data:`SUPPORTED_EXTENSIONS`, any case), leaving out hidden files and Excel lock files
+    (``~$...``). A missing folder has none.
+
+    Raises
+    ------
+    DataError
+        ``unreadable folder`` when the folder cannot be listed.
+    """
+    folder = Path(folder)
     if not folder.is_dir():
         return []
-    return sorted(f for f in folder.iterdir()
+    try:
+        entries = list(folder.iterdir())
+    except OSError as exc:
+        raise _fail(str(folder), "unreadable folder",
+                    f"cannot list the folder: {_os_reason(exc)}") from None
+    return sorted(f for f in entries
                   if f.is_file() and f.suffix.lower() in SUPPORTED_EXTENSIONS
                   and not f.name.startswith((".", "~$")))
+
+
+_data_files = data_files
 
 
 class Dataset:
@@ -777,6 +812,9 @@ class Dataset:
             doc = json.loads(f.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise _fail("MANIFEST.json", "manifest", f"not valid JSON ({exc})") from None
+        except OSError as exc:
+            raise _fail("MANIFEST.json", "unreadable file",
+                        f"cannot open the file: {_os_reason(exc)}") from None
         if not isinstance(doc, dict):
             raise _fail("MANIFEST.json", "manifest", "expected a JSON object")
         return doc
@@ -996,8 +1034,13 @@ def _infer_kind(path: Path) -> str | None:
 
 
 def _is_panel_dir(p: Path) -> bool:
-    return p.name.lower() == "panel" or any(
-        d.is_dir() and d.name.startswith("month=") for d in p.iterdir())
+    if p.name.lower() == "panel":
+        return True
+    try:
+        return any(d.is_dir() and d.name.startswith("month=") for d in p.iterdir())
+    except OSError as exc:
+        raise _fail(str(p), "unreadable folder",
+                    f"cannot list the folder: {_os_reason(exc)}") from None
 
 
 def _expand(p: Path, kind: str | None) -> list[tuple[Path, str | None]]:
@@ -1065,7 +1108,11 @@ def cli_validate(args) -> int:
         if not p.exists():
             failures.append(f"{raw}: no such file or folder")
             continue
-        expanded = _expand(p, kind)
+        try:
+            expanded = _expand(p, kind)
+        except DataError as exc:
+            failures.append(str(exc))
+            continue
         if not expanded:
             failures.append(f"{raw}: no data files (.csv, .tsv, .xlsx, .parquet, .sav) in it")
         for f, k in expanded:

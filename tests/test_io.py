@@ -436,3 +436,45 @@ def test_duplicate_columns_after_a_mapping_rename_are_a_data_error():
     df = pd.DataFrame([["fuzhou", "xiamen"]], columns=["city", "city"], dtype="str")
     with pytest.raises(DataError, match="t.csv: column 'city': duplicate column"):
         io.apply_mapping(df, None, file="t.csv")
+
+
+def test_unreadable_file_is_a_data_error_not_a_traceback(tmp_path, monkeypatch):
+    f = tmp_path / "survey_2010Q4.csv"
+    valid_survey(3).to_csv(f, index=False)
+
+    def refuse(self, *a, **k):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(type(f), "read_bytes", refuse)
+    with pytest.raises(DataError) as info:
+        io.read_table(f)
+    p = info.value.problems[0]
+    assert p["rule"] == "unreadable file" and p["file"] == str(f)
+    assert "Permission denied" in p["detail"]
+
+
+def test_unreadable_mapping_file_is_a_data_error(tmp_path, monkeypatch):
+    m = tmp_path / "mapping.yaml"
+    m.write_text("columns:\n  城市: city\n", encoding="utf-8")
+
+    def refuse(self, *a, **k):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(type(m), "read_text", refuse)
+    with pytest.raises(DataError, match="mapping.yaml: mapping: .*Permission denied"):
+        io.load_mapping(m)
+
+
+def test_unlistable_folder_is_a_data_error(tmp_path, monkeypatch):
+    root = _dataset(tmp_path / "d")
+    real = type(root).iterdir
+
+    def refuse(self):
+        if self.name == "survey":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(type(root), "iterdir", refuse)
+    with pytest.raises(DataError, match="survey: unreadable folder: cannot list the folder: "
+                                        "Permission denied"):
+        io.open_dataset(root)

@@ -320,3 +320,33 @@ def test_console_script_exit_code(tmp_path):
     assert res.returncode == 2
     assert "column 'sat_overall': out of range" in res.stderr and "row 2" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_unreadable_file_exits_2_with_the_reason(tmp_path, capsys, monkeypatch):
+    f = _survey(tmp_path, lambda df: df)
+
+    def refuse(self, *a, **k):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(type(f), "read_bytes", refuse)
+    rc = cli.main(["validate", str(f)])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert "survey_2010Q4.csv: unreadable file:" in err and "Permission denied" in err
+    assert "Traceback" not in err
+
+
+def test_unlistable_folder_exits_2(tmp_path, capsys, monkeypatch):
+    _survey(tmp_path, lambda df: df)
+    real = Path.iterdir
+
+    def refuse(self):
+        if self.name == "survey":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "iterdir", refuse)
+    rc = cli.main(["validate", str(tmp_path / "survey")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "unreadable folder" in err and "Permission denied" in err
+    assert "Traceback" not in err
