@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ast
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,8 +45,6 @@ COMPARISONS: dict[str, tuple[int, str, str]] = {
     "year_ago": (4, "去年同期", "same quarter last year"),
 }
 
-_SURVEY_FILE_RE = re.compile(r"(?P<q>\d{4}Q[1-4])")
-_SURVEY_SUFFIXES = (".csv", ".xlsx", ".xls", ".parquet", ".sav")
 _MISSING = object()
 
 
@@ -334,9 +331,11 @@ def resolve_comparison(quarter: str, compare_to: str, lang: str = "zh") -> tuple
 def survey_quarters(data_dir: Path) -> tuple[str, ...]:
     """The quarters with a survey file in ``data_dir/survey``.
 
-    Survey files carry their wave in the name (``survey_2010Q4.csv``; any of the
-    readable formats). This looks at names only and reads nothing, so it is cheap
-    enough to run before any kernel starts.
+    Survey files carry their wave in the name (``survey_2010Q4.csv``, ``2010q4`` too; any
+    format :mod:`gotone_analysis.io` reads). The files and quarters are found exactly as
+    :func:`gotone_analysis.io.open_dataset` finds them (:func:`~gotone_analysis.io.data_files`
+    and :func:`~gotone_analysis.io.quarter_from_name`), but this looks at names only and
+    reads nothing, so it is cheap enough to run before any kernel starts.
 
     Parameters
     ----------
@@ -348,17 +347,10 @@ def survey_quarters(data_dir: Path) -> tuple[str, ...]:
     tuple of str
         Sorted quarters ``YYYYQn``.
     """
-    folder = Path(data_dir) / "survey"
-    if not folder.is_dir():
-        return ()
-    found = set()
-    for path in folder.iterdir():
-        if path.name.startswith(".") or path.suffix.lower() not in _SURVEY_SUFFIXES:
-            continue
-        m = _SURVEY_FILE_RE.search(path.stem)
-        if m:
-            found.add(m.group("q"))
-    return tuple(sorted(found))
+    from .io import data_files, quarter_from_name
+
+    found = {quarter_from_name(f) for f in data_files(Path(data_dir) / "survey")}
+    return tuple(sorted(found - {None}))
 
 
 # --- the notebook's parameters cell ------------------------------------------------------

@@ -164,3 +164,20 @@ def test_run_parameters_checked_against_the_cell(data_dir: Path, tmp_path: Path)
     broken.write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(UsageError, match="literal default"):
         read_parameters_cell(broken)
+
+
+def test_survey_quarters_agree_with_the_reader(data_dir: Path):
+    survey = data_dir / "survey"
+    (survey / "survey_2009Q4.tsv").write_text("resp_id\n1\n", encoding="utf-8")
+    (survey / "survey_2009q3.CSV").write_text("resp_id\n1\n", encoding="utf-8")
+    (survey / "survey_2009Q2.xls").write_bytes(b"not read by gotone_analysis.io")
+    (survey / "~$survey_2009Q1.xlsx").write_bytes(b"an Excel lock file")
+    (survey / "survey_2009Q1.mapping.yaml").write_text("columns: {}\n", encoding="utf-8")
+    from gotone_analysis import io
+
+    assert survey_quarters(data_dir) == ("2009Q3", "2009Q4", "2010Q3", "2010Q4")
+    assert list(survey_quarters(data_dir)) == io.open_dataset(data_dir).quarters()
+    P = check_parameters(**good(data_dir, quarter="2009Q4", compare_to="previous"))
+    assert P.quarter == "2009Q4" and P.has_comparison  # 2009Q3 from the lowercase name
+    with pytest.raises(UsageError, match="no survey data for 2009Q2"):
+        check_parameters(**good(data_dir, quarter="2009Q2"))
