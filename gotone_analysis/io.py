@@ -38,8 +38,20 @@ contract codes::
 
 Every scalar in the file is read as text (``no``, ``on``, ``01`` stay as written). Even
 without a ``values`` section, the Chinese and English labels of cities, brands and tiers
-in :mod:`gotone_analysis.config` (and ``福州市`` for ``福州``) become their codes. A
-``mapping.yaml`` beside data files applies to the files of that folder.
+in :mod:`gotone_analysis.config` (and ``福州市`` for ``福州``) become their codes.
+
+Which mapping applies to a file (the first that exists):
+
+1. the one given explicitly (``load(..., mapping=...)``, ``gotone validate --mapping``);
+2. the file's own mapping beside it, named after the file: ``survey_2011Q1.mapping.yaml``
+   for ``survey_2011Q1.csv`` (any format); it replaces the folder's mapping for that file;
+3. the folder's ``mapping.yaml``, for every file of the folder, except a file already in
+   canonical layout: one that holds *none* of the mapping's vendor columns and *all* of
+   its canonical ones is read without it. So a new vendor-format quarter can sit beside
+   earlier quarters in canonical layout. A file holding some vendor columns but not all,
+   or neither the vendor nor the canonical names, is still an error naming the mapping.
+
+An explicit or per-file mapping always applies: its vendor columns must all be present.
 
 Row numbers in messages are as a spreadsheet shows them: header = row 1, first data row
 = row 2. Rows count records, as a spreadsheet does (a quoted cell spanning several lines
@@ -91,6 +103,8 @@ SUPPORTED_EXTENSIONS: dict[str, str] = {
     ".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".sav": "sav",
 }
 MAPPING_NAME = "mapping.yaml"
+#: ``<file stem>`` + this, beside a data file: that file's own mapping.
+FILE_MAPPING_SUFFIX = ".mapping.yaml"
 #: Folder name -> kind of the files in it.
 KIND_FOLDERS = {"survey": "survey", "kpi": "kpi", "panel": "panel", "benchmark": "benchmark",
                 "vendor": "survey"}
@@ -588,9 +602,27 @@ def _as_mapping(mapping: str | Path | ColumnMapping | None, kind: str | None) ->
     return load_mapping(mapping, kind=kind)
 
 
-def _folder_mapping(path: Path, kind: str | None) -> ColumnMapping | None:
-    m = path.parent / MAPPING_NAME
-    return load_mapping(m, kind=kind) if m.is_file() else None
+def _mapping_for(path: Path, kind: str | None) -> tuple[ColumnMapping | None, bool]:
+    """The file's own mapping, else the folder's (see the module docstring).
+
+    Returns ``(mapping, folder_wide)``; a folder-wide mapping is skipped for a file already
+    in canonical layout (:func:`_applies`).
+    """
+    own = path.with_name(path.stem + FILE_MAPPING_SUFFIX)
+    if own.is_file():
+        return load_mapping(own, kind=kind), False
+    folder = path.parent / MAPPING_NAME
+    if folder.is_file():
+        return load_mapping(folder, kind=kind), True
+    return None, False
+
+
+def _applies(mapping: ColumnMapping, columns: Iterable[str]) -> bool:
+    """Whether a folder-wide mapping applies to a file with these columns: not when the file
+    has none of its vendor columns and all of its canonical ones."""
+    cols = set(columns)
+    return not mapping.columns or bool(cols & set(mapping.columns)) \
+        or not set(mapping.columns.values()) <= cols
 
 
 # --- public reading API --------------------------------------------------------------------------
@@ -625,8 +657,11 @@ def read_table(path: str | Path, *, mapping: str | Path | ColumnMapping | None =
     return df
 
 
-def _read_mapped(p: Path, display: str, mapping: ColumnMapping | None) -> tuple[pd.DataFrame, _Read]:
+def _read_mapped(p: Path, display: str, mapping: ColumnMapping | None,
+                 folder_wide: bool = False) -> tuple[pd.DataFrame, _Read]:
     raw = _read(p, display, mapping.encoding if mapping else None)
+    if folder_wide and mapping is not None and not _applies(mapping, raw.frame.columns):
+        mapping = None
     df = apply_mapping(raw.frame, mapping, file=display, labels=raw.labels)
     df.attrs.update(source=display, format=raw.format, encoding=raw.encoding,
                     sha256=raw.sha256, bytes=raw.bytes)
@@ -639,8 +674,9 @@ def quarter_from_name(name: str | Path) -> str | None:
     return m.group(1).upper() if m else None
 
 
-def _load(p: Path, kind: str, mapping: ColumnMapping | None, display: str) -> tuple[pd.DataFrame, dict]:
-    df, raw = _read_mapped(p, display, mapping)
+def _load(p: Path, kind: str, mapping: ColumnMapping | None, display: str,
+          folder_wide: bool = False) -> tuple[pd.DataFrame, dict]:
+    df, raw = _read_mapped(p, display, mapping, folder_wide)
     expected = quarter_from_name(p) if "quarter" in TABLES[kind].names else None
     clean = schema.validate(df, kind, file=display, expected_quarter=expected)
     clean.attrs.update(df.attrs)
@@ -669,7 +705,9 @@ def load(path: str | Path, kind: str, *, mapping: str | Path | ColumnMapping | N
     kind : {"survey", "kpi", "benchmark"}
         Contract table.
     mapping : str, Path or ColumnMapping, optional
-        Column mapping; default: ``mapping.yaml`` beside the file when there is one.
+        Column mapping; default: the file's own ``<stem>.mapping.yaml``, else the folder's
+        ``mapping.yaml`` unless the file is already in canonical layout (see the module
+        docstring).
 
     Returns
     -------
@@ -685,8 +723,10 @@ def load(path: str | Path, kind: str, *, mapping: str | Path | ColumnMapping | N
     """
     _check_kind(kind)
     p = Path(path)
-    m = _as_mapping(mapping, kind) if mapping is not None else _folder_mapping(p, kind)
-    return _load(p, kind, m, str(path))[0]
+    if mapping is not None:
+        return _load(p, kind, _as_mapping(mapping, kind), str(path))[0]
+    m, folder_wide = _mapping_for(p, kind)
+    return _load(p, kind, m, str(path), folder_wide)[0]
 
 
 def _panel_record(folder: Path, display: str) -> dict:
@@ -861,8 +901,8 @@ class Dataset:
         for f in files:
             if f not in self._cache:
                 try:
-                    mapping = _folder_mapping(f, kind)
-                    frame, rec = _load(f, kind, mapping, self._rel(f))
+                    mapping, folder_wide = _mapping_for(f, kind)
+                    frame, rec = _load(f, kind, mapping, self._rel(f), folder_wide)
                 except DataError as exc:
                     problems.extend(exc.problems)
                     continue
@@ -1083,7 +1123,8 @@ def cli_validate(args) -> int:
     ----------
     args : argparse.Namespace
         ``kind`` (or ``None``: inferred from the folder or file name), ``mapping`` (or
-        ``None``: a ``mapping.yaml`` beside the files), ``paths``.
+        ``None``: each file's own ``<stem>.mapping.yaml``, else the folder's
+        ``mapping.yaml``; see the module docstring), ``paths``.
 
     Returns
     -------
@@ -1130,8 +1171,9 @@ def cli_validate(args) -> int:
                 summaries.append(_summary(shown, k, None, info))
                 notes += [schema.Problem(**n).line() for n in info["notes"]]
                 continue
-            mapping = explicit if explicit is not None else _folder_mapping(f, k)
-            df, rec = _load(f, k, mapping, shown)
+            mapping, folder_wide = (explicit, False) if explicit is not None \
+                else _mapping_for(f, k)
+            df, rec = _load(f, k, mapping, shown, folder_wide)
         except GotoneError as exc:
             failures.append(str(exc))
             continue

@@ -465,6 +465,54 @@ def test_unreadable_mapping_file_is_a_data_error(tmp_path, monkeypatch):
         io.load_mapping(m)
 
 
+def test_per_file_mapping_beside_canonical_quarters(tmp_path):
+    root = tmp_path / "d"
+    (root / "survey").mkdir(parents=True)
+    valid_survey(7, quarter="2010Q3").to_csv(root / "survey" / "survey_2010Q3.csv", index=False)
+    (root / "survey" / "survey_2010Q4.csv").write_bytes(_csv_bytes(_vendor_frame(), "gbk"))
+    (root / "survey" / "survey_2010Q4.mapping.yaml").write_text(VENDOR_MAPPING, encoding="utf-8")
+    ds = io.open_dataset(root)
+    assert ds.quarters() == ["2010Q3", "2010Q4"]
+    both = ds.survey()
+    assert both["quarter"].tolist() == ["2010Q3"] * 7 + ["2010Q4"] * 9
+    assert both["city"].iloc[7:10].tolist() == ["fuzhou", "xiamen", "quanzhou"]
+    assert ds.sources()["encoding"].tolist() == ["utf-8", "gbk"]
+    # io.load finds the per-file mapping too
+    assert len(io.load(root / "survey" / "survey_2010Q4.csv", "survey")) == 9
+
+
+def test_per_file_mapping_takes_precedence_over_the_folder_mapping(tmp_path):
+    folder = tmp_path / "survey"
+    folder.mkdir()
+    f = folder / "survey_2010Q4.csv"
+    f.write_bytes(_csv_bytes(_vendor_frame(), "gbk"))
+    (folder / "mapping.yaml").write_text("columns:\n  旧城市列: city\n", encoding="utf-8")
+    with pytest.raises(DataError, match="mapped vendor column"):
+        io.load(f, "survey")
+    (folder / "survey_2010Q4.mapping.yaml").write_text(VENDOR_MAPPING, encoding="utf-8")
+    assert len(io.load(f, "survey")) == 9
+
+
+def test_folder_mapping_skipped_for_a_file_already_in_canonical_layout(tmp_path):
+    root = tmp_path / "d"
+    (root / "survey").mkdir(parents=True)
+    valid_survey(7, quarter="2010Q3").to_csv(root / "survey" / "survey_2010Q3.csv", index=False)
+    (root / "survey" / "survey_2010Q4.csv").write_bytes(_csv_bytes(_vendor_frame(), "gbk"))
+    (root / "survey" / "mapping.yaml").write_text(VENDOR_MAPPING, encoding="utf-8")
+    assert len(io.open_dataset(root).survey()) == 16
+    # a file with none of the vendor columns and not all canonical ones is still an error
+    df = valid_survey(4, quarter="2010Q3").drop(columns=["city"])
+    df.to_csv(root / "survey" / "survey_2010Q3.csv", index=False)
+    with pytest.raises(DataError) as info:
+        io.open_dataset(root).survey("2010Q3")
+    assert "mapped vendor column (-> 'city') is not in survey/survey_2010Q3.csv" in str(info.value)
+    # an explicit mapping is never skipped
+    valid_survey(4, quarter="2010Q3").to_csv(root / "survey" / "survey_2010Q3.csv", index=False)
+    with pytest.raises(DataError, match="mapped vendor column"):
+        io.load(root / "survey" / "survey_2010Q3.csv", "survey",
+                mapping=root / "survey" / "mapping.yaml")
+
+
 def test_unlistable_folder_is_a_data_error(tmp_path, monkeypatch):
     root = _dataset(tmp_path / "d")
     real = type(root).iterdir

@@ -350,3 +350,19 @@ def test_unlistable_folder_exits_2(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert rc == 2 and "unreadable folder" in err and "Permission denied" in err
     assert "Traceback" not in err
+
+
+def test_per_file_mapping_beside_a_canonical_quarter(tmp_path, capsys):
+    _write(tmp_path, "survey/survey_2010Q3.csv", valid_survey(8, quarter="2010Q3"))
+    vendor = valid_survey(6).rename(columns={"city": "城市"})
+    vendor["城市"] = ["福州", "厦门", "泉州", "漳州", "莆田", "三明"]
+    _write(tmp_path, "survey/survey_2010Q4.csv", vendor, encoding="gbk")
+    own = tmp_path / "survey" / "survey_2010Q4.mapping.yaml"
+    own.write_text("columns:\n  城市: city\n", encoding="utf-8")
+    assert cli.main(["validate", str(tmp_path / "survey")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2 and "encoding=gbk" in out[1] and "cities=6" in out[1]
+    # the same mapping as the folder's mapping.yaml: skipped for the canonical quarter
+    own.rename(tmp_path / "survey" / "mapping.yaml")
+    assert cli.main(["validate", str(tmp_path / "survey")]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2
