@@ -3,7 +3,8 @@
 * :func:`run_card` opens every report: title, a banner for synthetic data, the
   parameters, every input file with SHA-256 and row count, package and code versions.
 * :func:`publish` closes every report: headline numbers to ``<report>.metrics.json``
-  and tables to ``<report>.tables.xlsx`` in ``$GOTONE_PUBLISH_DIR`` (set by the batch).
+  and tables to ``<report>.tables.xlsx`` (and as Parquet to ``<report>.tables/``) in
+  ``$GOTONE_PUBLISH_DIR`` (set by the batch).
 * :func:`export_html` turns an executed notebook into the reader copy: no code, no
   prompts, images inline, no script or stylesheet loaded from the network, a table
   of contents. :func:`error_page` and :func:`write_index` render the batch's pages.
@@ -19,6 +20,7 @@ import math
 import os
 import platform
 import re
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -398,6 +400,12 @@ def normalise_metrics(metrics: Mapping[str, Any], digits: int = 10) -> dict[str,
     return dict(sorted(out.items()))
 
 
+def sheet_names(names: Iterable[str]) -> list[str]:
+    """The Excel sheet names :func:`write_tables` gives tables of these names, in order."""
+    taken: set[str] = set()
+    return [_sheet_name(n, taken) for n in names]
+
+
 def _sheet_name(name: str, taken: set[str]) -> str:
     base = re.sub(r"[\[\]:*?/\\]", "_", str(name))[:31] or "sheet"
     candidate, i = base, 1
@@ -421,15 +429,118 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: Path) -> None:
     try:
         with pd.ExcelWriter(tmp, engine="xlsxwriter") as writer:
             writer.book.set_properties({"created": _dt.datetime(2010, 1, 1)})
-            taken: set[str] = set()
-            for name, df in tables.items():
+            for sheet, df in zip(sheet_names(tables), tables.values(), strict=True):
                 frame = df if isinstance(df, pd.DataFrame) else pd.DataFrame(df)
                 keep_index = not isinstance(frame.index, pd.RangeIndex)
-                frame.to_excel(writer, sheet_name=_sheet_name(name, taken), index=keep_index)
+                frame.to_excel(writer, sheet_name=sheet, index=keep_index)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_table_parts(tables: Mapping[str, pd.DataFrame], folder: Path) -> None:
+    """Keep tables as they are, for the batch to gather into a scope's ``tables.xlsx``.
+
+    Writes ``folder/`` (replacing it): one Parquet file per table and ``manifest.json``
+    listing the tables in order by their sheet names in :func:`write_tables`' workbook.
+    Parquet keeps every column's type (text ``"0012"`` stays text), which reading the
+    workbook back would not. A table Parquet cannot hold (e.g. a column mixing text
+    and numbers) is listed without a file; the batch then reads that sheet from the
+    report's workbook.
+    """
+    folder = Path(folder)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        entries = []
+        for i, (sheet, df) in enumerate(zip(sheet_names(tables), tables.values(),
+                                            strict=True)):
+            frame = df if isinstance(df, pd.DataFrame) else pd.DataFrame(df)
+            fname: str | None = f"{i:03d}.parquet"
+            try:
+                frame.to_parquet(tmp / fname)
+            except Exception:  # noqa: BLE001 - any frame Parquet refuses falls back to Excel
+                (tmp / fname).unlink(missing_ok=True)
+                fname = None
+            entries.append({"sheet": sheet, "file": fname})
+        (tmp / "manifest.json").write_text(
+            json.dumps({"sheets": entries}, ensure_ascii=False, indent=1) + "\n",
+            encoding="utf-8")
+        for child in (tmp, *tmp.iterdir()):
+            os.chmod(child, 0o755 if child.is_dir() else FILE_MODE)
+        _remove(folder)
+        os.replace(tmp, folder)
+    except BaseException:
+        _remove(tmp)
+        raise
+
+
+def read_table_parts(folder: Path, workbook: Path | None = None) -> dict[str, pd.DataFrame]:
+    """The tables kept by :func:`write_table_parts`: sheet name -> DataFrame, in order.
+
+    A table without a Parquet file is read from ``workbook`` (the report's
+    ``tables.xlsx``), or left out when there is none.
+    """
+    folder = Path(folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    out: dict[str, pd.DataFrame] = {}
+    for entry in manifest.get("sheets", []):
+        if entry.get("file"):
+            out[entry["sheet"]] = pd.read_parquet(folder / entry["file"])
+        elif workbook is not None and Path(workbook).exists():
+            out[entry["sheet"]] = pd.read_excel(workbook, sheet_name=entry["sheet"])
+    return out
+
+
+def _remove(path: Path) -> None:
+    """Remove a file or a folder, if there."""
+    path = Path(path)
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def redact_paths(value: Any, replacements: Iterable[tuple[str, str]]) -> Any:
+    """Replace this machine's folders in text with neutral names.
+
+    Parameters
+    ----------
+    value : str, list, dict or other
+        Text, or a JSON-like structure whose strings are rewritten (keys too);
+        anything else is returned as it is.
+    replacements : iterable of (str, str)
+        Absolute folder -> name (e.g. the data folder -> ``<data>``); longer folders
+        are replaced first, so a folder inside another gets its own name.
+
+    Returns
+    -------
+    The value with every ``folder/...`` and bare ``folder`` replaced.
+    """
+    pairs = sorted({(str(a).rstrip("/"), b) for a, b in replacements if str(a).rstrip("/")},
+                   key=lambda p: len(p[0]), reverse=True)
+    # whole folders only: /srv/data is not the start of /srv/data2 nor the end of /x/srv/data
+    rules = [(folder, re.compile(r"(?<![\w.+~@-])" + re.escape(folder) + r"(?![\w.+~@-])"),
+              name) for folder, name in pairs]
+
+    def fix(text: str) -> str:
+        for folder, rx, name in rules:
+            if folder in text:
+                text = rx.sub(lambda m, n=name: n, text)
+        return text
+
+    def walk(v: Any) -> Any:
+        if isinstance(v, str):
+            return fix(v)
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        if isinstance(v, tuple):
+            return tuple(walk(x) for x in v)
+        if isinstance(v, dict):
+            return type(v)((fix(k) if isinstance(k, str) else k, walk(x)) for k, x in v.items())
+        return v
+
+    return walk(value)
 
 
 def _atomic_write_text(path: Path, text: str) -> None:
@@ -473,8 +584,9 @@ def publish(P, report_name: str, metrics: Mapping[str, Any],
         The normalised metrics (a dict, shown as a table in the notebook), with a
         ``synthetic`` flag (true for demo data). When ``$GOTONE_PUBLISH_DIR`` is set,
         ``<report>.metrics.json`` and (with tables) ``<report>.tables.xlsx`` are written
-        there (for synthetic data the workbook's first sheet says so); otherwise nothing
-        is written.
+        there (for synthetic data the workbook's first sheet says so), with the tables
+        kept as they are in ``<report>.tables/`` (:func:`write_table_parts`) for the
+        batch's combined workbook; otherwise nothing is written.
     """
     synthetic = bool(getattr(P, "synthetic", False))
     out = Published(normalise_metrics({**metrics, "synthetic": synthetic}))
@@ -488,6 +600,10 @@ def publish(P, report_name: str, metrics: Mapping[str, Any],
             if synthetic:  # the workbook says so on its first sheet
                 tables = {"synthetic": pd.DataFrame({"note": [SYNTHETIC_BANNER]}), **tables}
             write_tables(tables, folder / f"{report_name}.tables.xlsx")
+            write_table_parts(tables, folder / f"{report_name}.tables")
+        else:
+            for stale in (f"{report_name}.tables.xlsx", f"{report_name}.tables"):
+                _remove(folder / stale)
     return out
 
 

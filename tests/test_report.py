@@ -222,3 +222,31 @@ def test_index_lists_every_scope_and_report(tmp_path: Path):
     status["reports"]["data_quality"]["synthetic"] = True
     (scope_dir / "status.json").write_text(json.dumps(status), encoding="utf-8")
     assert report.SYNTHETIC_BANNER in report.write_index(tmp_path, "en").read_text("utf-8")
+
+
+def test_publish_keeps_tables_as_they_are(P, tmp_path: Path, monkeypatch):
+    target = tmp_path / "publish"
+    monkeypatch.setenv(report.PUBLISH_DIR_ENV, str(target))
+    codes = pd.DataFrame({"code": ["0012", "2010"], "year": ["2010", "2011"], "n": [3, 4]})
+    indexed = pd.DataFrame({"x": [1.5]}, index=pd.Index(["a"], name="key"))
+    mixed = pd.DataFrame({"v": ["a", 1]}, dtype=object)  # Parquet refuses: read from Excel
+    report.publish(P, "r", {"n": 1}, {"codes": codes, "by key": indexed, "mixed": mixed})
+    kept = report.read_table_parts(target / "r.tables", target / "r.tables.xlsx")
+    assert list(kept) == ["synthetic", "codes", "by key", "mixed"]
+    pd.testing.assert_frame_equal(kept["codes"], codes)
+    pd.testing.assert_frame_equal(kept["by key"], indexed)
+    assert kept["mixed"]["v"].tolist() == ["a", 1]
+    # published again without tables: no stale parts
+    report.publish(P, "r", {"n": 1})
+    assert not (target / "r.tables").exists() and not (target / "r.tables.xlsx").exists()
+
+
+def test_redact_paths():
+    pairs = [("/srv/x/project", "<project>"), ("/srv/x/project/data/demo", "<data>")]
+    text = 'File "/srv/x/project/gotone_analysis/io.py" reading /srv/x/project/data/demo/a.csv'
+    assert report.redact_paths(text, pairs) == \
+        'File "<project>/gotone_analysis/io.py" reading <data>/a.csv'
+    assert report.redact_paths({"p": ["/srv/x/project/data/demo"], "n": 1}, pairs) == \
+        {"p": ["<data>"], "n": 1}
+    other = "/srv/x/project2/a /mnt/srv/x/project/b"  # other folders stay
+    assert report.redact_paths(other, pairs) == other
