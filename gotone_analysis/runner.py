@@ -15,13 +15,22 @@ itself), and publishes each result as it arrives:
 * ``metrics.json`` and ``tables.xlsx`` of a scope gather all its reports; a
   ``status.json`` records each report's status, and ``<out>/index.html`` is rebuilt
   from those after every publish;
-* a lock on ``<out>/.gotone.lock`` keeps two batches from writing the same folder.
+* a lock on ``<out>/.gotone.lock`` keeps two batches from writing the same folder;
+* an output folder the batch cannot write to stops it with a message (exit 2) before
+  anything is written; a report that cannot be put in place stops it too, with that
+  report's last good version left as it was, the workers and kernels stopped and the
+  staging removed;
+* published files do not name this machine's folders: papermill's paths and the data
+  folder in the executed notebook, tracebacks in error pages and notebooks show
+  ``<project>/``, ``<data>/`` and the like instead.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import datetime as _dt
+import errno
 import json
 import multiprocessing
 import os
@@ -63,6 +72,10 @@ class BatchBusy(GotoneError):
     """Another batch holds the lock on the output folder."""
 
 
+class PublishError(GotoneError):
+    """A report could not be put in place in the output folder (the batch stops)."""
+
+
 @dataclass(frozen=True)
 class Task:
     """One notebook run: a report for a scope."""
@@ -76,6 +89,10 @@ class Task:
     cache_dir: Path
     lang: str
     cell_timeout: int | None = None
+    #: Published name of the notebook (``notebooks/<report>.ipynb``).
+    notebook_name: str = ""
+    #: This machine's folders -> neutral names, for everything published.
+    redactions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -98,17 +115,23 @@ class BatchResult:
     out_dir: Path
     results: list[TaskResult]
     interrupted: bool = False
+    #: Why the batch stopped early (a report could not be published), else empty.
+    error: str = ""
 
     @property
     def ok(self) -> bool:
-        """Whether every task succeeded and the batch was not interrupted."""
-        return not self.interrupted and all(r.status == "ok" for r in self.results)
+        """Whether every task succeeded and the batch ran to its end."""
+        return (not self.interrupted and not self.error
+                and all(r.status == "ok" for r in self.results))
 
     @property
     def exit_code(self) -> int:
-        """0 when all succeeded, 130 when interrupted, else 1."""
+        """0 when all succeeded, 130 when interrupted, 2 when stopped by a publishing
+        error, else 1."""
         if self.interrupted:
             return EXIT_INTERRUPTED
+        if self.error:
+            return EXIT_USAGE
         return EXIT_OK if self.ok else EXIT_FAILED
 
     def table(self) -> pd.DataFrame:
@@ -245,6 +268,8 @@ def execute_task(task: Task) -> TaskResult:
             kernel_name="python3", cwd=str(task.staging), progress_bar=False,
             log_output=False, request_save_on_cell_execute=False,
             start_timeout=KERNEL_START_TIMEOUT, execution_timeout=task.cell_timeout)
+        nb = publishable_notebook(nb, task)
+        _write_notebook(nb, executed)
         report.export_html(nb, task.staging / f"{task.report}.html", title=title,
                            lang=task.lang)
     except Exception as exc:  # any failure of this one report is reported, not raised
@@ -253,23 +278,72 @@ def execute_task(task: Task) -> TaskResult:
                       files=[executed.name, f"{task.report}.html"])
 
 
+def publishable_notebook(nb, task: Task):
+    """The executed notebook as published: without this machine's folders.
+
+    papermill records where the notebook was read and written (``input_path``,
+    ``output_path``: the staging folder) and the parameters, including the absolute
+    ``data_dir`` the kernel used. The published copy names the notebook relative to
+    the project (``notebooks/<report>.ipynb``), itself ``<report>.ipynb`` and the data
+    folder by its name (in the injected-parameters cell and the recorded parameters);
+    any other mention of the project, data or output folder (e.g. in a traceback)
+    becomes ``<project>/``, ``<data>/`` or ``<output>/``.
+    """
+    import copy
+
+    nb = copy.deepcopy(nb)
+    data_dir = str(task.parameters.get("data_dir") or "")
+    data_name = Path(data_dir).name if data_dir else ""
+    pm_meta = nb.metadata.get("papermill")
+    if pm_meta is not None:
+        pm_meta["input_path"] = task.notebook_name or task.notebook.name
+        pm_meta["output_path"] = f"{task.report}.ipynb"
+        params = pm_meta.get("parameters") or {}
+        if data_dir and params.get("data_dir") == data_dir:
+            params["data_dir"] = data_name
+    if data_dir:
+        for cell in nb.cells:
+            if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+                cell.source = cell.source.replace(data_dir, data_name)
+    for cell in nb.cells:
+        cell.source = report.redact_paths(cell.source, task.redactions)
+        for out in cell.get("outputs", []):
+            for key in ("text", "evalue", "traceback", "ename"):
+                if key in out:
+                    out[key] = report.redact_paths(out[key], task.redactions)
+            data = out.get("data", {})
+            for mime in list(data):
+                if not mime.startswith("image/") or mime == "image/svg+xml":
+                    data[mime] = report.redact_paths(data[mime], task.redactions)
+    nb.metadata = report.redact_paths(nb.metadata, task.redactions)
+    return nb
+
+
+def _write_notebook(nb, path: Path) -> None:
+    import nbformat
+
+    report._atomic_write_text(path, nbformat.writes(nb) + "\n")
+
+
 def _failed(task: Task, exc: Exception, executed: Path, seconds: float) -> TaskResult:
     import nbformat
 
     cell = None
     files = []
     if executed.exists():
+        failed_nb = executed.with_name(f"{task.report}.failed.ipynb")
         try:
-            partial = nbformat.read(str(executed), as_version=4)
+            partial = publishable_notebook(nbformat.read(str(executed), as_version=4), task)
             cell = report.failing_cell(partial)
+            _write_notebook(partial, failed_nb)
+            executed.unlink()
         except (OSError, ValueError):
             cell = None
-        failed_nb = executed.with_name(f"{task.report}.failed.ipynb")
-        os.replace(executed, failed_nb)
+            os.replace(executed, failed_nb)
         files.append(failed_nb.name)
     ename = getattr(exc, "ename", None) or type(exc).__name__
-    evalue = getattr(exc, "evalue", None) or str(exc)
-    tb = "".join(_tb.format_exception(exc))
+    evalue = report.redact_paths(getattr(exc, "evalue", None) or str(exc), task.redactions)
+    tb = report.redact_paths("".join(_tb.format_exception(exc)), task.redactions)
     page = report.error_page(report_name=task.report, quarter=task.quarter, scope=task.scope,
                              lang=task.lang, cell=cell, ename=ename, evalue=evalue,
                              traceback=tb)
@@ -293,60 +367,150 @@ def _read_json(path: Path) -> dict:
         return {}
 
 
-def _combine_tables(final: Path, reports_order: Iterable[str]) -> None:
-    """Rebuild ``tables.xlsx`` of a scope from the per-report workbooks in ``.parts``."""
-    parts = final / PARTS_NAME
+def _report_tables(folder: Path, name: str) -> dict[str, pd.DataFrame]:
+    """One report's tables kept in ``folder`` (staging or ``.parts``), by sheet name.
+
+    Read from the Parquet parts (``<report>.tables/``), which keep every column's
+    type; parts written before those existed are read from ``<report>.tables.xlsx``.
+    """
+    parts, workbook = folder / f"{name}.tables", folder / f"{name}.tables.xlsx"
+    if (parts / "manifest.json").exists():
+        return report.read_table_parts(parts, workbook)
+    if workbook.exists():
+        return pd.read_excel(workbook, sheet_name=None)
+    return {}
+
+
+def _combine_tables(parts: Path, reports_order: Iterable[str],
+                    pending: tuple[str, Path] | None = None) -> dict[str, pd.DataFrame]:
+    """The sheets of a scope's ``tables.xlsx``: every report's tables, in report order.
+
+    Each report's tables come from ``parts`` (the scope's ``.parts``), except the
+    ``pending`` report's (name, staging folder) which is being published.
+    """
     sheets: dict[str, pd.DataFrame] = {}
     for name in reports_order:
-        part = parts / f"{name}.tables.xlsx"
-        if not part.exists():
-            continue
-        for sheet, df in pd.read_excel(part, sheet_name=None).items():
+        folder = pending[1] if pending and pending[0] == name else parts
+        for sheet, df in _report_tables(folder, name).items():
             sheets[f"{name}.{sheet}"] = df
-    if sheets:
-        report.write_tables(sheets, final / "tables.xlsx")
+    return sheets
+
+
+def _lexists(path: Path) -> bool:
+    return os.path.lexists(path)
+
+
+def _set_aside(path: Path, slot: Path, *, keep: bool) -> Path | None:
+    """Keep the current version of ``path`` in ``slot`` so it can be put back.
+
+    With ``keep`` a file is hard-linked (``path`` stays in place for readers);
+    folders, and files that cannot be linked, are moved.
+    """
+    if not _lexists(path):
+        return None
+    if keep and not path.is_dir():
+        try:
+            os.link(path, slot, follow_symlinks=False)
+            return slot
+        except OSError:
+            pass
+    os.replace(path, slot)
+    return slot
+
+
+def _commit(moves: Sequence[tuple[Path, Path]], removals: Sequence[Path], backup: Path) -> None:
+    """Put files in place, all or nothing as far as the file system allows.
+
+    Each ``(source, target)`` is moved with :func:`os.replace` in order, then each of
+    ``removals`` is taken away. The versions replaced are kept in ``backup`` until the
+    end; if any step fails, every step done is undone (earlier versions put back, new
+    files taken away) and the error raised.
+    """
+    backup.mkdir(parents=True, exist_ok=True)
+    done: list[tuple[Path, Path | None]] = []
+    try:
+        for i, (src, dest) in enumerate(moves):
+            if dest.is_dir() and not dest.is_symlink() and not src.is_dir():
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(dest))
+            saved = _set_aside(dest, backup / f"m{i}", keep=not src.is_dir())
+            done.append((dest, saved))
+            os.replace(src, dest)
+        for i, dest in enumerate(removals):
+            if _lexists(dest):
+                done.append((dest, _set_aside(dest, backup / f"r{i}", keep=False)))
+    except BaseException:
+        for dest, saved in reversed(done):
+            with contextlib.suppress(OSError):
+                if saved is None or saved.is_dir():
+                    if _lexists(dest):
+                        report._remove(dest)
+                if saved is not None:
+                    os.replace(saved, dest)
+        raise
+    finally:
+        shutil.rmtree(backup, ignore_errors=True)
 
 
 def publish_result(task: Task, result: TaskResult, out_dir: Path, run_id: str,
                    reports_order: Sequence[str]) -> None:
-    """Move one task's files from staging into ``<out>/<quarter>/<scope>/``.
+    """Put one task's files from staging into ``<out>/<quarter>/<scope>/``.
 
-    Every file is moved with :func:`os.replace` (atomic on one file system); the
-    scope's ``metrics.json``, ``tables.xlsx`` and ``status.json`` are rewritten
-    through temporary files and renamed into place.
+    Everything is made in staging first: the report's files, the scope's new
+    ``metrics.json``, ``tables.xlsx`` (built from every report's tables as they were,
+    see :func:`_combine_tables`) and ``status.json``. Only then is each moved into
+    place with :func:`os.replace` (atomic on one file system), the reader HTML last;
+    if a move fails, those done are undone (:func:`_commit`), so the last good report
+    stays as it was. A failed report moves only its error page and partial notebook
+    and keeps its last good HTML, metrics and tables.
+
+    Raises
+    ------
+    OSError
+        When the output folder does not take the files (nothing changed then).
     """
     final = Path(out_dir) / task.quarter / task.scope
     final.mkdir(parents=True, exist_ok=True)
     name = task.report
+    prep = task.staging / f".publish-{name}"
+    report._remove(prep)
+    prep.mkdir(parents=True)
+    parts = final / PARTS_NAME
+    moves: list[tuple[Path, Path]] = []
+    removals: list[Path] = []
     made_from: dict[str, Any] = {}  # the report's metrics: says whether the data were synthetic
     if result.status == "ok":
-        for fname in (f"{name}.ipynb", f"{name}.html"):
-            os.replace(task.staging / fname, final / fname)
-        parts = final / PARTS_NAME
         parts.mkdir(exist_ok=True)
         metrics_part = task.staging / f"{name}.metrics.json"
-        tables_part = task.staging / f"{name}.tables.xlsx"
         metrics = _read_json(metrics_part) if metrics_part.exists() else {}
         made_from = metrics
         combined = _read_json(final / "metrics.json")
         combined[name] = metrics
-        report._atomic_write_text(final / "metrics.json", report.metrics_json(combined))
-        if tables_part.exists():
-            os.replace(tables_part, parts / f"{name}.tables.xlsx")
+        report._atomic_write_text(prep / "metrics.json", report.metrics_json(combined))
+        sheets = _combine_tables(parts, reports_order, pending=(name, task.staging))
+        for part in (f"{name}.tables", f"{name}.tables.xlsx"):
+            if _lexists(task.staging / part):
+                moves.append((task.staging / part, parts / part))
+            else:
+                removals.append(parts / part)
+        moves.append((prep / "metrics.json", final / "metrics.json"))
+        if sheets:
+            report.write_tables(sheets, prep / "tables.xlsx")
+            moves.append((prep / "tables.xlsx", final / "tables.xlsx"))
         else:
-            (parts / f"{name}.tables.xlsx").unlink(missing_ok=True)
-        _combine_tables(final, reports_order)
-        for stale in (f"{name}.failed.ipynb", f"{name}.error.html"):
-            (final / stale).unlink(missing_ok=True)
+            removals.append(final / "tables.xlsx")
+        removals += [final / f"{name}.failed.ipynb", final / f"{name}.error.html"]
+        report_files = [f"{name}.ipynb", f"{name}.html"]
     else:
-        for fname in result.files:
-            os.replace(task.staging / fname, final / fname)
+        # the error page last: it is what the index links to for a failed report
+        report_files = sorted(result.files, key=lambda f: f.endswith(".html"))
     status = _read_json(final / "status.json")
     status.setdefault("quarter", task.quarter)
     status.setdefault("scope", task.scope)
     entries = status.setdefault("reports", {})
+    arriving = set(report_files)
     present = [f for f in (f"{name}.html", f"{name}.ipynb", f"{name}.failed.ipynb",
-                           f"{name}.error.html") if (final / f).exists()]
+                           f"{name}.error.html")
+               if f in arriving or ((final / f).exists() and final / f not in removals)]
     entries[name] = {
         "status": result.status,
         "synthetic": bool(made_from.get("synthetic", (entries.get(name) or {})
@@ -358,8 +522,47 @@ def publish_result(task: Task, result: TaskResult, out_dir: Path, run_id: str,
         "files": present,
     }
     status["reports"] = dict(sorted(entries.items()))
-    report._atomic_write_text(final / "status.json",
+    report._atomic_write_text(prep / "status.json",
                               json.dumps(status, indent=2, ensure_ascii=False) + "\n")
+    moves.append((prep / "status.json", final / "status.json"))
+    moves += [(task.staging / f, final / f) for f in report_files]
+    _commit(moves, removals, prep / "replaced")
+    shutil.rmtree(prep, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _signals_deferred():
+    """Hold Ctrl-C and SIGTERM while one report is published; act on them after.
+
+    A Python handler runs in the main thread whichever thread the signal reached, so
+    the handlers themselves are swapped (blocking the signal in this thread alone
+    would not stop it).
+    """
+    caught: list[int] = []
+    sigs = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, lambda signum, frame: caught.append(signum))
+                for s in sigs}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    if caught:
+        handler = previous[caught[0]]
+        if callable(handler):
+            handler(caught[0], None)
+        elif handler == signal.SIG_DFL:
+            os.kill(os.getpid(), caught[0])
+
+
+def _publish_message(exc: OSError, task: Task, out_dir: Path) -> str:
+    where = exc.filename or ""
+    with contextlib.suppress(ValueError, TypeError):
+        where = Path(str(where)).relative_to(out_dir).as_posix()
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return (f"cannot publish {task.quarter}/{task.scope}/{task.report} in "
+            f"{out_dir.name}/: {reason}" + (f": {where}" if where else "")
+            + "; reports already there stay as they were")
 
 
 # --- the batch ----------------------------------------------------------------------------------
@@ -454,6 +657,12 @@ def run_batch(
         before any kernel starts and before ``out_dir`` is touched.
     BatchBusy
         When another batch holds the output folder's lock.
+    UsageError
+        Also when the output folder cannot be made or written (a file in the way, no
+        permission), before anything is written.
+    PublishError
+        When a report could not be put in place; the batch stops (see
+        :func:`_execute_all`).
     """
     from filelock import FileLock, Timeout
 
@@ -484,19 +693,27 @@ def run_batch(
     check_inputs(data_dir)
 
     # 3. the lock; stale staging of earlier (killed) batches goes
-    out_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(out_dir / LOCK_NAME))
     try:
+        out_dir.mkdir(parents=True, exist_ok=True)
         lock.acquire(timeout=lock_timeout)
     except Timeout:
         raise BatchBusy(f"another batch is publishing to {out_dir.name}/ (lock "
                         f"{LOCK_NAME} held for {lock_timeout:g}s); try again when it "
                         "has finished") from None
+    except OSError as exc:  # a file in the way, a read-only folder, a full disk
+        raise _output_error(out_dir, exc) from None
     try:
         return _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout,
                            progress, stream, names)
     finally:
         lock.release()
+
+
+def _output_error(out_dir: Path, exc: OSError) -> UsageError:
+    """The message for an output folder the batch cannot write to."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return UsageError(f"cannot write to output folder {out_dir.name}/: {reason}")
 
 
 def check_inputs(data_dir: Path) -> None:
@@ -523,41 +740,92 @@ def check_inputs(data_dir: Path) -> None:
             load()
 
 
+def _redactions(data_dir: Path, out_dir: Path) -> tuple[tuple[str, str], ...]:
+    """This machine's folders and the names published files use for them."""
+    pairs = [(data_dir, "<data>"), (out_dir, "<output>"), (config.project_root(), "<project>"),
+             (Path(__file__).resolve().parent.parent, "<project>")]
+    for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix}:
+        pairs.append((Path(prefix), "<python>"))
+    with contextlib.suppress(RuntimeError, KeyError):
+        pairs.append((Path.home(), "~"))
+    out: list[tuple[str, str]] = []
+    for folder, label in pairs:
+        for variant in {str(folder), str(folder.resolve())}:
+            if variant not in ("", "/") and variant not in (o[0] for o in out):
+                out.append((variant, label))
+    return tuple(out)
+
+
+def _notebook_name(notebook: Path) -> str:
+    """A notebook's name as published: relative to the project, else ``<folder>/<name>``."""
+    try:
+        return notebook.resolve().relative_to(config.project_root()).as_posix()
+    except ValueError:
+        return f"{notebook.parent.name}/{notebook.name}"
+
+
 def _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout, progress,
                 stream, names) -> BatchResult:
     staging_root = out_dir / STAGING_NAME
-    shutil.rmtree(staging_root, ignore_errors=True)
     run_id = _dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     run_dir = staging_root / run_id
     cache_dir = out_dir / CACHE_NAME
-    cache_dir.mkdir(exist_ok=True)
+    log_dir = out_dir / LOGS_NAME
+    try:
+        shutil.rmtree(staging_root, ignore_errors=True)
+        run_dir.mkdir(parents=True)
+        cache_dir.mkdir(exist_ok=True)
+        shutil.rmtree(log_dir, ignore_errors=True)
+        log_dir.mkdir()
+    except OSError as exc:  # working folders the batch cannot make
+        raise _output_error(out_dir, exc) from None
     # hash every input once; the kernels read the digests from the cache
     report.input_files(data_dir.resolve(), cache_dir)
     os.environ[report.CODE_VERSION_ENV] = report.code_version()
 
+    redactions = _redactions(data_dir.expanduser().resolve(), out_dir)
     tasks = [Task(report=name, scope=sc, quarter=quarter, notebook=nb_path,
                   parameters=values, staging=run_dir / quarter / sc, cache_dir=cache_dir,
-                  lang=lang, cell_timeout=cell_timeout)
+                  lang=lang, cell_timeout=cell_timeout, notebook_name=_notebook_name(nb_path),
+                  redactions=redactions)
              for name, sc, values, nb_path in plan]
     return _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
 
 
+def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
+    """Kill every worker and its kernels, and drop the tasks not started."""
+    for pid in list(getattr(pool, "_processes", {}) or {}):
+        _kill_tree(pid)
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 def _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names) -> BatchResult:
+    """Run the tasks in a pool of workers and publish each result as it arrives.
+
+    Ctrl-C or SIGTERM stops the batch (exit 130). A report that cannot be put in
+    place (a file in the way, a full disk, a read-only folder) stops it too: the
+    workers and their kernels are killed, the run's staging removed, the reports
+    published before stay, that report's last good version stays as it was
+    (:func:`publish_result` undoes a partial publish), and :class:`PublishError` is
+    raised naming the problem (exit 2). Reports not yet published then show as
+    ``not run`` in the closing table.
+    """
     from tqdm import tqdm
 
     results: list[TaskResult] = []
     interrupted = False
+    failure: BaseException | None = None
+    error = ""
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     ctx = multiprocessing.get_context("spawn")
     log_dir = out_dir / LOGS_NAME
-    shutil.rmtree(log_dir, ignore_errors=True)
-    log_dir.mkdir()
     pool = cf.ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx,
                                   initializer=_worker_init, initargs=(str(log_dir),))
     # a live bar on a terminal; one line per finished report in logs (CI, make | tee)
     live = progress and sys.stderr.isatty()
     bar = tqdm(total=len(tasks), file=sys.stderr, unit="nb", disable=not live,
                desc="gotone run", dynamic_ncols=True)
+    task: Task | None = None
     try:
         futures = {pool.submit(execute_task, t): t for t in tasks}
         for fut in cf.as_completed(futures):
@@ -566,37 +834,48 @@ def _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
                 result = fut.result()
             except Exception as exc:  # a worker process died: report it, carry on
                 result = TaskResult(task.report, task.scope, "failed", 0.0,
-                                    error=f"{type(exc).__name__}: {exc}")
+                                    error=report.redact_paths(f"{type(exc).__name__}: {exc}",
+                                                              task.redactions))
                 task.staging.mkdir(parents=True, exist_ok=True)
-                page = report.error_page(report_name=task.report, quarter=task.quarter,
-                                         scope=task.scope, lang=task.lang,
-                                         ename=type(exc).__name__, evalue=str(exc),
-                                         traceback="".join(_tb.format_exception(exc)))
+                page = report.error_page(
+                    report_name=task.report, quarter=task.quarter, scope=task.scope,
+                    lang=task.lang, ename=type(exc).__name__,
+                    evalue=report.redact_paths(str(exc), task.redactions),
+                    traceback=report.redact_paths("".join(_tb.format_exception(exc)),
+                                                  task.redactions))
                 (task.staging / f"{task.report}.error.html").write_text(page, encoding="utf-8")
                 result.files = [f"{task.report}.error.html"]
-            publish_result(task, result, out_dir, run_id, names)
-            report.write_index(out_dir, task.lang)
-            results.append(result)
+            with _signals_deferred():
+                publish_result(task, result, out_dir, run_id, names)
+                results.append(result)
+                report.write_index(out_dir, task.lang)
             bar.set_postfix_str(f"{task.report}/{task.scope} {result.status}")
             bar.update()
             if progress and not live:
                 print(f"gotone run: [{len(results)}/{len(tasks)}] {task.report}/{task.scope} "
                       f"{result.status} ({result.seconds:.1f} s)", file=sys.stderr, flush=True)
         pool.shutdown(wait=True)
-        shutil.rmtree(run_dir, ignore_errors=True)
     except (KeyboardInterrupt, _Terminated):
         interrupted = True
-        for pid in list(getattr(pool, "_processes", {}) or {}):
-            _kill_tree(pid)
-        pool.shutdown(wait=False, cancel_futures=True)
+        _stop_pool(pool)
+    except BaseException as exc:  # noqa: BLE001 - stop cleanly, then report or re-raise
+        failure = exc
+        _stop_pool(pool)
+        if isinstance(exc, OSError) and task is not None:
+            error = _publish_message(exc, task, out_dir)
     finally:
         bar.close()
         signal.signal(signal.SIGTERM, previous)
+        shutil.rmtree(run_dir, ignore_errors=True)
+    if failure is not None and not error:
+        raise failure
     order = {(t.report, t.scope): i for i, t in enumerate(tasks)}
     results.sort(key=lambda r: order[(r.report, r.scope)])
     batch = BatchResult(run_id=run_id, out_dir=out_dir, results=results,
-                        interrupted=interrupted)
+                        interrupted=interrupted, error=error)
     print_summary(batch, tasks, stream)
+    if error:
+        raise PublishError(error) from failure
     return batch
 
 
@@ -618,7 +897,8 @@ def print_summary(batch: BatchResult, tasks: Sequence[Task], stream: TextIO) -> 
                  str(row[2]).ljust(widths[2]), str(row[3]).rjust(widths[3])]
         print("  ".join(cells) + ("  " + row[4] if row[4] else ""), file=stream)
     n_ok = sum(r.status == "ok" for r in batch.results)
-    verdict = "interrupted" if batch.interrupted else ("ok" if batch.ok else "failed")
+    verdict = ("interrupted" if batch.interrupted else "stopped" if batch.error
+               else "ok" if batch.ok else "failed")
     print(f"{n_ok}/{len(tasks)} reports published ({verdict}); index: "
           f"{batch.out_dir.name}/index.html", file=stream)
 
@@ -635,7 +915,8 @@ def cli_run(args) -> int:
     -------
     int
         0 if every report succeeded, 1 if any failed, 130 if interrupted. Bad
-        parameters and a busy output folder raise :class:`GotoneError` (exit 2).
+        parameters, a busy or unwritable output folder and a report that could not
+        be published raise :class:`GotoneError` (exit 2).
     """
     try:
         batch = run_batch(

@@ -301,3 +301,143 @@ def test_bad_input_data_exits_2_before_any_kernel_and_writes_nothing(
     assert "Traceback" not in err
     assert snapshot(out) == before and sorted(p.name for p in out.iterdir()) == ["keep.html"]
     assert {p.pid for p in psutil.Process().children(recursive=True)} == children
+
+
+def test_output_folder_problems_exit_2_without_a_traceback(
+        fake_data: Path, tmp_path: Path, capsys, monkeypatch):
+    import filelock
+
+    monkeypatch.setenv("GOTONE_NOTEBOOKS", str(TEST_NOTEBOOKS))
+    a_file = tmp_path / "not_a_folder"
+    a_file.write_text("keep", encoding="utf-8")
+    for out, reason in ((a_file, "File exists"), (a_file / "sub", "Not a directory")):
+        code, _ = _run_cli(["run", "--quarter", "2010Q4", "--data", str(fake_data),
+                            "--out", str(out), "--reports", "ok"])
+        err = capsys.readouterr().err
+        assert code == 2, err
+        assert f"cannot write to output folder {out.name}/: {reason}" in err
+        assert "Traceback" not in err
+    assert a_file.read_text(encoding="utf-8") == "keep"
+
+    # a read-only output folder (tests run as root, so the refusal is simulated)
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self.lock_file))
+
+    monkeypatch.setattr(filelock.FileLock, "acquire", refuse)
+    out = tmp_path / "readonly"
+    code, _ = _run_cli(["run", "--quarter", "2010Q4", "--data", str(fake_data),
+                        "--out", str(out), "--reports", "ok"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "cannot write to output folder readonly/: Permission denied" in err
+    assert snapshot(out) == {}
+
+
+def _hidden_parts(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted((folder / ".parts").rglob("*")) if p.is_file()}
+
+
+def test_publish_failure_keeps_the_last_good_report_and_stops_cleanly(
+        fake_data: Path, tmp_path: Path, capsys, monkeypatch):
+    out = tmp_path / "out"
+    assert batch(fake_data, out, "ok,sleepy", scope="xiamen").exit_code == 0
+    folder = out / "2010Q4" / "xiamen"
+    (folder / "metrics.json").unlink()
+    (folder / "metrics.json").mkdir()  # something in the way of the next publish
+    before = snapshot(out)
+    parts = _hidden_parts(folder)
+    children = {p.pid for p in psutil.Process().children(recursive=True)}
+
+    monkeypatch.setenv("GOTONE_NOTEBOOKS", str(TEST_NOTEBOOKS))
+    monkeypatch.setenv("GOTONE_TEST_SLEEP_XIAMEN", "60")  # sleepy is still running then
+    code, seconds = _run_cli(["run", "--quarter", "2010Q4", "--scope", "xiamen", "--reports",
+                              "ok,sleepy", "--jobs", "1", "--data", str(fake_data),
+                              "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 2 and "Traceback" not in captured.err
+    assert "cannot publish 2010Q4/xiamen/ok" in captured.err
+    assert "Is a directory: 2010Q4/xiamen/metrics.json" in captured.err
+    assert "not run" in captured.out and "stopped" in captured.out
+    assert seconds < 50  # sleepy was stopped, not waited for
+    assert snapshot(out) == before  # html, notebook, tables, status, index as they were
+    assert _hidden_parts(folder) == parts
+    assert (folder / "metrics.json").is_dir()
+    assert list((out / ".staging").iterdir()) == []
+    _, alive = psutil.wait_procs(
+        [p for p in psutil.Process().children(recursive=True) if p.pid not in children],
+        timeout=5)
+    assert alive == []  # workers and kernels were stopped
+
+
+def test_published_files_do_not_name_this_machines_folders(fake_data: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    assert batch(fake_data, out, "ok,fails", scope="province").exit_code == 1
+    folder = out / "2010Q4" / "province"
+    published = snapshot(out)
+    assert {"2010Q4/province/ok.html", "2010Q4/province/ok.ipynb",
+            "2010Q4/province/fails.error.html", "2010Q4/province/fails.failed.ipynb",
+            "2010Q4/province/metrics.json", "2010Q4/province/status.json",
+            "index.html"} <= set(published)
+    machine = {str(tmp_path), str(tmp_path.resolve()), str(config.project_root())}
+    for name, data in published.items():
+        text = data.decode("utf-8", errors="replace")
+        for folder_path in machine:
+            assert folder_path not in text, (name, folder_path)
+    nb = json.loads((folder / "ok.ipynb").read_text(encoding="utf-8"))
+    pm = nb["metadata"]["papermill"]
+    assert pm["input_path"] == "tests/notebooks/ok.ipynb"
+    assert pm["output_path"] == "ok.ipynb"
+    assert pm["parameters"]["data_dir"] == "data"
+    injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    assert 'data_dir = "data"' in "".join(injected[0]["source"])
+    assert "ZeroDivisionError" in (folder / "fails.error.html").read_text(encoding="utf-8")
+
+    # an error outside a cell (e.g. the kernel would not start): its page names no folder
+    from gotone_analysis.runner import Task, _failed, _redactions
+
+    task = Task(report="ok", scope="province", quarter="2010Q4", notebook=Path("x"),
+                parameters={}, staging=tmp_path / "staging", cache_dir=tmp_path, lang="en",
+                redactions=_redactions(fake_data, out))
+    task.staging.mkdir()
+    try:
+        raise FileNotFoundError(2, "No such file", str(fake_data / "survey" / "x.csv"))
+    except FileNotFoundError as exc:
+        result = _failed(task, exc, task.staging / "ok.ipynb", 1.0)
+    page = (task.staging / "ok.error.html").read_text(encoding="utf-8")
+    assert "&lt;data&gt;/survey/x.csv" in page and "&lt;project&gt;/tests/" in page
+    for folder_path in machine:
+        assert folder_path not in page and folder_path not in result.error
+
+
+def test_combined_tables_keep_text_as_text(fake_data: Path, tmp_path: Path, monkeypatch):
+    import openpyxl
+    import pandas as pd
+
+    from gotone_analysis.params import PARAMETERS, check_parameters
+    from gotone_analysis.runner import Task, TaskResult, publish_result
+
+    P = check_parameters(**{**PARAMETERS, "data_dir": str(fake_data), "scope": "xiamen"})
+    table = pd.DataFrame({"code": ["0012", "2010"], "year": ["2010", "2011"], "n": [3, 4]})
+
+    def publish(out: Path) -> Path:
+        for name in ("first", "second"):
+            staging = tmp_path / "staging" / out.name / name
+            monkeypatch.setenv(report.PUBLISH_DIR_ENV, str(staging))
+            report.publish(P, name, {"n": 1}, {"codes": table})
+            for suffix in ("ipynb", "html"):
+                (staging / f"{name}.{suffix}").write_text(name, encoding="utf-8")
+            task = Task(report=name, scope="xiamen", quarter="2010Q4", notebook=Path("x"),
+                        parameters={}, staging=staging, cache_dir=tmp_path, lang="en")
+            publish_result(task, TaskResult(name, "xiamen", "ok", 1.0), out, "run",
+                           ["first", "second"])
+        return out / "2010Q4" / "xiamen" / "tables.xlsx"
+
+    combined = publish(tmp_path / "a")
+    wb = openpyxl.load_workbook(combined)
+    assert wb.sheetnames == ["first.synthetic", "first.codes", "second.synthetic",
+                             "second.codes"]
+    for sheet in ("first.codes", "second.codes"):
+        rows = list(wb[sheet].iter_rows(min_row=2, values_only=True))
+        assert rows == [("0012", "2010", 3), ("2010", "2011", 4)]
+    assert publish(tmp_path / "b").read_bytes() == combined.read_bytes()  # deterministic
