@@ -22,6 +22,7 @@ from pandas.io.formats.style import Styler
 from . import config
 from .contract import SURVEY
 from .errors import DataError
+from .tables import table_uuid
 
 #: Share of missing answers above which an item is flagged.
 MISSING_FLAG_SHARE = 0.10
@@ -426,7 +427,8 @@ def view(table: pd.DataFrame, *, lang: str = "zh", columns: Sequence[str] | None
             out[c] = ["" if pd.isna(v) else str(v) for v in s]
     idx = 0 if lang == "zh" else 1
     out.columns = [COLUMN_LABELS[c][idx] if c in COLUMN_LABELS else c for c in cols]
-    styler = out.reset_index(drop=True).style.hide(axis="index")
+    shown = out.reset_index(drop=True)
+    styler = shown.style.set_uuid(table_uuid(shown, caption or "")).hide(axis="index")
     if caption:
         styler = styler.set_caption(caption)
     return styler.set_table_styles([

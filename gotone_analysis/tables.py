@@ -215,7 +215,7 @@ def footnote(table: pd.DataFrame, *, lang: str = "zh", min_base: int | None = No
     return " ".join(parts)
 
 
-def _table_uuid(frame: pd.DataFrame, text: str) -> str:
+def table_uuid(frame: pd.DataFrame, text: str) -> str:
     """A stable id for a formatted table, derived from what it shows.
 
     pandas gives every Styler a random id (``#T_81ba2``), so the same table rendered
@@ -238,7 +238,7 @@ def _styled(frame: pd.DataFrame, note: str, caption: str | None) -> Styler:
         return ""
 
     text = " ".join(t for t in (caption, note) if t)
-    styler = frame.style.set_uuid(_table_uuid(frame, text)).hide(axis="index").map(colour)
+    styler = frame.style.set_uuid(table_uuid(frame, text)).hide(axis="index").map(colour)
     if text:
         styler = styler.set_caption(text)
     return styler.set_table_styles([

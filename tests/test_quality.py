@@ -154,3 +154,11 @@ def test_headline_and_view(sample):
     zh = quality.view(bases, lang="zh").to_html()
     assert "加权占比" in zh and "66.7%" in zh
     assert quality.breakdown("province") == ["city"] and quality.breakdown("xiamen") == ["tier"]
+
+
+def test_view_renders_identical_html_for_identical_tables():
+    table = pd.DataFrame({"city": ["fuzhou", "xiamen"], "n": [12, 40]})
+    first = quality.view(table, lang="zh").to_html()
+    again = quality.view(table.copy(), lang="zh").to_html()
+    assert first == again
+    assert quality.view(table.assign(n=[13, 40]), lang="zh").to_html() != first
