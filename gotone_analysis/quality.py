@@ -22,7 +22,7 @@ from pandas.io.formats.style import Styler
 from . import config
 from .contract import SURVEY
 from .errors import DataError
-from .tables import table_uuid
+from .tables import styled
 
 #: Share of missing answers above which an item is flagged.
 MISSING_FLAG_SHARE = 0.10
@@ -427,15 +427,7 @@ def view(table: pd.DataFrame, *, lang: str = "zh", columns: Sequence[str] | None
             out[c] = ["" if pd.isna(v) else str(v) for v in s]
     idx = 0 if lang == "zh" else 1
     out.columns = [COLUMN_LABELS[c][idx] if c in COLUMN_LABELS else c for c in cols]
-    shown = out.reset_index(drop=True)
-    styler = shown.style.set_uuid(table_uuid(shown, caption or "")).hide(axis="index")
-    if caption:
-        styler = styler.set_caption(caption)
-    return styler.set_table_styles([
-        {"selector": "caption", "props": "caption-side: bottom; text-align: left; "
-                                         "font-size: 0.85em; color: #555;"},
-        {"selector": "td", "props": "text-align: right; padding: 2px 8px;"},
-    ])
+    return styled(out.reset_index(drop=True), caption=caption)
 
 
 def wave_bases(ds, P) -> pd.DataFrame:

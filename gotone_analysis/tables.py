@@ -229,7 +229,20 @@ def table_uuid(frame: pd.DataFrame, text: str) -> str:
     return "gt" + h.hexdigest()[:10]
 
 
-def _styled(frame: pd.DataFrame, note: str, caption: str | None) -> Styler:
+def styled(frame: pd.DataFrame, note: str = "", caption: str | None = None) -> Styler:
+    """The reader style of every table: index hidden, stable id, ▲/▼ coloured, notes below.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Already formatted cells (text).
+    note, caption : str
+        Footnote and caption, shown together under the table.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+    """
     def colour(v: object) -> str:
         if isinstance(v, str) and v.endswith("▲"):
             return "color: #2e7d32; font-weight: bold"
@@ -285,7 +298,7 @@ def format_table(
         table): "—" cells explained when any cell is suppressed, the marks when shown.
     """
     frame = display_frame(table, lang=lang, columns=columns, digits=digits)
-    return _styled(frame, footnote(table, lang=lang, min_base=min_base, alpha=alpha), caption)
+    return styled(frame, footnote(table, lang=lang, min_base=min_base, alpha=alpha), caption)
 
 
 def crosstab(
@@ -343,6 +356,6 @@ def crosstab(
     grid = grid.rename_axis(None).reset_index(names=column_label(row, lang))
     note_table = table if mark is not None and mark in table else table.drop(
         columns=[c for c in ("mark",) if c in table])
-    return _styled(grid, footnote(note_table, lang=lang, min_base=min_base, alpha=alpha),
+    return styled(grid, footnote(note_table, lang=lang, min_base=min_base, alpha=alpha),
                    caption)
 
