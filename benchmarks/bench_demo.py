@@ -57,11 +57,25 @@ def simulate_survey_seconds(reps: int = 20) -> float:
     return round((time.perf_counter() - started) / reps, 4)
 
 
+def validate_survey_seconds(reps: int = 5) -> float:
+    """Mean seconds to validate one survey quarter (3,000 respondents) against the contract."""
+    from gotone_analysis import schema
+    from gotone_analysis.demo import simulate_survey
+
+    raw = simulate_survey("2010Q4", seed=1, raw=True).astype(str)
+    schema.validate(raw, "survey", expected_quarter="2010Q4")  # warm up
+    started = time.perf_counter()
+    for _ in range(reps):
+        schema.validate(raw, "survey", expected_quarter="2010Q4")
+    return round((time.perf_counter() - started) / reps, 4)
+
+
 def main() -> int:
     """Run the benchmark and print ``name=value`` lines."""
     for name, value in run().items():  # first: the peak memory is that of this child
         print(f"{name}={value}", flush=True)
     print(f"simulate_survey_seconds={simulate_survey_seconds()}")
+    print(f"validate_survey_seconds={validate_survey_seconds()}")
     return 0
 
 

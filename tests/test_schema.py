@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -221,13 +219,12 @@ def test_many_offending_rows_are_truncated():
     assert "(20 rows; rows 2, 4, 6, 8, 10, ...)" in msg
 
 
-def test_validation_of_3000_rows_is_fast():
+def test_validation_of_3000_rows_keeps_every_row():
+    # (its speed is measured by make bench: validate_survey_seconds)
     df = valid_survey(3000)
     assert df.shape[1] >= len(SURVEY.required)
-    start = time.perf_counter()
     out = schema.validate(df, "survey", file=FILE, expected_quarter="2010Q4")
-    assert time.perf_counter() - start < 1.0
-    assert len(out) == 3000
+    assert len(out) == 3000 and out["resp_id"].tolist() == df["resp_id"].tolist()
 
 
 def test_resolve_table_rejects_unknown_kind():
