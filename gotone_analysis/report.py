@@ -86,6 +86,14 @@ _TEXT = {
     "failing_cell": ("出错的单元格", "Failing cell"),
     "traceback": ("完整错误信息", "Full traceback"),
     "last_good": ("上一次成功的报告仍保留。", "The last good report stays in place."),
+    # parameter labels of the run card (the parameter's own name follows in brackets)
+    "p_quarter": ("季度", "Quarter"),
+    "p_scope": ("范围", "Scope"),
+    "p_data_dir": ("数据目录", "Data folder"),
+    "p_compare_to": ("对比期", "Compared with"),
+    "p_lang": ("语言", "Language"),
+    "p_min_base": ("最小样本量", "Minimum base"),
+    "p_seed": ("随机种子", "Random seed"),
 }
 
 _CSS = """
@@ -327,7 +335,9 @@ def run_card(P, ds, report_name: str) -> HTMLBlock:
                      + "</ul>")
     params = P.as_dict()
     params["compare_to"] = f"{P.compare_to} ({P.compare_label})"
-    parts.append(f"<h3>{_t('parameters', lang)}</h3>" + _kv_table(params.items()))
+    shown = [(f"{_t('p_' + k, lang)} ({k})" if f"p_{k}" in _TEXT else k, v)
+             for k, v in params.items()]
+    parts.append(f"<h3>{_t('parameters', lang)}</h3>" + _kv_table(shown))
     files = input_files(P.data_dir)
     file_rows = "".join(
         f"<tr><td>{_esc(r.path)}</td><td style='text-align:right'>"

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
@@ -78,7 +79,10 @@ def test_run_card(P, data_dir: Path):
     assert "pandas" in html and "papermill" in html and report.code_version() in html
     assert str(data_dir) not in html  # no machine path
     assert "2010Q3 (previous quarter)" in html and "no survey data for 2010Q3" in html
+    assert "Minimum base (min_base)" in html and "Compared with (compare_to)" in html
     assert report.TOC_MARKER in html
+    zh = report.run_card(replace(P, lang="zh"), _DS(True), "data_quality")._repr_html_()
+    assert "季度 (quarter)" in zh and "最小样本量 (min_base)" in zh
     real = report.run_card(P, _DS(False), "data_quality")._repr_html_()
     assert report.SYNTHETIC_BANNER not in real
 
