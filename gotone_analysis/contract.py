@@ -22,6 +22,8 @@ from .config import (
 #: ``likert`` = integer scale (``min``..``max``) where 98/99 mean missing;
 #: ``quarter`` = ``YYYYQn``; ``month`` = ``YYYY-MM``.
 TYPES = ("str", "int", "float", "binary", "likert", "code", "quarter", "month")
+#: Who an item is asked of (see :attr:`Column.asked_of`).
+ASKED_OF = ("all", "gotone", "users")
 
 
 @dataclass(frozen=True)
@@ -39,11 +41,16 @@ class Column:
     missing_codes: bool = False
     #: values must be strictly greater than ``min`` (e.g. sampling weights > 0).
     positive: bool = False
+    #: who is asked the item: ``all`` respondents, ``gotone`` customers only, or ``users``
+    #: of the service only (missing by design for everyone else).
+    asked_of: str = "all"
     description: str = ""
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:
             raise ValueError(f"unknown column type {self.type!r} for {self.name}")
+        if self.asked_of not in ASKED_OF:
+            raise ValueError(f"unknown asked_of {self.asked_of!r} for {self.name}")
 
 
 @dataclass(frozen=True)
@@ -73,14 +80,15 @@ class Table:
 
 
 def _likert(name: str, lo: int = 1, hi: int = 10, *, nullable: bool = True, desc: str = "",
-            required: bool = True) -> Column:
+            required: bool = True, asked_of: str = "all") -> Column:
     return Column(name, "likert", required=required, nullable=nullable, min=lo, max=hi,
-                  missing_codes=True, description=desc)
+                  missing_codes=True, description=desc, asked_of=asked_of)
 
 
-def _binary(name: str, *, nullable: bool = True, desc: str = "", required: bool = True) -> Column:
+def _binary(name: str, *, nullable: bool = True, desc: str = "", required: bool = True,
+            asked_of: str = "all") -> Column:
     return Column(name, "binary", required=required, nullable=nullable, min=0, max=1,
-                  missing_codes=True, description=desc)
+                  missing_codes=True, description=desc, asked_of=asked_of)
 
 
 def _count(name: str, desc: str = "") -> Column:
@@ -133,11 +141,14 @@ SURVEY = Table(
         _likert("exp_overall", desc="expected quality before using"),
         *(_likert(n, desc="value perception") for n in VALUE_ITEMS),
         _binary("complaint", desc="complained in the last 3 months"),
-        *(_likert(n, desc="attribute performance, missing where not applicable")
-          for n in PERFORMANCE_ITEMS),
-        *(_binary(f"aw_{lv}", desc=f"aware of the {lv} lever's products") for lv in PRODUCT_LEVERS),
-        *(_binary(f"use_{lv}", desc=f"used the {lv} lever's products") for lv in PRODUCT_LEVERS),
+        *(_likert(n, desc="attribute performance, missing where not applicable",
+                  asked_of="users") for n in PERFORMANCE_ITEMS),
+        *(_binary(f"aw_{lv}", desc=f"aware of the {lv} lever's products", asked_of="gotone")
+          for lv in PRODUCT_LEVERS),
+        *(_binary(f"use_{lv}", desc=f"used the {lv} lever's products", asked_of="gotone")
+          for lv in PRODUCT_LEVERS),
         Column("rights_aware", "int", nullable=True, min=0, max=9, missing_codes=True,
+               asked_of="gotone",
                description="number of the nine GoTone rights the respondent knows (0-9)"),
     ),
 )

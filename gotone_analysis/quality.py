@@ -49,6 +49,13 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "change": ("变化", "Change"), "kind": ("类别", "Kind"), "path": ("文件", "File"),
     "rows": ("行数", "Rows"), "status": ("状态", "Status"), "problems": ("问题数", "Problems"),
     "detail": ("说明", "Detail"), "sha256": ("SHA-256", "SHA-256"),
+    "asked_of": ("询问对象", "Asked of"),
+}
+#: Who an item is asked of, for readers (contract ``asked_of`` codes).
+ASKED_OF_LABELS: dict[str, tuple[str, str]] = {
+    "all": ("全部受访者", "all respondents"),
+    "gotone": ("全球通客户", "GoTone customers"),
+    "users": ("业务使用者（其余按设计缺失）", "users of the service (others missing by design)"),
 }
 
 _TOTAL = {"zh": "合计", "en": "Total"}
@@ -183,7 +190,13 @@ def weight_diagnostics(survey: pd.DataFrame, by: str | Sequence[str] | None = "c
 def missingness(survey: pd.DataFrame, items: Sequence[str] | None = None, *,
                 codes: Sequence[int] = config.MISSING_CODES,
                 threshold: float = MISSING_FLAG_SHARE) -> pd.DataFrame:
-    """Share of missing answers by item; 98/99 (refused, don't know) count as missing.
+    """Share of missing answers by item among those asked; 98/99 count as missing.
+
+    Who is asked follows the contract (:attr:`gotone_analysis.contract.Column.asked_of`):
+    items asked of GoTone customers only (lever awareness and use, the nine rights) are
+    counted on GoTone respondents; the performance items (``pq_*``), asked only of users
+    of the service, are missing by design for everyone else, so they are shown but never
+    flagged.
 
     Parameters
     ----------
@@ -199,20 +212,22 @@ def missingness(survey: pd.DataFrame, items: Sequence[str] | None = None, *,
     Returns
     -------
     DataFrame
-        ``item, n, n_missing, share_missing, flagged``, the most missing first (ties by
-        item name). Items legitimately unanswered (the ``pq_*`` performance items are
-        missing where the service was not used) are flagged like the others.
+        ``item, asked_of, n, n_missing, share_missing, flagged`` (``n`` = respondents
+        asked), the most missing first (ties by item name).
     """
     items = [c for c in (items if items is not None else SURVEY_ITEMS) if c in survey.columns]
-    n = len(survey)
+    gotone = (survey["brand"].astype("string") == "gotone").fillna(False).to_numpy(bool) \
+        if "brand" in survey.columns else np.ones(len(survey), dtype=bool)
     rows = []
     for item in items:
-        col = survey[item]
-        missing = col.isna() | col.isin(list(codes))
-        k = int(missing.sum())
-        rows.append({"item": item, "n": n, "n_missing": k, "share_missing": k / n if n else np.nan})
-    out = pd.DataFrame(rows, columns=["item", "n", "n_missing", "share_missing"])
-    out["flagged"] = out["share_missing"] > threshold
+        asked_of = SURVEY.column(item).asked_of if item in SURVEY.names else "all"
+        col = survey[item] if asked_of != "gotone" else survey.loc[gotone, item]
+        n = len(col)
+        k = int((col.isna() | col.isin(list(codes))).sum())
+        rows.append({"item": item, "asked_of": asked_of, "n": n, "n_missing": k,
+                     "share_missing": k / n if n else np.nan})
+    out = pd.DataFrame(rows, columns=["item", "asked_of", "n", "n_missing", "share_missing"])
+    out["flagged"] = (out["share_missing"] > threshold) & (out["asked_of"] != "users")
     return out.sort_values(["share_missing", "item"], ascending=[False, True],
                            kind="stable").reset_index(drop=True)
 
@@ -228,7 +243,7 @@ def missing_by(survey: pd.DataFrame, by: str = "city", items: Sequence[str] | No
     """
     parts = []
     for key, grp in survey.groupby(by, observed=True, sort=False):
-        tab = missingness(grp, items, codes=codes).drop(columns="flagged")
+        tab = missingness(grp, items, codes=codes).drop(columns=["flagged", "asked_of"])
         tab.insert(0, by, key)
         parts.append(tab)
     if not parts:
@@ -419,6 +434,9 @@ def view(table: pd.DataFrame, *, lang: str = "zh", columns: Sequence[str] | None
             out[c] = ["—" if pd.isna(v) else f"{v:,.{d}f}" for v in s]
         elif c in ("low_base", "flagged"):
             out[c] = [yes if bool(v) else no for v in s]
+        elif c == "asked_of":
+            out[c] = [ASKED_OF_LABELS[v][0 if lang == "zh" else 1] if v in ASKED_OF_LABELS
+                      else str(v) for v in s]
         elif c in ("n", "n_missing", "n_compare", "change", "rows", "problems"):
             out[c] = ["—" if pd.isna(v) else f"{int(v):,}" for v in s]
         elif c == "sha256":

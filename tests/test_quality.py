@@ -162,3 +162,20 @@ def test_view_renders_identical_html_for_identical_tables():
     again = quality.view(table.copy(), lang="zh").to_html()
     assert first == again
     assert quality.view(table.assign(n=[13, 40]), lang="zh").to_html() != first
+
+
+def test_missingness_counts_items_among_those_asked():
+    survey = pd.DataFrame({
+        "brand": ["gotone", "gotone", "gotone", "mzone", "mzone"],
+        "aw_points": [1, 0, np.nan, np.nan, np.nan],     # asked of GoTone customers only
+        "pq_club": [8, np.nan, np.nan, np.nan, np.nan],  # asked of club users only
+        "sat_overall": [7, 99, 8, 6, 98],                # asked of everyone
+    })
+    tab = quality.missingness(survey, threshold=0.3).set_index("item")
+    assert tab.loc["aw_points", ["n", "n_missing"]].tolist() == [3, 1]
+    assert tab.loc["aw_points", "asked_of"] == "gotone" and bool(tab.loc["aw_points", "flagged"])
+    assert tab.loc["pq_club", "share_missing"] == pytest.approx(0.8)
+    assert not bool(tab.loc["pq_club", "flagged"])  # missing by design, never flagged
+    assert tab.loc["sat_overall", ["n", "n_missing"]].tolist() == [5, 2]
+    html = quality.view(tab.reset_index(), lang="zh").to_html()
+    assert "全球通客户" in html and "按设计缺失" in html
