@@ -87,12 +87,9 @@ class Params:
 
     @property
     def synthetic(self) -> bool:
-        """``True`` when the data folder's ``MANIFEST.json`` says it is synthetic demo data."""
-        try:
-            manifest = json.loads((self.data_dir / "MANIFEST.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return False
-        return isinstance(manifest, dict) and manifest.get("synthetic") is True
+        """``True`` when the data folder's ``MANIFEST.json`` says it is synthetic demo data
+        (read by :class:`gotone_analysis.io.Dataset`, the one reader of the manifest)."""
+        return self.open_dataset().synthetic
 
     @property
     def year(self) -> int:
