@@ -634,3 +634,13 @@ def design_vcov(
     design = _design(unit, "_unit_weight", strata, psu, fpc, lonely_psu)
     labels = values.columns if isinstance(values, pd.DataFrame) else pd.RangeIndex(arr.shape[1])
     return pd.DataFrame(design.vcov(arr), index=labels, columns=labels)
+
+
+# --- replicate weights (Rao–Wu bootstrap), re-exported from their own module ----------------
+
+from .replicates import (  # noqa: E402, F401 (public names of survey)
+    ReplicateWeights,
+    bootstrap_weights,
+    replicate_apply,
+    summarise_replicates,
+)
