@@ -15,7 +15,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 def _pins(deps):
     out = {}
     for d in deps:
-        m = re.fullmatch(r"([A-Za-z0-9_.\-]+)==([^\s;]+)", d.strip())
+        m = re.fullmatch(r"([A-Za-z0-9_.\-]+)(?:\[[A-Za-z0-9_,\-]+\])?==([^\s;]+)", d.strip())
         assert m, f"dependency {d!r} is not pinned exactly"
         out[m.group(1).lower()] = m.group(2)
     return out
@@ -23,7 +23,8 @@ def _pins(deps):
 
 def test_environment_yml_has_the_same_pins_as_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = _pins(project["dependencies"] + project["optional-dependencies"]["dev"])
+    extras = project["optional-dependencies"]
+    wanted = _pins(project["dependencies"] + extras["dev"] + extras["spark"])
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     got = _pins([d for d in pip_section if not d.startswith("-e")])
@@ -33,7 +34,8 @@ def test_environment_yml_has_the_same_pins_as_pyproject():
 
 def test_constraints_agree_with_pyproject_pins():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = _pins(project["dependencies"] + project["optional-dependencies"]["dev"])
+    extras = project["optional-dependencies"]
+    wanted = _pins(project["dependencies"] + extras["dev"] + extras["spark"])
     lines = [ln for ln in (ROOT / "constraints.txt").read_text().splitlines()
              if ln and not ln.startswith("#")]
     constraints = _pins(lines)
@@ -41,6 +43,53 @@ def test_constraints_agree_with_pyproject_pins():
         key = name.replace("_", "-")
         found = constraints.get(key) or constraints.get(name)
         assert found == version, f"{name}: pyproject {version}, constraints {found}"
+
+
+def test_constraints_pin_every_installed_dependency():
+    """Every package the project and its dev/spark extras pull in (as installed) is pinned."""
+    import importlib.metadata as md
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    lines = [ln for ln in (ROOT / "constraints.txt").read_text().splitlines()
+             if ln and not ln.startswith("#")]
+    pinned = {canonicalize_name(k): v for k, v in _pins(lines).items()}
+    seen: set[str] = set()
+    todo = [("gotone-analysis", {"dev", "spark"})]
+    unpinned = []
+    while todo:
+        name, extras = todo.pop()
+        key = canonicalize_name(name)
+        if key in seen:
+            continue
+        seen.add(key)
+        dist = md.distribution(name)
+        if key != "gotone-analysis":
+            if pinned.get(key) != dist.version:
+                unpinned.append(f"{name}=={dist.version} (constraints: {pinned.get(key)})")
+        for r in dist.requires or []:
+            req = Requirement(r)
+            envs = [{"extra": e} for e in (extras or {""})] + [{"extra": ""}]
+            if req.marker is None or any(req.marker.evaluate(e) for e in envs):
+                todo.append((req.name, set(req.extras)))
+    assert not unpinned, unpinned
+
+
+def test_the_panel_stack_is_pinned_where_ibis_works():
+    """ibis 12.0.0 breaks with duckdb 2 and sqlglot >= 30.18 and needs pyspark < 4.1."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pins = _pins(project["dependencies"] + project["optional-dependencies"]["spark"])
+    assert pins["ibis-framework"] == "12.0.0"
+    assert int(pins["duckdb"].split(".")[0]) < 2
+    assert tuple(map(int, pins["sqlglot"].split("."))) < (30, 18)
+    assert tuple(map(int, pins["pyspark"].split(".")[:2])) < (4, 1)
+
+
+def test_make_test_installs_the_spark_extra():
+    make = (ROOT / "Makefile").read_text()
+    install = [ln for ln in make.splitlines() if "pip install" in ln and "-e " in ln]
+    assert install and all("spark" in ln and "dev" in ln for ln in install)
 
 
 def test_readme_leads_with_the_two_commands():
