@@ -690,7 +690,8 @@ def staggered_did(panel, *, unit: str, time: str, cohort: str, outcome: str,
                   control: str = "never_treated",
                   covariates: str | Sequence[str] | None = None,
                   base_period: str = "varying", est_method: str = "dr",
-                  computation: str = "auto", level: float = 0.95) -> DidResult:
+                  computation: str = "auto", periods: Sequence | None = None,
+                  level: float = 0.95) -> DidResult:
     """Group-time average treatment effects of a staggered roll-out (Callaway & Sant'Anna).
 
     Parameters
@@ -717,6 +718,9 @@ def staggered_did(panel, *, unit: str, time: str, cohort: str, outcome: str,
     computation : {"auto", "moments", "units"}
         ``auto`` uses per-cohort moments without covariates and unit rows with them;
         ``units`` forces the unit-level influence functions (the reference path).
+    periods : sequence, optional
+        Periods to use (default: every period in the panel); units must be observed
+        in all of them (the panel is balanced over these periods only).
     level : float
         Confidence level of the pointwise normal intervals.
 
@@ -741,6 +745,8 @@ def staggered_did(panel, *, unit: str, time: str, cohort: str, outcome: str,
     if use_units:
         data = panel if is_frame else _pull_units(panel, unit, time, cohort, outcome,
                                                   covariates)
+        if periods is not None:
+            data = data[data[time].isin(list(periods))]
         cells, att, size, backend, cohorts, cohort_n, dropped = _did_units(
             data, unit=unit, time=time, cohort=cohort, outcome=outcome, control=control,
             base_period=base_period, covariates=covariates, est_method=est_method)
@@ -748,12 +754,12 @@ def staggered_did(panel, *, unit: str, time: str, cohort: str, outcome: str,
     else:
         if is_frame:
             frame = moments_from_frame(panel, unit=unit, time=time, cohort=cohort,
-                                       outcome=outcome)
+                                       outcome=outcome, periods=periods)
         else:
             from gotone_analysis import panel as panel_layer
 
             frame = panel_layer.cohort_moments(panel, unit=unit, time=time, cohort=cohort,
-                                               outcome=outcome)
+                                               outcome=outcome, periods=periods)
         m = _prepare_moments(_moments_arrays(frame))
         periods = m.periods
         cohorts, cohort_n, dropped = m.cohorts, m.n, m.dropped_units

@@ -106,14 +106,32 @@ def _ps_score(x: np.ndarray, d: np.ndarray, gamma: np.ndarray, link: str) -> np.
     return (dens * (d - p) / (p * (1 - p)))[:, None] * x
 
 
-def _fit_ps(x: np.ndarray, d: np.ndarray, s: np.ndarray, link: str) -> np.ndarray:
-    """Weighted maximum-likelihood propensity coefficients (statsmodels GLM, IRLS)."""
-    import statsmodels.api as sm
+def _fit_ps(x: np.ndarray, d: np.ndarray, s: np.ndarray, link: str, tol: float = 1e-11,
+            max_iter: int = 100) -> np.ndarray:
+    """Weighted maximum-likelihood propensity coefficients (Fisher scoring).
 
-    fam = sm.families.Binomial(link=sm.families.links.Logit() if link == "logit"
-                               else sm.families.links.Probit())
-    fit = sm.GLM(d, x, family=fam, var_weights=s).fit(tol=1e-12, maxiter=200)
-    return np.asarray(fit.params, dtype=float)
+    For the logit link Fisher scoring is Newton-Raphson; both converge to the MLE that
+    statsmodels' ``GLM(..., var_weights=s)`` finds.
+    """
+    gamma = np.zeros(x.shape[1])
+    for _ in range(max_iter):
+        eta = x @ gamma
+        if link == "logit":
+            p = expit(eta)
+            w = p * (1 - p)
+            u = d - p
+        else:
+            p = np.clip(norm.cdf(eta), 1e-15, 1 - 1e-15)
+            dens = norm.pdf(eta)
+            w = dens**2 / (p * (1 - p))
+            u = dens * (d - p) / (p * (1 - p))
+        grad = x.T @ (s * u)
+        info = x.T @ ((s * w)[:, None] * x)
+        step = np.linalg.solve(info, grad)
+        gamma = gamma + step
+        if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(gamma))):
+            break
+    return gamma
 
 
 # --- stacked estimating equations ----------------------------------------------------------
