@@ -1,0 +1,395 @@
+"""The satisfaction report's tables: index trend, what moved, why (drivers), which segments.
+
+Respondent scores (:func:`respondent_scores`, all on 0-100 as ``(x - lo) / (hi - lo)``):
+``satisfaction`` is the mean of the answered items of the triad ``sat_overall,
+sat_expect, sat_ideal`` (at least two); the drivers are ``image`` (mean of the answered
+``img_1``..``img_5``), ``value`` (mean of ``val_price`` and ``val_quality``, both needed)
+and the attribute-performance items asked of every respondent (``pq_network,
+pq_tariff, pq_hall, pq_hotline``; items asked only of users or of those with a manager
+are left out of the driver model, whose complete cases would otherwise be a
+self-selected minority).
+
+Estimates of means and changes are design-based (sampling weights, strata, optional
+PSUs, Taylor linearisation: :func:`gotone_analysis.survey.estimate`); the driver
+statistics' intervals come from Rao–Wu bootstrap replicates drawn within the wave's
+strata (:mod:`gotone_analysis.replicates`). A driver model (importance, decomposition,
+PLS index) needs at least :data:`DRIVER_MIN_BASE` complete respondents in each wave it
+uses; below that it is not estimated and the table says so (``status``), rather than
+printing noise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from .. import compare, survey
+from ..errors import UsageError
+from ..replicates import bootstrap_weights
+from .decompose import decompose_change, segment_mix
+from .importance import importance_performance
+from .pls import pls_path_model
+
+__all__ = [
+    "SAT_ITEMS",
+    "IMAGE_ITEMS",
+    "VALUE_ITEMS",
+    "QUALITY_ITEMS",
+    "DRIVERS",
+    "DRIVER_MIN_BASE",
+    "ECSI_BLOCKS",
+    "ECSI_PATHS",
+    "respondent_scores",
+    "satisfaction_trend",
+    "what_moved",
+    "change_decomposition",
+    "segment_change",
+    "driver_map",
+    "satisfaction_index",
+    "headline",
+]
+
+SAT_ITEMS: tuple[str, ...] = ("sat_overall", "sat_expect", "sat_ideal")
+IMAGE_ITEMS: tuple[str, ...] = ("img_1", "img_2", "img_3", "img_4", "img_5")
+VALUE_ITEMS: tuple[str, ...] = ("val_price", "val_quality")
+#: Attribute-performance items asked of every respondent.
+QUALITY_ITEMS: tuple[str, ...] = ("pq_network", "pq_tariff", "pq_hall", "pq_hotline")
+#: Drivers of the satisfaction score (respondent scores on 0-100).
+DRIVERS: tuple[str, ...] = ("image", "value", *QUALITY_ITEMS)
+#: Complete respondents a wave needs before a driver model is estimated on it.
+DRIVER_MIN_BASE = 250
+#: ECSI measurement model on the survey items (Expectation and Complaints single items).
+ECSI_BLOCKS: dict[str, tuple[str, ...]] = {
+    "image": IMAGE_ITEMS, "expectation": ("exp_overall",), "quality": QUALITY_ITEMS,
+    "value": VALUE_ITEMS, "satisfaction": SAT_ITEMS, "complaints": ("complaint",),
+    "loyalty": ("loy_stay", "ltr"),
+}
+#: ECSI inner model.
+ECSI_PATHS: tuple[tuple[str, str], ...] = (
+    ("image", "expectation"), ("image", "satisfaction"), ("image", "loyalty"),
+    ("expectation", "quality"), ("expectation", "value"), ("expectation", "satisfaction"),
+    ("quality", "value"), ("quality", "satisfaction"), ("value", "satisfaction"),
+    ("satisfaction", "complaints"), ("satisfaction", "loyalty"), ("complaints", "loyalty"),
+)
+ITEM_RANGES: dict[str, tuple[float, float]] = {
+    **{i: (1.0, 10.0) for i in (*SAT_ITEMS, *IMAGE_ITEMS, *VALUE_ITEMS, *QUALITY_ITEMS,
+                                "exp_overall", "loy_stay")},
+    "ltr": (0.0, 10.0), "complaint": (0.0, 1.0),
+}
+SCORES: tuple[str, ...] = ("satisfaction", *DRIVERS)
+
+
+def _design(frame: pd.DataFrame) -> dict[str, str]:
+    """Design keywords of :func:`gotone_analysis.survey.estimate` for a survey frame."""
+    rule = getattr(survey, "design_of", None)
+    if rule is not None:
+        return rule(frame)
+    kw = {"weight": "weight", "strata": "stratum"}
+    if "psu" in frame and frame["psu"].notna().all():
+        kw["psu"] = "psu"
+    return kw
+
+
+def _scaled(df: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame({i: (df[i].astype("float64") - ITEM_RANGES[i][0])
+                         / (ITEM_RANGES[i][1] - ITEM_RANGES[i][0]) * 100 for i in items},
+                        index=df.index)
+
+
+def respondent_scores(df: pd.DataFrame) -> pd.DataFrame:
+    """The satisfaction score and the drivers of every respondent, on 0-100.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Survey rows (98/99 already missing).
+
+    Returns
+    -------
+    DataFrame
+        ``df`` with ``satisfaction``, ``image``, ``value`` added and the ``pq_*`` driver
+        items replaced by their 0-100 scores (NaN where the rules make a score missing).
+    """
+    out = df.copy()
+    sat = _scaled(df, SAT_ITEMS)
+    out["satisfaction"] = sat.mean(axis=1).where(sat.notna().sum(axis=1) >= 2)
+    img = _scaled(df, IMAGE_ITEMS)
+    out["image"] = img.mean(axis=1).where(img.notna().sum(axis=1) >= 1)
+    val = _scaled(df, VALUE_ITEMS)
+    out["value"] = val.mean(axis=1).where(val.notna().all(axis=1))
+    for item in QUALITY_ITEMS:
+        out[item] = _scaled(df, [item])[item]
+    return out
+
+
+def _domain(df: pd.DataFrame, scope: str, brand: str) -> np.ndarray:
+    mask = (df["brand"] == brand).to_numpy().copy()
+    if scope != "province":
+        mask &= (df["city"] == scope).to_numpy()
+    return mask
+
+
+def _wave(scored: pd.DataFrame, quarter: str, scope: str, brand: str) -> pd.DataFrame:
+    w = scored[scored["quarter"] == quarter]
+    return w[_domain(w, scope, brand)]
+
+
+def _estimates(scored: pd.DataFrame, quarter: str, scope: str, brand: str,
+               variables: Sequence[str], level: float) -> pd.DataFrame:
+    wave = scored[scored["quarter"] == quarter]
+    if wave.empty:
+        raise UsageError(f"no survey rows for quarter {quarter}")
+    inside = _domain(wave, scope, brand)
+    masked = wave.copy()
+    masked.loc[~inside, list(variables)] = np.nan  # outside the domain, inside the design
+    out = survey.estimate_many(masked, list(variables), level=level, **_design(wave))
+    out.insert(1, "quarter", quarter)
+    return out
+
+
+def satisfaction_trend(scored: pd.DataFrame, quarters: Sequence[str], *, scope: str = "province",
+                       benchmark: pd.DataFrame | None = None, brand: str = "gotone",
+                       level: float = 0.95) -> pd.DataFrame:
+    """The satisfaction score by quarter with its interval and lead over the network.
+
+    Parameters
+    ----------
+    scored : DataFrame
+        From :func:`respondent_scores` (all quarters).
+    quarters : sequence of str
+        Quarters to show, in order.
+    scope : str
+        ``"province"`` or a city code (a domain of the provincial design).
+    benchmark : DataFrame, optional
+        ``quarter, metric, value``; the ``satisfaction`` metric is the network average.
+    brand, level
+        Brand domain and confidence level.
+
+    Returns
+    -------
+    DataFrame
+        One row per quarter: ``quarter, estimate, se, ci_low, ci_high, n, n_eff, deff``
+        and with a benchmark ``network, lead, lead_ci_low, lead_ci_high, lead_p`` (the
+        network average taken as known).
+    """
+    tabs = [_estimates(scored, q, scope, brand, ["satisfaction"], level) for q in quarters]
+    out = pd.concat(tabs, ignore_index=True).drop(columns="variable")
+    if benchmark is not None:
+        net = benchmark[benchmark["metric"] == "satisfaction"].set_index("quarter")["value"]
+        out["network"] = out["quarter"].map(net).astype("float64")
+        q = norm.ppf(0.5 + level / 2)
+        out["lead"] = out["estimate"] - out["network"]
+        out["lead_ci_low"] = out["lead"] - q * out["se"]
+        out["lead_ci_high"] = out["lead"] + q * out["se"]
+        out["lead_p"] = 2 * norm.sf(np.abs(out["lead"] / out["se"]))
+    return out
+
+
+def what_moved(scored: pd.DataFrame, quarter: str, compare_to: str, *, scope: str = "province",
+               brand: str = "gotone", level: float = 0.95, alpha: float = 0.05,
+               p_adjust: str = compare.P_ADJUST_METHOD) -> pd.DataFrame:
+    """Satisfaction and every driver this quarter against the comparison quarter.
+
+    Returns
+    -------
+    DataFrame
+        One row per score (``satisfaction`` first): ``variable, estimate, se, n,
+        estimate_ref, se_ref, n_ref, diff, diff_se, diff_ci_low, diff_ci_high, p_value,
+        p_adj, significant``. The waves are independent samples; p-values are adjusted
+        over the table (``p_adjust``) and ``significant`` is ``p_adj < alpha``.
+    """
+    cur = _estimates(scored, quarter, scope, brand, SCORES, level)
+    ref = _estimates(scored, compare_to, scope, brand, SCORES, level)
+    out = cur[["variable", "estimate", "se", "n"]].merge(
+        ref[["variable", "estimate", "se", "n"]].rename(
+            columns={"estimate": "estimate_ref", "se": "se_ref", "n": "n_ref"}), on="variable")
+    q = norm.ppf(0.5 + level / 2)
+    out["diff"] = out["estimate"] - out["estimate_ref"]
+    out["diff_se"] = np.hypot(out["se"], out["se_ref"])
+    out["diff_ci_low"] = out["diff"] - q * out["diff_se"]
+    out["diff_ci_high"] = out["diff"] + q * out["diff_se"]
+    out["p_value"] = 2 * norm.sf(np.abs(out["diff"] / out["diff_se"]))
+    out["p_adj"] = compare.adjust_pvalues(out["p_value"].to_numpy(), p_adjust)
+    out["significant"] = out["p_adj"] < alpha
+    out.insert(1, "quarter", quarter)
+    out.insert(2, "compare_quarter", compare_to)
+    return out
+
+
+def _complete(frame: pd.DataFrame, columns: Sequence[str]) -> int:
+    return int(frame[list(columns)].notna().all(axis=1).sum())
+
+
+def _replicates(frame: pd.DataFrame, replicates: int, seed: int | None):
+    d = _design(frame)
+    return bootstrap_weights(frame, weight=d["weight"], strata=d.get("strata"),
+                             psu=d.get("psu"), replicates=replicates, seed=seed,
+                             lonely_psu="certainty")
+
+
+def _not_estimated(kind: str, bases: dict[str, int]) -> pd.DataFrame:
+    out = pd.DataFrame({"status": ["not_estimated"], "reason": ["base_below_minimum"],
+                        "min_base": [DRIVER_MIN_BASE]})
+    for k, v in bases.items():
+        out[f"n_{k}"] = v
+    out.attrs["kind"] = kind
+    return out
+
+
+def change_decomposition(scored: pd.DataFrame, quarter: str, compare_to: str, *,
+                         scope: str = "province", brand: str = "gotone",
+                         replicates: int = 500, seed: int | None = 0,
+                         level: float = 0.95) -> pd.DataFrame:
+    """Oaxaca–Blinder decomposition of the satisfaction change by driver.
+
+    ``compare_to`` is the reference (before); replicate weights are drawn within each
+    wave's strata (:func:`gotone_analysis.drivers.decompose_change`).
+
+    Returns
+    -------
+    DataFrame
+        The tidy table of :func:`decompose_change` with ``status = "estimated"``, or one
+        row with ``status = "not_estimated"`` and the bases when a wave has fewer than
+        :data:`DRIVER_MIN_BASE` complete respondents.
+    """
+    before = _wave(scored, compare_to, scope, brand)
+    after = _wave(scored, quarter, scope, brand)
+    cols = ["satisfaction", *DRIVERS]
+    bases = {"before": _complete(before, cols), "after": _complete(after, cols)}
+    if min(bases.values()) < DRIVER_MIN_BASE:
+        return _not_estimated("decomposition", bases)
+    rb = _replicates(before, replicates, seed)
+    ra = _replicates(after, replicates, None if seed is None else seed + 1)
+    out = decompose_change(before, after, "satisfaction", list(DRIVERS),
+                           weight=_design(after)["weight"], replicates=(rb, ra), level=level)
+    out.insert(0, "status", "estimated")
+    return out
+
+
+def segment_change(scored: pd.DataFrame, quarter: str, compare_to: str, segment: str, *,
+                   scope: str = "province", brand: str = "gotone", replicates: int = 500,
+                   seed: int | None = 0, level: float = 0.95) -> pd.DataFrame:
+    """Kitagawa split of the satisfaction change into ``segment`` mix and within-segment change.
+
+    Returns
+    -------
+    DataFrame
+        The table of :func:`gotone_analysis.drivers.segment_mix`.
+    """
+    before = _wave(scored, compare_to, scope, brand)
+    after = _wave(scored, quarter, scope, brand)
+    rb = _replicates(before, replicates, seed)
+    ra = _replicates(after, replicates, None if seed is None else seed + 1)
+    return segment_mix(before, after, "satisfaction", segment,
+                       weight=_design(after)["weight"], replicates=(rb, ra), level=level)
+
+
+def driver_map(scored: pd.DataFrame, quarter: str, compare_to: str, *, scope: str = "province",
+               brand: str = "gotone", method: str = "shapley", replicates: int = 500,
+               seed: int | None = 0, level: float = 0.95) -> pd.DataFrame:
+    """Importance–performance table of the drivers, this quarter and the comparison quarter.
+
+    Returns
+    -------
+    DataFrame
+        The table of :func:`gotone_analysis.drivers.importance_performance` (performance
+        already on 0-100) with ``status``, or one ``not_estimated`` row below the base.
+    """
+    cur = _wave(scored, quarter, scope, brand)
+    prev = _wave(scored, compare_to, scope, brand)
+    cols = ["satisfaction", *DRIVERS]
+    bases = {"current": _complete(cur, cols), "comparison": _complete(prev, cols)}
+    if min(bases.values()) < DRIVER_MIN_BASE:
+        return _not_estimated("importance", bases)
+    d = _design(cur)
+    out = importance_performance(cur, prev, "satisfaction", list(DRIVERS), weight=d["weight"],
+                                 method=method, ranges=(0.0, 100.0), replicates=replicates,
+                                 strata=d.get("strata"), psu=d.get("psu"), seed=seed,
+                                 level=level)
+    out.insert(0, "status", "estimated")
+    return out
+
+
+def satisfaction_index(data: pd.DataFrame, quarter: str, *, scope: str = "province",
+                       brand: str = "gotone", replicates: int = 200, seed: int | None = 0,
+                       level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """ECSI PLS path model on one wave: the 0-100 construct indices and the path coefficients.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Survey rows (items on their own scales; not :func:`respondent_scores`).
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        Indices (``construct, estimate, se, ci_low, ci_high``) and paths (``source,
+        target, estimate, se, ci_low, ci_high``), each with ``status``; one
+        ``not_estimated`` row each below :data:`DRIVER_MIN_BASE` complete respondents.
+    """
+    wave = _wave(data, quarter, scope, brand)
+    items = [i for b in ECSI_BLOCKS.values() for i in b]
+    n = _complete(wave, items)
+    if n < DRIVER_MIN_BASE:
+        nope = _not_estimated("pls", {"current": n})
+        return nope, nope.copy()
+    reps = _replicates(wave, replicates, seed)
+    fit = pls_path_model(wave, {k: list(v) for k, v in ECSI_BLOCKS.items()}, list(ECSI_PATHS),
+                         weight=_design(wave)["weight"], ranges=ITEM_RANGES, replicates=reps,
+                         level=level)
+    idx = fit.index()
+    idx.insert(0, "status", "estimated")
+    idx["n"] = fit.n
+    paths = fit.paths.copy()
+    paths.insert(0, "status", "estimated")
+    paths["r2_target"] = paths["target"].map(fit.r2)
+    return idx, paths
+
+
+def headline(trend: pd.DataFrame, moved: pd.DataFrame,
+             decomposition: pd.DataFrame) -> dict[str, float | str | bool | None]:
+    """Flat dict of the satisfaction report's headline numbers for ``report.publish``.
+
+    Returns
+    -------
+    dict
+        ``quarter, compare_quarter, satisfaction, satisfaction_se, satisfaction_ci_low,
+        satisfaction_ci_high, satisfaction_n, satisfaction_lead, satisfaction_lead_ci_low,
+        satisfaction_lead_ci_high, satisfaction_change, satisfaction_change_p_adj,
+        satisfaction_change_significant, drivers_estimated`` and, when the driver model
+        was estimated, ``endowments, coefficients, interaction`` (totals) and
+        ``top_negative_driver``, ``top_positive_driver`` (largest endowment terms).
+        Missing numbers are None.
+    """
+    def num(v) -> float | None:
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            return None
+        return f if np.isfinite(f) else None
+
+    last = trend.iloc[-1]
+    out: dict[str, float | str | bool | None] = {"quarter": str(last["quarter"])}
+    for key, col in (("", "estimate"), ("_se", "se"), ("_ci_low", "ci_low"),
+                     ("_ci_high", "ci_high"), ("_n", "n"), ("_lead", "lead"),
+                     ("_lead_ci_low", "lead_ci_low"), ("_lead_ci_high", "lead_ci_high")):
+        out[f"satisfaction{key}"] = num(last[col]) if col in last else None
+    sat = moved[moved["variable"] == "satisfaction"].iloc[0]
+    out["compare_quarter"] = str(sat["compare_quarter"])
+    out["satisfaction_change"] = num(sat["diff"])
+    out["satisfaction_change_p_adj"] = num(sat["p_adj"])
+    out["satisfaction_change_significant"] = bool(sat["significant"])
+    estimated = "status" in decomposition and (decomposition["status"] == "estimated").all()
+    out["drivers_estimated"] = bool(estimated)
+    if estimated:
+        tot = decomposition[decomposition["term"] == "total"].set_index("part")["estimate"]
+        for part in ("endowments", "coefficients", "interaction"):
+            out[part] = num(tot.get(part))
+        endow = decomposition[(decomposition["part"] == "endowments")
+                              & (decomposition["term"] != "total")].set_index("term")["estimate"]
+        out["top_negative_driver"] = str(endow.idxmin()) if (endow < 0).any() else None
+        out["top_positive_driver"] = str(endow.idxmax()) if (endow > 0).any() else None
+    return out
