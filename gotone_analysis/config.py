@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -165,16 +163,12 @@ def targets() -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``id, lever, metric, direction, value, unit, deadline, source, note,
-        label_zh, label_en``, read from the shipped ``resources/targets.toml``.
+        label_zh, label_en, as_of``, read from the shipped ``resources/targets.toml`` and
+        validated by :func:`gotone_analysis.targets.load_targets`.
     """
-    text = resources.files("gotone_analysis").joinpath("resources/targets.toml").read_text(
-        encoding="utf-8"
-    )
-    rows = tomllib.loads(text)["target"]
-    cols = ["id", "lever", "metric", "direction", "value", "unit", "deadline", "source",
-            "note", "label_zh", "label_en"]
-    df = pd.DataFrame([{c: r.get(c, "") for c in cols} for r in rows], columns=cols)
-    return df
+    from .targets import load_targets
+
+    return load_targets()
 
 
 # --- paths --------------------------------------------------------------------------------
