@@ -9,7 +9,9 @@ Tidy tables in, tidy tables out; nothing here draws.
 * :func:`project` -- a projection of a series to a deadline with a prediction interval;
 * :func:`scorecard` -- one row per target with its status (:data:`STATUS_RULES`);
 * :func:`city_scorecards`, :func:`attainment`, :func:`contributions` -- the same by city,
-  the city x lever attainment table and each city's share of a province gap.
+  the city x lever attainment table and each city's share of a province gap;
+* :func:`lever_summary`, :func:`status_changes`, :func:`headline` -- the report's views:
+  one traffic light a lever, what changed since the comparison quarter, headline numbers.
 
 Actuals
 -------
@@ -84,6 +86,9 @@ __all__ = [
     "city_scorecards",
     "attainment",
     "contributions",
+    "headline",
+    "status_changes",
+    "lever_summary",
 ]
 
 #: Statuses, best first.
@@ -885,3 +890,112 @@ def contributions(dataset, *, quarter: str, targets: pd.DataFrame | None = None
                         "contribution": ci, "gap": p.actual - float(t.value)})
     return pd.DataFrame(out, columns=["target_id", "lever", "scope", "actual", "target",
                                       "weight", "contribution", "gap"])
+
+
+# --- report views of the table ---------------------------------------------------------------
+
+
+def _num(v: object) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if np.isfinite(f) else None
+
+
+def headline(card: pd.DataFrame, *, quarter: str | None = None,
+             scope: str | None = None) -> dict[str, float | str | None]:
+    """Flat headline numbers of a scorecard for :func:`gotone_analysis.report.publish`.
+
+    Parameters
+    ----------
+    card : DataFrame
+        From :func:`scorecard`.
+    quarter, scope : str, optional
+        Recorded as ``quarter`` and ``scope`` when given.
+
+    Returns
+    -------
+    dict
+        ``targets`` and ``status_<s>`` (count of each status in :data:`STATUSES`); for
+        every target ``<id>_actual``, ``<id>_target``, ``<id>_projected`` (None once the
+        deadline is reached or when not measurable) and ``<id>_status``, in file order.
+    """
+    out: dict[str, float | str | None] = {}
+    if quarter is not None:
+        out["quarter"] = quarter
+    if scope is not None:
+        out["scope"] = scope
+    out["targets"] = len(card)
+    counts = card["status"].value_counts()
+    for s in STATUSES:
+        out[f"status_{s}"] = int(counts.get(s, 0))
+    for r in card.itertuples(index=False):
+        out[f"{r.target_id}_actual"] = _num(r.actual)
+        out[f"{r.target_id}_target"] = _num(r.target)
+        out[f"{r.target_id}_projected"] = _num(r.projected)
+        out[f"{r.target_id}_status"] = r.status
+    return out
+
+
+def status_changes(card: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
+    """What changed in status between two scorecards of the same scope.
+
+    Parameters
+    ----------
+    card, reference : DataFrame
+        :func:`scorecard` of the quarter reported and of the comparison quarter.
+
+    Returns
+    -------
+    DataFrame
+        One row per target of ``card``: ``target_id, lever, label, status_ref, status,
+        actual_ref, actual, change`` (``actual - actual_ref``), ``changed`` (the status
+        differs), ``direction_of_change`` (``better``, ``worse`` or ``same`` by the order
+        of :data:`STATUSES`; ``same`` when either is ``not_measurable``).
+    """
+    ref = reference.set_index("target_id")
+    rank = {s: i for i, s in enumerate(STATUSES)}
+    rows = []
+    for r in card.itertuples(index=False):
+        before = ref["status"].get(r.target_id, "not_measurable")
+        actual_ref = _num(ref["actual"].get(r.target_id, np.nan))
+        if "not_measurable" in (before, r.status) or before == r.status:
+            way = "same"
+        else:
+            way = "better" if rank[r.status] < rank[before] else "worse"
+        rows.append({"target_id": r.target_id, "lever": r.lever, "label": r.label,
+                     "status_ref": before, "status": r.status,
+                     "actual_ref": np.nan if actual_ref is None else actual_ref,
+                     "actual": r.actual,
+                     "change": (r.actual - actual_ref) if actual_ref is not None else np.nan,
+                     "changed": before != r.status, "direction_of_change": way})
+    return pd.DataFrame(rows, columns=["target_id", "lever", "label", "status_ref", "status",
+                                       "actual_ref", "actual", "change", "changed",
+                                       "direction_of_change"])
+
+
+def lever_summary(card: pd.DataFrame) -> pd.DataFrame:
+    """The nine levers (and the goal targets) at a glance: one traffic light each.
+
+    A lever's light is its worst measurable status (``missed`` and ``off_track`` red,
+    ``at_risk`` amber, ``met`` and ``on_track`` green); ``grey`` when none is measurable.
+
+    Returns
+    -------
+    DataFrame
+        One row per lever in the order of the targets: ``lever, targets, measurable,
+        met, on_track, at_risk, off_track, missed, not_measurable, worst, light``.
+    """
+    cards = card.assign(scope="_")
+    att = attainment(cards).drop(columns=["scope", "attainment"])
+    order = [s for s in reversed(STATUSES[:-1])]   # missed first: worst
+    worst = []
+    for r in att.itertuples(index=False):
+        w = next((s for s in order if getattr(r, s) > 0), "not_measurable")
+        worst.append(w)
+    att["worst"] = worst
+    att["light"] = att["worst"].map({"missed": "red", "off_track": "red", "at_risk": "amber",
+                                     "on_track": "green", "met": "green",
+                                     "not_measurable": "grey"})
+    return att

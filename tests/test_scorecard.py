@@ -371,3 +371,41 @@ def test_city_scorecards_attainment_and_contributions(demo_ds, card_q4):
     total = con.groupby("target_id").agg(s=("contribution", "sum"), gap=("gap", "first"))
     prov = card_q4.set_index("target_id")["gap"]
     assert np.allclose(total["s"], prov.loc[total.index], rtol=1e-6, atol=1e-6)
+
+
+# --- report views ----------------------------------------------------------------------------
+
+
+def _card(statuses, actuals, levers=None):
+    n = len(statuses)
+    return pd.DataFrame({
+        "target_id": [f"t{i}" for i in range(n)], "lever": levers or ["family"] * n,
+        "label": [f"T{i}" for i in range(n)], "direction": [">="] * n, "target": [0.5] * n,
+        "deadline": ["2010Q4"] * n, "actual": actuals, "actual_low": actuals,
+        "actual_high": actuals, "gap": [a - 0.5 for a in actuals],
+        "projected": [np.nan] * n, "projected_low": [np.nan] * n,
+        "projected_high": [np.nan] * n, "status": statuses, "source": [""] * n,
+    }, columns=list(sc.COLUMNS))
+
+
+def test_headline_counts_every_status_and_lists_every_target():
+    card = _card(["met", "missed", "not_measurable"], [0.6, 0.4, np.nan])
+    h = sc.headline(card, quarter="2010Q4", scope="province")
+    assert h["targets"] == 3 and h["status_met"] == 1 and h["status_missed"] == 1
+    assert h["status_not_measurable"] == 1 and h["status_on_track"] == 0
+    assert h["t0_actual"] == pytest.approx(0.6) and h["t0_status"] == "met"
+    assert h["t2_actual"] is None and h["t2_status"] == "not_measurable"
+
+
+def test_status_changes_and_lever_lights():
+    now = _card(["met", "missed", "at_risk"], [0.6, 0.4, 0.45],
+                levers=["family", "family", "g3"])
+    before = _card(["at_risk", "on_track", "at_risk"], [0.5, 0.45, 0.44],
+                   levers=["family", "family", "g3"])
+    ch = sc.status_changes(now, before).set_index("target_id")
+    assert list(ch["direction_of_change"]) == ["better", "worse", "same"]
+    assert list(ch["changed"]) == [True, True, False]
+    assert ch.loc["t0", "change"] == pytest.approx(0.1)
+    lights = sc.lever_summary(now).set_index("lever")
+    assert lights.loc["family", "light"] == "red" and lights.loc["g3", "light"] == "amber"
+    assert lights.loc["family", "met"] == 1 and lights.loc["family", "targets"] == 2
