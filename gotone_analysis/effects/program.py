@@ -52,9 +52,12 @@ __all__ = [
     "SURVEY_LEVERS",
     "SURVEY_OUTCOMES",
     "care_did",
+    "care_summary",
     "care_window",
     "headline",
+    "month_labels",
     "panel_lever_effects",
+    "reader_table",
     "survey_lever_effects",
 ]
 
@@ -351,3 +354,61 @@ def headline(care: pd.DataFrame, panel_levers: pd.DataFrame,
             if len(survey_levers) else []:
         out[f"{r['lever']}_{r['outcome']}_adjusted"] = num(r["estimate"])
     return out
+
+
+def reader_table(table: pd.DataFrame, *, lang: str = "zh",
+                 columns: Sequence[str] | None = None, digits: int = 2, note: str = ""):
+    """A reader copy of an effects table: codes as labels, numbers rounded, interval joined.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Any table of this module (or a ``DidResult`` table).
+    lang : {"zh", "en"}
+        Language.
+    columns : sequence of str, optional
+        Columns to show, ``"ci"`` for the interval (default: all but ``ci_low``,
+        ``ci_high``, with ``ci`` after ``se``).
+    digits : int
+        Decimals of the numbers.
+    note : str
+        Note under the table.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        The formatted table (:func:`gotone_analysis.tables.styled`).
+    """
+    from .. import labels, tables
+
+    if columns is None:
+        columns = [c for c in table.columns if c not in ("ci_low", "ci_high")]
+        if {"ci_low", "ci_high"} <= set(table.columns):
+            at = columns.index("se") + 1 if "se" in columns else len(columns)
+            columns = [*columns[:at], "ci", *columns[at:]]
+    out = pd.DataFrame(index=table.index)
+    for c in columns:
+        if c == "ci":
+            out[c] = [f"[{lo:.{digits}f}, {hi:.{digits}f}]" if pd.notna(lo) and pd.notna(hi)
+                      else "—" for lo, hi in zip(table["ci_low"], table["ci_high"],
+                                                 strict=True)]
+            continue
+        v = table[c]
+        if c == "lever":
+            out[c] = [labels.code_label(x, lang) for x in v]
+        elif c in ("outcome", "kind", "arm"):
+            out[c] = [labels.text(f"effects.{c}.{x}", lang)
+                      if labels.has(f"effects.{c}.{x}") else str(x) for x in v]
+        elif pd.api.types.is_integer_dtype(v):
+            out[c] = [f"{x:,d}" for x in v]
+        elif pd.api.types.is_float_dtype(v):
+            out[c] = ["—" if pd.isna(x) else f"{x:.{digits}f}" for x in v]
+        else:
+            out[c] = v.astype(str).to_numpy()
+    heads = []
+    for c in columns:
+        key = f"effects.column.{c}"
+        heads.append(labels.text(key, lang) if labels.has(key)
+                     else tables.column_label(c, lang))
+    out.columns = heads
+    return tables.styled(out.reset_index(drop=True), note)

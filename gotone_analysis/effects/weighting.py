@@ -191,24 +191,48 @@ class _Problem:
         return np.concatenate([gamma, b1, b0, [mu1, mu0]])
 
     def vcov(self, theta: np.ndarray) -> np.ndarray:
-        """Sandwich covariance of the stacked parameters."""
+        """Sandwich covariance of the stacked parameters.
+
+        The Jacobian's propensity columns are central differences of the summed
+        estimating functions; the other columns (outcome models and means, where the
+        functions are linear) are analytic.
+        """
         n = len(self.y)
         f = self.psi(theta)
         b = f.T @ f / n
+        k, kz = self.k, self.kz
         a = np.zeros((len(theta), len(theta)))
-        for j in range(len(theta)):
+        for j in range(k):
             h = 1e-6 * max(1.0, abs(theta[j]))
             up, dn = theta.copy(), theta.copy()
             up[j] += h
             dn[j] -= h
             a[:, j] = (self.psi(up).sum(0) - self.psi(dn).sum(0)) / (2 * h * n)
+        s, d = self.s, self.d
+        p = _ps_value(self.x, theta[:k], self.link)
+        if self.method == "ipw":
+            a[-2, -2] = -np.mean(s * d / p)
+            a[-1, -1] = -np.mean(s * (1 - d) / (1 - p))
+        else:
+            z = self.z
+            i1, i0 = slice(k, k + kz), slice(k + kz, k + 2 * kz)
+            a[i1, i1] = -(z * (s * d)[:, None]).T @ z / n
+            a[i0, i0] = -(z * (s * (1 - d))[:, None]).T @ z / n
+            a[-2, i1] = (z * (s * (1 - d / p))[:, None]).mean(0)
+            a[-1, i0] = (z * (s * (1 - (1 - d) / (1 - p)))[:, None]).mean(0)
+            a[-2, -2] = a[-1, -1] = -np.mean(s)
         a_inv = np.linalg.inv(a)
         return a_inv @ b @ a_inv.T / n
 
 
 def _wls(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
-    sw = np.sqrt(w)
-    return np.linalg.lstsq(x * sw[:, None], y * sw, rcond=None)[0]
+    """Weighted least squares coefficients (normal equations; lstsq if singular)."""
+    xw = x * w[:, None]
+    try:
+        return np.linalg.solve(xw.T @ x, xw.T @ y)
+    except np.linalg.LinAlgError:
+        sw = np.sqrt(w)
+        return np.linalg.lstsq(x * sw[:, None], y * sw, rcond=None)[0]
 
 
 # --- result -------------------------------------------------------------------------------
