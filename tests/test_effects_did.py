@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -155,12 +154,10 @@ def test_bad_arguments_are_refused(mpdta):
         staggered_did(mpdta[mpdta["first.treat"] > 0], **KW)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("gotone_analysis.panel") is None,
-                    reason="the panel query layer is not in this tree yet")
 def test_mpdta_from_duckdb_table_matches_r(mpdta):
-    import ibis
+    from gotone_analysis import panel
 
-    con = ibis.duckdb.connect()
+    con = panel.connect("duckdb")
     table = con.create_table("mpdta", mpdta.rename(columns={"first.treat": "first_treat"}))
     kw = dict(KW, cohort="first_treat")
     res = staggered_did(table, **kw)
