@@ -4,8 +4,14 @@ Respondent-level scores on 0-100 follow :data:`gotone_analysis.config.BRAND_INDE
 (:func:`respondent_scores`); design-based estimates of their means come from
 :func:`gotone_analysis.survey.estimate_many` (stratified design, sampling weights,
 finite-population correction, optional clusters, Taylor-linearised standard errors).
-Comparisons and the report-wide multiple-comparison policy come from
-:mod:`gotone_analysis.compare`.
+The design of the survey frame is the one rule :func:`gotone_analysis.survey.design_of`;
+comparisons and the report-wide policy (:class:`gotone_analysis.compare.Policy`: minimum
+base, level, p-value adjustment, significance level) come from
+:mod:`gotone_analysis.compare`; a comparison quarter is resolved by
+:func:`gotone_analysis.params.resolve_comparison`. Every estimator takes ``policy=``
+(usually ``P.policy``); ``level``, ``alpha`` and ``min_base`` given explicitly override
+it. This module holds estimators only: labels are in :mod:`gotone_analysis.labels`,
+sentences in :mod:`gotone_analysis.narrative`.
 
 Every public estimator returns one tidy table (one row per component x domain, or per
 funnel stage) with ``estimate, se, ci_low, ci_high, n, n_eff, deff``; comparison tables
@@ -14,7 +20,8 @@ n_ref, diff, diff_se, diff_ci_low, diff_ci_high, z, p_value, p_adj``) and ``mark
 and, when a minimum base is given, ``suppressed`` and ``note``
 (:func:`gotone_analysis.compare.suppress`: numbers of suppressed cells are NaN).
 P-values are adjusted over each whole table (the family) under the report-wide
-policy and only then marked.
+policy and only then marked. Every table carries its confidence level in
+``attrs["level"]`` (:func:`gotone_analysis.survey.level_of`).
 
 Domains
 -------
@@ -41,20 +48,18 @@ import numpy as np
 import pandas as pd
 
 from . import compare, survey
+from .compare import Policy
 from .config import (
     BRAND_CODES,
     BRAND_COMPONENTS,
     BRAND_INDEX_SPEC,
     CITY_CODES,
     PROVINCE,
-    QUARTER_RE,
     parse_quarter,
-    shift_quarter,
 )
-from .config import (
-    label as config_label,
-)
-from .errors import DataError, UsageError
+from .errors import UsageError
+from .params import resolve_comparison
+from .survey import PSU, STRATUM, WEIGHT
 
 # --- constants -------------------------------------------------------------------------
 
@@ -70,52 +75,20 @@ PREFERENCE_MIN: float = 8.0
 #: Loyal: ``loy_stay`` (1-10) at least this.
 LOYALTY_MIN: float = 8.0
 
-#: Significance level of the marks ("▲"/"▼"): the report-wide policy's level.
+#: Significance level of the marks (:data:`gotone_analysis.compare.MARKS`): the policy's default.
 ALPHA: float = compare.ALPHA
-
-#: Labels this module adds to :func:`gotone_analysis.config.label`: code -> (中文, English).
-LABELS: dict[str, tuple[str, str]] = {
-    "influence": ("影响力", "Influence"),
-    "aware": ("认知（提示）", "Aware (prompted)"),
-    "associated": ("正面联想", "Positive association"),
-    "preferring": ("偏好", "Preferring"),
-    "loyal": ("忠诚", "Loyal"),
-    "reach": ("到达率", "Reach"),
-    "conversion": ("转化率", "Conversion"),
-    "benchmark": ("全网均值", "Network average"),
-}
-
-#: Survey design columns (stratified sample; ``stratum_pop`` = stratum population for the
-#: finite-population correction; ``psu`` used when present and filled).
-WEIGHT, STRATUM, FPC, PSU = "weight", "stratum", "stratum_pop", "psu"
 
 #: Standard errors at or below this (on 0-100 scores) are treated as zero: no test.
 _SE_ZERO = compare.SE_ZERO
 
-_RESULT_COLS = ("estimate", "se", "ci_low", "ci_high", "n_eff", "deff")
-#: Comparison columns, named as in :data:`gotone_analysis.compare.COMPARISON_COLUMNS`.
-_COMPARE_COLS = ("estimate_ref", "se_ref", "n_ref", "diff", "diff_se", "diff_ci_low",
-                 "diff_ci_high", "z", "p_value", "p_adj", "mark")
+#: Columns a comparison adds to an estimate table, and the mark.
+_COMPARE_COLS = (*compare.REFERENCE_COLUMNS, compare.MARK_COLUMN)
 
 
-def label(code: str, lang: str = "zh") -> str:
-    """The zh/en label of a component, funnel stage, city, brand or tier code.
-
-    Parameters
-    ----------
-    code : str
-        A code from :data:`LABELS` or one :func:`gotone_analysis.config.label` knows.
-    lang : {"zh", "en"}
-        Language.
-
-    Returns
-    -------
-    str
-        The label; unknown codes are returned unchanged.
-    """
-    if code in LABELS:
-        return LABELS[code][0 if lang == "zh" else 1]
-    return config_label(code, lang)
+def _policy(policy: Policy | None, *, level: float | None = None, alpha: float | None = None,
+            min_base: int | None = None) -> Policy:
+    """The policy of one call: ``policy`` with the explicitly given values overriding it."""
+    return compare.resolve_policy(policy, level=level, alpha=alpha, min_base=min_base)
 
 
 # --- respondent scores ---------------------------------------------------------------------
@@ -225,32 +198,6 @@ def _check_scope_brand(scope: str, brand: str) -> None:
         raise UsageError(f"brand must be one of {', '.join(BRAND_CODES)}; got {brand!r}")
 
 
-def _design(data: pd.DataFrame) -> dict:
-    """Design keyword arguments for :mod:`gotone_analysis.survey` from the columns present.
-
-    ``psu`` and ``stratum_pop`` are used when filled on every row and ignored when empty
-    on every row; partly filled is an error (a half-described design would understate
-    the standard errors). ``stratum_pop`` counts customers, so it is the finite
-    population correction of a one-stage stratified sample only: with clusters it is
-    not used (R's ``fpc`` would then be the number of PSUs), which is conservative.
-    """
-    kw: dict = {"weight": WEIGHT, "strata": STRATUM}
-    filled = {}
-    for col in (PSU, FPC):
-        if col in data:
-            present = data[col].notna() & (data[col].astype("string").str.strip() != "")
-            if present.any() and not present.all():
-                raise DataError(
-                    f"survey column '{col}': filled on {int(present.sum())} of {len(data)} "
-                    "rows; the design needs it on every row or on none")
-            filled[col] = bool(present.all()) and len(data) > 0
-    if filled.get(PSU):
-        kw["psu"] = PSU
-    elif filled.get(FPC):
-        kw["fpc"] = FPC
-    return kw
-
-
 def _wave(data: pd.DataFrame, quarter: str | None) -> pd.DataFrame:
     if quarter is None:
         waves = pd.unique(data["quarter"])
@@ -271,7 +218,8 @@ def _domain_columns(scope: str, by: Sequence[str] | None) -> list[str]:
 def _estimate(data: pd.DataFrame, variables: Sequence[str], domain: list[str],
               level: float) -> pd.DataFrame:
     """Design-based means of ``variables`` for every domain in ``domain`` columns (long)."""
-    est = survey.estimate_many(data, list(variables), by=domain, level=level, **_design(data))
+    est = survey.estimate_many(data, list(variables), by=domain, level=level,
+                               **survey.design_of(data))
     return est.rename(columns={"variable": "component"})
 
 
@@ -306,7 +254,12 @@ def _suppress(table: pd.DataFrame, min_base: int | None) -> pd.DataFrame:
     return compare.suppress(table, int(min_base))
 
 
-def _significance(table: pd.DataFrame, alpha: float,
+def _finish(table: pd.DataFrame, pol: Policy) -> pd.DataFrame:
+    """Suppress small bases under the policy and record its level in the table's attrs."""
+    return survey.with_level(_suppress(table, pol.min_base), pol.level)
+
+
+def _significance(table: pd.DataFrame, pol: Policy,
                   family: Sequence[str] | None = None) -> pd.DataFrame:
     """Adjust p-values over the table's shown cells (report-wide policy) and mark them.
 
@@ -332,27 +285,18 @@ def _significance(table: pd.DataFrame, alpha: float,
     for rows in groups:
         if rows.any():
             out.loc[rows, "p_adj"] = np.asarray(
-                compare.adjust_pvalues(out.loc[rows, "p_value"].to_numpy(dtype="float64")))
-    out["mark"] = compare.significance_marks(out, alpha=alpha, p_col="p_adj").astype(object)
-    out.loc[~shown, "mark"] = ""
-    return out
-
-
-def _resolve_compare(quarter: str, compare_to: str) -> str:
-    if compare_to == "previous":
-        return shift_quarter(quarter, -1)
-    if compare_to == "year_ago":
-        return shift_quarter(quarter, -4)
-    if isinstance(compare_to, str) and QUARTER_RE.match(compare_to):
-        return compare_to
-    raise UsageError(f"compare_to must be 'previous', 'year_ago' or a quarter YYYYQn; "
-                     f"got {compare_to!r}")
+                compare.adjust_pvalues(out.loc[rows, "p_value"].to_numpy(dtype="float64"),
+                                       pol.p_adjust))
+    mark = compare.MARK_COLUMN
+    out[mark] = compare.significance_marks(out, alpha=pol.alpha, p_col="p_adj").astype(object)
+    out.loc[~shown, mark] = ""
+    return survey.with_level(out, pol.level)
 
 
 def _with_comparison(table: pd.DataFrame, comparison: pd.DataFrame | None,
                      on: list[str]) -> pd.DataFrame:
     """``table`` with the comparison columns of ``comparison`` (matched on ``on``) added."""
-    cols = [c for c in _COMPARE_COLS if c != "mark"]
+    cols = list(compare.REFERENCE_COLUMNS)
     if comparison is None:
         out = table.copy()
         for c in cols:
@@ -388,8 +332,9 @@ def components(
     brand: str = "gotone",
     by: Sequence[str] | None = None,
     spec: dict | None = None,
-    level: float = 0.95,
+    level: float | None = None,
     min_base: int | None = None,
+    policy: Policy | None = None,
 ) -> pd.DataFrame:
     """Design-based estimates of the four components and the influence index, 0-100.
 
@@ -408,10 +353,14 @@ def components(
         Further domain columns, e.g. ``["tier"]`` or ``["city"]``.
     spec : dict, optional
         Index specification (default :data:`~gotone_analysis.config.BRAND_INDEX_SPEC`).
-    level : float
-        Confidence level of the intervals.
+    level : float, optional
+        Confidence level of the intervals (default the policy's, 95 %).
     min_base : int, optional
-        Suppress cells with fewer respondents (see :func:`gotone_analysis.compare.suppress`).
+        Suppress cells with fewer respondents (see :func:`gotone_analysis.compare.suppress`);
+        default the policy's (none without a policy).
+    policy : gotone_analysis.compare.Policy, optional
+        The report-wide policy (``P.policy``) supplying ``level``, ``min_base`` and, for
+        comparisons, ``alpha`` and the p-value adjustment; explicit arguments win.
 
     Returns
     -------
@@ -421,11 +370,12 @@ def components(
         n_eff, deff`` (+ ``suppressed, note`` when ``min_base`` is given). ``n`` is the
         unweighted number of respondents with a score.
     """
+    pol = _policy(policy, level=level, min_base=min_base)
     _check_scope_brand(scope, brand)
     data = _wave(survey_data, quarter)
-    out = _components_on(data, scope=scope, brand=brand, by=by, spec=spec, level=level)
+    out = _components_on(data, scope=scope, brand=brand, by=by, spec=spec, level=pol.level)
     out.insert(0, "quarter", quarter if quarter is not None else str(data["quarter"].iloc[0]))
-    return _suppress(out, min_base)
+    return _finish(out, pol)
 
 
 def pooled_design(survey_data: pd.DataFrame, quarters: Sequence[str], *,
@@ -496,9 +446,10 @@ def annual(
     brand: str = "gotone",
     by: Sequence[str] | None = None,
     spec: dict | None = None,
-    level: float = 0.95,
+    level: float | None = None,
     min_base: int | None = None,
     through: int | None = None,
+    policy: Policy | None = None,
 ) -> pd.DataFrame:
     """Components and influence for a year, pooling that year's waves.
 
@@ -518,6 +469,9 @@ def annual(
         As in :func:`components`.
     through : int, optional
         Last quarter (1-4) of the year to pool; default every wave of the year.
+    policy : gotone_analysis.compare.Policy, optional
+        The report-wide policy (``P.policy``) supplying ``level``, ``min_base`` and, for
+        comparisons, ``alpha`` and the p-value adjustment; explicit arguments win.
 
     Returns
     -------
@@ -525,6 +479,7 @@ def annual(
         As :func:`components`, with ``quarter`` replaced by ``year`` (str) and a
         ``waves`` column (number of waves pooled).
     """
+    pol = _policy(policy, level=level, min_base=min_base)
     _check_scope_brand(scope, brand)
     if through is not None and int(through) not in (1, 2, 3, 4):
         raise UsageError(f"through must be a quarter number 1-4, got {through!r}")
@@ -533,8 +488,8 @@ def annual(
         span = f" up to Q{through}" if through is not None else ""
         raise UsageError(f"no survey waves in {year}{span}")
     out = _pooled_components(survey_data, year, quarters, scope=scope, brand=brand, by=by,
-                             spec=spec, level=level)
-    return _suppress(out, min_base)
+                             spec=spec, level=pol.level)
+    return _finish(out, pol)
 
 
 def _pooled_components(survey_data: pd.DataFrame, year: int | str, quarters: list[str], *,
@@ -577,9 +532,10 @@ def trend(
     scope: str = PROVINCE,
     brand: str = "gotone",
     spec: dict | None = None,
-    level: float = 0.95,
-    alpha: float = ALPHA,
+    level: float | None = None,
+    alpha: float | None = None,
     min_base: int | None = None,
+    policy: Policy | None = None,
 ) -> pd.DataFrame:
     """Components and influence wave by wave, each with the change from the wave before.
 
@@ -591,8 +547,11 @@ def trend(
         Waves to show (default: every wave in the data), in time order.
     scope, brand, spec, level, min_base
         As in :func:`components`.
-    alpha : float
-        Significance level of the marks.
+    alpha : float, optional
+        Significance level of the marks (default the policy's).
+    policy : gotone_analysis.compare.Policy, optional
+        The report-wide policy (``P.policy``) supplying ``level``, ``min_base`` and, for
+        comparisons, ``alpha`` and the p-value adjustment; explicit arguments win.
 
     Returns
     -------
@@ -604,26 +563,27 @@ def trend(
         the first quarter. P-values are adjusted wave by wave (each wave's
         components are one family), so the latest wave is marked as in :func:`changes`.
     """
+    pol = _policy(policy, level=level, alpha=alpha, min_base=min_base)
     _check_scope_brand(scope, brand)
     if quarters is None:
         quarters = sorted(pd.unique(survey_data["quarter"]).tolist())
     quarters = sorted(quarters)
     parts = [components(survey_data, quarter=q, scope=scope, brand=brand, spec=spec,
-                        level=level) for q in quarters]
+                        level=pol.level) for q in quarters]
     rows = [_independent_difference(cur, parts[k - 1] if k else None, ["component"])
             for k, cur in enumerate(parts)]
     out = pd.concat(rows, ignore_index=True)
     prev_q = {q: quarters[k - 1] if k else None for k, q in enumerate(quarters)}
     out.insert(out.columns.get_loc("estimate_ref"), "compare_quarter",
                out["quarter"].map(prev_q).astype(object))
-    return _significance(_suppress(out, min_base), alpha, family=["quarter"])
+    return _significance(_suppress(out, pol.min_base), pol, family=["quarter"])
 
 
-def _compare_tables(current: pd.DataFrame, previous: pd.DataFrame, on: list[str], *,
-                    alpha: float, min_base: int | None) -> pd.DataFrame:
+def _compare_tables(current: pd.DataFrame, previous: pd.DataFrame, on: list[str],
+                    pol: Policy) -> pd.DataFrame:
     out = _independent_difference(current, previous, on)
-    out = _suppress(out, min_base)
-    return _significance(out, alpha)
+    out = _suppress(out, pol.min_base)
+    return _significance(out, pol)
 
 
 def changes(
@@ -635,9 +595,10 @@ def changes(
     brand: str = "gotone",
     by: Sequence[str] | None = None,
     spec: dict | None = None,
-    level: float = 0.95,
-    alpha: float = ALPHA,
+    level: float | None = None,
+    alpha: float | None = None,
     min_base: int | None = None,
+    policy: Policy | None = None,
 ) -> pd.DataFrame:
     """Current wave against a comparison wave, component by component.
 
@@ -654,11 +615,15 @@ def changes(
     quarter : str
         Current wave ``YYYYQn``.
     compare_to : str
-        ``"previous"``, ``"year_ago"`` or a wave ``YYYYQn``.
+        ``"previous"``, ``"year_ago"`` or an earlier wave ``YYYYQn``, resolved by
+        :func:`gotone_analysis.params.resolve_comparison` (a later wave is refused).
     scope, brand, by, spec, level, min_base
         As in :func:`components`; a cell is suppressed when either wave's base is small.
-    alpha : float
-        Significance level of the marks.
+    alpha : float, optional
+        Significance level of the marks (default the policy's).
+    policy : gotone_analysis.compare.Policy, optional
+        The report-wide policy (``P.policy``) supplying ``level``, ``min_base`` and, for
+        comparisons, ``alpha`` and the p-value adjustment; explicit arguments win.
 
     Returns
     -------
@@ -668,15 +633,16 @@ def changes(
         diff_ci_low, diff_ci_high, z, p_value, p_adj, mark`` (+ ``suppressed, note``). When the comparison wave is not in the
         data the comparison columns are empty (and no mark is set).
     """
-    other = _resolve_compare(quarter, compare_to)
+    pol = _policy(policy, level=level, alpha=alpha, min_base=min_base)
+    other, _ = resolve_comparison(quarter, compare_to)
     on = [*(by or ()), "component"]
     cur = components(survey_data, quarter=quarter, scope=scope, brand=brand, by=by,
-                     spec=spec, level=level)
+                     spec=spec, level=pol.level)
     prev = None
     if (survey_data["quarter"] == other).any():
         prev = components(survey_data, quarter=other, scope=scope, brand=brand, by=by,
-                          spec=spec, level=level)
-    out = _compare_tables(cur, prev, on, alpha=alpha, min_base=min_base)
+                          spec=spec, level=pol.level)
+    out = _compare_tables(cur, prev, on, pol)
     out.insert(out.columns.get_loc("estimate_ref"), "compare_quarter", other)
     return out
 
@@ -690,10 +656,11 @@ def annual_changes(
     brand: str = "gotone",
     by: Sequence[str] | None = None,
     spec: dict | None = None,
-    level: float = 0.95,
-    alpha: float = ALPHA,
+    level: float | None = None,
+    alpha: float | None = None,
     min_base: int | None = None,
     through: int | None = None,
+    policy: Policy | None = None,
 ) -> pd.DataFrame:
     """A year against another year (default the year before), pooled waves each.
 
@@ -715,15 +682,19 @@ def annual_changes(
         As in :func:`changes`.
     through : int, optional
         Last quarter (1-4) pooled in both years; default every wave.
+    policy : gotone_analysis.compare.Policy, optional
+        The report-wide policy (``P.policy``) supplying ``level``, ``min_base`` and, for
+        comparisons, ``alpha`` and the p-value adjustment; explicit arguments win.
 
     Returns
     -------
     DataFrame
         As :func:`changes`, with ``year`` and ``compare_year`` in place of the quarters.
     """
+    pol = _policy(policy, level=level, alpha=alpha, min_base=min_base)
     other = int(compare_year) if compare_year is not None else int(year) - 1
     on = [*(by or ()), "component"]
-    kw = dict(scope=scope, brand=brand, by=by, spec=spec, level=level)
+    kw = dict(scope=scope, brand=brand, by=by, spec=spec, level=pol.level)
     cur = annual(survey_data, year, through=through, **kw)
     # like for like: the comparison year pools the same quarters of its year, or no test
     numbers = [q[-1] for q in year_quarters(survey_data, year, through)]
@@ -731,7 +702,7 @@ def annual_changes(
     prev = None
     if len(same) == len(numbers):
         prev = _pooled_components(survey_data, other, same, **kw)
-    out = _compare_tables(cur, prev, on, alpha=alpha, min_base=min_base)
+    out = _compare_tables(cur, prev, on, pol)
     out.insert(out.columns.get_loc("estimate_ref"), "compare_year", str(other))
     return out
 
@@ -743,8 +714,9 @@ def by_brand(
     scope: str = PROVINCE,
     brands: Sequence[str] = BRAND_CODES,
     spec: dict | None = None,
-    level: float = 0.95,
+    level: float | None = None,
     min_base: int | None = None,
+    policy: Policy | None = None,
 ) -> pd.DataFrame:
     """Components and influence of several brands side by side (same wave and scope).
 
@@ -756,6 +728,9 @@ def by_brand(
         As in :func:`components`.
     brands : sequence of str
         Brands to show, in this order; brands without respondents are left out.
+    policy : gotone_analysis.compare.Policy, optional
+        The report-wide policy (``P.policy``) supplying ``level``, ``min_base`` and, for
+        comparisons, ``alpha`` and the p-value adjustment; explicit arguments win.
 
     Returns
     -------
@@ -763,13 +738,14 @@ def by_brand(
         :func:`components` tables of the brands stacked (the ``brand`` column tells
         them apart).
     """
+    pol = _policy(policy, level=level, min_base=min_base)
     data = _wave(survey_data, quarter)
     present = set(pd.unique(data["brand"]))
-    parts = [components(data, quarter=quarter, scope=scope, brand=b, spec=spec, level=level,
-                        min_base=min_base) for b in brands if b in present]
+    parts = [components(data, quarter=quarter, scope=scope, brand=b, spec=spec, policy=pol)
+             for b in brands if b in present]
     if not parts:
         raise UsageError("none of the brands has respondents in this wave")
-    return pd.concat(parts, ignore_index=True)
+    return survey.with_level(pd.concat(parts, ignore_index=True), pol.level)
 
 
 def vs_benchmark(
@@ -777,8 +753,9 @@ def vs_benchmark(
     benchmark: pd.DataFrame,
     *,
     quarter: str | None = None,
-    alpha: float = ALPHA,
+    alpha: float | None = None,
     min_base: int | None = None,
+    policy: Policy | None = None,
 ) -> pd.DataFrame:
     """Compare estimates with the network (all-province) benchmark of the same quarter.
 
@@ -794,7 +771,10 @@ def vs_benchmark(
     quarter : str, optional
         Benchmark quarter (default the table's ``quarter``).
     alpha, min_base
-        Significance level of the marks; minimum base.
+        Significance level of the marks; minimum base (default the policy's).
+    policy : gotone_analysis.compare.Policy, optional
+        The report-wide policy (``P.policy``) supplying ``level``, ``min_base`` and, for
+        comparisons, ``alpha`` and the p-value adjustment; explicit arguments win.
 
     Returns
     -------
@@ -802,16 +782,18 @@ def vs_benchmark(
         The table's rows that have a benchmark, with the comparison columns
         (``estimate_ref`` = the benchmark, ``se_ref`` = 0, ``diff`` ... ``p_adj``, ``mark``).
     """
+    pol = _policy(policy, alpha=alpha, min_base=min_base)
+    pol = pol.with_(level=survey.level_of(table))  # the table's intervals keep their level
     q = quarter if quarter is not None else str(table["quarter"].iloc[0])
     bench = (benchmark.loc[benchmark["quarter"] == q, ["metric", "value"]]
              .rename(columns={"metric": "component", "value": "_benchmark"}))
     rows = table.drop(columns=[c for c in ("suppressed", "note", *_COMPARE_COLS) if c in table])
     rows = rows.merge(bench, on="component", how="inner")
     comp = compare.vs_constant(rows[["component", "estimate", "se", "n", "_benchmark"]],
-                               "_benchmark")
+                               "_benchmark", level=pol.level)
     out = _with_comparison(rows.drop(columns="_benchmark"), comp, ["component"])
-    out = _suppress(out, min_base)
-    return _significance(out, alpha)
+    out = _suppress(out, pol.min_base)
+    return _significance(out, pol)
 
 
 def by_city(
@@ -820,9 +802,10 @@ def by_city(
     quarter: str | None = None,
     brand: str = "gotone",
     spec: dict | None = None,
-    level: float = 0.95,
-    alpha: float = ALPHA,
+    level: float | None = None,
+    alpha: float | None = None,
     min_base: int | None = None,
+    policy: Policy | None = None,
 ) -> pd.DataFrame:
     """Each city against the province, component by component.
 
@@ -837,8 +820,8 @@ def by_city(
         Survey rows.
     quarter : str, optional
         Wave (may be omitted when the data hold one wave).
-    brand, spec, level, alpha, min_base
-        As in :func:`components`.
+    brand, spec, level, alpha, min_base, policy
+        As in :func:`components` and :func:`changes`.
 
     Returns
     -------
@@ -848,11 +831,13 @@ def by_city(
         n_eff, deff`` and the comparison columns (``estimate_ref`` = the province,
         ``diff`` ... ``p_adj``, ``mark``) (+ ``suppressed, note``).
     """
+    pol = _policy(policy, level=level, alpha=alpha, min_base=min_base)
+    level = pol.level
     _check_scope_brand(PROVINCE, brand)
     data = _wave(survey_data, quarter)
     q = quarter if quarter is not None else str(data["quarter"].iloc[0])
     scored = pd.concat([data, respondent_scores(data, spec)], axis=1)
-    design = _design(data)
+    design = survey.design_of(data)
     cities = _estimate(scored, COMPONENTS, ["brand", "city"], level)
     cities = cities.loc[cities["brand"] == brand].drop(columns="brand")
     parts = []
@@ -872,8 +857,8 @@ def by_city(
     out["_c"] = out["city"].map({c: i for i, c in enumerate(CITY_CODES)})
     out["_o"] = out["component"].map({c: i for i, c in enumerate(COMPONENTS)})
     out = out.sort_values(["_c", "_o"]).drop(columns=["_c", "_o"]).reset_index(drop=True)
-    out = _suppress(out, min_base)
-    return _significance(out, alpha)
+    out = _suppress(out, pol.min_base)
+    return _significance(out, pol)
 
 
 def funnel(
@@ -883,8 +868,9 @@ def funnel(
     scope: str = PROVINCE,
     brand: str = "gotone",
     by: Sequence[str] | None = None,
-    level: float = 0.95,
+    level: float | None = None,
     min_base: int | None = None,
+    policy: Policy | None = None,
 ) -> pd.DataFrame:
     """The brand funnel: reach of each stage and conversion from the stage before, in %.
 
@@ -899,7 +885,7 @@ def funnel(
     ----------
     survey_data : DataFrame
         Survey rows.
-    quarter, scope, brand, by, level, min_base
+    quarter, scope, brand, by, level, min_base, policy
         As in :func:`components`. For conversions ``n`` is the base of the ratio (the
         respondents at the previous stage).
 
@@ -911,6 +897,8 @@ def funnel(
         conversion), ``estimate, se, ci_low, ci_high, n, n_eff, deff`` (+ ``suppressed,
         note``).
     """
+    pol = _policy(policy, level=level, min_base=min_base)
+    level = pol.level
     _check_scope_brand(scope, brand)
     data = _wave(survey_data, quarter)
     q = quarter if quarter is not None else str(data["quarter"].iloc[0])
@@ -940,148 +928,10 @@ def funnel(
     out["_s"] = out["stage"].map({s: i for i, s in enumerate(FUNNEL_STAGES)})
     out["_m"] = (out["measure"] == "conversion").astype(int)
     out = out.sort_values([*by_cols, "_m", "_s"]).drop(columns=["_s", "_m"])
-    return _suppress(out.reset_index(drop=True), min_base)
+    return _finish(out.reset_index(drop=True), pol)
 
 
-# --- words and headline numbers ----------------------------------------------------------------
-
-#: Columns that name a row of a comparison table in the narrative when they vary in it.
-_NARRATIVE_DOMAINS = ("city", "tier", "brand", "gender", "age_band")
-
-_WORDS = {
-    "zh": {
-        "up": "显著上升", "down": "显著下降", "higher": "显著高于", "lower": "显著低于",
-        "points": "分", "province": "全省", "benchmark": "全网均值",
-        "none_time": "在 {alpha:.0%} 显著性水平下（已做多重比较校正），与 {what} 相比没有"
-                     "指标发生显著变化；差异均在抽样误差范围内，不应解读为真实变化。",
-        "none_diff": "在 {alpha:.0%} 显著性水平下（已做多重比较校正），与{what}相比没有"
-                     "显著差异；差异均在抽样误差范围内，不应解读为真实差别。",
-        "rest_time": "其余指标的变化不显著（在抽样误差范围内）。",
-        "rest_diff": "其余差异不显著（在抽样误差范围内）。",
-        "no_compare": "没有{what}的可比数据。",
-        "suppressed": "{k} 个单元格样本量不足 {min_base}，不予显示（以“—”标注）。",
-        "suppressed_all": "所有单元格样本量不足 {min_base}，不予显示（以“—”标注）。",
-        "untested": "{k} 个单元格无法检验（缺少可比数据或无抽样变异）。",
-        "vs": "与{what}相比：",
-    },
-    "en": {
-        "up": "rose significantly", "down": "fell significantly",
-        "higher": "significantly above", "lower": "significantly below",
-        "points": "points", "province": "the province", "benchmark": "the network average",
-        "none_time": "At the {alpha:.0%} level (adjusted for multiple comparisons) nothing "
-                     "moved significantly since {what}; the differences are within sampling "
-                     "error and should not be read as real changes.",
-        "none_diff": "At the {alpha:.0%} level (adjusted for multiple comparisons) nothing "
-                     "differs significantly from {what}; the differences are within sampling "
-                     "error and should not be read as real differences.",
-        "rest_time": "The other changes are not significant (within sampling error).",
-        "rest_diff": "The other differences are not significant (within sampling error).",
-        "no_compare": "No comparable data for {what}.",
-        "suppressed": "{k} cell(s) with a base below {min_base} are not shown (marked “—”).",
-        "suppressed_all": "Every cell has a base below {min_base} and is not shown (marked “—”).",
-        "untested": "{k} cell(s) could not be tested (no comparable data or no sampling "
-                    "variation).",
-        "vs": "Against {what}:",
-    },
-}
-
-
-def _comparison_kind(table: pd.DataFrame, lang: str) -> tuple[str, str]:
-    """(kind, name of what the table compares with) for :func:`narrative`."""
-    w = _WORDS[lang]
-    if "compare_quarter" in table:
-        return "time", str(table["compare_quarter"].iloc[0]) if len(table) else ""
-    if "compare_year" in table:
-        return "time", str(table["compare_year"].iloc[0]) if len(table) else ""
-    if "city" in table and "estimate_ref" in table:
-        return "domain", w["province"]
-    if "estimate_ref" in table:
-        return "benchmark", w["benchmark"]
-    raise UsageError("narrative needs a comparison table from changes, annual_changes, "
-                     "trend, by_city or vs_benchmark")
-
-
-def narrative(table: pd.DataFrame, lang: str = "zh", *, alpha: float = ALPHA,
-              min_base: int | None = None) -> str:
-    """Say in Markdown what moved significantly in a comparison table.
-
-    Only rows marked significant (after the report-wide p-value adjustment) are stated
-    as changes; everything else is described as within sampling error. Suppressed cells
-    are counted and said to be hidden.
-
-    Parameters
-    ----------
-    table : DataFrame
-        A table from :func:`changes`, :func:`annual_changes`, :func:`by_city` or
-        :func:`vs_benchmark` (columns ``component, estimate, diff, p_value, p_adj, mark``,
-        optionally ``city`` and ``suppressed``).
-    lang : {"zh", "en"}
-        Language.
-    alpha : float
-        Significance level the marks were set at (for the wording).
-    min_base : int, optional
-        Minimum base, quoted when cells are suppressed.
-
-    Returns
-    -------
-    str
-        Markdown: one bullet per significant move (largest first within the table's
-        order), then a sentence on the rest and one on suppressed cells.
-    """
-    w = _WORDS["zh" if lang == "zh" else "en"]
-    lang = "zh" if lang == "zh" else "en"
-    kind, what = _comparison_kind(table, lang)
-    lines: list[str] = []
-    suppressed = (table["suppressed"].astype(bool) if "suppressed" in table
-                  else pd.Series(False, index=table.index))
-    shown = table.loc[~suppressed]
-    if shown["p_value"].notna().sum() == 0 and len(shown):
-        lines.append(w["no_compare"].format(what=what))
-    else:
-        # domain columns that vary within the table name the row (city, tier, ...)
-        domains = [c for c in _NARRATIVE_DOMAINS if c in table and table[c].nunique() > 1]
-        sig = shown.loc[shown["mark"].isin(["▲", "▼"])]
-        for _, r in sig.iterrows():
-            name = label(r["component"], lang)
-            if domains:
-                where = " ".join(label(str(r[c]), lang) for c in domains)
-                name = f"{where} · {name}" if lang == "zh" else f"{where} – {name}"
-            up = r["mark"] == "▲"
-            if kind == "time":
-                verb = w["up"] if up else w["down"]
-            else:
-                verb = w["higher"] if up else w["lower"]
-            d = abs(float(r["diff"]))
-            p = float(r["p_adj"])
-            ptxt = "< 0.001" if p < 0.001 else f"= {p:.3f}"
-            if lang == "zh":
-                if kind == "time":
-                    text = (f"- **{name}** {r['estimate']:.1f}，较 {what} {verb} {d:.1f} "
-                            f"{w['points']}（校正后 p {ptxt}）")
-                else:
-                    text = (f"- **{name}** {r['estimate']:.1f}，{verb}{what} {d:.1f} "
-                            f"{w['points']}（校正后 p {ptxt}）")
-            elif kind == "time":
-                text = (f"- **{name}** {r['estimate']:.1f}, {verb} by {d:.1f} "
-                        f"{w['points']} since {what} (adjusted p {ptxt})")
-            else:
-                text = (f"- **{name}** {r['estimate']:.1f}, {verb} {what} by {d:.1f} "
-                        f"{w['points']} (adjusted p {ptxt})")
-            lines.append(text)
-        tested = shown["p_value"].notna()
-        if sig.empty:
-            key = "none_time" if kind == "time" else "none_diff"
-            lines.append(w[key].format(alpha=alpha, what=what))
-        elif len(sig) < int(tested.sum()):
-            lines.append(w["rest_time" if kind == "time" else "rest_diff"])
-        if (~tested).any():
-            lines.append(w["untested"].format(k=int((~tested).sum())))
-    k = int(suppressed.sum())
-    if k:
-        mb = min_base if min_base is not None else "min_base"
-        key = "suppressed_all" if k == len(table) else "suppressed"
-        lines.append(w[key].format(k=k, min_base=mb))
-    return "\n".join(line if line.startswith("- ") else f"- {line}" for line in lines)
+# --- headline numbers ----------------------------------------------------------------------
 
 
 def headline(changes_table: pd.DataFrame,

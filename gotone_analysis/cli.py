@@ -54,7 +54,10 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--compare-to", default="previous")
     p.add_argument("--min-base", type=int, default=None)
-    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--seed", type=int, default=None,
+                   help="seed of every random draw of the reports (default the notebooks')")
+    p.add_argument("--engine", choices=("duckdb", "spark"), default=None,
+                   help="engine that queries the customer panel (default duckdb)")
     p.set_defaults(func=_cmd_run)
 
 

@@ -11,14 +11,23 @@ The report-wide policy for significance marks is set here once:
 * a cell whose unweighted base is below :data:`~gotone_analysis.config.MIN_BASE` is
   suppressed and says so (:func:`suppress`), never shown silently.
 
+The policy of one report is carried by one :class:`Policy` object (minimum base,
+confidence level, p-value adjustment, significance level, random seed), built from the
+report's parameters by :func:`gotone_analysis.params.check_parameters` (``P.policy``)
+and accepted as ``policy=`` by the estimators and the views.
+
 Comparison tables share the columns :data:`COMPARISON_COLUMNS`: the estimate and its
 reference, the difference ``diff = estimate - estimate_ref`` with its standard error,
-interval, z statistic, p-value and adjusted p-value.
+interval, z statistic, p-value and adjusted p-value; tables that mark their rows add
+:data:`MARK_COLUMN`. :data:`REFERENCE_COLUMNS` are the columns a comparison adds to an
+estimate table. The marks themselves are :data:`MARK_UP` and :data:`MARK_DOWN`
+(:data:`MARKS`), defined here only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -31,6 +40,12 @@ from .survey import RESULT_COLUMNS, design_vcov, estimate, estimate_many, influe
 
 __all__ = [
     "ALPHA",
+    "DEFAULT_LEVEL",
+    "DEFAULT_POLICY",
+    "MARKS",
+    "MARK_COLUMN",
+    "Policy",
+    "REFERENCE_COLUMNS",
     "P_ADJUST_METHOD",
     "P_ADJUST_METHODS",
     "MARK_UP",
@@ -41,6 +56,7 @@ __all__ = [
     "vs_constant",
     "nps",
     "adjust_pvalues",
+    "resolve_policy",
     "significance_marks",
     "suppress",
 ]
@@ -54,18 +70,27 @@ P_ADJUST_METHODS: tuple[str, ...] = ("fdr_bh", "holm", "bonferroni", "none")
 #: Marks for a significant rise and fall.
 MARK_UP: str = "▲"
 MARK_DOWN: str = "▼"
+#: Both marks, rise first.
+MARKS: tuple[str, str] = (MARK_UP, MARK_DOWN)
+#: Column holding a row's mark in comparison tables.
+MARK_COLUMN: str = "mark"
+#: Confidence level of intervals under the report-wide policy.
+DEFAULT_LEVEL: float = 0.95
 
 #: Columns of every comparison table, after its key columns.
 COMPARISON_COLUMNS: tuple[str, ...] = (
     "estimate", "se", "n", "estimate_ref", "se_ref", "n_ref",
     "diff", "diff_se", "diff_ci_low", "diff_ci_high", "z", "p_value", "p_adj",
 )
+#: Columns a comparison adds to an estimate table (the reference and the test).
+REFERENCE_COLUMNS: tuple[str, ...] = tuple(c for c in COMPARISON_COLUMNS
+                                           if c not in ("estimate", "se", "n"))
 # Columns that carry a number derived from the estimate (blanked by suppress), by side.
 _OWN_STATS = ("estimate", "se", "ci_low", "ci_high", "n_eff", "deff", "promoters", "detractors")
 _REF_STATS = ("estimate_ref", "se_ref", "ci_low_ref", "ci_high_ref",
               "diff", "diff_se", "diff_ci_low", "diff_ci_high", "z", "p_value", "p_adj")
 _NOT_KEYS = frozenset(RESULT_COLUMNS) | frozenset(COMPARISON_COLUMNS) | frozenset(_OWN_STATS) \
-    | frozenset(_REF_STATS) | {"mark", "suppressed", "note"}
+    | frozenset(_REF_STATS) | {MARK_COLUMN, "suppressed", "note"}
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -87,6 +112,92 @@ def _require(table: pd.DataFrame, columns: Sequence[str], what: str) -> None:
 
 def _keys(table: pd.DataFrame) -> list[str]:
     return [c for c in table.columns if c not in _NOT_KEYS]
+
+
+# --- the report-wide policy ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The report-wide policy of estimates, comparisons and random draws.
+
+    Attributes
+    ----------
+    min_base : int or None
+        Unweighted base below which a cell is suppressed (:func:`suppress`); ``None``:
+        nothing is suppressed.
+    level : float
+        Confidence level of every interval.
+    p_adjust : str
+        Multiple-comparison adjustment over a table (:func:`adjust_pvalues`).
+    alpha : float
+        Significance level of the marks, applied to adjusted p-values.
+    seed : int or None
+        Seed of every random draw (resampling, bootstrap replicates); :meth:`rng`.
+    """
+
+    min_base: int | None = None
+    level: float = DEFAULT_LEVEL
+    p_adjust: str = P_ADJUST_METHOD
+    alpha: float = ALPHA
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.min_base is not None and (not isinstance(self.min_base, int | np.integer)
+                                          or isinstance(self.min_base, bool)
+                                          or self.min_base < 0):
+            raise UsageError(f"min_base must be a non-negative integer or None, "
+                             f"got {self.min_base!r}")
+        _check_level(self.level)
+        if self.p_adjust not in P_ADJUST_METHODS:
+            raise UsageError(f"p_adjust must be one of {P_ADJUST_METHODS}, got {self.p_adjust!r}")
+        if not (isinstance(self.alpha, int | float) and 0 < self.alpha < 1):
+            raise UsageError(f"alpha must lie strictly between 0 and 1, got {self.alpha!r}")
+
+    def rng(self) -> np.random.Generator:
+        """A new random generator seeded with :attr:`seed` (the same draws every call).
+
+        Returns
+        -------
+        numpy.random.Generator
+            ``numpy.random.default_rng(seed)``.
+        """
+        return np.random.default_rng(self.seed)
+
+    def with_(self, **changes: object) -> Policy:
+        """A copy with the given fields changed; fields given as ``None`` are kept.
+
+        Returns
+        -------
+        Policy
+        """
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+#: The policy of a function called without ``policy=``: 95 % intervals, Benjamini-Hochberg
+#: adjustment, marks at 5 %, no suppression.
+DEFAULT_POLICY = Policy()
+
+
+def resolve_policy(policy: Policy | None = None, **explicit: object) -> Policy:
+    """The policy a function works under: ``policy`` (default :data:`DEFAULT_POLICY`)
+    with the keyword arguments the caller gave explicitly (not ``None``) taking precedence.
+
+    Parameters
+    ----------
+    policy : Policy, optional
+        The report's policy.
+    **explicit
+        ``min_base``, ``level``, ``p_adjust``, ``alpha`` or ``seed`` given by the caller.
+
+    Returns
+    -------
+    Policy
+    """
+    if policy is not None and not isinstance(policy, Policy):
+        raise UsageError(f"policy must be a gotone_analysis.compare.Policy, got "
+                         f"{type(policy).__name__}")
+    return (policy or DEFAULT_POLICY).with_(**explicit)
 
 
 #: A difference whose standard error is at most this (relative to the size of the estimates,

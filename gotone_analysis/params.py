@@ -10,6 +10,13 @@ defaults to the names in :data:`PARAMETERS`. Two callers check values against it
 
 Both raise :class:`~gotone_analysis.errors.UsageError` with a message naming the
 parameter; the command line turns it into exit status 2.
+
+The checked :class:`Params` carry the report-wide policy (``P.policy``, a
+:class:`gotone_analysis.compare.Policy`: minimum base, level, p-value adjustment,
+significance level and the random seed) that the estimators and views accept as
+``policy=``, and the one resolver of comparisons, :func:`resolve_comparison`, used by
+the estimators too. ``seed`` is the seed of every random draw of a report
+(``P.rng()``); ``engine`` chooses the engine that queries the customer panel.
 """
 
 from __future__ import annotations
@@ -23,7 +30,8 @@ from typing import Any
 
 import pandas as pd
 
-from . import config
+from . import config, labels
+from .compare import Policy
 from .errors import UsageError
 
 #: The parameters every report notebook declares, with their documented defaults.
@@ -35,15 +43,17 @@ PARAMETERS: dict[str, Any] = {
     "lang": "zh",
     "min_base": config.MIN_BASE,
     "seed": 20100330,
+    "engine": "duckdb",
 }
 
-LANGS: tuple[str, ...] = ("zh", "en")
+LANGS: tuple[str, ...] = labels.LANGS
 
-#: Named comparisons: keyword -> (quarters back, 中文 label, English label).
-COMPARISONS: dict[str, tuple[int, str, str]] = {
-    "previous": (1, "上季度", "previous quarter"),
-    "year_ago": (4, "去年同期", "same quarter last year"),
-}
+#: Engines that can query the customer panel (``engine`` parameter).
+ENGINES: tuple[str, ...] = ("duckdb", "spark")
+
+#: Named comparisons: keyword -> quarters back (labelled ``params.compare.<keyword>`` in
+#: the catalog :mod:`gotone_analysis.labels`).
+COMPARISONS: dict[str, int] = {"previous": 1, "year_ago": 4}
 
 _MISSING = object()
 
@@ -69,7 +79,9 @@ class Params:
     min_base : int
         Unweighted base below which a cell is suppressed.
     seed : int
-        Random seed for resampling.
+        Seed of every random draw of the report (:meth:`rng`, ``policy.seed``).
+    engine : str
+        Engine that queries the customer panel, ``"duckdb"`` or ``"spark"``.
     warnings : tuple of str
         Problems that do not stop the run (e.g. no survey data for the comparison
         quarter), in ``lang``; the run card shows them.
@@ -83,7 +95,29 @@ class Params:
     lang: str
     min_base: int
     seed: int
+    engine: str = "duckdb"
     warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def policy(self) -> Policy:
+        """The report-wide policy: this run's minimum base and seed, the suite's level
+        (95 %), p-value adjustment (Benjamini-Hochberg) and significance level (5 %).
+
+        Returns
+        -------
+        gotone_analysis.compare.Policy
+        """
+        return Policy(min_base=self.min_base, seed=self.seed)
+
+    def rng(self):
+        """A random generator seeded with :attr:`seed`: the source of every random draw.
+
+        Returns
+        -------
+        numpy.random.Generator
+            ``numpy.random.default_rng(seed)``, a new one each call (same draws).
+        """
+        return self.policy.rng()
 
     @property
     def synthetic(self) -> bool:
@@ -109,7 +143,7 @@ class Params:
     @property
     def scope_label(self) -> str:
         """The scope's name in ``lang`` (全省 / Province or the city)."""
-        return config.label(self.scope, self.lang)
+        return labels.code_label(self.scope, self.lang)
 
     @property
     def has_comparison(self) -> bool:
@@ -126,6 +160,7 @@ class Params:
             "lang": self.lang,
             "min_base": self.min_base,
             "seed": self.seed,
+            "engine": self.engine,
         }
 
     def open_dataset(self):
@@ -174,6 +209,7 @@ def check_parameters(
     lang: Any = _MISSING,
     min_base: Any = _MISSING,
     seed: Any = _MISSING,
+    engine: Any = _MISSING,
     require_data: bool = True,
     **unknown: Any,
 ) -> Params:
@@ -181,7 +217,7 @@ def check_parameters(
 
     Parameters
     ----------
-    quarter, scope, data_dir, compare_to, lang, min_base, seed
+    quarter, scope, data_dir, compare_to, lang, min_base, seed, engine
         The values of the notebook's parameters cell (see :data:`PARAMETERS`). All
         are required; ``data_dir=""`` means the demo data set.
     require_data : bool, default True
@@ -201,7 +237,8 @@ def check_parameters(
         range, or the quarter that has no survey data.
     """
     given = {"quarter": quarter, "scope": scope, "data_dir": data_dir,
-             "compare_to": compare_to, "lang": lang, "min_base": min_base, "seed": seed}
+             "compare_to": compare_to, "lang": lang, "min_base": min_base, "seed": seed,
+             "engine": engine}
     problems: list[str] = []
     if unknown:
         problems.append(_unknown_message(unknown))
@@ -256,6 +293,9 @@ def _resolve(given: dict[str, Any], *, require_data: bool) -> Params:
     seed = given["seed"]
     if seed < 0:
         problems.append(f"parameter seed must be >= 0, got {seed!r}")
+    engine = given["engine"]
+    if engine not in ENGINES:
+        problems.append(f"parameter engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     raw_dir = given["data_dir"]
     data_dir = (Path(raw_dir) if str(raw_dir) else config.default_data_dir()).expanduser()
     data_dir = data_dir.resolve()
@@ -278,17 +318,15 @@ def _resolve(given: dict[str, Any], *, require_data: bool) -> Params:
         raise UsageError(f"parameter quarter: no survey data for {quarter} in data_dir "
                          f"{data_dir.name!r} (quarters present: {have})")
     if compare_to not in present:
-        warnings.append(
-            f"没有 {compare_to}（{compare_label}）的调查数据，不作比较"
-            if lang == "zh" else
-            f"no survey data for {compare_to} ({compare_label}); comparisons are left out")
+        warnings.append(labels.text("params.no_comparison_data", lang, quarter=compare_to,
+                                    label=compare_label))
     return Params(quarter=quarter, scope=scope, data_dir=data_dir, compare_to=compare_to,
                   compare_label=compare_label, lang=lang, min_base=int(min_base),
-                  seed=int(seed), warnings=tuple(warnings))
+                  seed=int(seed), engine=engine, warnings=tuple(warnings))
 
 
 def resolve_comparison(quarter: str, compare_to: str, lang: str = "zh") -> tuple[str, str]:
-    """Resolve ``compare_to`` to a quarter and its label.
+    """Resolve ``compare_to`` to a quarter and its label: the one resolver of comparisons.
 
     Parameters
     ----------
@@ -309,10 +347,9 @@ def resolve_comparison(quarter: str, compare_to: str, lang: str = "zh") -> tuple
     UsageError
         When ``compare_to`` is neither keyword nor a quarter before ``quarter``.
     """
-    idx = 0 if lang == "zh" else 1
     if compare_to in COMPARISONS:
-        back, *labels = COMPARISONS[compare_to]
-        return config.shift_quarter(quarter, -back), labels[idx]
+        return (config.shift_quarter(quarter, -COMPARISONS[compare_to]),
+                labels.text(f"params.compare.{compare_to}", lang))
     try:
         other = config.parse_quarter(compare_to)
     except ValueError:

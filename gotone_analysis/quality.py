@@ -8,7 +8,11 @@ Weight diagnostics use Kish's design effect of unequal weighting,
 deviation of the weights), and the effective base ``n_eff = sum(w)**2 / sum(w**2)
 = n / deff``. It measures the precision lost to weighting alone; design effects of
 particular estimates, which also reflect stratification and clustering, come from
-:func:`gotone_analysis.survey.estimate` (:func:`estimate_deffs`).
+:func:`gotone_analysis.survey.estimate` under the one design rule of the reports,
+:func:`gotone_analysis.survey.design_of` (:func:`estimate_deffs`).
+
+Headings and codes of the tables shown to readers come from the catalog
+:mod:`gotone_analysis.labels` (section ``labels/quality.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from . import config
+from . import config, labels
+from . import survey as survey_design
+from .compare import Policy
 from .contract import SURVEY
 from .errors import DataError
 from .tables import styled
@@ -33,32 +39,6 @@ SURVEY_ITEMS: tuple[str, ...] = tuple(c.name for c in SURVEY.columns if c.missin
 #: Items whose design effects the report shows (one per block of the questionnaire).
 DEFF_ITEMS: tuple[str, ...] = ("aw_aided", "img_1", "pref_score", "loy_stay", "sat_overall")
 
-#: Column headings of the quality tables: column -> (中文, English).
-COLUMN_LABELS: dict[str, tuple[str, str]] = {
-    "city": ("城市", "City"), "tier": ("客户层级", "Tier"), "brand": ("品牌", "Brand"),
-    "n": ("样本量", "Base (n)"), "weighted_n": ("加权样本量", "Weighted N"),
-    "share": ("加权占比", "Weighted share"), "low_base": ("样本不足", "Low base"),
-    "weight_sum": ("权重合计", "Sum of weights"), "weight_min": ("最小权重", "Min weight"), "weight_max": ("最大权重", "Max weight"),
-    "max_min_ratio": ("最大/最小", "Max/min"), "cv": ("权重变异系数", "Weight CV"),
-    "deff_kish": ("设计效应(Kish)", "Design effect (Kish)"),
-    "n_eff": ("有效样本量", "Effective base"), "item": ("题目", "Item"),
-    "n_missing": ("缺失数", "Missing"), "share_missing": ("缺失比例", "Share missing"),
-    "flagged": ("需关注", "Flagged"), "variable": ("题目", "Item"),
-    "estimate": ("估计值", "Estimate"), "se": ("标准误", "SE"),
-    "deff": ("设计效应", "Design effect"), "n_compare": ("对比期样本量", "Comparison base"),
-    "change": ("变化", "Change"), "kind": ("类别", "Kind"), "path": ("文件", "File"),
-    "rows": ("行数", "Rows"), "status": ("状态", "Status"), "problems": ("问题数", "Problems"),
-    "detail": ("说明", "Detail"), "sha256": ("SHA-256", "SHA-256"),
-    "asked_of": ("询问对象", "Asked of"),
-}
-#: Who an item is asked of, for readers (contract ``asked_of`` codes).
-ASKED_OF_LABELS: dict[str, tuple[str, str]] = {
-    "all": ("全部受访者", "all respondents"),
-    "gotone": ("全球通客户", "GoTone customers"),
-    "users": ("业务使用者（其余按设计缺失）", "users of the service (others missing by design)"),
-}
-
-_TOTAL = {"zh": "合计", "en": "Total"}
 _ALL = "all"
 
 
@@ -106,7 +86,8 @@ def _weights(survey: pd.DataFrame, weight: str) -> pd.Series:
 
 
 def bases(survey: pd.DataFrame, by: str | Sequence[str] = ("city", "tier"), *,
-          weight: str = "weight", min_base: int = config.MIN_BASE) -> pd.DataFrame:
+          weight: str = "weight", min_base: int | None = None,
+          policy: Policy | None = None) -> pd.DataFrame:
     """Unweighted and weighted bases by domain.
 
     Parameters
@@ -117,8 +98,11 @@ def bases(survey: pd.DataFrame, by: str | Sequence[str] = ("city", "tier"), *,
         Domain columns.
     weight : str
         Sampling-weight column.
-    min_base : int
-        Unweighted base below which ``low_base`` is true.
+    min_base : int, optional
+        Unweighted base below which ``low_base`` is true; default the policy's, else
+        :data:`gotone_analysis.config.MIN_BASE`.
+    policy : gotone_analysis.compare.Policy, optional
+        The report-wide policy (``P.policy``).
 
     Returns
     -------
@@ -127,6 +111,9 @@ def bases(survey: pd.DataFrame, by: str | Sequence[str] = ("city", "tier"), *,
         domain's share of the total sum of weights (0-1), ``n < min_base``. Domains in
         the order of :mod:`gotone_analysis.config`.
     """
+    if min_base is None:
+        min_base = policy.min_base if policy is not None else None
+    min_base = config.MIN_BASE if min_base is None else min_base
     cols = _by(by)
     w = _weights(survey, weight)
     frame = survey[cols].assign(_w=w.to_numpy())
@@ -252,8 +239,7 @@ def missing_by(survey: pd.DataFrame, by: str = "city", items: Sequence[str] | No
 
 
 def estimate_deffs(survey: pd.DataFrame, items: Sequence[str] = DEFF_ITEMS, *,
-                   weight: str = "weight", strata: str | None = "stratum",
-                   fpc: str | None = "stratum_pop", psu: str | None = None) -> pd.DataFrame:
+                   design: dict[str, str] | None = None) -> pd.DataFrame:
     """Design effects of the means of a few key items (full design).
 
     Parameters
@@ -262,23 +248,21 @@ def estimate_deffs(survey: pd.DataFrame, items: Sequence[str] = DEFF_ITEMS, *,
         Respondent rows.
     items : sequence of str
         Items whose weighted means are estimated (missing items are skipped).
-    weight, strata, fpc, psu : str or None
-        Design columns (``strata``/``fpc``/``psu`` dropped when absent from the data).
+    design : dict, optional
+        Design keyword arguments; default the design of the frame under the one rule
+        of the reports, :func:`gotone_analysis.survey.design_of` (the brand estimates
+        use the same), so that these design effects describe the published estimates.
 
     Returns
     -------
     DataFrame
         ``variable, estimate, se, n, n_eff, deff`` from
-        :func:`gotone_analysis.survey.estimate_many` (Taylor linearisation).
+        :func:`gotone_analysis.survey.estimate_many` (Taylor linearisation; a stratum
+        left with one respondent in a domain's rows is handled with R's ``"adjust"``).
     """
-    from .survey import estimate_many
-
     items = [c for c in items if c in survey.columns]
-    cols = survey.columns
-    tab = estimate_many(survey, items, weight=weight,
-                        strata=strata if strata in cols else None,
-                        fpc=fpc if fpc in cols else None,
-                        psu=psu if psu and psu in cols else None, lonely_psu="adjust")
+    kw = survey_design.design_of(survey) if design is None else dict(design)
+    tab = survey_design.estimate_many(survey, items, lonely_psu="adjust", **kw)
     return tab[["variable", "estimate", "se", "n", "n_eff", "deff"]]
 
 
@@ -400,6 +384,18 @@ _DECIMALS = {"weighted_n": 0, "weight_min": 1, "weight_max": 1, "max_min_ratio":
              "deff_kish": 2, "n_eff": 0, "estimate": 2, "se": 3, "deff": 2, "weight_sum": 0}
 
 
+def column_label(column: str, lang: str = "zh") -> str:
+    """The heading of a quality-table column in ``lang`` (``quality.column.<name>``).
+
+    Returns
+    -------
+    str
+        The catalog's heading, or the column name when the catalog has none.
+    """
+    key = f"quality.column.{column}"
+    return labels.text(key, lang) if labels.has(key) else column
+
+
 def view(table: pd.DataFrame, *, lang: str = "zh", columns: Sequence[str] | None = None,
          caption: str | None = None) -> Styler:
     """Format a quality table for readers: labels, fixed decimals, percentages.
@@ -422,11 +418,12 @@ def view(table: pd.DataFrame, *, lang: str = "zh", columns: Sequence[str] | None
     """
     cols = list(columns) if columns is not None else list(table.columns)
     out = pd.DataFrame(index=table.index)
-    yes, no = ("是", "") if lang == "zh" else ("yes", "")
+    yes, no = labels.text("quality.yes", lang), ""
+    total = labels.text("quality.total", lang)
     for c in cols:
         s = table[c]
         if c in ("city", "tier", "brand", "kind"):
-            out[c] = [_TOTAL[lang] if v == _ALL else config.label(str(v), lang) for v in s]
+            out[c] = [total if v == _ALL else labels.code_label(v, lang) for v in s]
         elif c in _PERCENT:
             out[c] = ["—" if pd.isna(v) else f"{100 * v:.1f}%" for v in s]
         elif c in _DECIMALS:
@@ -435,16 +432,15 @@ def view(table: pd.DataFrame, *, lang: str = "zh", columns: Sequence[str] | None
         elif c in ("low_base", "flagged"):
             out[c] = [yes if bool(v) else no for v in s]
         elif c == "asked_of":
-            out[c] = [ASKED_OF_LABELS[v][0 if lang == "zh" else 1] if v in ASKED_OF_LABELS
-                      else str(v) for v in s]
+            out[c] = [labels.text(f"quality.asked_of.{v}", lang)
+                      if labels.has(f"quality.asked_of.{v}") else str(v) for v in s]
         elif c in ("n", "n_missing", "n_compare", "change", "rows", "problems"):
             out[c] = ["—" if pd.isna(v) else f"{int(v):,}" for v in s]
         elif c == "sha256":
             out[c] = [str(v)[:16] for v in s]
         else:
             out[c] = ["" if pd.isna(v) else str(v) for v in s]
-    idx = 0 if lang == "zh" else 1
-    out.columns = [COLUMN_LABELS[c][idx] if c in COLUMN_LABELS else c for c in cols]
+    out.columns = [column_label(c, lang) for c in cols]
     return styled(out.reset_index(drop=True), caption=caption)
 
 

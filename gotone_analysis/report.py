@@ -31,7 +31,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import __version__, config
+from . import __version__, config, labels
 
 #: Environment variable naming the folder :func:`publish` writes to.
 PUBLISH_DIR_ENV = "GOTONE_PUBLISH_DIR"
@@ -43,7 +43,8 @@ CODE_VERSION_ENV = "GOTONE_CODE_VERSION"
 #: Permissions of published files (temporary files would otherwise be private).
 FILE_MODE = 0o644
 
-SYNTHETIC_BANNER = "合成演示数据，非真实结果 · Synthetic demo data — not real findings"
+#: The banner of reports made from synthetic data, in both languages at once.
+SYNTHETIC_BANNER = " · ".join(labels.catalog()["report.synthetic_banner"])
 
 #: Distributions whose versions the run card lists.
 PACKAGES: tuple[str, ...] = (
@@ -56,45 +57,6 @@ FILES_SHOWN_OPEN = 12
 
 #: Marker the run card leaves where :func:`export_html` puts the table of contents.
 TOC_MARKER = "<!-- gotone:toc -->"
-
-_TEXT = {
-    "parameters": ("参数", "Parameters"),
-    "inputs": ("输入文件", "Input files"),
-    "versions": ("软件版本", "Versions"),
-    "code": ("代码版本", "Code version"),
-    "path": ("文件", "File"),
-    "rows": ("行数", "Rows"),
-    "warnings": ("注意", "Notes"),
-    "contents": ("目录", "Contents"),
-    "headline": ("关键指标", "Headline numbers"),
-    "metric": ("指标", "Metric"),
-    "value": ("数值", "Value"),
-    "index_title": ("全球通季度分析报告", "GoTone quarterly reports"),
-    "quarter": ("季度", "Quarter"),
-    "scope": ("范围", "Scope"),
-    "report": ("报告", "Report"),
-    "status": ("状态", "Status"),
-    "finished": ("完成时间", "Finished"),
-    "seconds": ("用时(秒)", "Seconds"),
-    "links": ("链接", "Links"),
-    "notebook": ("笔记本", "notebook"),
-    "error": ("错误页", "error page"),
-    "ok": ("成功", "ok"),
-    "failed": ("失败", "failed"),
-    "missing": ("未运行", "not run"),
-    "error_title": ("报告运行失败", "Report failed"),
-    "failing_cell": ("出错的单元格", "Failing cell"),
-    "traceback": ("完整错误信息", "Full traceback"),
-    "last_good": ("上一次成功的报告仍保留。", "The last good report stays in place."),
-    # parameter labels of the run card (the parameter's own name follows in brackets)
-    "p_quarter": ("季度", "Quarter"),
-    "p_scope": ("范围", "Scope"),
-    "p_data_dir": ("数据目录", "Data folder"),
-    "p_compare_to": ("对比期", "Compared with"),
-    "p_lang": ("语言", "Language"),
-    "p_min_base": ("最小样本量", "Minimum base"),
-    "p_seed": ("随机种子", "Random seed"),
-}
 
 _CSS = """
 .gotone-card{border:1px solid #c8ccd2;border-radius:6px;padding:12px 16px;margin:8px 0 16px;
@@ -116,14 +78,19 @@ _CSS = """
 
 
 def _t(key: str, lang: str) -> str:
-    zh, en = _TEXT[key]
-    return zh if lang == "zh" else en
+    return labels.text(f"report.{key}", lang)
 
 
 def report_title(report_name: str, lang: str = "zh") -> str:
-    """The title of a report in ``lang`` (from :data:`gotone_analysis.config.REPORTS`)."""
-    zh, en = config.REPORTS.get(report_name, (report_name, report_name))
-    return zh if lang == "zh" else en
+    """The title of a report in ``lang`` (catalog ``report.title.<name>``).
+
+    Returns
+    -------
+    str
+        The title; the report's name for a report the catalog does not know.
+    """
+    key = f"report.title.{report_name}"
+    return labels.text(key, lang) if labels.has(key) else report_name
 
 
 # --- provenance ---------------------------------------------------------------------------
@@ -335,7 +302,7 @@ def run_card(P, ds, report_name: str) -> HTMLBlock:
                      + "</ul>")
     params = P.as_dict()
     params["compare_to"] = f"{P.compare_to} ({P.compare_label})"
-    shown = [(f"{_t('p_' + k, lang)} ({k})" if f"p_{k}" in _TEXT else k, v)
+    shown = [(f"{_t('param.' + k, lang)} ({k})" if labels.has(f"report.param.{k}") else k, v)
              for k, v in params.items()]
     parts.append(f"<h3>{_t('parameters', lang)}</h3>" + _kv_table(shown))
     files = input_files(P.data_dir)
@@ -814,7 +781,7 @@ def error_page(*, report_name: str, quarter: str, scope: str, lang: str = "zh",
         evalue = cell.get("evalue") or evalue
         traceback = cell.get("traceback") or traceback
     title = (f"{_t('error_title', lang)} · {report_title(report_name, lang)} · "
-             f"{config.label(scope, lang)} · {quarter}")
+             f"{labels.code_label(scope, lang)} · {quarter}")
     parts = [f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head>"
              f"<meta charset=\"utf-8\"><title>{_esc(title)}</title><style>{_CSS}"
              "pre{background:#f6f8fa;padding:8px;overflow:auto}</style></head><body>",
@@ -893,12 +860,12 @@ def write_index(out_dir: Path, lang: str = "zh") -> Path:
                                          (f"{name}.error.html", "error"),
                                          (f"{name}.failed.ipynb", "notebook")):
                     if fname in files:
-                        text = _t(label_key, lang) + (" (失败)" if lang == "zh" else " (failed)") \
+                        text = _t(label_key, lang) + _t("failed_suffix", lang) \
                             if fname.endswith(".failed.ipynb") else _t(label_key, lang)
                         links.append(f'<a href="{q}/{scope}/{fname}">{_esc(text)}</a>')
                 seconds = entry.get("seconds") if entry else None
                 body.append(
-                    f'<tr class="st-{status}"><td>{q}</td><td>{_esc(config.label(scope, lang))}'
+                    f'<tr class="st-{status}"><td>{q}</td><td>{_esc(labels.code_label(scope, lang))}'
                     f"</td><td>{_esc(report_title(name, lang))}</td>"
                     f"<td>{_t(status if status in ('ok', 'failed') else 'missing', lang)}</td>"
                     f"<td>{_esc(entry.get('finished', '') if entry else '')}</td>"

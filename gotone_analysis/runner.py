@@ -610,6 +610,7 @@ def run_batch(
     compare_to: str = "previous",
     min_base: int | None = None,
     seed: int | None = None,
+    engine: str | None = None,
     notebook_dir: Path | str | None = None,
     lock_timeout: float = LOCK_TIMEOUT,
     cell_timeout: int | None = None,
@@ -630,7 +631,7 @@ def run_batch(
         Worker processes (notebooks run in parallel).
     data_dir, out_dir : path, optional
         Data folder (default the demo data) and output folder (default ``outputs``).
-    lang, compare_to, min_base, seed
+    lang, compare_to, min_base, seed, engine
         Notebook parameters; ``None`` keeps the notebook's default.
     notebook_dir : path, optional
         Folder of the report notebooks (default ``notebooks/`` of the project).
@@ -682,6 +683,8 @@ def run_batch(
         base["min_base"] = min_base
     if seed is not None:
         base["seed"] = seed
+    if engine is not None:
+        base["engine"] = engine
     plan: list[tuple[str, str, dict[str, Any], Path]] = []
     for name in names:
         for sc in scopes:
@@ -909,7 +912,8 @@ def cli_run(args) -> int:
     Parameters
     ----------
     args : argparse.Namespace
-        ``quarter, scope, reports, jobs, data, out, lang, compare_to, min_base, seed``.
+        ``quarter, scope, reports, jobs, data, out, lang, compare_to, min_base, seed,
+        engine``.
 
     Returns
     -------
@@ -922,7 +926,7 @@ def cli_run(args) -> int:
         batch = run_batch(
             args.quarter, args.scope, args.reports, jobs=args.jobs, data_dir=args.data,
             out_dir=args.out, lang=args.lang, compare_to=args.compare_to,
-            min_base=args.min_base, seed=args.seed,
+            min_base=args.min_base, seed=args.seed, engine=getattr(args, "engine", None),
             notebook_dir=getattr(args, "notebooks", None) or os.environ.get(NOTEBOOKS_ENV),
             progress=os.environ.get(PROGRESS_ENV, "1") != "0")
     except KeyboardInterrupt:

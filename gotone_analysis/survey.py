@@ -48,6 +48,12 @@ base: the SRS sample size that would give the same precision. ``deff`` is NaN wh
 the SRS variance is zero or undefined (e.g. all weights 1, so :math:`N = n`).
 Confidence intervals use normal quantiles, as R's ``confint`` of a ``svystat``.
 
+The survey design of a frame laid out as the data contract says (``weight``,
+``stratum``, optional ``stratum_pop`` and ``psu``) is decided by one rule,
+:func:`design_of`, which every estimator of the reports uses. Every estimate table
+carries its confidence level in ``table.attrs["level"]`` (:func:`level_of`), so that
+the views label the interval with the level it was computed at.
+
 Checked against R ``survey`` on its ``api`` data (``tests/test_survey.py``).
 
 Why not samplics: samplics 0.6.1 ``TaylorEstimator`` reproduces R's means, totals
@@ -76,6 +82,13 @@ __all__ = [
     "STATS",
     "LONELY_PSU",
     "RESULT_COLUMNS",
+    "WEIGHT",
+    "STRATUM",
+    "FPC",
+    "PSU",
+    "design_of",
+    "level_of",
+    "with_level",
     "estimate",
     "estimate_many",
     "ratio",
@@ -90,7 +103,91 @@ LONELY_PSU: tuple[str, ...] = ("fail", "adjust")
 #: Columns of every estimate table, after the ``by`` columns.
 RESULT_COLUMNS: tuple[str, ...] = ("estimate", "se", "ci_low", "ci_high", "n", "n_eff", "deff")
 
+#: Design columns of a survey frame under the data contract: sampling weight, stratum,
+#: stratum population (finite-population correction) and primary sampling unit.
+WEIGHT, STRATUM, FPC, PSU = "weight", "stratum", "stratum_pop", "psu"
+#: Key of ``DataFrame.attrs`` holding the confidence level of a table's intervals.
+LEVEL_ATTR = "level"
+
 _CERTAINTY = 1e-7  # a stratum with 1 - f below this is sampled with certainty (as R)
+
+
+# --- the design rule of survey frames and the level of a table ------------------------------
+
+
+def design_of(frame: pd.DataFrame) -> dict[str, str]:
+    """The design of a survey frame: keyword arguments for :func:`estimate`.
+
+    The one rule of the reports: a stratified sample with sampling weights
+    (``weight``, ``stratum``). ``psu`` and ``stratum_pop`` are used when filled on every
+    row and ignored when empty on every row; partly filled is an error (a
+    half-described design would understate the standard errors). ``stratum_pop``
+    counts customers, so it is the finite-population correction of a one-stage
+    stratified sample only: with clusters (``psu``) it is not used (R's ``fpc`` would
+    then be the number of PSUs in the stratum), which is conservative.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Survey rows with the contract's design columns.
+
+    Returns
+    -------
+    dict
+        ``{"weight": "weight", "strata": "stratum"}`` plus ``"psu": "psu"`` or
+        ``"fpc": "stratum_pop"`` (never both).
+
+    Raises
+    ------
+    DataError
+        When ``psu`` or ``stratum_pop`` is filled on some rows but not all.
+    """
+    kw: dict[str, str] = {"weight": WEIGHT, "strata": STRATUM}
+    filled = {}
+    for col in (PSU, FPC):
+        if col in frame:
+            present = frame[col].notna() & (frame[col].astype("string").str.strip() != "")
+            if present.any() and not present.all():
+                raise DataError(
+                    f"survey column '{col}': filled on {int(present.sum())} of {len(frame)} "
+                    "rows; the design needs it on every row or on none")
+            filled[col] = bool(present.all()) and len(frame) > 0
+    if filled.get(PSU):
+        kw["psu"] = PSU
+    elif filled.get(FPC):
+        kw["fpc"] = FPC
+    return kw
+
+
+def with_level(table: pd.DataFrame, level: float) -> pd.DataFrame:
+    """Record the confidence level of ``table``'s intervals in its attrs (in place).
+
+    Returns
+    -------
+    DataFrame
+        ``table`` itself.
+    """
+    table.attrs[LEVEL_ATTR] = float(level)
+    return table
+
+
+def level_of(table: pd.DataFrame, default: float | None = None) -> float | None:
+    """The confidence level a table's intervals were computed at.
+
+    Parameters
+    ----------
+    table : DataFrame
+        An estimate or comparison table.
+    default : float, optional
+        Returned when the table does not say (a table built by hand).
+
+    Returns
+    -------
+    float or None
+        ``table.attrs["level"]``, else ``default``.
+    """
+    value = table.attrs.get(LEVEL_ATTR) if isinstance(table, pd.DataFrame) else None
+    return float(value) if value is not None else default
 
 
 # --- the design ---------------------------------------------------------------------------
@@ -454,7 +551,7 @@ def estimate(
     return estimate_many(
         data, [var], weight=weight, strata=strata, psu=psu, fpc=fpc, by=by, stat=stat,
         level=level, lonely_psu=lonely_psu,
-    ).drop(columns="variable")
+    ).drop(columns="variable").pipe(with_level, level)
 
 
 def estimate_many(
@@ -502,7 +599,7 @@ def estimate_many(
         tab = _table(keys, lin, design.var(lin.values), level)
         tab.insert(0, "variable", v)
         tables.append(tab)
-    return pd.concat(tables, ignore_index=True)
+    return with_level(pd.concat(tables, ignore_index=True), level)
 
 
 def ratio(

@@ -1,11 +1,14 @@
 """Reader-facing tables: tidy results formatted for marketing managers, zh or en.
 
 A formatted table is a *view* of a tidy table from an analysis module: codes become
-labels (:func:`gotone_analysis.brand.label`), numbers get a fixed number of decimals,
-the interval is shown as ``[low, high]``, a change carries its significance mark
-("▲"/"▼" after the report-wide p-value adjustment), and cells suppressed for a small
-base (``suppressed`` column from :func:`gotone_analysis.compare.suppress`) show "—"
-with a footnote. Nothing is estimated here and the input is never modified.
+labels and columns get headings from the one catalog (:mod:`gotone_analysis.labels`),
+numbers get a fixed number of decimals, the interval is shown as ``[low, high]`` and
+headed with the level the table carries (:func:`gotone_analysis.survey.level_of`), a
+change carries its significance mark (:data:`gotone_analysis.compare.MARKS`, after the
+report-wide p-value adjustment), and cells suppressed for a small base (``suppressed``
+column from :func:`gotone_analysis.compare.suppress`) show "—" with a footnote.
+Nothing is estimated here and the input is never modified. The views take the
+report-wide policy as ``policy=`` (minimum base and significance level of the notes).
 
 :func:`format_table` returns a :class:`pandas.io.formats.style.Styler` (shown as HTML in
 a notebook, ``.to_html()`` for files); :func:`crosstab` does the same for a row x column
@@ -21,37 +24,17 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from .brand import ALPHA, label
+from . import compare, labels
+from .compare import MARK_COLUMN, MARK_DOWN, MARK_UP, Policy
+from .survey import level_of
 
 #: Shown in place of a suppressed or missing number.
 DASH = "—"
 
-#: Column headings: column -> (中文, English).
-COLUMN_LABELS: dict[str, tuple[str, str]] = {
-    "quarter": ("季度", "Quarter"),
-    "year": ("年度", "Year"),
-    "scope": ("范围", "Scope"),
-    "city": ("城市", "City"),
-    "tier": ("客户层级", "Tier"),
-    "brand": ("品牌", "Brand"),
-    "component": ("指标", "Measure"),
-    "stage": ("阶段", "Stage"),
-    "measure": ("口径", "Measure"),
-    "estimate": ("得分", "Score"),
-    "se": ("标准误", "SE"),
-    "ci": ("95% 置信区间", "95% interval"),
-    "n": ("样本量", "Base (n)"),
-    "n_eff": ("有效样本量", "Effective base"),
-    "deff": ("设计效应", "Design effect"),
-    "estimate_ref": ("对比值", "Comparison"),
-    "se_ref": ("对比值标准误", "Comparison SE"),
-    "n_ref": ("对比样本量", "Comparison base"),
-    "diff": ("变化", "Change"),
-    "diff_se": ("变化的标准误", "SE of change"),
-    "p_value": ("p 值", "p"),
-    "p_adj": ("校正后 p 值", "Adjusted p"),
-    "compare_quarter": ("对比季度", "Compared with"),
-    "compare_year": ("对比年度", "Compared with"),
+#: Colours of the marks in reader tables.
+MARK_STYLES: dict[str, str] = {
+    MARK_UP: "color: #2e7d32; font-weight: bold",
+    MARK_DOWN: "color: #c62828; font-weight: bold",
 }
 
 #: Columns whose values are codes translated to labels.
@@ -64,28 +47,32 @@ DEFAULT_COLUMNS: tuple[str, ...] = (
     "estimate_ref", "diff", "p_adj", "n",
 )
 
-_NOTES = {
-    "zh": {
-        "suppressed": "{dash}：样本量不足 {min_base}，不予显示。",
-        "suppressed_generic": "{dash}：样本量不足，不予显示。",
-        "marks": "▲/▼：在 {alpha:.0%} 水平上显著上升/下降或高于/低于参照（已做多重比较校正）；"
-                 "无标记的变化在抽样误差范围内。",
-    },
-    "en": {
-        "suppressed": "{dash}: base below {min_base}, not shown.",
-        "suppressed_generic": "{dash}: base too small, not shown.",
-        "marks": "▲/▼: significantly up/down or above/below the reference at the {alpha:.0%} "
-                 "level (adjusted for multiple comparisons); unmarked changes are within "
-                 "sampling error.",
-    },
-}
+def column_label(column: str, lang: str = "zh", *, level: float | None = None) -> str:
+    """The heading of ``column`` in ``lang``.
 
+    Parameters
+    ----------
+    column : str
+        Column name; ``"ci"`` is the interval.
+    lang : {"zh", "en"}
+        Language.
+    level : float, optional
+        Confidence level of the interval (default the policy's, 95 %).
 
-def column_label(column: str, lang: str = "zh") -> str:
-    """The heading of ``column`` in ``lang`` (the column name itself if unknown)."""
-    if column in COLUMN_LABELS:
-        return COLUMN_LABELS[column][0 if lang == "zh" else 1]
-    return column
+    Returns
+    -------
+    str
+        The catalog's heading (``column.<name>``), or the column name itself if the
+        catalog has none.
+    """
+    key = f"column.{column}"
+    if not labels.has(key):
+        labels.check_lang(lang)
+        return column
+    if column == "ci":
+        lvl = compare.DEFAULT_LEVEL if level is None else level
+        return labels.text(key, lang, level=labels.level_text(lvl))
+    return labels.text(key, lang)
 
 
 def _num(value: object, digits: int, *, signed: bool = False) -> str:
@@ -132,6 +119,7 @@ def display_frame(
     lang: str = "zh",
     columns: Sequence[str] | None = None,
     digits: int = 1,
+    level: float | None = None,
 ) -> pd.DataFrame:
     """The table as strings for display: labels, formatted numbers, "—" where hidden.
 
@@ -149,26 +137,31 @@ def display_frame(
         Default: :data:`DEFAULT_COLUMNS` present in the table.
     digits : int
         Decimals of scores, intervals and differences.
+    level : float, optional
+        Level of the interval when the table does not carry it in its attrs
+        (:func:`gotone_analysis.survey.level_of`); the table's own level wins.
 
     Returns
     -------
     DataFrame
-        Strings only, headings in ``lang``; a difference carries its mark (e.g.
-        "+1.2 ▲"); suppressed or missing numbers are "—".
+        Strings only, headings in ``lang`` (the interval headed with its level); a
+        difference carries its mark (e.g. "+1.2" and the rise mark); suppressed or
+        missing numbers are "—".
     """
     have = set(table.columns) | ({"ci"} if {"ci_low", "ci_high"} <= set(table.columns) else set())
     cols = [c for c in (columns if columns is not None else DEFAULT_COLUMNS) if c in have]
     out = pd.DataFrame(index=table.index)
     for c in cols:
         if c in CODE_COLUMNS:
-            out[c] = [label(str(v), lang) for v in table[c]]
+            out[c] = [labels.code_label(v, lang) for v in table[c]]
         elif c == "ci":
             out[c] = [DASH if not (np.isfinite(lo) and np.isfinite(hi))
                       else f"[{lo:.{digits}f}, {hi:.{digits}f}]"
                       for lo, hi in zip(table["ci_low"].astype("float64"),
                                         table["ci_high"].astype("float64"), strict=True)]
         elif c == "diff":
-            marks = table["mark"] if "mark" in table else pd.Series("", index=table.index)
+            marks = (table[MARK_COLUMN] if MARK_COLUMN in table
+                     else pd.Series("", index=table.index))
             out[c] = [(f"{_num(d, digits, signed=True)} {_mark(m)}".rstrip()
                        if _num(d, digits) != DASH else DASH)
                       for d, m in zip(table[c], marks, strict=True)]
@@ -181,12 +174,13 @@ def display_frame(
             out[c] = [_num(v, d) for v in table[c]]
         else:
             out[c] = table[c].astype(str).to_numpy()
-    out.columns = [column_label(c, lang) for c in cols]
+    lvl = level_of(table, level)
+    out.columns = [column_label(c, lang, level=lvl) for c in cols]
     return out.reset_index(drop=True)
 
 
 def footnote(table: pd.DataFrame, *, lang: str = "zh", min_base: int | None = None,
-             alpha: float = ALPHA) -> str:
+             alpha: float | None = None, policy: Policy | None = None) -> str:
     """The notes under a formatted table: suppressed cells and significance marks.
 
     Parameters
@@ -197,21 +191,27 @@ def footnote(table: pd.DataFrame, *, lang: str = "zh", min_base: int | None = No
         Language.
     min_base : int, optional
         Minimum base quoted in the suppression note.
-    alpha : float
+    alpha : float, optional
         Significance level of the marks.
+    policy : gotone_analysis.compare.Policy, optional
+        The report-wide policy supplying ``min_base`` and ``alpha``; explicit values win.
 
     Returns
     -------
     str
         Plain text, empty when there is nothing to note.
     """
-    notes = _NOTES["zh" if lang == "zh" else "en"]
+    pol = compare.resolve_policy(policy, alpha=alpha, min_base=min_base)
+    labels.check_lang(lang)
     parts = []
     if "suppressed" in table and table["suppressed"].astype(bool).any():
-        key = "suppressed" if min_base is not None else "suppressed_generic"
-        parts.append(notes[key].format(dash=DASH, min_base=min_base))
-    if "mark" in table:
-        parts.append(notes["marks"].format(alpha=alpha))
+        if pol.min_base is not None:
+            parts.append(labels.text("note.suppressed", lang, dash=DASH, min_base=pol.min_base))
+        else:
+            parts.append(labels.text("note.suppressed_generic", lang, dash=DASH))
+    if MARK_COLUMN in table:
+        parts.append(labels.text("note.marks", lang, up=MARK_UP, down=MARK_DOWN,
+                                 alpha=pol.alpha))
     return " ".join(parts)
 
 
@@ -230,7 +230,7 @@ def table_uuid(frame: pd.DataFrame, text: str) -> str:
 
 
 def styled(frame: pd.DataFrame, note: str = "", caption: str | None = None) -> Styler:
-    """The reader style of every table: index hidden, stable id, ▲/▼ coloured, notes below.
+    """The reader style of every table: index hidden, stable id, marks coloured, notes below.
 
     Parameters
     ----------
@@ -244,10 +244,10 @@ def styled(frame: pd.DataFrame, note: str = "", caption: str | None = None) -> S
     pandas.io.formats.style.Styler
     """
     def colour(v: object) -> str:
-        if isinstance(v, str) and v.endswith("▲"):
-            return "color: #2e7d32; font-weight: bold"
-        if isinstance(v, str) and v.endswith("▼"):
-            return "color: #c62828; font-weight: bold"
+        if isinstance(v, str):
+            for mark, style in MARK_STYLES.items():
+                if v.endswith(mark):
+                    return style
         return ""
 
     text = " ".join(t for t in (caption, note) if t)
@@ -269,8 +269,9 @@ def format_table(
     columns: Sequence[str] | None = None,
     digits: int = 1,
     min_base: int | None = None,
-    alpha: float = ALPHA,
+    alpha: float | None = None,
     caption: str | None = None,
+    policy: Policy | None = None,
 ) -> Styler:
     """Format a tidy result table for readers.
 
@@ -290,6 +291,9 @@ def format_table(
         Significance level of the marks (for the note).
     caption : str, optional
         Text put before the notes under the table.
+    policy : gotone_analysis.compare.Policy, optional
+        The report-wide policy (``P.policy``): minimum base, significance level and
+        the level of an interval the table does not carry; explicit values win.
 
     Returns
     -------
@@ -297,8 +301,9 @@ def format_table(
         Index hidden, significant changes coloured, notes as the caption (below the
         table): "—" cells explained when any cell is suppressed, the marks when shown.
     """
-    frame = display_frame(table, lang=lang, columns=columns, digits=digits)
-    return styled(frame, footnote(table, lang=lang, min_base=min_base, alpha=alpha), caption)
+    pol = compare.resolve_policy(policy, alpha=alpha, min_base=min_base)
+    frame = display_frame(table, lang=lang, columns=columns, digits=digits, level=pol.level)
+    return styled(frame, footnote(table, lang=lang, policy=pol), caption)
 
 
 def crosstab(
@@ -308,13 +313,14 @@ def crosstab(
     value: str = "estimate",
     *,
     lang: str = "zh",
-    mark: str | None = "mark",
+    mark: str | None = MARK_COLUMN,
     digits: int = 1,
     row_order: Sequence[str] | None = None,
     col_order: Sequence[str] | None = None,
     min_base: int | None = None,
-    alpha: float = ALPHA,
+    alpha: float | None = None,
     caption: str | None = None,
+    policy: Policy | None = None,
 ) -> Styler:
     """A row x column matrix of one value (e.g. city x component), formatted for readers.
 
@@ -332,7 +338,7 @@ def crosstab(
         Decimals.
     row_order, col_order : sequence of str, optional
         Orders of rows and columns (default: first appearance).
-    min_base, alpha, caption
+    min_base, alpha, caption, policy
         As in :func:`format_table`.
 
     Returns
@@ -351,11 +357,11 @@ def crosstab(
     })
     grid = (cells.pivot(index=row, columns=col, values="text")
             .reindex(index=rows_, columns=cols_).fillna(DASH))
-    grid.index = [label(str(r), lang) for r in grid.index]
-    grid.columns = [label(str(c), lang) for c in grid.columns]
+    grid.index = [labels.code_label(r, lang) for r in grid.index]
+    grid.columns = [labels.code_label(c, lang) for c in grid.columns]
     grid = grid.rename_axis(None).reset_index(names=column_label(row, lang))
     note_table = table if mark is not None and mark in table else table.drop(
-        columns=[c for c in ("mark",) if c in table])
-    return styled(grid, footnote(note_table, lang=lang, min_base=min_base, alpha=alpha),
-                   caption)
+        columns=[c for c in (MARK_COLUMN,) if c in table])
+    pol = compare.resolve_policy(policy, alpha=alpha, min_base=min_base)
+    return styled(grid, footnote(note_table, lang=lang, policy=pol), caption)
 

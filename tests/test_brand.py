@@ -7,9 +7,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from gotone_analysis import brand
+from gotone_analysis import brand, params, survey
+from gotone_analysis.compare import Policy
 from gotone_analysis.config import BRAND_INDEX_SPEC
-from gotone_analysis.errors import UsageError
+from gotone_analysis.errors import DataError, UsageError
+from gotone_analysis.narrative import brand_narrative
 
 # --- small hand-made surveys -------------------------------------------------------------------
 
@@ -129,7 +131,7 @@ def test_changes_without_comparison_wave_has_no_marks(two_cities):
     assert ch["compare_quarter"].eq("2009Q4").all()
     assert ch["diff"].isna().all()
     assert ch["mark"].eq("").all()
-    text = brand.narrative(ch, "en")
+    text = brand_narrative(ch, "en")
     assert "No comparable data" in text
 
 
@@ -199,7 +201,7 @@ def test_suppression_hides_small_cells_and_says_so(two_cities):
                        quarter="2011Q1", by=["city"], min_base=50)
     assert ch.loc[ch["city"] == "xiamen", "diff"].isna().all()
     assert ch.loc[ch["city"] == "xiamen", "mark"].eq("").all()
-    zh = brand.narrative(ch, "zh", min_base=50)
+    zh = brand_narrative(ch, "zh", min_base=50)
     assert "样本量不足 50" in zh
     assert "显著上升" not in zh and "显著下降" not in zh
 
@@ -208,8 +210,8 @@ def test_narrative_only_states_significant_moves(two_cities):
     later = two_cities.assign(quarter="2011Q1")
     later["pref_score"] = np.clip(later["pref_score"] + 2, 1, 10)
     ch = brand.changes(pd.concat([two_cities, later]), quarter="2011Q1")
-    zh = brand.narrative(ch, "zh")
-    en = brand.narrative(ch, "en")
+    zh = brand_narrative(ch, "zh")
+    en = brand_narrative(ch, "en")
     assert "偏好" in zh and "显著上升" in zh
     assert "认知" not in zh  # awareness did not move: not named as a change
     assert "Preference" in en and "rose significantly" in en
@@ -407,19 +409,67 @@ def test_narrative_names_the_domain_and_counts_untested_cells():
         "p_value": [0.001, 0.9, np.nan], "p_adj": [0.002, 0.9, np.nan],
         "mark": ["▲", "", ""], "suppressed": False,
     })
-    en = brand.narrative(table, "en")
+    en = brand_narrative(table, "en")
     assert "Longyan – Influence" in en and "rose significantly by 2.5" in en
     assert "1 cell(s) could not be tested" in en and "other changes are not significant" in en
-    zh = brand.narrative(table, "zh")
+    zh = brand_narrative(table, "zh")
     assert "龙岩 · 影响力" in zh and "1 个单元格无法检验" in zh
 
 
 def test_annual_changes_compare_like_for_like_or_not_at_all(demo_survey):
     first_year = brand.annual_changes(demo_survey, 2008, through=2)  # no 2007 waves
     assert first_year["p_value"].isna().all() and (first_year["mark"] == "").all()
-    assert "No comparable data" in brand.narrative(first_year, "en")
+    assert "No comparable data" in brand_narrative(first_year, "en")
     gap = demo_survey[demo_survey["quarter"] != "2009Q2"]  # 2009 lacks Q2
     ytd = brand.annual_changes(gap, 2010, through=3)
     assert ytd["p_value"].isna().all()
     full = brand.annual_changes(demo_survey, 2010, through=3)
     assert full["p_value"].notna().all() and set(full["waves"]) == {3}
+
+
+# --- one resolver, one design rule, one policy (issue 7) -----------------------------------------
+
+
+def test_changes_refuse_a_later_comparison_quarter_as_params_does(two_cities):
+    data = pd.concat([two_cities, two_cities.assign(quarter="2011Q1")], ignore_index=True)
+    with pytest.raises(UsageError, match="quarter before 2010Q4"):
+        brand.changes(data, quarter="2010Q4", compare_to="2011Q1")
+    with pytest.raises(UsageError, match="quarter before 2010Q4"):
+        params.resolve_comparison("2010Q4", "2011Q1")
+    back = brand.changes(data, quarter="2011Q1", compare_to="2010Q4")
+    assert (back["compare_quarter"] == "2010Q4").all()
+
+
+def test_brand_estimates_use_the_one_design_rule_of_survey():
+    rng = np.random.default_rng(3)
+    frame = pd.concat([_rows("2010Q4", c, "gotone", 24, pref=6.0, seed=k)
+                       for k, c in enumerate(("fuzhou", "xiamen"))], ignore_index=True)
+    frame["pref_score"] = rng.integers(1, 11, len(frame)).astype(float)
+    frame["psu"] = frame["city"] + "-" + (np.arange(len(frame)) % 6).astype(str)
+    frame["stratum_pop"] = 5000.0
+    design = survey.design_of(frame)
+    assert design == {"weight": "weight", "strata": "stratum", "psu": "psu"}
+    got = brand.components(frame, quarter="2010Q4").set_index("component")
+    scores = pd.concat([frame, brand.respondent_scores(frame)], axis=1)
+    want = survey.estimate(scores.loc[scores["brand"] == "gotone"], "preference", **design)
+    assert got.loc["preference", "se"] == pytest.approx(want["se"].iloc[0], rel=1e-12)
+    with pytest.raises(DataError, match="filled on 1 of"):
+        survey.design_of(frame.assign(psu=[None] * (len(frame) - 1) + ["x"]))
+
+
+def test_policy_supplies_level_base_and_marks_and_explicit_values_win(two_cities):
+    pol = Policy(min_base=50, level=0.90)
+    by_policy = brand.components(two_cities, by=["city"], policy=pol)
+    by_hand = brand.components(two_cities, by=["city"], level=0.90, min_base=50)
+    pd.testing.assert_frame_equal(by_policy, by_hand)
+    assert by_policy.attrs["level"] == 0.90
+    assert by_policy.loc[by_policy["city"] == "xiamen", "suppressed"].all()  # base 40 < 50
+    assert not brand.components(two_cities, by=["city"], policy=pol, min_base=10)[
+        "suppressed"].any()
+    wide = brand.components(two_cities, by=["city"], policy=pol.with_(level=0.99))
+
+    def width(t: pd.DataFrame) -> float:
+        row = t.loc[(t["city"] == "fuzhou") & (t["component"] == "preference")].iloc[0]
+        return float(row["ci_high"] - row["ci_low"])
+
+    assert width(wide) > width(by_policy) > 0

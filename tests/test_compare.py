@@ -325,3 +325,35 @@ def test_rounding_noise_standard_error_gives_no_test():
     out = difference(cur, prev, on=["item"])
     assert np.isnan(out.loc[0, "p_value"]) and np.isnan(out.loc[0, "z"])
     assert out.loc[1, "p_value"] == pytest.approx(2 * norm.sf(2 / np.sqrt(2)))
+
+
+def test_marks_and_comparison_columns_are_defined_once():
+    import gotone_analysis
+    from gotone_analysis import brand, compare, tables
+    from gotone_analysis.plots import style
+
+    root = Path(gotone_analysis.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "compare.py" and path.parent == root:
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert compare.MARK_UP not in text and compare.MARK_DOWN not in text, path.name
+        assert "_COMPARE_COLS = (\"" not in text, path.name
+    assert compare.MARKS == (compare.MARK_UP, compare.MARK_DOWN)
+    assert set(tables.MARK_STYLES) == set(style.MARK_COLORS) == set(compare.MARKS)
+    assert compare.REFERENCE_COLUMNS == tuple(c for c in compare.COMPARISON_COLUMNS
+                                              if c not in ("estimate", "se", "n"))
+    assert brand._COMPARE_COLS == (*compare.REFERENCE_COLUMNS, compare.MARK_COLUMN)
+
+
+def test_policy_checks_its_values():
+    from gotone_analysis.compare import DEFAULT_POLICY, Policy, resolve_policy
+
+    assert DEFAULT_POLICY.min_base is None and DEFAULT_POLICY.level == 0.95
+    assert resolve_policy(Policy(min_base=40), min_base=None, alpha=0.1) == Policy(
+        min_base=40, alpha=0.1)
+    for bad in ({"level": 1.5}, {"alpha": 0}, {"p_adjust": "sidak"}, {"min_base": -1}):
+        with pytest.raises(UsageError):
+            Policy(**bad)
+    with pytest.raises(UsageError, match="policy must be"):
+        resolve_policy({"min_base": 3})

@@ -110,7 +110,8 @@ def test_notebook_is_stripped_and_thin(path):
     tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1 and tagged[0] is code[0], "exactly one parameters cell, first"
     names = re.findall(r"^(\w+)\s*=", "".join(tagged[0]["source"]), flags=re.M)
-    assert names == ["quarter", "scope", "data_dir", "compare_to", "lang", "min_base", "seed"]
+    assert names == ["quarter", "scope", "data_dir", "compare_to", "lang", "min_base", "seed",
+                     "engine"]
     assert "check_parameters" in "".join(code[1]["source"])
     for cell in code:
         src = "".join(cell["source"])

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from gotone_analysis import config
+from gotone_analysis.compare import Policy
 from gotone_analysis.errors import UsageError
 from gotone_analysis.params import (
     PARAMETERS,
@@ -181,3 +183,38 @@ def test_survey_quarters_agree_with_the_reader(data_dir: Path):
     assert P.quarter == "2009Q4" and P.has_comparison  # 2009Q3 from the lowercase name
     with pytest.raises(UsageError, match="no survey data for 2009Q2"):
         check_parameters(**good(data_dir, quarter="2009Q2"))
+
+
+# --- the report-wide policy, the seed and the panel engine (issue 7) ------------------------
+
+
+def test_seed_reaches_the_policy_and_every_random_draw(data_dir):
+    P = check_parameters(**good(data_dir, seed=7))
+    assert P.policy.seed == 7
+    assert P.policy.min_base == P.min_base
+    draws = P.rng().integers(0, 1_000_000, 5)
+    assert (draws == np.random.default_rng(7).integers(0, 1_000_000, 5)).all()
+    assert (P.rng().integers(0, 1_000_000, 5) == draws).all()  # same seed, same draws
+    other = check_parameters(**good(data_dir, seed=8)).rng().integers(0, 1_000_000, 5)
+    assert (other != draws).any()
+
+
+def test_policy_carries_the_report_settings(data_dir):
+    P = check_parameters(**good(data_dir, min_base=45))
+    assert isinstance(P.policy, Policy)
+    assert (P.policy.min_base, P.policy.level, P.policy.p_adjust, P.policy.alpha) == (
+        45, 0.95, "fdr_bh", 0.05)
+
+
+def test_engine_is_a_checked_parameter(data_dir):
+    assert PARAMETERS["engine"] == "duckdb"
+    assert check_parameters(**good(data_dir)).engine == "duckdb"
+    assert check_parameters(**good(data_dir, engine="spark")).engine == "spark"
+    assert check_parameters(**good(data_dir, engine="spark")).as_dict()["engine"] == "spark"
+    with pytest.raises(UsageError, match="engine must be one of duckdb, spark, got 'pandas'"):
+        check_parameters(**good(data_dir, engine="pandas"))
+    with pytest.raises(UsageError, match="engine must be str"):
+        check_parameters(**good(data_dir, engine=1))
+    with pytest.raises(UsageError, match="engine must be one of"):
+        check_run_parameters(TEST_NOTEBOOKS / "ok.ipynb",
+                             {"data_dir": str(data_dir), "engine": "bogus"})

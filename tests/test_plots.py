@@ -120,3 +120,20 @@ def test_plots_never_show(monkeypatch, changes):
 
     monkeypatch.setattr(plt, "show", boom)
     plots.component_bars(changes)
+
+
+def test_trend_band_is_labelled_with_the_level_of_the_table(trend):
+    trend = trend.copy()
+    trend.attrs["level"] = 0.90
+    ax = plots.trend_plot(trend, component="influence", lang="en")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "90% interval" in labels and "95% interval" not in labels
+
+
+def test_plots_package_re_exports_its_public_names():
+    from gotone_analysis.plots import brand, charts, style
+
+    for module in (brand, charts, style):
+        for name in module.__all__:
+            if not name.startswith("font") and name not in ("mark_text", "new_axes"):
+                assert getattr(plots, name) is getattr(module, name), name

@@ -94,7 +94,8 @@ def test_compare_bases(sample):
 def test_estimate_deffs_match_the_survey_module(sample):
     from gotone_analysis.survey import estimate
 
-    tab = quality.estimate_deffs(sample, ["pref_score"], fpc=None)
+    tab = quality.estimate_deffs(sample, ["pref_score"],
+                                 design={"weight": "weight", "strata": "stratum"})
     ref = estimate(sample, "pref_score", weight="weight", strata="stratum",
                    lonely_psu="adjust")
     assert tab["estimate"].iloc[0] == pytest.approx(ref["estimate"].iloc[0])
@@ -179,3 +180,36 @@ def test_missingness_counts_items_among_those_asked():
     assert tab.loc["sat_overall", ["n", "n_missing"]].tolist() == [5, 2]
     html = quality.view(tab.reset_index(), lang="zh").to_html()
     assert "全球通客户" in html and "按设计缺失" in html
+
+
+def test_design_effects_use_the_design_rule_of_the_brand_estimates():
+    """Clusters and stratum populations filled: psu used, fpc not, as in the brand report."""
+    rng = np.random.default_rng(5)
+    n = 48
+    frame = pd.DataFrame({
+        "stratum": np.repeat(["a", "b"], n // 2), "weight": rng.uniform(5, 15, n),
+        "psu": [f"p{i % 8}" for i in range(n)], "stratum_pop": 4000.0,
+        "pref_score": rng.integers(1, 11, n).astype(float),
+    })
+    from gotone_analysis import survey
+
+    design = survey.design_of(frame)
+    assert design == {"weight": "weight", "strata": "stratum", "psu": "psu"}
+    tab = quality.estimate_deffs(frame, ["pref_score"])
+    want = survey.estimate(frame, "pref_score", lonely_psu="adjust", **design)
+    assert tab["se"].iloc[0] == pytest.approx(want["se"].iloc[0], rel=1e-12)
+    assert tab["deff"].iloc[0] == pytest.approx(want["deff"].iloc[0], rel=1e-12)
+    # the rule it replaced (fpc kept, clusters ignored) gives other numbers
+    old = survey.estimate(frame, "pref_score", weight="weight", strata="stratum",
+                          fpc="stratum_pop", lonely_psu="adjust")
+    assert abs(old["se"].iloc[0] - tab["se"].iloc[0]) > 1e-6
+
+
+def test_bases_take_the_minimum_base_from_the_policy(sample):
+    from gotone_analysis.compare import Policy
+
+    assert quality.bases(sample, by="city", policy=Policy(min_base=3))["low_base"].tolist() == [
+        False, True]
+    assert quality.bases(sample, by="city", policy=Policy(min_base=3), min_base=1)[
+        "low_base"].tolist() == [False, False]
+    assert quality.bases(sample, by="city")["low_base"].all()  # default MIN_BASE 30

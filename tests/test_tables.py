@@ -87,3 +87,28 @@ def test_identical_tables_render_identical_html(changes):
     # different tables keep different ids
     other = tables.format_table(changes.iloc[:1], lang="en").to_html()
     assert re.search(r'id="(T_\w+)"', a).group(1) != re.search(r'id="(T_\w+)"', other).group(1)
+
+
+def test_the_interval_heading_reads_the_level_the_table_carries():
+    from gotone_analysis import brand
+    from gotone_analysis.compare import Policy
+
+    rng = np.random.default_rng(0)
+    n = 80
+    survey = pd.DataFrame({
+        "quarter": "2010Q4", "city": "fuzhou", "brand": "gotone", "tier": "regular",
+        "stratum": "s", "weight": 10.0, "aw_unaided": 1.0, "aw_aided": 1.0,
+        **{f"img_{k}": rng.integers(1, 11, n).astype(float) for k in range(1, 6)},
+        "pref_score": rng.integers(1, 11, n).astype(float), "loy_stay": 9.0, "ltr": 9.0,
+    })
+    table = brand.components(survey, level=0.90)
+    en = tables.format_table(table, lang="en").to_html()
+    assert "90% interval" in en and "95% interval" not in en
+    zh = tables.display_frame(table, lang="zh")
+    assert "90% 置信区间" in zh.columns
+    # a table built by hand says nothing: the policy's level heads it
+    hand = table.copy()
+    hand.attrs = {}
+    assert "99% interval" in tables.display_frame(hand, lang="en",
+                                                  level=Policy(level=0.99).level).columns
+    assert "95% interval" in tables.display_frame(hand, lang="en").columns

@@ -1,0 +1,215 @@
+"""The one zh/en catalog of every label, title, column heading and fixed sentence.
+
+Every text a report prints in a language is looked up here: :func:`text` for a key
+of the catalog, :func:`code_label` for the name of a code (city, brand, tier, lever,
+brand component, funnel stage, report). A key maps to a pair ``(中文, English)``;
+both are required and non-empty, and a key may be defined in one section only
+(:func:`catalog` raises :class:`CatalogError` otherwise, and ``tests/test_labels.py``
+checks the shipped catalog).
+
+Keys are dotted, the first part naming what the text is:
+
+* ``code.<code>``: the name of a code (:func:`code_label`);
+* ``column.<column>``: the heading of a column of the reader tables
+  (``quality.column.<column>`` for the data-quality tables);
+* ``note.*``, ``plot.*``, ``narrative.*``, ``report.*``, ``params.*``: notes under
+  tables, figure labels, generated sentences, run card and batch pages, parameter
+  messages.
+
+A text may hold ``str.format`` fields (``{level}``, ``{min_base}`` ...), filled from
+the keyword arguments of :func:`text`.
+
+Adding a section
+----------------
+Create ``gotone_analysis/labels/<area>.py`` (any module name not starting with ``_``)
+holding ``SECTION: dict[str, tuple[str, str]] = {"<key>": ("中文", "English"), ...}``.
+It is found automatically: every module of this package is a section, merged into
+the catalog in module-name order. Nothing else needs editing; a key already defined
+by another section is an error naming both sections.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Mapping
+from functools import cache
+
+from ..errors import UsageError
+
+__all__ = [
+    "LANGS",
+    "CatalogError",
+    "catalog",
+    "check_lang",
+    "code_label",
+    "has",
+    "level_text",
+    "sections",
+    "text",
+]
+
+#: The report languages, in the order of the pairs of the catalog.
+LANGS: tuple[str, ...] = ("zh", "en")
+
+
+class CatalogError(ValueError):
+    """A section of the catalog is malformed, or two sections define the same key."""
+
+
+def check_lang(lang: str) -> int:
+    """The position of ``lang`` in the catalog's pairs.
+
+    Parameters
+    ----------
+    lang : {"zh", "en"}
+        Language.
+
+    Returns
+    -------
+    int
+        0 for ``"zh"``, 1 for ``"en"``.
+
+    Raises
+    ------
+    UsageError
+        For any other language.
+    """
+    if lang not in LANGS:
+        raise UsageError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    return LANGS.index(lang)
+
+
+def sections() -> dict[str, Mapping[str, tuple[str, str]]]:
+    """The sections of the catalog: module name -> its ``SECTION`` dict.
+
+    Returns
+    -------
+    dict
+        Every module of this package (names not starting with ``_``), in name order.
+
+    Raises
+    ------
+    CatalogError
+        When a section module has no ``SECTION`` dict.
+    """
+    out: dict[str, Mapping[str, tuple[str, str]]] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        section = getattr(module, "SECTION", None)
+        if not isinstance(section, Mapping):
+            raise CatalogError(f"labels section {info.name!r} has no SECTION dict")
+        out[info.name] = section
+    return out
+
+
+def merge(parts: Mapping[str, Mapping[str, tuple[str, str]]]) -> dict[str, tuple[str, str]]:
+    """Merge sections into one catalog, checking every entry.
+
+    Parameters
+    ----------
+    parts : mapping
+        Section name -> ``{key: (中文, English)}``.
+
+    Returns
+    -------
+    dict
+        Key -> ``(中文, English)``.
+
+    Raises
+    ------
+    CatalogError
+        When a key is defined by two sections, or an entry is not a pair of two
+        non-empty strings (a language is missing).
+    """
+    merged: dict[str, tuple[str, str]] = {}
+    origin: dict[str, str] = {}
+    for name, section in parts.items():
+        for key, pair in section.items():
+            if key in merged:
+                raise CatalogError(f"label {key!r} is defined twice: in section "
+                                   f"{origin[key]!r} and in {name!r}")
+            if (not isinstance(pair, tuple) or len(pair) != len(LANGS)
+                    or not all(isinstance(t, str) and t.strip() for t in pair)):
+                raise CatalogError(f"label {key!r} in section {name!r} must be a pair "
+                                   f"(中文, English) of non-empty strings, got {pair!r}")
+            merged[key] = pair
+            origin[key] = name
+    return merged
+
+
+@cache
+def catalog() -> dict[str, tuple[str, str]]:
+    """The whole catalog, assembled once from :func:`sections`.
+
+    Returns
+    -------
+    dict
+        Key -> ``(中文, English)``.
+    """
+    return merge(sections())
+
+
+def has(key: str) -> bool:
+    """Whether ``key`` is in the catalog."""
+    return key in catalog()
+
+
+def text(key: str, lang: str = "zh", **fields: object) -> str:
+    """The text of ``key`` in ``lang``, with ``fields`` filled in.
+
+    Parameters
+    ----------
+    key : str
+        A key of the catalog, e.g. ``"column.estimate"``.
+    lang : {"zh", "en"}
+        Language.
+    **fields
+        Values for the ``str.format`` fields of the text; without any the text is
+        returned as it is.
+
+    Returns
+    -------
+    str
+        The text.
+
+    Raises
+    ------
+    KeyError
+        For a key the catalog does not have.
+    """
+    idx = check_lang(lang)
+    try:
+        pair = catalog()[key]
+    except KeyError:
+        raise KeyError(f"no label {key!r} in the catalog") from None
+    return pair[idx].format(**fields) if fields else pair[idx]
+
+
+def code_label(code: object, lang: str = "zh") -> str:
+    """The name of a code in ``lang``: city, brand, tier, lever, component, stage, report.
+
+    Parameters
+    ----------
+    code : object
+        A code such as ``"xiamen"``, ``"gotone"``, ``"diamond"``, ``"care"``,
+        ``"influence"``, ``"province"``.
+    lang : {"zh", "en"}
+        Language.
+
+    Returns
+    -------
+    str
+        The label (``code.<code>`` of the catalog); a code the catalog does not name is
+        returned unchanged, as text.
+    """
+    idx = check_lang(lang)
+    pair = catalog().get(f"code.{code}")
+    return pair[idx] if pair is not None else str(code)
+
+
+def level_text(level: float) -> str:
+    """A confidence level as a percentage for headings: 0.95 -> ``"95%"``, 0.975 -> ``"97.5%"``."""
+    return f"{float(level) * 100:.6g}%"

@@ -1,0 +1,33 @@
+"""Catalog section: headings and codes of the data-quality tables (:mod:`gotone_analysis.quality`)."""
+
+from __future__ import annotations
+
+_COLUMNS: dict[str, tuple[str, str]] = {
+    "city": ("城市", "City"), "tier": ("客户层级", "Tier"), "brand": ("品牌", "Brand"),
+    "n": ("样本量", "Base (n)"), "weighted_n": ("加权样本量", "Weighted N"),
+    "share": ("加权占比", "Weighted share"), "low_base": ("样本不足", "Low base"),
+    "weight_sum": ("权重合计", "Sum of weights"), "weight_min": ("最小权重", "Min weight"),
+    "weight_max": ("最大权重", "Max weight"),
+    "max_min_ratio": ("最大/最小", "Max/min"), "cv": ("权重变异系数", "Weight CV"),
+    "deff_kish": ("设计效应(Kish)", "Design effect (Kish)"),
+    "n_eff": ("有效样本量", "Effective base"), "item": ("题目", "Item"),
+    "n_missing": ("缺失数", "Missing"), "share_missing": ("缺失比例", "Share missing"),
+    "flagged": ("需关注", "Flagged"), "variable": ("题目", "Item"),
+    "estimate": ("估计值", "Estimate"), "se": ("标准误", "SE"),
+    "deff": ("设计效应", "Design effect"), "n_compare": ("对比期样本量", "Comparison base"),
+    "change": ("变化", "Change"), "kind": ("类别", "Kind"), "path": ("文件", "File"),
+    "rows": ("行数", "Rows"), "status": ("状态", "Status"), "problems": ("问题数", "Problems"),
+    "detail": ("说明", "Detail"), "sha256": ("SHA-256", "SHA-256"),
+    "asked_of": ("询问对象", "Asked of"),
+}
+
+SECTION: dict[str, tuple[str, str]] = {
+    **{f"quality.column.{c}": pair for c, pair in _COLUMNS.items()},
+    # who an item is asked of (contract ``asked_of`` codes)
+    "quality.asked_of.all": ("全部受访者", "all respondents"),
+    "quality.asked_of.gotone": ("全球通客户", "GoTone customers"),
+    "quality.asked_of.users": ("业务使用者（其余按设计缺失）",
+                               "users of the service (others missing by design)"),
+    "quality.total": ("合计", "Total"),
+    "quality.yes": ("是", "yes"),
+}

@@ -1,0 +1,48 @@
+"""Catalog section: report titles, the run card, the batch's index and error pages."""
+
+from __future__ import annotations
+
+from .. import config
+
+SECTION: dict[str, tuple[str, str]] = {
+    **{f"report.title.{name}": pair for name, pair in config.REPORTS.items()},
+    "report.synthetic_banner": ("合成演示数据，非真实结果", "Synthetic demo data — not real findings"),
+    "report.parameters": ("参数", "Parameters"),
+    "report.inputs": ("输入文件", "Input files"),
+    "report.versions": ("软件版本", "Versions"),
+    "report.code": ("代码版本", "Code version"),
+    "report.path": ("文件", "File"),
+    "report.rows": ("行数", "Rows"),
+    "report.warnings": ("注意", "Notes"),
+    "report.contents": ("目录", "Contents"),
+    "report.headline": ("关键指标", "Headline numbers"),
+    "report.metric": ("指标", "Metric"),
+    "report.value": ("数值", "Value"),
+    "report.index_title": ("全球通季度分析报告", "GoTone quarterly reports"),
+    "report.quarter": ("季度", "Quarter"),
+    "report.scope": ("范围", "Scope"),
+    "report.report": ("报告", "Report"),
+    "report.status": ("状态", "Status"),
+    "report.finished": ("完成时间", "Finished"),
+    "report.seconds": ("用时(秒)", "Seconds"),
+    "report.links": ("链接", "Links"),
+    "report.notebook": ("笔记本", "notebook"),
+    "report.error": ("错误页", "error page"),
+    "report.ok": ("成功", "ok"),
+    "report.failed": ("失败", "failed"),
+    "report.failed_suffix": (" (失败)", " (failed)"),
+    "report.missing": ("未运行", "not run"),
+    "report.error_title": ("报告运行失败", "Report failed"),
+    "report.failing_cell": ("出错的单元格", "Failing cell"),
+    "report.traceback": ("完整错误信息", "Full traceback"),
+    "report.last_good": ("上一次成功的报告仍保留。", "The last good report stays in place."),
+    # parameter labels of the run card (the parameter's own name follows in brackets)
+    "report.param.quarter": ("季度", "Quarter"),
+    "report.param.scope": ("范围", "Scope"),
+    "report.param.data_dir": ("数据目录", "Data folder"),
+    "report.param.compare_to": ("对比期", "Compared with"),
+    "report.param.lang": ("语言", "Language"),
+    "report.param.min_base": ("最小样本量", "Minimum base"),
+    "report.param.seed": ("随机种子", "Random seed"),
+    "report.param.engine": ("面板查询引擎", "Panel engine"),
+}

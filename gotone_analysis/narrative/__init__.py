@@ -1,0 +1,18 @@
+"""Generated sentences of the reports, built on the catalog :mod:`gotone_analysis.labels`.
+
+Estimators return numbers only; the sentences that say what the numbers mean are
+written here, one module per report area, every word looked up in the catalog (keys
+``narrative.*``) so that each sentence exists in both languages.
+
+* :mod:`gotone_analysis.narrative.brand`: what moved in a brand-equity comparison
+  table (:func:`brand_narrative`).
+
+To add an area, create ``narrative/<area>.py`` with its functions (and their words as
+a catalog section ``labels/<area>.py``) and re-export its public names here.
+"""
+
+from __future__ import annotations
+
+from .brand import brand_narrative
+
+__all__ = ["brand_narrative"]

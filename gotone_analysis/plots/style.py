@@ -1,0 +1,98 @@
+"""The look of every figure: the CJK font, colours, mark colours and a fresh axes.
+
+Chinese labels need a CJK font: :func:`setup_style` registers the Noto Sans CJK SC font
+shipped with ``mplfonts`` (idempotent); :func:`new_axes` calls it, so every plotting
+function that draws through it is styled. The marks are those of
+:mod:`gotone_analysis.compare`, coloured by :data:`MARK_COLORS`.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+
+from ..compare import MARK_DOWN, MARK_UP
+
+__all__ = ["CJK_FONT_FILE", "COLORS", "MARK_COLORS", "font_path", "mark_text", "new_axes",
+           "setup_style"]
+
+#: File name of the CJK font (inside the ``mplfonts`` package) used for every figure.
+CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+
+#: Colours: the brand line, its interval, rises, falls, neutral text, benchmark.
+COLORS: dict[str, str] = {
+    "main": "#1f4e79",
+    "band": "#9dc3e6",
+    "up": "#2e7d32",
+    "down": "#c62828",
+    "neutral": "#555555",
+    "benchmark": "#888888",
+}
+
+#: Colour of each significance mark.
+MARK_COLORS: dict[str, str] = {MARK_UP: COLORS["up"], MARK_DOWN: COLORS["down"]}
+
+_STYLE_DONE: dict[str, str] = {}
+
+
+def font_path() -> str:
+    """The path of the CJK font file inside ``mplfonts``.
+
+    Returns
+    -------
+    str
+    """
+    return str(resources.files("mplfonts").joinpath("fonts", CJK_FONT_FILE))
+
+
+def setup_style() -> str:
+    """Register the CJK font and make it the first sans-serif font; idempotent.
+
+    The font file is registered by path with
+    :meth:`matplotlib.font_manager.FontManager.addfont` (no system font cache needed),
+    ``font.sans-serif`` gets its family name first and ``axes.unicode_minus`` is turned
+    off so minus signs render with the CJK font.
+
+    Returns
+    -------
+    str
+        The family name of the registered font (``"Noto Sans CJK SC"``).
+    """
+    name = _STYLE_DONE.get("name")
+    if name is None:
+        path = font_path()
+        font_manager.fontManager.addfont(path)
+        name = font_manager.FontProperties(fname=path).get_name()
+        _STYLE_DONE["name"] = name
+    current = list(plt.rcParams["font.sans-serif"])
+    if not current or current[0] != name:
+        plt.rcParams["font.sans-serif"] = [name, *[f for f in current if f != name]]
+    plt.rcParams["font.family"] = "sans-serif"
+    plt.rcParams["axes.unicode_minus"] = False
+    return name
+
+
+def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
+    """The axes to draw on: ``ax``, or a new figure's of ``figsize``; style set up.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    setup_style()
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def mark_text(value: object) -> str:
+    """A mark cell as text: the mark, or ``""`` for a missing one.
+
+    Returns
+    -------
+    str
+    """
+    return value if isinstance(value, str) else ""
