@@ -1,7 +1,8 @@
-"""Configuration shipped with the package: cities, tiers, brands, levers, targets, labels.
+"""Configuration shipped with the package: cities, tiers, brands, levers, targets, reports.
 
 Everything here is data about the business (from the 2010 "139" deck) or about the
-suite's layout. Nothing here reads user data.
+suite's layout. Nothing here reads user data. The zh/en names kept with the codes are
+published to readers through the one catalog, :mod:`gotone_analysis.labels`.
 """
 
 from __future__ import annotations
@@ -139,17 +140,19 @@ def shift_quarter(quarter: str, n: int) -> str:
 
 
 def label(code: str, lang: str = "zh") -> str:
-    """The zh/en label of a city, brand, tier, lever or brand component code."""
-    idx = 0 if lang == "zh" else 1
-    for table in (CITIES, BRANDS, TIERS, BRAND_COMPONENTS):
-        if code in table:
-            return table[code][idx]
-    for lv in LEVERS:
-        if lv.code == code:
-            return lv.label_zh if lang == "zh" else lv.label_en
-    if code == PROVINCE:
-        return "全省" if lang == "zh" else "Province"
-    return code
+    """The zh/en label of a city, brand, tier, lever or brand component code.
+
+    Kept for callers of this module: the names are looked up in the one catalog,
+    :func:`gotone_analysis.labels.code_label`.
+
+    Returns
+    -------
+    str
+        The label; unknown codes are returned unchanged.
+    """
+    from . import labels
+
+    return labels.code_label(code, lang)
 
 
 # --- targets ------------------------------------------------------------------------------
