@@ -20,9 +20,9 @@ KPI metrics are computed from the monthly counts exactly as
 over the sum of its denominator over the cities in scope (the province rate is exact,
 not a mean of city rates); year-to-date sums add the months from January. KPI counts
 are a census, so their interval is the value itself. Survey metrics are design-based
-estimates among GoTone customers of the wave (:func:`gotone_analysis.survey.estimate`,
-sampling weights, strata, Taylor-linearised variance; a city is a domain of the whole
-wave), with a normal-quantile interval at ``actual_level`` (95 %). A metric the data
+estimates among GoTone customers of the wave (:func:`gotone_analysis.survey.estimate`
+under :func:`gotone_analysis.survey.design_of`: sampling weights, strata, Taylor-linearised
+variance; a city is a domain of the whole wave), with a normal-quantile interval at ``actual_level`` (95 %). A metric the data
 cannot measure gives ``not_measurable`` with the reason in ``source``.
 
 City targets
@@ -244,19 +244,22 @@ def _survey_estimates(wave: pd.DataFrame, metrics: Sequence[Metric], level: floa
                       ) -> pd.DataFrame:
     """Estimates of ``metrics`` among GoTone customers of one wave: province and every city.
 
-    Design: sampling weights within the city x tier strata of the wave (Taylor
-    linearisation, :func:`gotone_analysis.survey.estimate_many`); each city is a domain
-    of the whole wave. Returns ``metric, scope, estimate, ci_low, ci_high, n, weight``
+    Design: the reports' one rule, :func:`gotone_analysis.survey.design_of` (sampling
+    weights within the city x tier strata, clusters or finite-population correction
+    when the file gives them; Taylor linearisation,
+    :func:`gotone_analysis.survey.estimate_many`); each city is a domain of the whole
+    wave. Returns ``metric, scope, estimate, ci_low, ci_high, n, weight``
     (``weight``: the weight sum of the GoTone respondents answering).
     """
-    data = wave[list(_SURVEY_COLUMNS)].copy()
+    design = survey.design_of(wave)
+    keep = dict.fromkeys([*_SURVEY_COLUMNS, *design.values()])
+    data = wave[list(keep)].copy()
     names = []
     for m in metrics:
         y, _ = _survey_values(wave, m)
         data[m.name] = y
         names.append(m.name)
-    kw = {"weight": "weight", "strata": "stratum", "stat": "mean", "level": level,
-          "lonely_psu": "adjust"}
+    kw = {**design, "stat": "mean", "level": level, "lonely_psu": "adjust"}
     prov = survey.estimate_many(data, names, by=["brand"], **kw)
     prov = prov.loc[prov["brand"] == _GOTONE].assign(scope=PROVINCE)
     city = survey.estimate_many(data, names, by=["brand", "city"], **kw)
