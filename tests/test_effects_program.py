@@ -154,3 +154,47 @@ def test_interval_coverage_over_demo_seeds(tmp_path):
     overall = float(np.mean([x for v in hits.values() for x in v]))
     print("coverage over 8 demo seeds:", json.dumps(coverage), f"overall={overall:.3f}")
     assert overall >= 0.85
+
+
+@pytest.mark.parametrize("scope,lang", [("province", "en"), ("xiamen", "zh")])
+def test_program_effects_notebook_runs(small_demo, tmp_path, scope, lang):
+    """End to end on the demo: no error, four figures, the narrative and published tables."""
+    from pathlib import Path
+
+    import papermill
+
+    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "program_effects.ipynb"
+    out = tmp_path / "program_effects.ipynb"
+    papermill.execute_notebook(
+        str(notebook), str(out), kernel_name="python3", cwd=str(tmp_path), progress_bar=False,
+        parameters={"data_dir": str(small_demo), "scope": scope, "lang": lang})
+    cells = json.loads(out.read_text(encoding="utf-8"))["cells"]
+    outputs = [o for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o["output_type"] == "error"]
+    pngs = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(pngs) == 5  # two event studies, ARPU levers, satisfaction, loyalty
+    text = "".join("".join(o.get("data", {}).get("text/markdown", "")) for o in outputs)
+    assert ("Care calls" in text) if lang == "en" else ("关怀回访" in text)
+
+
+def test_narrative_claims_an_effect_only_when_its_interval_excludes_zero():
+    from gotone_analysis.narrative.effects import care_narrative, lever_narrative
+
+    care = pd.DataFrame({"outcome": ["churn", "arpu"], "estimate": [-0.002, 3.9],
+                         "se": [0.003, 0.14], "ci_low": [-0.008, 3.6],
+                         "ci_high": [0.004, 4.2], "n_units": [180, 39000],
+                         "pretest_p": [0.7, 0.01]})
+    en = care_narrative(care, "en").splitlines()
+    assert "not distinguishable from zero" in en[0] and "-0.20 pp" in en[0]
+    assert en[1].startswith("- Care calls changed the ARPU") and "Caution" in en[1]
+    levers = pd.DataFrame({
+        "lever": ["club"] * 4, "outcome": ["arpu", "arpu", "satisfaction", "satisfaction"],
+        "kind": ["naive", "adjusted"] * 2, "estimate": [150.0, 6.0, 1.2, 0.5],
+        "se": [1.0, 0.1, 0.5, 0.5], "ci_low": [148.0, 5.8, 0.2, -0.5],
+        "ci_high": [152.0, 6.2, 2.2, 1.5]})
+    text = lever_narrative(levers, "en")
+    assert "Clubs: adjusted effect on ARPU (yuan) +6.00" in text
+    assert "Clubs: no effect on satisfaction (0–100) can be claimed" in text
+    assert "overstate" in text
+    zh = lever_narrative(levers, "zh")
+    assert "不显著" in zh

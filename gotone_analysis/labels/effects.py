@@ -1,0 +1,82 @@
+"""Catalog section: the program-effects report (:mod:`gotone_analysis.effects`)."""
+
+from __future__ import annotations
+
+_COLUMNS: dict[str, tuple[str, str]] = {
+    "lever": ("举措", "Lever"), "outcome": ("结果指标", "Outcome"),
+    "kind": ("口径", "Comparison"), "event_time": ("距推广月数", "Months since roll-out"),
+    "cohort": ("推广月份", "Roll-out month"), "time": ("月份", "Month"),
+    "n_treated": ("参与者样本", "Participants (n)"), "n_control": ("对照样本", "Others (n)"),
+    "n_units": ("单元数", "Units"), "pretest_p": ("平行趋势检验 p 值", "Pre-trend test p"),
+    "arm": ("组别", "Arm"), "covariate": ("协变量", "Covariate"),
+    "smd_raw": ("加权前标准化差异", "Std. difference before"),
+    "smd_weighted": ("加权后标准化差异", "Std. difference after"),
+    "mean_treated": ("参与者均值", "Participants' mean"),
+    "mean_control": ("其他客户均值", "Others' mean"),
+    "p05": ("5% 分位", "5th pct"), "p50": ("中位数", "Median"), "p95": ("95% 分位", "95th pct"),
+    "min": ("最小值", "Min"), "max": ("最大值", "Max"), "mean": ("均值", "Mean"),
+    "below": ("低于下限", "Below bound"), "above": ("高于上限", "Above bound"),
+}
+
+SECTION: dict[str, tuple[str, str]] = {
+    **{f"effects.column.{c}": pair for c, pair in _COLUMNS.items()},
+    "effects.kind.naive": ("简单对比（未调整）", "naive (unadjusted)"),
+    "effects.kind.adjusted": ("调整后效应", "adjusted effect"),
+    "effects.outcome.churn": ("月流失率", "monthly churn hazard"),
+    "effects.outcome.arpu": ("ARPU（元）", "ARPU (yuan)"),
+    "effects.outcome.satisfaction": ("满意度（0–100）", "satisfaction (0–100)"),
+    "effects.outcome.loyalty": ("留网意愿（0–100）", "intention to stay (0–100)"),
+    "effects.arm.treated": ("参与者", "participants"),
+    "effects.arm.control": ("其他客户", "others"),
+    "effects.plot.event_time": ("距推广的月数", "Months since the roll-out"),
+    "effects.plot.effect": ("效应（95% 置信区间）", "Effect (95% interval)"),
+    "effects.plot.event_title": ("关怀回访：{outcome}的事件研究",
+                                 "Care calls: event study of the {outcome}"),
+    "effects.plot.pre": ("推广前（平行趋势检验）", "before roll-out (parallel-trends check)"),
+    "effects.plot.post": ("推广后", "after roll-out"),
+    "effects.plot.naive_vs_adjusted": ("{outcome}：简单对比与调整后效应",
+                                       "{outcome}: naive comparison and adjusted effect"),
+    "effects.narrative.care_effect": (
+        "关怀回访使{outcome}平均变化 {estimate}（95% 置信区间 {low} 至 {high}）。",
+        "Care calls changed the {outcome} by {estimate} on average (95% interval {low} to "
+        "{high})."),
+    "effects.narrative.care_none": (
+        "关怀回访对{outcome}的效应 {estimate} 不显著（95% 置信区间 {low} 至 {high} 包含 0）。",
+        "The care calls' effect on the {outcome}, {estimate}, is not distinguishable from "
+        "zero (95% interval {low} to {high} includes 0)."),
+    "effects.narrative.pretrend_ok": (
+        "推广前各月没有显著差异（平行趋势检验 p = {p}）。",
+        "Before the roll-out the groups moved alike (parallel-trends test p = {p})."),
+    "effects.narrative.pretrend_bad": (
+        "注意：推广前已有差异（平行趋势检验 p = {p}），该估计需谨慎解读。",
+        "Caution: the groups already differed before the roll-out (parallel-trends test "
+        "p = {p}); read this estimate with care."),
+    "effects.narrative.lever_effect": (
+        "{lever}：{outcome}调整后效应 {estimate}（95% 置信区间 {low} 至 {high}），"
+        "简单对比为 {naive}。",
+        "{lever}: adjusted effect on {outcome} {estimate} (95% interval {low} to {high}); "
+        "the naive comparison says {naive}."),
+    "effects.narrative.lever_none": (
+        "{lever}：对{outcome}的调整后效应 {estimate} 不显著（95% 置信区间 {low} 至 {high}），"
+        "简单对比为 {naive}。",
+        "{lever}: no effect on {outcome} can be claimed (adjusted {estimate}, 95% interval "
+        "{low} to {high}); the naive comparison says {naive}."),
+    "effects.narrative.bias": (
+        "参与者本来就消费更高、更满意，简单对比高估了效应。",
+        "Participants already spend more and are more satisfied: naive comparisons "
+        "overstate the effects."),
+    "effects.note.churn_estimand": (
+        "流失率 = 当月在网客户中当月离网的比例；关怀回访按客户群推广（意向处理），"
+        "对照为从未推广的客户群。",
+        "Churn hazard = share of the customers present in a month who leave at its end; "
+        "care calls are evaluated by segment roll-out (intention to treat) against "
+        "segments never rolled out."),
+    "effects.note.arpu_estimand": (
+        "ARPU 效应以评估期内每月均在网的客户计算；举措效应为同一客户参与月与未参与月之差。",
+        "ARPU effects are measured on the customers active in every month of the window; "
+        "a lever's effect compares each customer's months with and without it."),
+    "effects.note.survey_estimand": (
+        "调查效应：本季全球通受访者中使用者与可比非使用者之差（按层级、城市双重稳健加权）。",
+        "Survey effects: users against comparable non-users among this quarter's GoTone "
+        "respondents (doubly robust weighting on tier and city)."),
+}
