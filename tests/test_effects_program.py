@@ -198,3 +198,22 @@ def test_narrative_claims_an_effect_only_when_its_interval_excludes_zero():
     assert "overstate" in text
     zh = lever_narrative(levers, "zh")
     assert "不显著" in zh
+
+
+@pytest.mark.slow
+def test_care_and_lever_effects_same_on_spark(small_demo):
+    """The report's engine-side queries give the same numbers on Spark as on DuckDB."""
+    pytest.importorskip("pyspark")
+    from gotone_analysis import panel
+
+    res = {}
+    for engine in ("duckdb", "spark"):
+        tab = panel.panel_table(small_demo, engine=engine)
+        res[engine] = ([program.care_did(tab, outcome=o, quarter=QUARTER, scope="xiamen")
+                        for o in program.CARE_OUTCOMES],
+                       program.panel_lever_effects(tab, quarter=QUARTER, scope="xiamen"))
+    for a, b in zip(res["duckdb"][0], res["spark"][0], strict=True):
+        np.testing.assert_allclose(a.att_gt[["estimate", "se"]], b.att_gt[["estimate", "se"]],
+                                   atol=1e-9, rtol=0)
+    np.testing.assert_allclose(res["duckdb"][1]["estimate"], res["spark"][1]["estimate"],
+                               atol=1e-9, rtol=0)
