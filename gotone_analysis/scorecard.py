@@ -79,6 +79,7 @@ __all__ = [
     "LEVEL",
     "ACTUAL_LEVEL",
     "status",
+    "at_scale_end",
     "metric_series",
     "actuals",
     "project",
@@ -104,10 +105,16 @@ STATUS_RULES: dict[str, str] = {
     "missed": "the deadline is reached and the actual at the deadline does not clear the "
               "target",
     "on_track": "before the deadline, the whole prediction interval at the deadline clears "
-                "the target",
-    "off_track": "before the deadline, no point of the prediction interval clears the target",
-    "at_risk": "before the deadline, the prediction interval straddles the target (or no "
-               "projection could be made)",
+                "the target; for a target at the end of its scale (reach 100 % of a rate or "
+                "100 on a score, or stay at 0), which no interval can lie beyond, the "
+                "projection itself reaches the target (within 0.01 % of the scale, what the "
+                "logit scale can represent) and so does its interval",
+    "off_track": "before the deadline, no point of the prediction interval clears the target "
+                 "(for a target at the end of its scale: not even the interval's end nearest "
+                 "it reaches the target)",
+    "at_risk": "before the deadline, the prediction interval straddles the target (for a "
+               "target at the end of its scale: the interval reaches it, the projection does "
+               "not), or no projection could be made",
 }
 #: Columns of :func:`scorecard`.
 COLUMNS: tuple[str, ...] = ("target_id", "lever", "label", "direction", "target", "deadline",
@@ -123,6 +130,7 @@ _MIN_OBS = 6          # fewest observations a projection is fitted on
 _MIN_ORIGIN = 8       # first rolling origin of the empirical interval
 _MIN_ERRORS = 3       # fewest rolling-origin errors an empirical interval needs
 _EPS = 1e-4           # rates are kept inside [eps, 1 - eps] on the logit scale
+_REACH = 1e-4         # a projection within this share of the scale reaches its end
 
 
 # --- the status rules -----------------------------------------------------------------------
@@ -140,9 +148,36 @@ def _clears(value: float, direction: str, target: float) -> bool:
     raise UsageError(f"unknown direction {direction!r}")
 
 
+def at_scale_end(*, direction: str, target: float, unit: str | None) -> bool:
+    """Whether a target sits at the end of its metric's scale (no interval can clear it).
+
+    Parameters
+    ----------
+    direction : {">=", ">", "<=", "<"}
+    target : float
+    unit : str or None
+        The target's unit (:data:`gotone_analysis.targets.UNITS`).
+
+    Returns
+    -------
+    bool
+        ``True`` for reaching 100 % of a rate (or 100 on a 0-100 score) and for staying
+        at 0 of either.
+    """
+    top = {"rate": 1.0, "score": 100.0}.get(unit or "")
+    if top is None or not np.isfinite(target):
+        return False
+    if direction == ">=":
+        return target >= top
+    if direction == "<=":
+        return target <= 0.0
+    return False
+
+
 def status(*, direction: str, target: float, actual: float, projected_low: float = np.nan,
            projected_high: float = np.nan, deadline_reached: bool,
-           cumulative: bool = False) -> str:
+           cumulative: bool = False, projected: float = np.nan,
+           unit: str | None = None) -> str:
     """The status of one target under :data:`STATUS_RULES`.
 
     Parameters
@@ -157,6 +192,12 @@ def status(*, direction: str, target: float, actual: float, projected_low: float
         The quarter scored ends on or after the target's deadline.
     cumulative : bool
         The metric cannot fall within the year (year-to-date counts).
+    projected : float
+        The projection at the deadline; used only for a target at the end of its scale
+        (:func:`at_scale_end`).
+    unit : str, optional
+        The target's unit; with ``direction`` and ``target`` it says whether the target
+        sits at the end of its scale.
 
     Returns
     -------
@@ -171,6 +212,15 @@ def status(*, direction: str, target: float, actual: float, projected_low: float
         return "met"
     if not (np.isfinite(projected_low) and np.isfinite(projected_high)):
         return "at_risk"
+    if at_scale_end(direction=direction, target=target, unit=unit):
+        top = 100.0 if unit == "score" else 1.0
+        tol = _REACH * top
+        near = projected_high if direction == ">=" else projected_low
+        reach = (lambda v: v >= target - tol) if direction == ">=" else \
+            (lambda v: v <= target + tol)
+        if not reach(near):
+            return "off_track"
+        return "on_track" if np.isfinite(projected) and reach(projected) else "at_risk"
     low_ok = _clears(projected_low, direction, target)
     high_ok = _clears(projected_high, direction, target)
     if low_ok and high_ok:
@@ -392,12 +442,14 @@ def _uc(endog: np.ndarray, spec: str) -> UnobservedComponents:
 
 
 def _fit(endog: np.ndarray, spec: str):
-    # a short, smooth series often ends the optimiser early: the interval then rests
-    # on the empirical errors as much as on the fitted variances
+    # Nelder-Mead: on these two- or three-variance likelihoods it reaches the optimum BFGS
+    # finds (same log-likelihood to 1e-3 on the demo series) at a third of the cost, as it
+    # needs no score. A short, smooth series may still end the optimiser early: the
+    # interval then rests on the empirical errors as much as on the fitted variances.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
-        return _uc(endog, spec).fit(disp=False, method="bfgs")
+        return _uc(endog, spec).fit(disp=False, method="nm", maxiter=2000)
 
 
 def _forecast(res, h: int) -> tuple[np.ndarray, np.ndarray]:
@@ -561,6 +613,8 @@ class _Context:
         self._sums: dict[str, pd.DataFrame] = {}
         self._kpi: pd.DataFrame | None = None
         self._series: dict[tuple, pd.DataFrame] = {}
+        #: projections already fitted: (metric, scope, quarter, level) -> (end, fan)
+        self.fans: dict[tuple, tuple[pd.Period, pd.DataFrame | None]] = {}
 
     def cities(self) -> list[str]:
         """The cities with KPI counts, in the order of :data:`CITY_CODES`."""
@@ -688,7 +742,29 @@ def actuals(dataset, *, quarter: str, scope: str = PROVINCE, level: float = ACTU
 
 
 def _projection(ctx: _Context, m: Metric, scope: str, quarter: str, judge: pd.Period,
-                level: float) -> pd.DataFrame | None:
+                level: float, horizon_end: pd.Period | None = None) -> pd.DataFrame | None:
+    """The projection of ``m`` from the end of ``quarter`` to ``judge``.
+
+    The series is fitted once per context, metric, scope, quarter and level and projected
+    to ``horizon_end`` (the latest deadline of the targets on the metric); a target with an
+    earlier deadline takes the first rows of that fan (the fan up to a horizon does not
+    depend on how far beyond it the projection runs).
+    """
+    end = judge if horizon_end is None or horizon_end < judge else horizon_end
+    key = (m.name, scope, quarter, level)
+    cached = ctx.fans.get(key)
+    if cached is None or cached[0] < end:
+        ctx.fans[key] = (end, _fit_projection(ctx, m, scope, quarter, end, level))
+    fan = ctx.fans[key][1]
+    if fan is None:
+        return None
+    cut = judge if m.source == "kpi" else judge.asfreq("Q")
+    out = fan.loc[fan["period"] <= cut].reset_index(drop=True)
+    return out if len(out) else None
+
+
+def _fit_projection(ctx: _Context, m: Metric, scope: str, quarter: str, judge: pd.Period,
+                    level: float) -> pd.DataFrame | None:
     hist = ctx.history(m, scope, ACTUAL_LEVEL)
     qend = _quarter_end(quarter)
     cut = qend if m.source == "kpi" else qend.asfreq("Q")
@@ -714,14 +790,18 @@ def _projection(ctx: _Context, m: Metric, scope: str, quarter: str, judge: pd.Pe
 def _score(ctx: _Context, targets: pd.DataFrame, quarter: str, scope: str, lang: str,
            level: float, fans: dict | None = None) -> pd.DataFrame:
     acts = _actual_rows(ctx, targets, quarter, scope, ACTUAL_LEVEL)
+    judges = [pd.Period(deadline_month(t.deadline, t.as_of), freq="M")
+              for t in targets.itertuples(index=False)]
+    latest: dict[str, pd.Period] = {}
+    for metric, judge in zip(targets["metric"], judges, strict=True):
+        latest[metric] = max(judge, latest.get(metric, judge))
     out = []
-    for t, a in zip(targets.itertuples(index=False), acts, strict=True):
+    for t, a, judge in zip(targets.itertuples(index=False), acts, judges, strict=True):
         m = METRICS[t.metric]
-        judge = pd.Period(deadline_month(t.deadline, t.as_of), freq="M")
         proj = (np.nan, np.nan, np.nan)
         source = a["source"]
         if np.isfinite(a["actual"]) and not a["deadline_reached"]:
-            fan = _projection(ctx, m, scope, quarter, judge, level)
+            fan = _projection(ctx, m, scope, quarter, judge, level, latest[t.metric])
             if fan is None:
                 source += "; no projection (too few observations)"
             else:
@@ -732,7 +812,8 @@ def _score(ctx: _Context, targets: pd.DataFrame, quarter: str, scope: str, lang:
                     fans[t.id] = fan
         st = status(direction=t.direction, target=a["target"], actual=a["actual"],
                     projected_low=proj[1], projected_high=proj[2],
-                    deadline_reached=a["deadline_reached"], cumulative=m.cumulative)
+                    deadline_reached=a["deadline_reached"], cumulative=m.cumulative,
+                    projected=proj[0], unit=t.unit)
         if st == "not_measurable" and np.isfinite(a["actual"]) and not np.isfinite(a["target"]):
             source = "not measurable: " + source
         deadline = t.deadline if not t.as_of else f"{t.deadline} ({t.as_of})"

@@ -176,6 +176,46 @@ def test_status_special_cases():
     assert set(sc.STATUS_RULES) == set(sc.STATUSES)
 
 
+@pytest.mark.parametrize(
+    ("projected", "low", "high", "expected"),
+    [(1.0, 0.95, 1.0, "on_track"),          # the projection reaches 100 % (capped)
+     (0.99995, 0.95, 1.0, "on_track"),      # within 0.01 % of the scale: reaches
+     (0.9998, 0.95, 1.0, "at_risk"),        # the interval reaches 100 %, the projection not
+     (0.97, 0.90, 0.9999, "at_risk"),
+     (0.97, 0.90, 0.9998, "off_track"),     # not even the interval's top reaches 100 %
+     (0.99, 0.98, 0.99, "off_track")],
+)
+def test_a_100_percent_target_is_judged_on_reaching_the_end_of_the_scale(projected, low, high,
+                                                                         expected):
+    got = sc.status(direction=">=", target=1.0, actual=0.7, projected=projected,
+                    projected_low=low, projected_high=high, deadline_reached=False,
+                    unit="rate")
+    assert got == expected
+    # without the unit the rule of the interval applies: at best at risk
+    assert sc.status(direction=">=", target=1.0, actual=0.7, projected=projected,
+                     projected_low=low, projected_high=high,
+                     deadline_reached=False) in ("at_risk", "off_track")
+    # at the deadline 100 % means every customer
+    assert sc.status(direction=">=", target=1.0, actual=0.9999, deadline_reached=True,
+                     unit="rate") == "missed"
+
+
+def test_scale_ends():
+    assert sc.at_scale_end(direction=">=", target=1.0, unit="rate")
+    assert sc.at_scale_end(direction=">=", target=100, unit="score")
+    assert sc.at_scale_end(direction="<=", target=0.0, unit="rate")
+    assert not sc.at_scale_end(direction=">=", target=0.8, unit="rate")
+    assert not sc.at_scale_end(direction=">", target=1.0, unit="rate")
+    assert not sc.at_scale_end(direction=">=", target=1.0, unit="customers")
+    # a score of 100 on the 0-100 scale, staying at 0 %
+    assert sc.status(direction=">=", target=100.0, actual=70, projected=99.995,
+                     projected_low=90, projected_high=100, deadline_reached=False,
+                     unit="score") == "on_track"
+    assert sc.status(direction="<=", target=0.0, actual=0.01, projected=0.00005,
+                     projected_low=0.0, projected_high=0.02, deadline_reached=False,
+                     unit="rate") == "on_track"
+
+
 # --- projection --------------------------------------------------------------------------------
 
 
