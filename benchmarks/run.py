@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = {"demo": "bench_demo.py", "batch": "bench_batch.py", "drivers": "bench_drivers.py"}
+BENCHES = {"demo": "bench_demo.py", "batch": "bench_batch.py", "drivers": "bench_drivers.py",
+           "panel": "bench_panel.py"}
 
 
 def _load(name: str, filename: str):

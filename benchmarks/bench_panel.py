@@ -1,0 +1,176 @@
+"""Benchmark: the care-call DiD on ARPU over the full-scale demo panel, engine vs pandas.
+
+The estimate is ``effects.staggered_did`` on the full-scale demo panel (about 80 M
+customer-months, 2009-01..2010-12): ATT(g, t) of the care roll-out on ARPU, cohorts the
+segments' roll-out months, never-treated controls, varying base period, balanced panel.
+It is computed three times, each in its own child process so that each peak resident
+memory is its own:
+
+* ours: the panel layer on DuckDB (the default engine): the engine reduces the Parquet
+  files to per-cohort moments, pandas sees one row per cohort;
+* pandas: the same call on a pandas DataFrame of the unit-level rows (the four columns
+  it needs read from the same files);
+* Spark: the panel layer on Spark local mode (``local[2]``).
+
+Prints ``panel_did_seconds``, ``panel_did_peak_gib`` (ours), ``panel_did_speedup``
+(pandas seconds / ours), ``panel_did_memory_ratio`` (our peak / pandas peak),
+``panel_did_max_abs_diff`` (largest difference of ATT(g,t) estimates and SEs between
+ours and pandas; goal 1e-9), the pandas figures, ``panel_spark_seconds`` (the same query
+on Spark, session start excluded) and ``panel_spark_start_seconds``. Goals: speed-up
+>= 10, memory ratio <= 0.2, estimates equal to 1e-9; Spark has no goal.
+
+The full-scale demo is generated once into ``.bench/demo_full`` (ignored by git) and
+reused; ``python benchmarks/bench_panel.py [data_dir]`` uses another one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT / ".bench" / "demo_full"
+
+_CHILD = r'''
+import json, sys, time
+from pathlib import Path
+mode, data, out = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+from gotone_analysis import effects, panel
+from gotone_analysis.demo.model import PANEL_MONTHS, month_index
+periods = [month_index(m) for m in PANEL_MONTHS]
+kw = dict(unit="cust_key", time="t", cohort="g", outcome="arpu", periods=periods)
+info = {}
+if mode == "spark":
+    started = time.perf_counter()
+    panel.connect("spark")
+    info["start_seconds"] = time.perf_counter() - started
+started = time.perf_counter()
+if mode == "pandas":
+    import pandas as pd
+    files = sorted((data / "panel").glob("month=*/*.parquet"))
+    df = pd.concat([pd.read_parquet(f, columns=["cust_key", "month", "care_start", "arpu"])
+                    for f in files], ignore_index=True)
+    months = {m: month_index(m) for m in PANEL_MONTHS}
+    df["t"] = df["month"].astype(str).map(months).astype("int64")
+    df["g"] = df["care_start"].map(months).astype("float64").fillna(0).astype("int64")
+    res = effects.staggered_did(df[["cust_key", "t", "g", "arpu"]], **kw)
+else:
+    t = panel.panel_table(data, engine=mode)
+    t = t.mutate(t=panel.month_number(t.month),
+                 g=panel.month_number(t.care_start).fill_null(0))
+    res = effects.staggered_did(t.select("cust_key", "t", "g", "arpu"), **kw)
+info["seconds"] = time.perf_counter() - started
+res.att_gt.to_pickle(out)
+print(json.dumps(info))
+'''
+
+
+def _full_demo(data: Path | None) -> Path:
+    """The full-scale demo folder, generated once (about three minutes) when missing."""
+    if data is not None:
+        return Path(data)
+    target = DEFAULT_DATA
+    manifest = target / "MANIFEST.json"
+    scale = None
+    if (target / ".complete").exists() and manifest.exists():
+        scale = json.loads(manifest.read_text()).get("scale")
+    if scale != "full":
+        target.parent.mkdir(parents=True, exist_ok=True)
+        gotone = Path(sys.executable).with_name("gotone")
+        cmd = [str(gotone)] if gotone.exists() else [sys.executable, "-m", "gotone_analysis.cli"]
+        subprocess.run([*cmd, "demo-data", "--scale", "full", "--out", str(target)],
+                       check=True, stdout=subprocess.DEVNULL)
+    return target
+
+
+def _child(mode: str, data: Path, out: Path) -> dict:
+    """Run one computation in a child process; its wall time, peak RSS and result file."""
+    env = dict(os.environ)
+    proc = subprocess.Popen([sys.executable, "-c", _CHILD, mode, str(data), str(out)],
+                            stdout=subprocess.PIPE, env=env, text=True)
+    stdout = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"the {mode} child failed with exit code {proc.returncode}")
+    info = json.loads(stdout.strip().splitlines()[-1])
+    info["peak_gib"] = usage.ru_maxrss / 1024**2  # KiB on Linux
+    return info
+
+
+def run(data: Path | None = None, *, spark: bool = True) -> dict[str, float]:
+    """Run ours (DuckDB), pandas and Spark in child processes and compare them.
+
+    Parameters
+    ----------
+    data : pathlib.Path, optional
+        A demo data folder (default: the full-scale demo in ``.bench/demo_full``).
+    spark : bool, default True
+        Also time the Spark engine.
+
+    Returns
+    -------
+    dict
+        The printed figures (see the module docstring).
+    """
+    import numpy as np
+    import pandas as pd
+
+    folder = _full_demo(data)
+    with tempfile.TemporaryDirectory(prefix="gotone-bench-panel-") as tmp:
+        tmp = Path(tmp)
+        ours = _child("duckdb", folder, tmp / "ours.pkl")
+        base = _child("pandas", folder, tmp / "pandas.pkl")
+        a, b = pd.read_pickle(tmp / "ours.pkl"), pd.read_pickle(tmp / "pandas.pkl")
+        if len(a) != len(b) or not (a[["cohort", "time"]].to_numpy()
+                                    == b[["cohort", "time"]].to_numpy()).all():
+            raise RuntimeError("ours and pandas estimated different ATT(g,t) cells")
+        diff = float(max(np.nanmax(np.abs(a["estimate"] - b["estimate"])),
+                         np.nanmax(np.abs(a["se"] - b["se"]))))
+        out = {
+            "panel_did_seconds": round(ours["seconds"], 2),
+            "panel_did_peak_gib": round(ours["peak_gib"], 3),
+            "panel_did_pandas_seconds": round(base["seconds"], 2),
+            "panel_did_pandas_peak_gib": round(base["peak_gib"], 3),
+            "panel_did_speedup": round(base["seconds"] / ours["seconds"], 2),
+            "panel_did_memory_ratio": round(ours["peak_gib"] / base["peak_gib"], 3),
+            "panel_did_max_abs_diff": float(f"{diff:.3g}"),
+            "panel_did_cells": len(a),
+        }
+        if spark:
+            sp = _child("spark", folder, tmp / "spark.pkl")
+            c = pd.read_pickle(tmp / "spark.pkl")
+            out["panel_spark_seconds"] = round(sp["seconds"], 2)
+            out["panel_spark_start_seconds"] = round(sp["start_seconds"], 2)
+            out["panel_spark_max_abs_diff"] = float(
+                f"{float(np.nanmax(np.abs(c['estimate'] - a['estimate']))):.3g}")
+    return out
+
+
+def main(data: str | None = None) -> int:
+    """Run the benchmark and print ``name=value`` lines.
+
+    Parameters
+    ----------
+    data : str, optional
+        A demo data folder (default: the full-scale demo in ``.bench/demo_full``).
+
+    Returns
+    -------
+    int
+        0.
+    """
+    started = time.perf_counter()
+    for name, value in run(Path(data) if data else None).items():
+        print(f"{name}={value}", flush=True)
+    print(f"panel_bench_total_seconds={round(time.perf_counter() - started, 1)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else None))
