@@ -206,6 +206,7 @@ def default_output_dir() -> Path:
 REPORTS: dict[str, tuple[str, str]] = {
     "data_quality": ("数据质量", "Data quality"),
     "brand_equity": ("品牌资产", "Brand equity"),
+    "satisfaction": ("满意度", "Satisfaction"),
     "program_effects": ("项目成效", "Program effects"),
 }
 

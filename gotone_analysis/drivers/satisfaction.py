@@ -16,6 +16,19 @@ strata (:mod:`gotone_analysis.replicates`). A driver model (importance, decompos
 PLS index) needs at least :data:`DRIVER_MIN_BASE` complete respondents in each wave it
 uses; below that it is not estimated and the table says so (``status``), rather than
 printing noise.
+
+The driver decomposition holds the segment cells of the scope (:data:`SEGMENT_CONTROLS`:
+city × tier for the province, tier within a city) as controls
+(:func:`gotone_analysis.drivers.decompose_change` with ``controls=``), so that the
+driver slopes are within-segment slopes: the demo plants a satisfaction level per
+quarter × city × tier cell that the drivers do not carry, which without the controls
+biases the image and value slopes. The segments' part is the ``(controls)`` term.
+
+Every function takes the report-wide ``policy`` (:class:`gotone_analysis.compare.Policy`,
+``P.policy`` in the notebooks): its level, p-value adjustment and significance level, its
+seed for the replicates (the after wave, or the current quarter, uses ``seed + 1``),
+and its minimum base, below which the estimates of a row are blanked and the row marked
+``suppressed`` (:func:`gotone_analysis.compare.suppress`).
 """
 
 from __future__ import annotations
@@ -27,8 +40,10 @@ import pandas as pd
 from scipy.stats import norm
 
 from .. import compare, survey
+from ..compare import Policy
+from ..config import PROVINCE
 from ..errors import UsageError
-from ..replicates import bootstrap_weights
+from ..replicates import DEFAULT_REPLICATES, bootstrap_weights
 from .decompose import decompose_change, segment_mix
 from .importance import importance_performance
 from .pls import pls_path_model
@@ -40,6 +55,8 @@ __all__ = [
     "QUALITY_ITEMS",
     "DRIVERS",
     "DRIVER_MIN_BASE",
+    "SEGMENT_CONTROLS",
+    "SEGMENTS",
     "ECSI_BLOCKS",
     "ECSI_PATHS",
     "respondent_scores",
@@ -47,6 +64,8 @@ __all__ = [
     "what_moved",
     "change_decomposition",
     "segment_change",
+    "segment_changes",
+    "trend_quarters",
     "driver_map",
     "satisfaction_index",
     "headline",
@@ -61,6 +80,10 @@ QUALITY_ITEMS: tuple[str, ...] = ("pq_network", "pq_tariff", "pq_hall", "pq_hotl
 DRIVERS: tuple[str, ...] = ("image", "value", *QUALITY_ITEMS)
 #: Complete respondents a wave needs before a driver model is estimated on it.
 DRIVER_MIN_BASE = 250
+#: Segment columns held as controls in the driver decomposition, by scope kind.
+SEGMENT_CONTROLS: dict[str, tuple[str, ...]] = {"province": ("city", "tier"), "city": ("tier",)}
+#: Segments of the Kitagawa split, by scope kind.
+SEGMENTS: dict[str, tuple[str, ...]] = {"province": ("tier", "city"), "city": ("tier",)}
 #: ECSI measurement model on the survey items (Expectation and Complaints single items).
 ECSI_BLOCKS: dict[str, tuple[str, ...]] = {
     "image": IMAGE_ITEMS, "expectation": ("exp_overall",), "quality": QUALITY_ITEMS,
@@ -84,13 +107,29 @@ SCORES: tuple[str, ...] = ("satisfaction", *DRIVERS)
 
 def _design(frame: pd.DataFrame) -> dict[str, str]:
     """Design keywords of :func:`gotone_analysis.survey.estimate` for a survey frame."""
-    rule = getattr(survey, "design_of", None)
-    if rule is not None:
-        return rule(frame)
-    kw = {"weight": "weight", "strata": "stratum"}
-    if "psu" in frame and frame["psu"].notna().all():
-        kw["psu"] = "psu"
-    return kw
+    return survey.design_of(frame)
+
+
+def _policy(policy: Policy | None, level: float | None = None,
+            seed: int | None = None) -> Policy:
+    return compare.resolve_policy(policy, level=level, seed=seed)
+
+
+def _seed(pol: Policy) -> int:
+    return 0 if pol.seed is None else int(pol.seed)
+
+
+def _suppress(table: pd.DataFrame, pol: Policy, extra: Sequence[str] = ()) -> pd.DataFrame:
+    """Blank rows below the policy's minimum base (also the ``extra`` columns) and mark them."""
+    if pol.min_base is None:
+        out = table.copy()
+        out["suppressed"] = False
+        return out
+    out = compare.suppress(table, pol.min_base)
+    for col in extra:
+        if col in out:
+            out[col] = out[col].astype("float64").where(~out["suppressed"])
+    return out
 
 
 def _scaled(df: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
@@ -152,7 +191,7 @@ def _estimates(scored: pd.DataFrame, quarter: str, scope: str, brand: str,
 
 def satisfaction_trend(scored: pd.DataFrame, quarters: Sequence[str], *, scope: str = "province",
                        benchmark: pd.DataFrame | None = None, brand: str = "gotone",
-                       level: float = 0.95) -> pd.DataFrame:
+                       level: float | None = None, policy: Policy | None = None) -> pd.DataFrame:
     """The satisfaction score by quarter with its interval and lead over the network.
 
     Parameters
@@ -165,16 +204,21 @@ def satisfaction_trend(scored: pd.DataFrame, quarters: Sequence[str], *, scope: 
         ``"province"`` or a city code (a domain of the provincial design).
     benchmark : DataFrame, optional
         ``quarter, metric, value``; the ``satisfaction`` metric is the network average.
-    brand, level
-        Brand domain and confidence level.
+    brand, level, policy
+        Brand domain, confidence level and the report-wide policy.
 
     Returns
     -------
     DataFrame
         One row per quarter: ``quarter, estimate, se, ci_low, ci_high, n, n_eff, deff``
-        and with a benchmark ``network, lead, lead_ci_low, lead_ci_high, lead_p`` (the
-        network average taken as known).
+        and with a benchmark ``network, lead, lead_ci_low, lead_ci_high, lead_p,
+        lead_significant`` (the network average taken as known; significant: ``lead_p``
+        below the policy's alpha), then ``suppressed, note`` (rows below the minimum base
+        blanked). ``attrs["level"]`` is the level.
     """
+    pol = _policy(policy, level)
+    level = pol.level
+    quarters = [q for q in quarters if (scored["quarter"] == q).any()]
     tabs = [_estimates(scored, q, scope, brand, ["satisfaction"], level) for q in quarters]
     out = pd.concat(tabs, ignore_index=True).drop(columns="variable")
     if benchmark is not None:
@@ -185,22 +229,32 @@ def satisfaction_trend(scored: pd.DataFrame, quarters: Sequence[str], *, scope: 
         out["lead_ci_low"] = out["lead"] - q * out["se"]
         out["lead_ci_high"] = out["lead"] + q * out["se"]
         out["lead_p"] = 2 * norm.sf(np.abs(out["lead"] / out["se"]))
+        out["lead_significant"] = out["lead_p"] < pol.alpha
+    out = _suppress(out, pol, extra=("lead", "lead_ci_low", "lead_ci_high", "lead_p"))
+    if "lead_significant" in out:
+        out["lead_significant"] = out["lead_significant"] & ~out["suppressed"]
+    out.attrs["level"] = level
     return out
 
 
 def what_moved(scored: pd.DataFrame, quarter: str, compare_to: str, *, scope: str = "province",
-               brand: str = "gotone", level: float = 0.95, alpha: float = 0.05,
-               p_adjust: str = compare.P_ADJUST_METHOD) -> pd.DataFrame:
+               brand: str = "gotone", level: float | None = None, alpha: float | None = None,
+               p_adjust: str | None = None, policy: Policy | None = None) -> pd.DataFrame:
     """Satisfaction and every driver this quarter against the comparison quarter.
 
     Returns
     -------
     DataFrame
-        One row per score (``satisfaction`` first): ``variable, estimate, se, n,
-        estimate_ref, se_ref, n_ref, diff, diff_se, diff_ci_low, diff_ci_high, p_value,
-        p_adj, significant``. The waves are independent samples; p-values are adjusted
-        over the table (``p_adjust``) and ``significant`` is ``p_adj < alpha``.
+        One row per score (``satisfaction`` first): ``variable, quarter,
+        compare_quarter, estimate, se, n, estimate_ref, se_ref, n_ref, diff, diff_se,
+        diff_ci_low, diff_ci_high, p_value, p_adj, significant, mark, suppressed, note``.
+        The waves are independent samples (Taylor-linearised SEs); p-values are adjusted
+        over the table (the policy's ``p_adjust``), ``significant`` is ``p_adj < alpha``
+        and ``mark`` its ▲/▼; rows below the minimum base are blanked, unmarked and
+        ``suppressed``.
     """
+    pol = compare.resolve_policy(policy, level=level, alpha=alpha, p_adjust=p_adjust)
+    level, alpha, p_adjust = pol.level, pol.alpha, pol.p_adjust
     cur = _estimates(scored, quarter, scope, brand, SCORES, level)
     ref = _estimates(scored, compare_to, scope, brand, SCORES, level)
     out = cur[["variable", "estimate", "se", "n"]].merge(
@@ -214,8 +268,12 @@ def what_moved(scored: pd.DataFrame, quarter: str, compare_to: str, *, scope: st
     out["p_value"] = 2 * norm.sf(np.abs(out["diff"] / out["diff_se"]))
     out["p_adj"] = compare.adjust_pvalues(out["p_value"].to_numpy(), p_adjust)
     out["significant"] = out["p_adj"] < alpha
+    out["mark"] = compare.significance_marks(out, alpha)
     out.insert(1, "quarter", quarter)
     out.insert(2, "compare_quarter", compare_to)
+    out = _suppress(out, pol, extra=("diff_ci_low", "diff_ci_high"))
+    out["significant"] = out["significant"] & ~out["suppressed"]
+    out.attrs["level"] = level
     return out
 
 
@@ -239,14 +297,22 @@ def _not_estimated(kind: str, bases: dict[str, int]) -> pd.DataFrame:
     return out
 
 
+def _scope_kind(scope: str) -> str:
+    return "province" if scope == PROVINCE else "city"
+
+
 def change_decomposition(scored: pd.DataFrame, quarter: str, compare_to: str, *,
                          scope: str = "province", brand: str = "gotone",
-                         replicates: int = 500, seed: int | None = 0,
-                         level: float = 0.95) -> pd.DataFrame:
+                         controls: Sequence[str] | None = None,
+                         replicates: int = DEFAULT_REPLICATES, seed: int | None = None,
+                         level: float | None = None,
+                         policy: Policy | None = None) -> pd.DataFrame:
     """Oaxaca–Blinder decomposition of the satisfaction change by driver.
 
     ``compare_to`` is the reference (before); replicate weights are drawn within each
-    wave's strata (:func:`gotone_analysis.drivers.decompose_change`).
+    wave's strata (:func:`gotone_analysis.drivers.decompose_change`), seeded from the
+    policy (``seed`` wins). ``controls`` (default :data:`SEGMENT_CONTROLS` of the scope)
+    are held as segment cells; their part is the ``(controls)`` term.
 
     Returns
     -------
@@ -255,41 +321,106 @@ def change_decomposition(scored: pd.DataFrame, quarter: str, compare_to: str, *,
         row with ``status = "not_estimated"`` and the bases when a wave has fewer than
         :data:`DRIVER_MIN_BASE` complete respondents.
     """
+    pol = _policy(policy, level, seed)
+    if controls is None:
+        controls = SEGMENT_CONTROLS[_scope_kind(scope)]
     before = _wave(scored, compare_to, scope, brand)
     after = _wave(scored, quarter, scope, brand)
     cols = ["satisfaction", *DRIVERS]
     bases = {"before": _complete(before, cols), "after": _complete(after, cols)}
     if min(bases.values()) < DRIVER_MIN_BASE:
         return _not_estimated("decomposition", bases)
-    rb = _replicates(before, replicates, seed)
-    ra = _replicates(after, replicates, None if seed is None else seed + 1)
+    rb = _replicates(before, replicates, _seed(pol))
+    ra = _replicates(after, replicates, _seed(pol) + 1)
     out = decompose_change(before, after, "satisfaction", list(DRIVERS),
-                           weight=_design(after)["weight"], replicates=(rb, ra), level=level)
+                           weight=_design(after)["weight"], controls=list(controls),
+                           replicates=(rb, ra), level=pol.level)
     out.insert(0, "status", "estimated")
+    out.insert(1, "quarter", quarter)
+    out.insert(2, "compare_quarter", compare_to)
+    lo, hi = out["ci_low"], out["ci_high"]
+    out["significant"] = (lo > 0) | (hi < 0)
+    out.attrs["level"] = pol.level
     return out
 
 
 def segment_change(scored: pd.DataFrame, quarter: str, compare_to: str, segment: str, *,
-                   scope: str = "province", brand: str = "gotone", replicates: int = 500,
-                   seed: int | None = 0, level: float = 0.95) -> pd.DataFrame:
+                   scope: str = "province", brand: str = "gotone",
+                   replicates: int = DEFAULT_REPLICATES, seed: int | None = None,
+                   level: float | None = None, policy: Policy | None = None) -> pd.DataFrame:
     """Kitagawa split of the satisfaction change into ``segment`` mix and within-segment change.
 
     Returns
     -------
     DataFrame
-        The table of :func:`gotone_analysis.drivers.segment_mix`.
+        The table of :func:`gotone_analysis.drivers.segment_mix` with ``segment,
+        quarter, compare_quarter`` first and, per segment row, its unweighted bases
+        ``n_before, n_after`` (respondents with a satisfaction score), ``significant``
+        (the interval excludes 0) and ``suppressed``: a segment with a base below the
+        policy's minimum in either wave has its estimates blanked (totals are kept).
     """
+    pol = _policy(policy, level, seed)
     before = _wave(scored, compare_to, scope, brand)
     after = _wave(scored, quarter, scope, brand)
-    rb = _replicates(before, replicates, seed)
-    ra = _replicates(after, replicates, None if seed is None else seed + 1)
-    return segment_mix(before, after, "satisfaction", segment,
-                       weight=_design(after)["weight"], replicates=(rb, ra), level=level)
+    rb = _replicates(before, replicates, _seed(pol))
+    ra = _replicates(after, replicates, _seed(pol) + 1)
+    out = segment_mix(before, after, "satisfaction", segment,
+                      weight=_design(after)["weight"], replicates=(rb, ra), level=pol.level)
+    nb = before.loc[before["satisfaction"].notna(), segment].value_counts()
+    na = after.loc[after["satisfaction"].notna(), segment].value_counts()
+    seg_rows = out["term"] != "total"
+    out["n_before"] = out["term"].map(nb).where(seg_rows).fillna(0).astype(int)
+    out["n_after"] = out["term"].map(na).where(seg_rows).fillna(0).astype(int)
+    out.loc[~seg_rows, "n_before"] = int(before["satisfaction"].notna().sum())
+    out.loc[~seg_rows, "n_after"] = int(after["satisfaction"].notna().sum())
+    low = np.zeros(len(out), bool)
+    if pol.min_base is not None:
+        low = (np.minimum(out["n_before"], out["n_after"]) < pol.min_base).to_numpy()
+    out["significant"] = ((out["ci_low"] > 0) | (out["ci_high"] < 0)) & ~low
+    for col in ("estimate", "se", "ci_low", "ci_high", "mean_before", "mean_after"):
+        out[col] = out[col].astype("float64").where(~low)
+    out["suppressed"] = low
+    out.insert(0, "segment", segment)
+    out.insert(1, "quarter", quarter)
+    out.insert(2, "compare_quarter", compare_to)
+    out.attrs["level"] = pol.level
+    return out
+
+
+def segment_changes(scored: pd.DataFrame, quarter: str, compare_to: str, *,
+                    scope: str = "province", brand: str = "gotone",
+                    replicates: int = DEFAULT_REPLICATES, seed: int | None = None,
+                    level: float | None = None,
+                    policy: Policy | None = None) -> dict[str, pd.DataFrame]:
+    """The Kitagawa split of the change by every segment of the scope (:data:`SEGMENTS`).
+
+    Returns
+    -------
+    dict
+        Segment column -> :func:`segment_change` table (tier and city for the province,
+        tier for a city).
+    """
+    return {seg: segment_change(scored, quarter, compare_to, seg, scope=scope, brand=brand,
+                                replicates=replicates, seed=seed, level=level, policy=policy)
+            for seg in SEGMENTS[_scope_kind(scope)]}
+
+
+def trend_quarters(scored: pd.DataFrame, quarter: str, n: int = 8) -> list[str]:
+    """The quarters of the trend: the last ``n`` survey quarters up to ``quarter``.
+
+    Returns
+    -------
+    list of str
+        In time order (``YYYYQn`` strings sort in time order).
+    """
+    have = sorted(q for q in scored["quarter"].dropna().unique() if str(q) <= quarter)
+    return [str(q) for q in have[-n:]]
 
 
 def driver_map(scored: pd.DataFrame, quarter: str, compare_to: str, *, scope: str = "province",
-               brand: str = "gotone", method: str = "shapley", replicates: int = 500,
-               seed: int | None = 0, level: float = 0.95) -> pd.DataFrame:
+               brand: str = "gotone", method: str = "shapley",
+               replicates: int = DEFAULT_REPLICATES, seed: int | None = None,
+               level: float | None = None, policy: Policy | None = None) -> pd.DataFrame:
     """Importance–performance table of the drivers, this quarter and the comparison quarter.
 
     Returns
@@ -304,18 +435,22 @@ def driver_map(scored: pd.DataFrame, quarter: str, compare_to: str, *, scope: st
     bases = {"current": _complete(cur, cols), "comparison": _complete(prev, cols)}
     if min(bases.values()) < DRIVER_MIN_BASE:
         return _not_estimated("importance", bases)
+    pol = _policy(policy, level, seed)
     d = _design(cur)
     out = importance_performance(cur, prev, "satisfaction", list(DRIVERS), weight=d["weight"],
                                  method=method, ranges=(0.0, 100.0), replicates=replicates,
-                                 strata=d.get("strata"), psu=d.get("psu"), seed=seed,
-                                 level=level)
+                                 strata=d.get("strata"), psu=d.get("psu"), seed=_seed(pol),
+                                 level=pol.level)
     out.insert(0, "status", "estimated")
+    out.insert(1, "quarter", out["period"].map({"current": quarter, "comparison": compare_to}))
+    out.attrs["level"] = pol.level
     return out
 
 
 def satisfaction_index(data: pd.DataFrame, quarter: str, *, scope: str = "province",
-                       brand: str = "gotone", replicates: int = 200, seed: int | None = 0,
-                       level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
+                       brand: str = "gotone", replicates: int = 200, seed: int | None = None,
+                       level: float | None = None,
+                       policy: Policy | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """ECSI PLS path model on one wave: the 0-100 construct indices and the path coefficients.
 
     Parameters
@@ -336,10 +471,11 @@ def satisfaction_index(data: pd.DataFrame, quarter: str, *, scope: str = "provin
     if n < DRIVER_MIN_BASE:
         nope = _not_estimated("pls", {"current": n})
         return nope, nope.copy()
-    reps = _replicates(wave, replicates, seed)
+    pol = _policy(policy, level, seed)
+    reps = _replicates(wave, replicates, _seed(pol))
     fit = pls_path_model(wave, {k: list(v) for k, v in ECSI_BLOCKS.items()}, list(ECSI_PATHS),
                          weight=_design(wave)["weight"], ranges=ITEM_RANGES, replicates=reps,
-                         level=level)
+                         level=pol.level)
     idx = fit.index()
     idx.insert(0, "status", "estimated")
     idx["n"] = fit.n
@@ -357,12 +493,17 @@ def headline(trend: pd.DataFrame, moved: pd.DataFrame,
     -------
     dict
         ``quarter, compare_quarter, satisfaction, satisfaction_se, satisfaction_ci_low,
-        satisfaction_ci_high, satisfaction_n, satisfaction_lead, satisfaction_lead_ci_low,
-        satisfaction_lead_ci_high, satisfaction_change, satisfaction_change_p_adj,
-        satisfaction_change_significant, drivers_estimated`` and, when the driver model
-        was estimated, ``endowments, coefficients, interaction`` (totals) and
-        ``top_negative_driver``, ``top_positive_driver`` (largest endowment terms).
-        Missing numbers are None.
+        satisfaction_ci_high, satisfaction_n, satisfaction_suppressed,
+        satisfaction_network, satisfaction_lead, satisfaction_lead_ci_low,
+        satisfaction_lead_ci_high, satisfaction_lead_significant, satisfaction_change,
+        satisfaction_change_ci_low, satisfaction_change_ci_high,
+        satisfaction_change_p_adj, satisfaction_change_significant,
+        drivers_estimated, drivers_n`` and, when the driver model was estimated,
+        ``endowments, coefficients, interaction, segment_controls`` (totals; the last is
+        the ``(controls)`` term summed over the parts), ``endowments_<driver>`` per driver
+        and ``top_negative_driver``, ``top_positive_driver`` (the drivers with the
+        largest negative / positive endowment term whose interval excludes 0, else
+        None). Missing numbers are None.
     """
     def num(v) -> float | None:
         try:
@@ -374,22 +515,37 @@ def headline(trend: pd.DataFrame, moved: pd.DataFrame,
     last = trend.iloc[-1]
     out: dict[str, float | str | bool | None] = {"quarter": str(last["quarter"])}
     for key, col in (("", "estimate"), ("_se", "se"), ("_ci_low", "ci_low"),
-                     ("_ci_high", "ci_high"), ("_n", "n"), ("_lead", "lead"),
-                     ("_lead_ci_low", "lead_ci_low"), ("_lead_ci_high", "lead_ci_high")):
+                     ("_ci_high", "ci_high"), ("_n", "n"), ("_network", "network"),
+                     ("_lead", "lead"), ("_lead_ci_low", "lead_ci_low"),
+                     ("_lead_ci_high", "lead_ci_high")):
         out[f"satisfaction{key}"] = num(last[col]) if col in last else None
+    out["satisfaction_suppressed"] = bool(last.get("suppressed", False))
+    out["satisfaction_lead_significant"] = bool(last.get("lead_significant", False))
     sat = moved[moved["variable"] == "satisfaction"].iloc[0]
     out["compare_quarter"] = str(sat["compare_quarter"])
     out["satisfaction_change"] = num(sat["diff"])
+    out["satisfaction_change_ci_low"] = num(sat["diff_ci_low"])
+    out["satisfaction_change_ci_high"] = num(sat["diff_ci_high"])
     out["satisfaction_change_p_adj"] = num(sat["p_adj"])
     out["satisfaction_change_significant"] = bool(sat["significant"])
     estimated = "status" in decomposition and (decomposition["status"] == "estimated").all()
     out["drivers_estimated"] = bool(estimated)
     if estimated:
+        out["drivers_n"] = num(min(decomposition.attrs.get("n_before", np.nan),
+                                   decomposition.attrs.get("n_after", np.nan)))
         tot = decomposition[decomposition["term"] == "total"].set_index("part")["estimate"]
         for part in ("endowments", "coefficients", "interaction"):
             out[part] = num(tot.get(part))
+        ctl = decomposition[decomposition["term"] == "(controls)"]["estimate"]
+        out["segment_controls"] = num(ctl.sum()) if len(ctl) else None
         endow = decomposition[(decomposition["part"] == "endowments")
-                              & (decomposition["term"] != "total")].set_index("term")["estimate"]
-        out["top_negative_driver"] = str(endow.idxmin()) if (endow < 0).any() else None
-        out["top_positive_driver"] = str(endow.idxmax()) if (endow > 0).any() else None
+                              & decomposition["term"].isin(DRIVERS)].set_index("term")
+        for d in DRIVERS:
+            out[f"endowments_{d}"] = num(endow["estimate"].get(d))
+        sig = endow[(endow["ci_low"] > 0) | (endow["ci_high"] < 0)]["estimate"]
+        out["top_negative_driver"] = str(sig.idxmin()) if (sig < 0).any() else None
+        out["top_positive_driver"] = str(sig.idxmax()) if (sig > 0).any() else None
+    else:
+        bases = [decomposition[c].iloc[0] for c in decomposition if c.startswith("n_")]
+        out["drivers_n"] = num(min(bases)) if bases else None
     return out

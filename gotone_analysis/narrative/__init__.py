@@ -14,5 +14,6 @@ a catalog section ``labels/<area>.py``) and re-export its public names here.
 from __future__ import annotations
 
 from .brand import brand_narrative
+from .satisfaction import driver_model_note, reader_table, satisfaction_narrative
 
-__all__ = ["brand_narrative"]
+__all__ = ["brand_narrative", "driver_model_note", "reader_table", "satisfaction_narrative"]

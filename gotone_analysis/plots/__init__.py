@@ -20,6 +20,11 @@ from __future__ import annotations
 from .brand import component_bars, funnel_plot, trend_plot
 from .charts import heatmap
 from .effects import event_study_plot, naive_vs_adjusted_plot
+from .satisfaction import (
+    decomposition_waterfall,
+    importance_performance_plot,
+    satisfaction_index_plot,
+)
 from .style import CJK_FONT_FILE, COLORS, MARK_COLORS, setup_style
 
 __all__ = [
@@ -27,10 +32,13 @@ __all__ = [
     "COLORS",
     "MARK_COLORS",
     "component_bars",
+    "decomposition_waterfall",
     "event_study_plot",
     "funnel_plot",
     "heatmap",
+    "importance_performance_plot",
     "naive_vs_adjusted_plot",
+    "satisfaction_index_plot",
     "setup_style",
     "trend_plot",
 ]

@@ -1,0 +1,147 @@
+"""Catalog section: the satisfaction report's codes, headings, figure labels and sentences.
+
+Codes are those of :mod:`gotone_analysis.drivers.satisfaction` (the score and its
+drivers), of the decompositions (parts and the ``(intercept)`` / ``(controls)`` terms),
+of the importance–performance quadrants and periods. The ``narrative.satisfaction.*``
+texts are the word table of :mod:`gotone_analysis.narrative.satisfaction`.
+"""
+
+from __future__ import annotations
+
+SECTION: dict[str, tuple[str, str]] = {
+    # the score and its drivers (gotone_analysis.drivers.satisfaction.DRIVERS)
+    "code.satisfaction": ("满意度", "Satisfaction"),
+    "code.image": ("品牌形象", "Brand image"),
+    "code.value": ("价值感知", "Value for money"),
+    "code.pq_network": ("网络质量", "Network quality"),
+    "code.pq_tariff": ("资费", "Tariffs"),
+    "code.pq_hall": ("营业厅服务", "Service halls"),
+    "code.pq_hotline": ("客服热线", "Hotline"),
+    # parts and terms of the decompositions
+    "code.gap": ("变化", "Change"),
+    "code.change": ("变化", "Change"),
+    "code.endowments": ("驱动因素表现变化", "Driver performance"),
+    "code.coefficients": ("驱动因素作用变化", "Driver weights"),
+    "code.interaction": ("交互项", "Interaction"),
+    "code.composition": ("客户结构变化", "Segment mix"),
+    "code.within": ("群体内部变化", "Within segments"),
+    "code.total": ("合计", "Total"),
+    "code.(intercept)": ("基线水平", "Baseline level"),
+    "code.(controls)": ("客户结构（城市、层级）", "Segment mix (city, tier)"),
+    # importance-performance
+    "code.keep_up": ("继续保持", "Keep up"),
+    "code.concentrate_here": ("重点改进", "Concentrate here"),
+    "code.low_priority": ("次要", "Low priority"),
+    "code.possible_overkill": ("可能过度投入", "Possible overkill"),
+    "code.current": ("本季度", "This quarter"),
+    "code.comparison": ("对比季度", "Comparison quarter"),
+    # headings of the satisfaction tables
+    "column.part": ("组成部分", "Part"),
+    "column.term": ("因素", "Term"),
+    "column.driver": ("驱动因素", "Driver"),
+    "column.period": ("时期", "Period"),
+    "column.importance": ("重要性 (%)", "Importance (%)"),
+    "column.performance": ("表现 (0–100)", "Performance (0–100)"),
+    "column.quadrant": ("象限", "Quadrant"),
+    "column.network": ("全网均值", "Network"),
+    "column.lead": ("领先全网", "Lead over network"),
+    "column.segment": ("细分维度", "Segment"),
+    "column.share_before": ("对比期占比 (%)", "Share before (%)"),
+    "column.share_after": ("本期占比 (%)", "Share now (%)"),
+    "column.mean_before": ("对比期满意度", "Satisfaction before"),
+    "column.mean_after": ("本期满意度", "Satisfaction now"),
+    "column.status": ("状态", "Status"),
+    "column.variable": ("指标", "Measure"),
+    "column.n_before": ("对比期样本量", "Base before"),
+    "column.n_after": ("本期样本量", "Base now"),
+    "column.min_base": ("最低样本量", "Minimum base"),
+    "code.estimated": ("已估计", "Estimated"),
+    "code.not_estimated": ("未估计（样本量不足）", "Not estimated (base too small)"),
+    # figures (gotone_analysis.plots.satisfaction)
+    "plot.satisfaction.index_title": ("满意度指数", "Satisfaction index"),
+    "plot.satisfaction.waterfall_title": ("满意度变化的分解（{before} → {after}）",
+                                          "What the change is made of ({before} → {after})"),
+    "plot.satisfaction.points_axis": ("分 (0–100)", "Points (0–100)"),
+    "plot.satisfaction.ipa_title": ("重要性–表现矩阵", "Importance–performance"),
+    "plot.satisfaction.importance_axis": ("重要性（占 R² 的比例，%）",
+                                          "Importance (share of R², %)"),
+    "plot.satisfaction.performance_axis": ("表现 (0–100)", "Performance (0–100)"),
+    "plot.satisfaction.arrow": ("箭头：自对比季度 {quarter} 的位置", "Arrows: from {quarter}"),
+    "plot.satisfaction.not_estimated": ("样本量不足 {min_base}，未估计驱动因素模型",
+                                        "Base below {min_base}: driver model not estimated"),
+    "plot.satisfaction.suppressed": ("样本量不足，不予显示", "Base too small, not shown"),
+    # notes
+    "note.satisfaction.not_estimated": (
+        "本范围内完整回答的受访者不足 {min_base} 人（本季度 {n_after}，对比季度 {n_before}），"
+        "驱动因素模型不予估计，以免把抽样噪声当作结论。",
+        "Fewer than {min_base} complete respondents in this scope ({n_after} this quarter, "
+        "{n_before} in the comparison quarter): the driver model is not estimated rather "
+        "than printing noise."),
+    "note.satisfaction.controls": (
+        "驱动因素的作用在同一城市、同一客户层级内估计；客户结构的影响单列为“客户结构”。",
+        "Driver effects are estimated within city and tier cells; the effect of the "
+        "segment mix is its own term (“Segment mix”)."),
+    # the satisfaction narrative: sentences
+    "narrative.satisfaction.level": (
+        "**满意度** {estimate:.1f}（{level} 置信区间 {lo:.1f}–{hi:.1f}，样本量 {n}）。",
+        "**Satisfaction** {estimate:.1f} ({level} interval {lo:.1f}–{hi:.1f}, base {n})."),
+    "narrative.satisfaction.lead": (
+        "比全网均值 {network:.1f} 高 {lead:.1f} 分（显著）。",
+        "{lead:.1f} points above the network average of {network:.1f} (significant)."),
+    "narrative.satisfaction.behind": (
+        "比全网均值 {network:.1f} 低 {lead:.1f} 分（显著）。",
+        "{lead:.1f} points below the network average of {network:.1f} (significant)."),
+    "narrative.satisfaction.level_with_network": (
+        "与全网均值 {network:.1f} 的差异在抽样误差范围内。",
+        "The difference from the network average of {network:.1f} is within sampling "
+        "error."),
+    "narrative.satisfaction.moved": (
+        "**{name}** 较 {what} {verb} {d:.1f} 分，至 {estimate:.1f}（校正后 p {ptxt}）。",
+        "**{name}** {verb} by {d:.1f} points since {what}, to {estimate:.1f} (adjusted "
+        "p {ptxt})."),
+    "narrative.satisfaction.steady": (
+        "**{name}** 与 {what} 相比的变化（{diff:+.1f} 分）在抽样误差范围内，不应解读为真实变化。",
+        "**{name}**: the change since {what} ({diff:+.1f} points) is within sampling "
+        "error and should not be read as a real change."),
+    "narrative.satisfaction.drivers_moved": (
+        "显著变化的驱动因素：{items}。",
+        "Drivers that moved significantly: {items}."),
+    "narrative.satisfaction.drivers_steady": (
+        "各驱动因素的变化均在抽样误差范围内。",
+        "None of the drivers moved beyond sampling error."),
+    "narrative.satisfaction.item": ("{name} {diff:+.1f}", "{name} {diff:+.1f}"),
+    "narrative.satisfaction.explained_by": (
+        "变化主要来自以下驱动因素的表现变化：{items}（区间不含 0）。",
+        "The change comes mainly from the performance of: {items} (intervals exclude "
+        "0)."),
+    "narrative.satisfaction.explained_none": (
+        "没有哪个驱动因素的表现变化显著地解释了这一变化。",
+        "No driver's change in performance explains the move significantly."),
+    "narrative.satisfaction.no_driver_model": (
+        "完整回答的受访者不足 {min_base} 人，驱动因素模型未估计，无法说明变化的原因。",
+        "Fewer than {min_base} complete respondents: the driver model is not estimated "
+        "and the reasons for the change are not stated."),
+    "narrative.satisfaction.segments": (
+        "按{segment}看：结构变化贡献 {composition:+.1f} 分，群体内部变化贡献 {within:+.1f} 分{sig}。",
+        "By {segment}: the mix contributes {composition:+.1f} points and change within "
+        "segments {within:+.1f} points{sig}."),
+    "narrative.satisfaction.segments_sig_mix": ("（结构变化显著）", " (the mix is significant)"),
+    "narrative.satisfaction.segments_sig_within": ("（群体内部变化显著）",
+                                                   " (the change within segments is "
+                                                   "significant)"),
+    "narrative.satisfaction.segments_sig_both": ("（两者均显著）", " (both significant)"),
+    "narrative.satisfaction.segments_none": ("（均在抽样误差范围内）",
+                                             " (both within sampling error)"),
+    "narrative.satisfaction.suppressed": (
+        "样本量不足 {min_base}，满意度不予显示，也不作结论。",
+        "The base is below {min_base}: satisfaction is not shown and no finding is "
+        "stated."),
+    "narrative.satisfaction.segments_suppressed": (
+        "{k} 个{segment}细分的样本量不足 {min_base}，不予单独显示。",
+        "{k} {segment} segment(s) with a base below {min_base} are not shown on their "
+        "own."),
+    "narrative.satisfaction.rose": ("显著上升", "rose significantly"),
+    "narrative.satisfaction.fell": ("显著下降", "fell significantly"),
+    "narrative.satisfaction.no_compare": ("没有 {what} 的可比数据。",
+                                          "No comparable data for {what}."),
+}

@@ -1,0 +1,258 @@
+"""The satisfaction narrative: how satisfaction moved, whether the move is real, and why.
+
+Sentences are built from the tables of :mod:`gotone_analysis.drivers.satisfaction`
+only, every word from the catalog (section ``labels/satisfaction.py``):
+
+* a change is called a rise or a fall only when it is significant (adjusted p below
+  the policy's alpha, ``significant`` in :func:`~gotone_analysis.drivers.satisfaction.what_moved`);
+  otherwise the sentence says the change is within sampling error;
+* the lead over the network is stated only when significant;
+* drivers and segments are said to explain a move only when that move is significant
+  and their own interval excludes 0;
+* a suppressed row (base below the minimum) is never a finding: the narrative says it
+  is not shown; a driver model that was not estimated is said to be so.
+
+:func:`reader_table` gives a table with its codes (drivers, parts, quadrants, periods)
+as words, for :func:`gotone_analysis.tables.format_table`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .. import compare, labels
+from ..compare import Policy
+
+__all__ = ["CODE_COLUMNS", "driver_model_note", "reader_table", "satisfaction_narrative"]
+
+#: Columns of the satisfaction tables whose values are codes shown as words.
+CODE_COLUMNS: tuple[str, ...] = ("component", "variable", "part", "term", "driver", "period",
+                                 "quadrant", "segment", "status", "city", "tier")
+_PERCENT = ("importance", "importance_ci_low", "importance_ci_high", "share_before",
+            "share_after")
+
+
+def _p_text(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
+def _sig(row: pd.Series) -> bool:
+    return bool(row.get("significant", False)) and not bool(row.get("suppressed", False))
+
+
+def _level_lines(trend: pd.DataFrame, lang: str, pol: Policy) -> tuple[list[str], bool]:
+    last = trend.iloc[-1]
+    if bool(last.get("suppressed", False)) or not np.isfinite(float(last["estimate"])):
+        mb = pol.min_base if pol.min_base is not None else "min_base"
+        return [labels.text("narrative.satisfaction.suppressed", lang, min_base=mb)], False
+    level = labels.level_text(trend.attrs.get("level", pol.level))
+    line = labels.text("narrative.satisfaction.level", lang, estimate=float(last["estimate"]),
+                       level=level, lo=float(last["ci_low"]), hi=float(last["ci_high"]),
+                       n=int(last["n"]))
+    if "lead" in last and np.isfinite(float(last["lead"])):
+        lead = float(last["lead"])
+        if bool(last.get("lead_significant", False)):
+            key = "narrative.satisfaction.lead" if lead > 0 else "narrative.satisfaction.behind"
+            line += " " + labels.text(key, lang, lead=abs(lead), network=float(last["network"]))
+        else:
+            line += " " + labels.text("narrative.satisfaction.level_with_network", lang,
+                                      network=float(last["network"]))
+    return [line], True
+
+
+def _move_line(row: pd.Series, lang: str) -> str:
+    name = labels.code_label(row["variable"], lang)
+    what = str(row["compare_quarter"])
+    if _sig(row):
+        verb = labels.text("narrative.satisfaction.rose" if row["diff"] > 0
+                           else "narrative.satisfaction.fell", lang)
+        return labels.text("narrative.satisfaction.moved", lang, name=name, what=what, verb=verb,
+                           d=abs(float(row["diff"])), estimate=float(row["estimate"]),
+                           ptxt=_p_text(float(row["p_adj"])))
+    return labels.text("narrative.satisfaction.steady", lang, name=name, what=what,
+                       diff=float(row["diff"]))
+
+
+def _driver_lines(moved: pd.DataFrame, lang: str) -> list[str]:
+    rows = moved[(moved["variable"] != "satisfaction") & ~moved["suppressed"].astype(bool)]
+    rows = rows[rows["p_value"].notna()]
+    if rows.empty:
+        return []
+    sig = rows[rows["significant"].astype(bool)]
+    if sig.empty:
+        return [labels.text("narrative.satisfaction.drivers_steady", lang)]
+    items = "; ".join(labels.text("narrative.satisfaction.item", lang,
+                                  name=labels.code_label(r["variable"], lang),
+                                  diff=float(r["diff"])) for _, r in sig.iterrows())
+    return [labels.text("narrative.satisfaction.drivers_moved", lang, items=items)]
+
+
+def _why_lines(decomposition: pd.DataFrame, lang: str, pol: Policy) -> list[str]:
+    if "status" not in decomposition or (decomposition["status"] != "estimated").any():
+        mb = decomposition["min_base"].iloc[0] if "min_base" in decomposition else "?"
+        return [labels.text("narrative.satisfaction.no_driver_model", lang, min_base=int(mb))]
+    endow = decomposition[(decomposition["part"] == "endowments")
+                          & ~decomposition["term"].astype(str).str.startswith("(")
+                          & (decomposition["term"] != "total")]
+    sig = endow[(endow["ci_low"] > 0) | (endow["ci_high"] < 0)]
+    if sig.empty:
+        return [labels.text("narrative.satisfaction.explained_none", lang)]
+    sig = sig.reindex(sig["estimate"].abs().sort_values(ascending=False).index)
+    items = "; ".join(labels.text("narrative.satisfaction.item", lang,
+                                  name=labels.code_label(r["term"], lang),
+                                  diff=float(r["estimate"])) for _, r in sig.iterrows())
+    return [labels.text("narrative.satisfaction.explained_by", lang, items=items)]
+
+
+def _segment_lines(table: pd.DataFrame, lang: str, pol: Policy) -> list[str]:
+    segment = str(table["segment"].iloc[0]) if "segment" in table else str(table.attrs["segment"])
+    name = labels.text(f"column.{segment}", lang) if labels.has(f"column.{segment}") else segment
+    tot = table[table["term"] == "total"].set_index("part")
+    comp, within = tot.loc["composition"], tot.loc["within"]
+
+    def sig(r: pd.Series) -> bool:
+        return bool((r["ci_low"] > 0) or (r["ci_high"] < 0))
+
+    key = {(True, True): "both", (True, False): "mix", (False, True): "within",
+           (False, False): "none"}[(sig(comp), sig(within))]
+    suffix = labels.text(f"narrative.satisfaction.segments_sig_{key}" if key != "none"
+                         else "narrative.satisfaction.segments_none", lang)
+    lines = [labels.text("narrative.satisfaction.segments", lang, segment=name,
+                         composition=float(comp["estimate"]), within=float(within["estimate"]),
+                         sig=suffix)]
+    if "suppressed" in table:
+        seg_rows = table[(table["term"] != "total") & (table["part"] == "composition")]
+        k = int(seg_rows["suppressed"].astype(bool).sum())
+        if k:
+            mb = pol.min_base if pol.min_base is not None else "min_base"
+            lines.append(labels.text("narrative.satisfaction.segments_suppressed", lang, k=k,
+                                     segment=name, min_base=mb))
+    return lines
+
+
+def satisfaction_narrative(
+    trend: pd.DataFrame,
+    moved: pd.DataFrame,
+    decomposition: pd.DataFrame,
+    segments: Sequence[pd.DataFrame] = (),
+    lang: str = "zh",
+    *,
+    policy: Policy | None = None,
+) -> str:
+    """Say in Markdown where satisfaction stands, whether it moved, and what explains it.
+
+    Parameters
+    ----------
+    trend : DataFrame
+        :func:`~gotone_analysis.drivers.satisfaction.satisfaction_trend` (last row: this
+        quarter).
+    moved : DataFrame
+        :func:`~gotone_analysis.drivers.satisfaction.what_moved`.
+    decomposition : DataFrame
+        :func:`~gotone_analysis.drivers.satisfaction.change_decomposition` (estimated or
+        the ``not_estimated`` row).
+    segments : sequence of DataFrame
+        :func:`~gotone_analysis.drivers.satisfaction.segment_change` tables.
+    lang : {"zh", "en"}
+        Language.
+    policy : gotone_analysis.compare.Policy, optional
+        The report-wide policy (minimum base and level quoted in the sentences).
+
+    Returns
+    -------
+    str
+        Markdown bullets: the level (and lead over the network), the move of
+        satisfaction and of its drivers, and — only when satisfaction moved
+        significantly — the drivers and segments that explain it.
+    """
+    pol = compare.resolve_policy(policy)
+    labels.check_lang(lang)
+    lines, shown = _level_lines(trend, lang, pol)
+    sat = moved[moved["variable"] == "satisfaction"]
+    if shown and len(sat):
+        row = sat.iloc[0]
+        if bool(row.get("suppressed", False)) or not np.isfinite(float(row["p_value"])):
+            if not bool(row.get("suppressed", False)):
+                lines.append(labels.text("narrative.satisfaction.no_compare", lang,
+                                         what=str(row["compare_quarter"])))
+        else:
+            lines.append(_move_line(row, lang))
+            lines.extend(_driver_lines(moved, lang))
+            if _sig(row):
+                lines.extend(_why_lines(decomposition, lang, pol))
+                for table in segments:
+                    lines.extend(_segment_lines(table, lang, pol))
+            elif "status" in decomposition and (decomposition["status"] != "estimated").any():
+                lines.extend(_why_lines(decomposition, lang, pol))
+    return "\n".join(f"- {line}" for line in lines)
+
+
+def driver_model_note(table: pd.DataFrame, lang: str = "zh") -> str:
+    """The note under a driver table: not estimated (and why), or how segments are held.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`~gotone_analysis.drivers.satisfaction.change_decomposition` or
+        :func:`~gotone_analysis.drivers.satisfaction.driver_map`.
+    lang : {"zh", "en"}
+        Language.
+
+    Returns
+    -------
+    str
+        Markdown: for a ``not_estimated`` table the minimum base and both bases; for an
+        estimated decomposition with controls the note on the segment term; else "".
+    """
+    labels.check_lang(lang)
+    if "status" in table and (table["status"] != "estimated").any():
+        bases = {c: int(table[c].iloc[0]) for c in table if c.startswith("n_")}
+        n_after = bases.get("n_after", bases.get("n_current", 0))
+        n_before = bases.get("n_before", bases.get("n_comparison", 0))
+        return labels.text("note.satisfaction.not_estimated", lang,
+                           min_base=int(table["min_base"].iloc[0]), n_after=n_after,
+                           n_before=n_before)
+    if "term" in table and (table["term"] == "(controls)").any():
+        return labels.text("note.satisfaction.controls", lang)
+    return ""
+
+
+def reader_table(table: pd.DataFrame, lang: str = "zh", *, digits: int = 1) -> pd.DataFrame:
+    """The table with its codes as words and its extra numbers rounded, for reader tables.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A satisfaction table (any of :mod:`gotone_analysis.drivers.satisfaction`).
+    lang : {"zh", "en"}
+        Language of the words.
+    digits : int
+        Decimals of the numbers :func:`gotone_analysis.tables.format_table` does not
+        format itself (importance shares in %, performance, shares, means).
+
+    Returns
+    -------
+    DataFrame
+        A copy: :data:`CODE_COLUMNS` as catalog labels, shares as percentages, the
+        other non-standard numeric columns rounded; ``attrs`` kept.
+    """
+    labels.check_lang(lang)
+    out = table.copy()
+    for col in CODE_COLUMNS:
+        if col == "segment" and col in out:
+            out[col] = [labels.text(f"column.{v}", lang) if labels.has(f"column.{v}")
+                        else str(v) for v in out[col]]
+        elif col in out and col not in ("city", "tier"):
+            out[col] = [labels.code_label(v, lang) for v in out[col]]
+    for col in _PERCENT:
+        if col in out:
+            out[col] = (100 * out[col].astype("float64")).round(digits)
+    for col in ("performance", "performance_ci_low", "performance_ci_high", "mean_before",
+                "mean_after", "network", "lead"):
+        if col in out:
+            out[col] = out[col].astype("float64").round(digits)
+    out.attrs = dict(table.attrs)
+    return out

@@ -1,0 +1,133 @@
+"""The satisfaction report: its figures draw from the tables, and the notebook runs end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+
+from gotone_analysis import config, labels, plots
+from gotone_analysis.compare import Policy
+from gotone_analysis.drivers import satisfaction as S
+from gotone_analysis.io import open_dataset
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "satisfaction.ipynb"
+
+
+@pytest.fixture(scope="module")
+def report_tables(small_demo):
+    ds = open_dataset(small_demo)
+    scored = S.respondent_scores(ds.survey())
+    pol = Policy(min_base=30, seed=7)
+    trend = S.satisfaction_trend(scored, S.trend_quarters(scored, "2010Q4"),
+                                 benchmark=ds.benchmark(), policy=pol)
+    dec = S.change_decomposition(scored, "2010Q4", "2010Q3", replicates=40, policy=pol)
+    ipa = S.driver_map(scored, "2010Q4", "2010Q3", replicates=40, policy=pol)
+    small = S.change_decomposition(scored, "2010Q4", "2010Q3", scope="ningde", replicates=40,
+                                   policy=pol)
+    return trend, dec, ipa, small
+
+
+def test_report_is_listed_after_brand_equity():
+    names = list(config.REPORTS)
+    assert names.index("satisfaction") == names.index("brand_equity") + 1
+
+
+def test_figures_return_axes_and_leave_their_tables_alone(report_tables):
+    trend, dec, ipa, small = report_tables
+    before = [t.copy() for t in report_tables]
+    for draw, table in ((plots.satisfaction_index_plot, trend),
+                        (plots.decomposition_waterfall, dec),
+                        (plots.importance_performance_plot, ipa),
+                        (plots.decomposition_waterfall, small)):
+        ax = draw(table, lang="zh")
+        assert isinstance(ax, Axes)
+        plt.close(ax.figure)
+    for a, b in zip(before, report_tables, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+
+
+def test_waterfall_steps_add_up_to_the_change(report_tables):
+    _, dec, _, _ = report_tables
+    fig, ax = plt.subplots()
+    assert plots.decomposition_waterfall(dec, lang="en", ax=ax) is ax
+    bars = ax.patches
+    steps, gap = bars[:-1], bars[-1]
+    # six drivers, the segment mix, coefficients, interaction; then the change itself
+    assert len(steps) == len(S.DRIVERS) + 3
+    assert sum(b.get_height() for b in steps) == pytest.approx(gap.get_height(), abs=1e-9)
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks[0] == labels.code_label("image", "en")
+    assert labels.code_label("(controls)", "en") in ticks
+    plt.close(fig)
+
+
+def test_importance_performance_arrows_start_at_the_comparison_quarter(report_tables):
+    _, _, ipa, _ = report_tables
+    ax = plots.importance_performance_plot(ipa, lang="en")
+    arrows = [a for a in ax.texts if getattr(a, "arrow_patch", None) is not None]
+    assert len(arrows) == len(S.DRIVERS)
+    prev = ipa[ipa["period"] == "comparison"].set_index("driver")
+    starts = sorted(tuple(a.xyann) for a in arrows)
+    expected = sorted((100 * prev.loc[d, "importance"], prev.loc[d, "performance"])
+                      for d in S.DRIVERS)
+    np.testing.assert_allclose(np.array(starts), np.array(expected))
+    plt.close(ax.figure)
+
+
+def test_small_base_panel_says_not_estimated(report_tables):
+    *_, small = report_tables
+    ax = plots.decomposition_waterfall(small, lang="en")
+    assert not ax.patches
+    assert any("not estimated" in t.get_text() for t in ax.texts)
+    plt.close(ax.figure)
+
+
+def _run(small_demo, tmp_path, monkeypatch, **parameters):
+    import papermill
+
+    publish = tmp_path / "published"
+    monkeypatch.setenv("GOTONE_PUBLISH_DIR", str(publish))
+    out = tmp_path / "satisfaction.ipynb"
+    papermill.execute_notebook(str(NOTEBOOK), str(out), kernel_name="python3",
+                               cwd=str(tmp_path), progress_bar=False,
+                               parameters={"data_dir": str(small_demo), **parameters})
+    cells = json.loads(out.read_text(encoding="utf-8"))["cells"]
+    outputs = [o for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o["output_type"] == "error"]
+    html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in outputs)
+    text = "".join("".join(o.get("data", {}).get("text/markdown", "")) for o in outputs)
+    pngs = [o for o in outputs if "image/png" in o.get("data", {})]
+    metrics = json.loads((publish / "satisfaction.metrics.json").read_text(encoding="utf-8"))
+    sheets = pd.ExcelFile(publish / "satisfaction.tables.xlsx").sheet_names
+    return html, text, pngs, metrics, sheets
+
+
+def test_notebook_for_the_province(small_demo, tmp_path, monkeypatch):
+    html, text, pngs, metrics, sheets = _run(small_demo, tmp_path, monkeypatch,
+                                             scope="province", lang="en")
+    assert len(pngs) == 3  # index trend, waterfall, importance-performance
+    assert metrics["drivers_estimated"] is True
+    assert metrics["satisfaction_lead"] > 0 and metrics["satisfaction_network"] > 0
+    parts = sum(metrics[k] for k in ("endowments", "coefficients", "interaction"))
+    assert parts == pytest.approx(metrics["satisfaction_change"], abs=0.5)  # complete cases
+    assert {"trend", "what_moved", "decomposition", "importance_performance",
+            "segments_tier", "segments_city"} <= set(sheets)
+    assert "Satisfaction" in text and "network average" in text
+
+
+def test_notebook_for_a_small_city_suppresses_and_says_so(small_demo, tmp_path, monkeypatch):
+    html, text, pngs, metrics, sheets = _run(small_demo, tmp_path, monkeypatch,
+                                             scope="ningde", lang="zh", min_base=200)
+    assert metrics["drivers_estimated"] is False
+    assert metrics["satisfaction_suppressed"] is True and metrics["satisfaction"] is None
+    assert "样本量不足 200，不予显示" in html and ">—<" in html
+    assert "驱动因素模型不予估计" in text or "驱动因素模型未估计" in text
+    assert labels.text("narrative.satisfaction.suppressed", "zh", min_base=200) in text
+    assert not any(w in text for w in ("显著上升", "显著下降"))
+    assert {"trend", "what_moved", "decomposition", "segments_tier"} <= set(sheets)
