@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -90,6 +91,14 @@ __all__ = [
     "headline",
     "status_changes",
     "lever_summary",
+    "DIRECTION_SIGNS",
+    "STATUS_COLORS",
+    "LIGHT_COLORS",
+    "ScorecardReport",
+    "report_tables",
+    "format_value",
+    "format_interval",
+    "reader_table",
 ]
 
 #: Statuses, best first.
@@ -593,11 +602,12 @@ def _kpi_source(m: Metric, month: pd.Period) -> str:
     return f"KPI {_fmt_month(month)}: {what}"
 
 
-def _city_share(sums_city: pd.DataFrame, sums_prov: pd.DataFrame, m: Metric,
-                year: int) -> float:
-    """The city's share of the province count in December of ``year`` (ytd_sum: the year)."""
+def _city_share(hc: pd.DataFrame, hp: pd.DataFrame, year: int) -> float:
+    """The city's share of the province count in December of ``year`` (ytd_sum: the year).
+
+    ``hc``, ``hp``: the metric's history (:func:`_kpi_history`) in the city and province.
+    """
     month = pd.Period(f"{year}-12", freq="M")
-    hc, hp = _kpi_history(sums_city, m), _kpi_history(sums_prov, m)
     c = hc.loc[hc["period"] == month, "estimate"]
     p = hp.loc[hp["period"] == month, "estimate"]
     if c.empty or p.empty or not p.iloc[0] > 0:
@@ -615,6 +625,9 @@ class _Context:
         self._series: dict[tuple, pd.DataFrame] = {}
         #: projections already fitted: (metric, scope, quarter, level) -> (end, fan)
         self.fans: dict[tuple, tuple[pd.Period, pd.DataFrame | None]] = {}
+        #: actuals already read: (id of targets, quarter, scope, level) -> (targets, rows);
+        #: the targets table is kept so that its id is not reused while cached
+        self.actuals: dict[tuple, tuple[pd.DataFrame, list[dict]]] = {}
 
     def cities(self) -> list[str]:
         """The cities with KPI counts, in the order of :data:`CITY_CODES`."""
@@ -639,11 +652,22 @@ class _Context:
         key = ("survey", level)
         if key not in self._series:  # every metric and scope at once: one pass a wave
             self._series[key] = _survey_history(self.dataset, _survey_metrics(), level)
-        return _scope_rows(self._series[key], m, scope)
+        rows = ("survey", level, m.name, scope)
+        if rows not in self._series:
+            self._series[rows] = _scope_rows(self._series[key], m, scope)
+        return self._series[rows]
 
 
 def _actual_rows(ctx: _Context, targets: pd.DataFrame, quarter: str, scope: str,
                  level: float) -> list[dict]:
+    key = (id(targets), quarter, scope, level)
+    if key not in ctx.actuals:
+        ctx.actuals[key] = (targets, _read_actuals(ctx, targets, quarter, scope, level))
+    return [dict(r) for r in ctx.actuals[key][1]]
+
+
+def _read_actuals(ctx: _Context, targets: pd.DataFrame, quarter: str, scope: str,
+                  level: float) -> list[dict]:
     qend = _quarter_end(quarter)
     rows = []
     for t in targets.itertuples(index=False):
@@ -686,7 +710,7 @@ def _actual_rows(ctx: _Context, targets: pd.DataFrame, quarter: str, scope: str,
                              f"{ACTUAL_LEVEL if level == ACTUAL_LEVEL else level:.0%} CI")
         if scope != PROVINCE and m.unit != "rate" and m.unit != "score" and m.source == "kpi":
             year = judge.year - 1
-            share = _city_share(ctx.sums(scope), ctx.sums(PROVINCE), m, year)
+            share = _city_share(hist, ctx.history(m, PROVINCE, level), year)
             rec["target"] = float(t.value) * share
             rec["source"] += (f"; city target = province target x the city's share in "
                               f"{year}-12 ({share:.1%})" if np.isfinite(share) else
@@ -886,8 +910,11 @@ def city_scorecards(dataset, *, quarter: str, cities: Sequence[str] = CITY_CODES
     """
     _check_quarter(quarter)
     _check_lang(lang)
-    ctx = _Context(dataset)
-    tg = _targets(targets)
+    return _city_cards(_Context(dataset), _targets(targets), quarter, cities, lang, level)
+
+
+def _city_cards(ctx: _Context, tg: pd.DataFrame, quarter: str, cities: Sequence[str],
+                lang: str, level: float) -> pd.DataFrame:
     parts = []
     for city in cities:
         _check_scope(city)
@@ -947,8 +974,10 @@ def contributions(dataset, *, quarter: str, targets: pd.DataFrame | None = None
         (adds up over the cities to the province ``gap``), ``gap`` (the province gap).
     """
     _check_quarter(quarter)
-    ctx = _Context(dataset)
-    tg = _targets(targets)
+    return _contributions(_Context(dataset), _targets(targets), quarter)
+
+
+def _contributions(ctx: _Context, tg: pd.DataFrame, quarter: str) -> pd.DataFrame:
     prov = pd.DataFrame(_actual_rows(ctx, tg, quarter, PROVINCE, ACTUAL_LEVEL))
     rows = []
     for city in ctx.cities():
@@ -1083,3 +1112,323 @@ def lever_summary(card: pd.DataFrame) -> pd.DataFrame:
                                      "on_track": "green", "met": "green",
                                      "not_measurable": "grey"})
     return att
+
+
+# --- the report: every table of the scorecard report from one reading of the data ----------
+
+
+#: How a target's direction is written for readers.
+DIRECTION_SIGNS: dict[str, str] = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
+
+
+@dataclass
+class ScorecardReport:
+    """Every table of the ``scorecard_139`` report for one quarter and scope.
+
+    Attributes
+    ----------
+    quarter, scope : str
+        The quarter scored and the scope (``province`` or a city code).
+    compare_to : str or None
+        The comparison quarter (None: no comparison).
+    card : DataFrame
+        :func:`scorecard` of ``quarter`` (columns :data:`COLUMNS`).
+    targets : DataFrame
+        ``card`` with the target's ``metric``, ``unit`` and ``deadline_month`` (the month
+        at whose end it is judged) added: what the views draw and format from.
+    series : DataFrame
+        ``target_id, period, estimate, ci_low, ci_high``: each measurable target's metric
+        (monthly KPI values or survey waves) from January of the year before ``quarter``
+        to its end (survey intervals at :data:`ACTUAL_LEVEL`; KPI values are exact).
+    fans : DataFrame
+        ``target_id, period, horizon, estimate, ci_low, ci_high, level, model``: the
+        projection of every target scored before its deadline (:func:`project`).
+    levers : DataFrame
+        :func:`lever_summary` of ``card``: one traffic light a lever.
+    reference : DataFrame or None
+        :func:`scorecard` of ``compare_to``.
+    changes : DataFrame or None
+        :func:`status_changes` from ``reference`` to ``card``, with ``unit``.
+    cities : DataFrame or None
+        Province only: :func:`city_scorecards` of ``quarter``.
+    attainment : DataFrame or None
+        Province only: :func:`attainment` of ``cities`` (city x lever).
+    contributions : DataFrame or None
+        Province only: :func:`contributions` (each city's part of a province gap).
+    """
+
+    quarter: str
+    scope: str
+    compare_to: str | None
+    card: pd.DataFrame
+    targets: pd.DataFrame
+    series: pd.DataFrame
+    fans: pd.DataFrame
+    levers: pd.DataFrame
+    reference: pd.DataFrame | None = None
+    changes: pd.DataFrame | None = None
+    cities: pd.DataFrame | None = None
+    attainment: pd.DataFrame | None = None
+    contributions: pd.DataFrame | None = None
+
+    def headline(self) -> dict[str, float | str | None]:
+        """The report's headline numbers.
+
+        Returns
+        -------
+        dict
+            :func:`headline` of :attr:`card` (counts by status; every target's actual,
+            target, projection and status), plus ``compare_to`` and the counts of status
+            changes ``changed_better``, ``changed_worse`` when there is a comparison.
+        """
+        out = headline(self.card, quarter=self.quarter, scope=self.scope)
+        if self.changes is not None:
+            out["compare_to"] = self.compare_to
+            way = self.changes.loc[self.changes["changed"], "direction_of_change"]
+            out["changed_better"] = int((way == "better").sum())
+            out["changed_worse"] = int((way == "worse").sum())
+        return out
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table for the workbook, periods as text.
+
+        Returns
+        -------
+        dict
+            Sheet name -> table: ``scorecard``, ``levers``, ``series``, ``projections``,
+            and when present ``reference``, ``status_changes``, ``cities``,
+            ``city_lever``, ``contributions``.
+        """
+        named = {"scorecard": self.card, "levers": self.levers, "series": self.series,
+                 "projections": self.fans, "reference": self.reference,
+                 "status_changes": self.changes, "cities": self.cities,
+                 "city_lever": self.attainment, "contributions": self.contributions}
+        out = {}
+        for name, table in named.items():
+            if table is None:
+                continue
+            t = table.copy()
+            if "period" in t:
+                t["period"] = t["period"].astype(str)
+            out[name] = t
+        return out
+
+
+def _series_rows(ctx: _Context, targets: pd.DataFrame, quarter: str, scope: str
+                 ) -> pd.DataFrame:
+    qend = _quarter_end(quarter)
+    start = pd.Period(f"{qend.year - 1}-01", freq="M")
+    parts = []
+    for t in targets.itertuples(index=False):
+        m = METRICS[t.metric]
+        if not m.measurable:
+            continue
+        hist = ctx.history(m, scope, ACTUAL_LEVEL)
+        if not len(hist):
+            continue
+        lo, hi = (start, qend) if m.source == "kpi" else (start.asfreq("Q"), qend.asfreq("Q"))
+        rows = hist.loc[(hist["period"] >= lo) & (hist["period"] <= hi),
+                        ["period", "estimate", "ci_low", "ci_high"]]
+        parts.append(rows.assign(target_id=t.id))
+    cols = ["target_id", "period", "estimate", "ci_low", "ci_high"]
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(parts, ignore_index=True)[cols]
+
+
+def report_tables(dataset, *, quarter: str, scope: str = PROVINCE,
+                  compare_to: str | None = None, lang: str = "zh", level: float = LEVEL,
+                  targets: pd.DataFrame | None = None) -> ScorecardReport:
+    """Every table of the scorecard report, from one reading of the data.
+
+    The KPI sums and survey estimates are computed once and every series is fitted once
+    (:func:`scorecard` of ``quarter`` and of ``compare_to``, the city scorecards and the
+    contributions share them); nothing is kept beyond the returned object.
+
+    Parameters
+    ----------
+    dataset : gotone_analysis.io.Dataset
+        What :func:`gotone_analysis.io.open_dataset` returns.
+    quarter : str
+        ``YYYYQn``.
+    scope : str
+        ``province`` or a city code. For a city, the city's own targets (rates as the
+        province's, counts split by the city's share, see the module docstring).
+    compare_to : str, optional
+        A quarter before ``quarter`` whose statuses the report compares with.
+    lang : {"zh", "en"}
+        Language of the target labels.
+    level : float
+        Coverage of the projection intervals.
+    targets : DataFrame, optional
+        Targets as :func:`gotone_analysis.targets.load_targets` returns (default: shipped).
+
+    Returns
+    -------
+    ScorecardReport
+        The scorecard, its series and projections, the lever lights, the comparison, and
+        for the province the city scorecards, the city x lever table and contributions.
+    """
+    _check_quarter(quarter)
+    _check_scope(scope)
+    _check_lang(lang)
+    if compare_to is not None:
+        _check_quarter(compare_to)
+        if parse_quarter(compare_to) >= parse_quarter(quarter):
+            raise UsageError(f"compare_to must be a quarter before {quarter}, got {compare_to}")
+    ctx = _Context(dataset)
+    tg = _targets(targets)
+    fans: dict[str, pd.DataFrame] = {}
+    card = _score(ctx, tg, quarter, scope, lang, level, fans)
+    meta = tg.set_index("id")
+    full = card.copy()
+    full["metric"] = full["target_id"].map(meta["metric"])
+    full["unit"] = full["target_id"].map(meta["unit"])
+    full["deadline_month"] = [deadline_month(d, a) for d, a in
+                              zip(meta.loc[card["target_id"], "deadline"],
+                                  meta.loc[card["target_id"], "as_of"], strict=True)]
+    fan_cols = ["target_id", "period", "horizon", "estimate", "ci_low", "ci_high", "level",
+                "model"]
+    fan_table = (pd.concat([f.assign(target_id=tid) for tid, f in fans.items()],
+                           ignore_index=True)[fan_cols] if fans
+                 else pd.DataFrame(columns=fan_cols))
+    out = ScorecardReport(quarter=quarter, scope=scope, compare_to=compare_to, card=card,
+                          targets=full, series=_series_rows(ctx, tg, quarter, scope),
+                          fans=fan_table, levers=lever_summary(card))
+    if compare_to is not None:
+        out.reference = _score(ctx, tg, compare_to, scope, lang, level)
+        changes = status_changes(card, out.reference)
+        changes["unit"] = changes["target_id"].map(meta["unit"])
+        out.changes = changes
+    if scope == PROVINCE:
+        out.cities = _city_cards(ctx, tg, quarter, ctx.cities(), lang, level)
+        out.attainment = attainment(out.cities)
+        out.contributions = _contributions(ctx, tg, quarter)
+    return out
+
+
+def format_value(value: object, unit: str, *, signed: bool = False) -> str:
+    """A target's value as readers see it.
+
+    Parameters
+    ----------
+    value : float
+        In the target's unit (rates as fractions).
+    unit : str
+        :data:`gotone_analysis.targets.UNITS`.
+    signed : bool
+        Show the sign (for gaps and changes).
+
+    Returns
+    -------
+    str
+        Rates in per cent with one decimal (``"74.2%"``), scores with one decimal, counts
+        with thousands separators, ranks as integers; ``"—"`` for a missing value.
+    """
+    v = _num(value)
+    if v is None:
+        return "—"
+    sign = "+" if signed else ""
+    if unit == "rate":
+        return f"{v * 100:{sign}.1f}%"
+    if unit == "score":
+        return f"{v:{sign}.1f}"
+    return f"{v:{sign},.0f}"
+
+
+def format_interval(low: object, high: object, unit: str) -> str:
+    """An interval as ``[low, high]`` in the target's unit (:func:`format_value`).
+
+    Returns
+    -------
+    str
+        ``"—"`` when either end is missing.
+    """
+    if _num(low) is None or _num(high) is None:
+        return "—"
+    return f"[{format_value(low, unit)}, {format_value(high, unit)}]"
+
+
+#: Reader colours of the statuses (text of the status cells, traffic lights).
+STATUS_COLORS: dict[str, str] = {
+    "met": "#2e7d32", "on_track": "#66bb6a", "at_risk": "#f9a825", "off_track": "#e53935",
+    "missed": "#b71c1c", "not_measurable": "#9e9e9e",
+}
+#: Colour of each traffic light of :func:`lever_summary`.
+LIGHT_COLORS: dict[str, str] = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828",
+                                "grey": "#9e9e9e"}
+
+_READER_COLUMNS = ("lever", "label", "target", "deadline", "actual", "actual_ci", "projected",
+                   "projected_pi", "status")
+
+
+def reader_table(table: pd.DataFrame, *, lang: str = "zh", columns: Sequence[str] | None = None,
+                 level: float = LEVEL, note: str = ""):
+    """A reader copy of a scorecard table: labels, values in their units, statuses coloured.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :attr:`ScorecardReport.targets` (a scorecard with ``unit``), the ``changes`` of a
+        :class:`ScorecardReport`, or a city scorecard with ``unit``.
+    lang : {"zh", "en"}
+        Language.
+    columns : sequence of str, optional
+        Columns to show; besides the table's own, ``actual_ci`` (the survey interval of
+        the actual), ``projected_pi`` (the projection's interval) and ``target`` (with its
+        direction). Default: lever, label, target, deadline, actual, its interval,
+        projection, its interval, status.
+    level : float
+        Coverage of the projection intervals (for the heading).
+    note : str
+        Note under the table.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Index hidden, headings from the catalog (``scorecard.column.*``), status cells in
+        the colour of :data:`STATUS_COLORS`.
+    """
+    from . import labels, tables
+
+    cols = list(columns) if columns is not None else list(_READER_COLUMNS)
+    units = table["unit"].astype(str).tolist()
+    out = pd.DataFrame(index=table.index)
+    status_text = {labels.text(f"scorecard.status.{s}", lang): s for s in STATUSES}
+    for c in cols:
+        if c == "target":
+            out[c] = [f"{DIRECTION_SIGNS.get(d, d)} {format_value(v, u)}" for d, v, u in
+                      zip(table["direction"], table["target"], units, strict=True)]
+        elif c in ("actual", "projected", "actual_ref"):
+            out[c] = [format_value(v, u) for v, u in zip(table[c], units, strict=True)]
+        elif c in ("gap", "change"):
+            out[c] = [format_value(v, u, signed=True) for v, u in
+                      zip(table[c], units, strict=True)]
+        elif c == "actual_ci":
+            out[c] = [format_interval(lo, hi, u) if lo != hi else "—" for lo, hi, u in
+                      zip(table["actual_low"], table["actual_high"], units, strict=True)]
+        elif c == "projected_pi":
+            out[c] = [format_interval(lo, hi, u) for lo, hi, u in
+                      zip(table["projected_low"], table["projected_high"], units,
+                          strict=True)]
+        elif c in ("status", "status_ref"):
+            out[c] = [labels.text(f"scorecard.status.{s}", lang) for s in table[c]]
+        elif c in ("lever", "scope"):
+            out[c] = [labels.code_label(v, lang) for v in table[c]]
+        elif c == "direction_of_change":
+            out[c] = [labels.text(f"scorecard.change.{v}", lang) for v in table[c]]
+        else:
+            out[c] = table[c].astype(str).to_numpy()
+    heads = []
+    for c in cols:
+        key = f"scorecard.column.{c}"
+        text = labels.text(key, lang, level=labels.level_text(level)) if labels.has(key) \
+            else tables.column_label(c, lang)
+        heads.append(text)
+    out.columns = heads
+
+    def colour(v: object) -> str:
+        s = status_text.get(v) if isinstance(v, str) else None
+        return f"color: {STATUS_COLORS[s]}; font-weight: bold" if s else ""
+
+    return tables.styled(out.reset_index(drop=True), note).map(colour)

@@ -1,0 +1,151 @@
+"""Catalog section: the 139 scorecard report (:mod:`gotone_analysis.scorecard`).
+
+Statuses, status changes, table headings, figure labels and the sentences of
+:func:`gotone_analysis.narrative.scorecard_narrative`.
+"""
+
+from __future__ import annotations
+
+_STATUSES: dict[str, tuple[str, str]] = {
+    "met": ("已达成", "met"),
+    "on_track": ("有望达成", "on track"),
+    "at_risk": ("存在风险", "at risk"),
+    "off_track": ("进度落后", "off track"),
+    "missed": ("未达成", "missed"),
+    "not_measurable": ("无法衡量", "not measurable"),
+}
+
+_COLUMNS: dict[str, tuple[str, str]] = {
+    "lever": ("举措", "Lever"),
+    "label": ("目标", "Target"),
+    "target": ("目标值", "Target value"),
+    "deadline": ("期限", "Deadline"),
+    "actual": ("实际值", "Actual"),
+    "actual_ci": ("实际值 95% 置信区间", "Actual, 95% interval"),
+    "actual_ref": ("对比期实际值", "Actual then"),
+    "projected": ("期限预测值", "Projected at deadline"),
+    "projected_pi": ("{level} 预测区间", "{level} prediction interval"),
+    "gap": ("差距", "Gap"),
+    "change": ("变化", "Change"),
+    "status": ("状态", "Status"),
+    "status_ref": ("对比期状态", "Status then"),
+    "direction_of_change": ("状态变化", "Status change"),
+    "source": ("来源与口径", "Source and method"),
+    "scope": ("范围", "Scope"),
+    "targets": ("目标数", "Targets"),
+    "measurable": ("可衡量", "Measurable"),
+    "attainment": ("达成或有望达成比例", "Share met or on track"),
+}
+
+SECTION: dict[str, tuple[str, str]] = {
+    "code.goal": ("总体目标", "Goal targets"),
+    **{f"scorecard.status.{s}": pair for s, pair in _STATUSES.items()},
+    "scorecard.change.better": ("好转", "better"),
+    "scorecard.change.worse": ("变差", "worse"),
+    "scorecard.change.same": ("不变", "unchanged"),
+    **{f"scorecard.column.{c}": pair for c, pair in _COLUMNS.items()},
+    # figures
+    "scorecard.plot.lights_title": ("九大举措一览：{quarter}，{scope}",
+                                    "The nine levers at a glance: {quarter}, {scope}"),
+    "scorecard.plot.light_line": ("{label}：实际 {actual}，目标 {target}，{projection}{status}",
+                                  "{label}: actual {actual}, target {target}, "
+                                  "{projection}{status}"),
+    "scorecard.plot.light_projection": ("预测 {projected}（{interval}），",
+                                        "projected {projected} ({interval}), "),
+    "scorecard.plot.counts": ("{met} 达成 · {good} 有望 · {risk} 风险 · {bad} 落后/未达成",
+                              "{met} met · {good} on track · {risk} at risk · {bad} off "
+                              "track/missed"),
+    "scorecard.plot.actual": ("实际值", "actual"),
+    "scorecard.plot.survey_ci": ("调查 95% 置信区间", "survey 95% interval"),
+    "scorecard.plot.target": ("目标 {target}", "target {target}"),
+    "scorecard.plot.deadline": ("期限 {deadline}", "deadline {deadline}"),
+    "scorecard.plot.projection": ("预测", "projection"),
+    "scorecard.plot.fan": ("{level} 预测区间", "{level} prediction interval"),
+    "scorecard.plot.no_data": ("无法衡量", "not measurable"),
+    "scorecard.plot.percent": ("%", "%"),
+    "scorecard.plot.city_lever_title": ("各城市各举措：达成或有望达成的目标比例",
+                                        "Cities x levers: share of targets met or on track"),
+    # the narrative: counts
+    "scorecard.narrative.counts": (
+        "{quarter}，{scope}共 {n} 项目标：{parts}。",
+        "{quarter}, {scope}: {n} targets – {parts}."),
+    "scorecard.narrative.count_part": ("{k} 项{status}", "{k} {status}"),
+    "scorecard.narrative.sep": ("，", ", "),
+    "scorecard.narrative.list_sep": ("；", "; "),
+    "scorecard.narrative.met_list": ("**已达成**：{labels}。", "**Met**: {labels}."),
+    # the narrative: one sentence a target, by status
+    "scorecard.narrative.met": (
+        "**{label}**：{deadline} 实际值 {actual}，目标 {target}，**已达成**。",
+        "**{label}**: {actual} at {deadline} against a target of {target} – **met**."),
+    "scorecard.narrative.met_early": (
+        "**{label}**：截至本季度累计 {actual}，已超过 {deadline} 的目标 {target}，**已达成**"
+        "（累计值年内不会下降）。",
+        "**{label}**: {actual} so far this year, already beyond the {deadline} target of "
+        "{target} – **met** (a year-to-date count cannot fall)."),
+    "scorecard.narrative.missed": (
+        "**{label}**：{deadline} 实际值 {actual}，目标 {target}，差距 {gap}，**未达成**。",
+        "**{label}**: {actual} at {deadline} against a target of {target}, a gap of {gap} "
+        "– **missed**."),
+    "scorecard.narrative.on_track": (
+        "**{label}**：目前 {actual}，预计 {deadline} 达到 {projected}，{level} 预测区间 "
+        "{interval} 整体满足目标 {target}，**有望达成**。",
+        "**{label}**: {actual} now, projected {projected} at {deadline}; the whole {level} "
+        "prediction interval {interval} clears the target of {target} – **on track**."),
+    "scorecard.narrative.on_track_end": (
+        "**{label}**：目前 {actual}，预计 {deadline} 达到目标 {target}（{level} 预测区间 "
+        "{interval}），**有望达成**；{target} 是刻度的端点，预测区间不可能整体越过它。",
+        "**{label}**: {actual} now, projected to reach the target of {target} by "
+        "{deadline} ({level} prediction interval {interval}) – **on track**; {target} is "
+        "the end of the scale, which no interval can lie beyond."),
+    "scorecard.narrative.at_risk": (
+        "**{label}**：目前 {actual}，预计 {deadline} 为 {projected}，{level} 预测区间 "
+        "{interval} 跨越目标 {target}，能否达成尚不确定，**存在风险**。",
+        "**{label}**: {actual} now, projected {projected} at {deadline}; the {level} "
+        "prediction interval {interval} straddles the target of {target}, so it may or may "
+        "not be met – **at risk**."),
+    "scorecard.narrative.at_risk_none": (
+        "**{label}**：目前 {actual}，目标 {target}（{deadline}）；观测期太短，无法预测，"
+        "**存在风险**。",
+        "**{label}**: {actual} now against a target of {target} ({deadline}); the series is "
+        "too short to project – **at risk**."),
+    "scorecard.narrative.off_track": (
+        "**{label}**：目前 {actual}，预计 {deadline} 为 {projected}，{level} 预测区间 "
+        "{interval} 整体达不到目标 {target}，**进度落后**。",
+        "**{label}**: {actual} now, projected {projected} at {deadline}; the whole {level} "
+        "prediction interval {interval} falls short of the target of {target} – "
+        "**off track**."),
+    "scorecard.narrative.within_error": (
+        "该值来自抽样调查，95% 置信区间 {interval} 包含目标值，结论在抽样误差范围内。",
+        "This is a survey estimate whose 95% interval {interval} includes the target: the "
+        "verdict is within sampling error."),
+    "scorecard.narrative.not_measurable": (
+        "{k} 项目标无法用现有数据衡量：{labels}（原因见表）。",
+        "{k} target(s) cannot be measured from the data: {labels} (reasons in the table)."),
+    # the narrative: what changed
+    "scorecard.narrative.changes": (
+        "与{what}相比，{k} 项目标状态发生变化：{items}。",
+        "Since {what}, {k} target(s) changed status: {items}."),
+    "scorecard.narrative.change_item": ("{label}（{before} → {after}）",
+                                        "{label} ({before} → {after})"),
+    "scorecard.narrative.no_changes": ("与{what}相比，没有目标的状态发生变化。",
+                                       "Since {what}, no target changed status."),
+    # the narrative: cities
+    "scorecard.narrative.cities_behind": (
+        "未达成或进度落后的目标最多的城市：{items}。",
+        "Cities with the most targets missed or off track: {items}."),
+    "scorecard.narrative.city_item": ("{city}（{k}/{n} 项）", "{city} ({k} of {n})"),
+    "scorecard.narrative.cities_none": ("没有城市存在未达成或进度落后的目标。",
+                                        "No city has a target missed or off track."),
+    "scorecard.note.city_targets": (
+        "城市目标：比率类目标与全省相同；数量类目标按该城市上年 12 月在全省中的占比分解"
+        "（本套件的假设，见“来源与口径”）。",
+        "City targets: rate targets are the province's; count targets are split by the "
+        "city's share of the province count in December of the year before (the suite's "
+        "assumption, see “Source and method”)."),
+    "scorecard.note.rules": (
+        "状态规则：期限已到按期限时的实际值判定（已达成/未达成）；期限未到时，{level} 预测区间"
+        "整体满足目标为“有望达成”，跨越目标为“存在风险”，整体达不到为“进度落后”。",
+        "Status rules: once the deadline is reached, the actual at the deadline decides (met "
+        "/ missed); before it, a {level} prediction interval wholly clearing the target is "
+        "“on track”, one straddling it “at risk”, one wholly short of it “off track”."),
+}

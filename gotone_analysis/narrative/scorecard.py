@@ -1,0 +1,199 @@
+"""Sentences of the 139 scorecard report, built from its tables and never beyond them.
+
+Every sentence states a target's status in the words of that status and quotes the
+numbers it rests on: "on track" only where the projection's whole interval clears the
+target (or, for a target at the end of its scale, the projection reaches it), "at risk"
+where the interval straddles it, and so on (:data:`gotone_analysis.scorecard.STATUS_RULES`).
+A survey actual whose interval holds the target says that the verdict is within
+sampling error. Every word comes from the catalog section
+:mod:`gotone_analysis.labels.scorecard`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import labels
+from ..config import parse_quarter
+from ..scorecard import LEVEL, STATUSES, at_scale_end, format_interval, format_value
+
+__all__ = ["scorecard_narrative", "target_sentence", "changes_narrative", "cities_narrative"]
+
+#: The order in which the narrative goes through the statuses: problems first.
+NARRATIVE_ORDER: tuple[str, ...] = ("missed", "off_track", "at_risk", "on_track", "met")
+
+
+def _deadline_text(row) -> str:
+    d = str(row["deadline"])
+    return d[d.index("(") + 1:d.index(")")] if "(" in d else d
+
+
+def _survey_within_error(row) -> bool:
+    lo, hi, t = row["actual_low"], row["actual_high"], row["target"]
+    return bool(pd.notna(lo) and pd.notna(hi) and lo != hi and lo <= t <= hi)
+
+
+def target_sentence(row, lang: str = "zh", *, quarter: str | None = None,
+                    level: float = LEVEL) -> str:
+    """The sentence on one target of a scorecard, in the words of its status.
+
+    Parameters
+    ----------
+    row : mapping
+        A row of :attr:`gotone_analysis.scorecard.ScorecardReport.targets` (a scorecard
+        row with ``unit`` and ``deadline_month``).
+    lang : {"zh", "en"}
+        Language.
+    quarter : str, optional
+        The quarter scored: a ``met`` target whose deadline is after its end is said to
+        be met early (a year-to-date count).
+    level : float
+        Coverage of the projection interval, for the text.
+
+    Returns
+    -------
+    str
+        Markdown; empty for a ``not_measurable`` target.
+    """
+    st = row["status"]
+    if st == "not_measurable":
+        return ""
+    unit = row["unit"]
+    fields = dict(label=row["label"], deadline=_deadline_text(row),
+                  actual=format_value(row["actual"], unit),
+                  target=format_value(row["target"], unit),
+                  gap=format_value(row["gap"], unit, signed=True),
+                  projected=format_value(row["projected"], unit),
+                  interval=format_interval(row["projected_low"], row["projected_high"], unit),
+                  level=labels.level_text(level))
+    key = f"scorecard.narrative.{st}"
+    if st == "met" and quarter is not None:
+        qend = parse_quarter(quarter).asfreq("M", how="end")
+        if pd.Period(row["deadline_month"], freq="M") > qend:
+            key = "scorecard.narrative.met_early"
+    elif st == "on_track" and at_scale_end(direction=row["direction"], target=row["target"],
+                                           unit=unit):
+        key = "scorecard.narrative.on_track_end"
+    elif st == "at_risk" and not np.isfinite(float(row["projected"])):
+        key = "scorecard.narrative.at_risk_none"
+    sentence = labels.text(key, lang, **fields)
+    if st in ("met", "missed") and _survey_within_error(row):
+        sentence += (" " if lang == "en" else "") + labels.text(
+            "scorecard.narrative.within_error", lang,
+            interval=format_interval(row["actual_low"], row["actual_high"], unit))
+    return sentence
+
+
+def scorecard_narrative(targets: pd.DataFrame, lang: str = "zh", *, quarter: str,
+                        scope_label: str, level: float = LEVEL) -> str:
+    """The short narrative of a scorecard: counts by status, then the targets that matter.
+
+    Parameters
+    ----------
+    targets : DataFrame
+        :attr:`gotone_analysis.scorecard.ScorecardReport.targets`.
+    lang : {"zh", "en"}
+        Language.
+    quarter : str
+        The quarter scored.
+    scope_label : str
+        The scope's name in ``lang``.
+    level : float
+        Coverage of the projection intervals.
+
+    Returns
+    -------
+    str
+        Markdown: one sentence of counts; one bullet for every target missed, off track,
+        at risk or on track (in that order); the met targets in one line (a bullet of
+        their own where a survey verdict is within sampling error); the targets that
+        cannot be measured.
+    """
+    counts = targets["status"].value_counts()
+    sep = labels.text("scorecard.narrative.sep", lang)
+    parts = [labels.text("scorecard.narrative.count_part", lang, k=int(counts[s]),
+                         status=labels.text(f"scorecard.status.{s}", lang))
+             for s in STATUSES if counts.get(s, 0)]
+    lines = [labels.text("scorecard.narrative.counts", lang, quarter=quarter,
+                         scope=scope_label, n=len(targets), parts=sep.join(parts))]
+    lines.append("")
+    met_plain = []
+    for st in NARRATIVE_ORDER:
+        for _, row in targets.loc[targets["status"] == st].iterrows():
+            if st == "met" and not _survey_within_error(row):
+                met_plain.append(str(row["label"]))
+                continue
+            lines.append("- " + target_sentence(row, lang, quarter=quarter, level=level))
+    if met_plain:
+        lines.append("- " + labels.text("scorecard.narrative.met_list", lang,
+                                        labels=sep.join(met_plain)))
+    nm = targets.loc[targets["status"] == "not_measurable", "label"].astype(str).tolist()
+    if nm:
+        lines.append("")
+        lines.append(labels.text("scorecard.narrative.not_measurable", lang, k=len(nm),
+                                 labels=sep.join(nm)))
+    return "\n".join(lines)
+
+
+def changes_narrative(changes: pd.DataFrame | None, lang: str = "zh", *, what: str) -> str:
+    """What changed in status since the comparison quarter.
+
+    Parameters
+    ----------
+    changes : DataFrame or None
+        :func:`gotone_analysis.scorecard.status_changes`.
+    lang : {"zh", "en"}
+        Language.
+    what : str
+        How the comparison is named (e.g. ``P.compare_label``).
+
+    Returns
+    -------
+    str
+        One sentence naming every target whose status changed, with both statuses (a
+        change from or to ``not_measurable`` included); or that none changed.
+    """
+    if changes is None or not changes["changed"].any():
+        return labels.text("scorecard.narrative.no_changes", lang, what=what)
+    rows = changes.loc[changes["changed"]]
+    items = [labels.text("scorecard.narrative.change_item", lang, label=r["label"],
+                         before=labels.text(f"scorecard.status.{r['status_ref']}", lang),
+                         after=labels.text(f"scorecard.status.{r['status']}", lang))
+             for _, r in rows.iterrows()]
+    return labels.text("scorecard.narrative.changes", lang, what=what, k=len(items),
+                       items=labels.text("scorecard.narrative.list_sep", lang).join(items))
+
+
+def cities_narrative(attainment: pd.DataFrame | None, lang: str = "zh", *, top: int = 3) -> str:
+    """Which cities are behind: the most targets missed or off track.
+
+    Parameters
+    ----------
+    attainment : DataFrame or None
+        :func:`gotone_analysis.scorecard.attainment` of the city scorecards.
+    lang : {"zh", "en"}
+        Language.
+    top : int
+        How many cities to name (ties with the last one named are named too).
+
+    Returns
+    -------
+    str
+        One sentence with each city's count of targets missed or off track out of its
+        measurable targets, most first; empty without a table.
+    """
+    if attainment is None or attainment.empty:
+        return ""
+    by = attainment.groupby("scope", sort=False)[["missed", "off_track", "measurable"]].sum()
+    by["behind"] = by["missed"] + by["off_track"]
+    by = by.loc[by["behind"] > 0].sort_values("behind", ascending=False, kind="stable")
+    if by.empty:
+        return labels.text("scorecard.narrative.cities_none", lang)
+    cut = by["behind"].iloc[min(top, len(by)) - 1]
+    named = by.loc[by["behind"] >= cut]
+    items = [labels.text("scorecard.narrative.city_item", lang,
+                         city=labels.code_label(city, lang), k=int(r["behind"]),
+                         n=int(r["measurable"])) for city, r in named.iterrows()]
+    return labels.text("scorecard.narrative.cities_behind", lang,
+                       items=labels.text("scorecard.narrative.list_sep", lang).join(items))

@@ -1,0 +1,232 @@
+"""Figures of the 139 scorecard: the levers' traffic lights and each target's series.
+
+Both draw the tables of :func:`gotone_analysis.scorecard.report_tables` (``targets``,
+``levers``, ``series``, ``fans``) and compute nothing: statuses, lights, projections and
+intervals come in the tables; a figure only selects rows, puts rates in per cent and
+draws. The city x lever table is drawn with :func:`gotone_analysis.plots.heatmap`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter
+
+from .. import labels
+from ..scorecard import (
+    DIRECTION_SIGNS,
+    LEVEL,
+    LIGHT_COLORS,
+    STATUS_COLORS,
+    format_interval,
+    format_value,
+)
+from .style import COLORS, new_axes, setup_style
+
+__all__ = ["lever_lights", "target_plot", "target_grid"]
+
+_LINE = 0.34        # inches a text line of the traffic-light board takes
+
+
+def lever_lights(levers: pd.DataFrame, targets: pd.DataFrame, *, lang: str = "zh",
+                 title: str | None = None, ax: Axes | None = None) -> Axes:
+    """The levers at a glance: one traffic light a lever, its targets' actual, target and
+    projection beneath it.
+
+    Parameters
+    ----------
+    levers : DataFrame
+        :func:`gotone_analysis.scorecard.lever_summary` (``lever, light, met, on_track,
+        at_risk, off_track, missed`` ...), in the order drawn.
+    targets : DataFrame
+        :attr:`gotone_analysis.scorecard.ScorecardReport.targets` (``lever, label,
+        direction, target, unit, actual, projected, projected_low, projected_high,
+        status``).
+    lang : {"zh", "en"}
+        Language.
+    title : str, optional
+        Axes title.
+    ax : Axes, optional
+        Where to draw; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    n_lines = len(levers) + len(targets)
+    ax = new_axes(ax, (10.0, _LINE * n_lines + 0.8))
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(n_lines + 0.5, -0.5)
+    y = 0
+    for lv in levers.itertuples(index=False):
+        ax.scatter([0.015], [y], s=260, color=LIGHT_COLORS[lv.light], edgecolor="#333333",
+                   linewidth=0.6, zorder=3)
+        ax.text(0.04, y, labels.code_label(lv.lever, lang), va="center", fontsize=11.5)
+        counts = labels.text("scorecard.plot.counts", lang, met=lv.met, good=lv.on_track,
+                             risk=lv.at_risk, bad=lv.off_track + lv.missed)
+        ax.text(0.99, y, counts, va="center", ha="right", fontsize=9,
+                color=COLORS["neutral"])
+        y += 1
+        for t in targets.loc[targets["lever"] == lv.lever].itertuples(index=False):
+            ax.scatter([0.05], [y], s=45, color=STATUS_COLORS[t.status], zorder=3)
+            proj = ""
+            if np.isfinite(float(t.projected)):
+                proj = labels.text("scorecard.plot.light_projection", lang,
+                                   projected=format_value(t.projected, t.unit),
+                                   interval=format_interval(t.projected_low, t.projected_high,
+                                                            t.unit))
+            line = labels.text(
+                "scorecard.plot.light_line", lang, label=t.label,
+                actual=format_value(t.actual, t.unit),
+                target=f"{DIRECTION_SIGNS.get(t.direction, t.direction)} "
+                       f"{format_value(t.target, t.unit)}",
+                projection=proj, status=labels.text(f"scorecard.status.{t.status}", lang))
+            ax.text(0.07, y, line, va="center", fontsize=8.5,
+                    color=STATUS_COLORS[t.status] if t.status != "not_measurable"
+                    else COLORS["neutral"])
+            y += 1
+    if title:
+        ax.set_title(title, loc="left")
+    return ax
+
+
+def _x(periods: pd.Series) -> list:
+    """Period -> the timestamp of its end (a month's or a survey wave's last day)."""
+    return [pd.Period(p).to_timestamp(how="end").normalize() for p in periods]
+
+
+def target_plot(series: pd.DataFrame, fans: pd.DataFrame, targets: pd.DataFrame,
+                target_id: str, *, lang: str = "zh", level: float = LEVEL,
+                legend: bool = True, ax: Axes | None = None) -> Axes:
+    """One target's series with its target line, deadline and projection fan.
+
+    Parameters
+    ----------
+    series : DataFrame
+        ``target_id, period, estimate, ci_low, ci_high``
+        (:attr:`~gotone_analysis.scorecard.ScorecardReport.series`); a survey interval
+        is drawn as a band where it is not the value itself.
+    fans : DataFrame
+        ``target_id, period, estimate, ci_low, ci_high``
+        (:attr:`~gotone_analysis.scorecard.ScorecardReport.fans`); none for a target past
+        its deadline.
+    targets : DataFrame
+        :attr:`~gotone_analysis.scorecard.ScorecardReport.targets` (``label, target,
+        unit, deadline_month, status``).
+    target_id : str
+        The target to draw.
+    lang : {"zh", "en"}
+        Language.
+    level : float
+        Coverage of the projection interval (for the legend).
+    legend : bool
+        Draw the legend.
+    ax : Axes, optional
+        Where to draw; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = new_axes(ax, (6.0, 3.2))
+    t = targets.loc[targets["target_id"] == target_id].iloc[0]
+    scale = 100.0 if t["unit"] == "rate" else 1.0
+    ax.set_title(f"{t['label']} · {labels.text(f'scorecard.status.{t.status}', lang)}",
+                 fontsize=9, color=STATUS_COLORS[t["status"]], loc="left")
+    rows = series.loc[series["target_id"] == target_id]
+    if rows.empty:
+        ax.text(0.5, 0.5, labels.text("scorecard.plot.no_data", lang), ha="center",
+                va="center", transform=ax.transAxes, color=COLORS["neutral"])
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return ax
+    x = _x(rows["period"])
+    est = rows["estimate"].to_numpy(dtype="float64") * scale
+    lo = rows["ci_low"].to_numpy(dtype="float64") * scale
+    hi = rows["ci_high"].to_numpy(dtype="float64") * scale
+    ax.plot(x, est, marker="o", ms=2.5, lw=1.4, color=COLORS["main"],
+            label=labels.text("scorecard.plot.actual", lang))
+    if np.any(hi > lo):
+        ax.fill_between(x, lo, hi, color=COLORS["band"], alpha=0.5, lw=0,
+                        label=labels.text("scorecard.plot.survey_ci", lang))
+    fan = fans.loc[fans["target_id"] == target_id]
+    if len(fan):
+        fx = [x[-1], *_x(fan["period"])]
+        f_est = [est[-1], *(fan["estimate"].to_numpy(dtype="float64") * scale)]
+        f_lo = [est[-1], *(fan["ci_low"].to_numpy(dtype="float64") * scale)]
+        f_hi = [est[-1], *(fan["ci_high"].to_numpy(dtype="float64") * scale)]
+        ax.fill_between(fx, f_lo, f_hi, color=COLORS["benchmark"], alpha=0.3, lw=0,
+                        label=labels.text("scorecard.plot.fan", lang,
+                                          level=labels.level_text(level)))
+        ax.plot(fx, f_est, ls="--", lw=1.2, color=COLORS["neutral"],
+                label=labels.text("scorecard.plot.projection", lang))
+    target_text = f"{DIRECTION_SIGNS.get(t['direction'], t['direction'])} " \
+                  f"{format_value(t['target'], t['unit'])}"
+    ax.axhline(float(t["target"]) * scale, color=COLORS["down"], lw=1.0, ls=":",
+               label=labels.text("scorecard.plot.target", lang, target=target_text))
+    deadline = pd.Period(t["deadline_month"], freq="M").to_timestamp(how="end").normalize()
+    ax.axvline(deadline, color=COLORS["neutral"], lw=0.9, ls="-.",
+               label=labels.text("scorecard.plot.deadline", lang,
+                                 deadline=str(t["deadline_month"])))
+    if t["unit"] == "rate":
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
+    elif t["unit"] in ("customers", "accounts", "points"):
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    ax.tick_params(axis="both", labelsize=7)
+    if legend:
+        ax.legend(fontsize=6.5, frameon=False, loc="upper left")
+    return ax
+
+
+def target_grid(series: pd.DataFrame, fans: pd.DataFrame, targets: pd.DataFrame, *,
+                lang: str = "zh", level: float = LEVEL, ncols: int = 3,
+                target_ids: Sequence[str] | None = None, axes=None) -> np.ndarray:
+    """Small multiples of :func:`target_plot`, one panel a target, in the order given.
+
+    Parameters
+    ----------
+    series, fans, targets : DataFrame
+        As for :func:`target_plot`.
+    lang : {"zh", "en"}
+        Language.
+    level : float
+        Coverage of the projection intervals.
+    ncols : int
+        Panels a row.
+    target_ids : sequence of str, optional
+        Targets to draw (default: every target with a series, in the order of
+        ``targets``).
+    axes : array of Axes, optional
+        At least as many axes as targets; a new figure is made when omitted.
+
+    Returns
+    -------
+    numpy.ndarray
+        The Axes drawn on, one a target (flat); the first carries the legend.
+    """
+    ids = (list(target_ids) if target_ids is not None
+           else [t for t in targets["target_id"] if t in set(series["target_id"])])
+    if axes is None:
+        setup_style()
+        nrows = max(1, -(-len(ids) // ncols))
+        fig, grid = plt.subplots(nrows, ncols, figsize=(4.4 * ncols, 2.9 * nrows),
+                                 squeeze=False)
+        flat = grid.ravel()
+        for extra in flat[len(ids):]:
+            extra.set_visible(False)
+        fig.tight_layout(h_pad=2.5)
+    else:
+        flat = np.asarray(axes).ravel()
+    for i, (tid, ax) in enumerate(zip(ids, flat, strict=False)):
+        # one legend, on the first panel: every panel draws the same elements
+        target_plot(series, fans, targets, tid, lang=lang, level=level, legend=i == 0,
+                    ax=ax)
+    return flat[:len(ids)]
