@@ -15,5 +15,7 @@ from __future__ import annotations
 
 from .brand import brand_narrative
 from .satisfaction import driver_model_note, reader_table, satisfaction_narrative
+from .scorecard import changes_narrative, cities_narrative, scorecard_narrative
 
-__all__ = ["brand_narrative", "driver_model_note", "reader_table", "satisfaction_narrative"]
+__all__ = ["brand_narrative", "changes_narrative", "cities_narrative", "driver_model_note",
+           "reader_table", "satisfaction_narrative", "scorecard_narrative"]

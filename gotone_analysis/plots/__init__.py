@@ -25,6 +25,7 @@ from .satisfaction import (
     importance_performance_plot,
     satisfaction_index_plot,
 )
+from .scorecard import lever_lights, target_grid, target_plot
 from .style import CJK_FONT_FILE, COLORS, MARK_COLORS, setup_style
 
 __all__ = [
@@ -37,8 +38,11 @@ __all__ = [
     "funnel_plot",
     "heatmap",
     "importance_performance_plot",
+    "lever_lights",
     "naive_vs_adjusted_plot",
     "satisfaction_index_plot",
     "setup_style",
+    "target_grid",
+    "target_plot",
     "trend_plot",
 ]
