@@ -10,11 +10,13 @@ draws (no matplotlib). Intervals come from the Rao–Wu bootstrap replicate weig
 
 from __future__ import annotations
 
-from .decompose import PARTS, TWOFOLD, decompose_change, segment_mix
+from .decompose import CONTROLS, INTERCEPT, PARTS, TWOFOLD, decompose_change, segment_mix
 from .importance import METHODS, QUADRANTS, importance, importance_performance
 from .pls import SCHEMES, PLSResult, pls_path_model
 
 __all__ = [
+    "CONTROLS",
+    "INTERCEPT",
     "METHODS",
     "PARTS",
     "PLSResult",
