@@ -208,6 +208,7 @@ REPORTS: dict[str, tuple[str, str]] = {
     "brand_equity": ("品牌资产", "Brand equity"),
     "satisfaction": ("满意度", "Satisfaction"),
     "program_effects": ("项目成效", "Program effects"),
+    "scorecard_139": ("139 工程目标记分卡", "139 scorecard"),
 }
 
 #: Default minimum unweighted base below which a cell is suppressed and marked.
