@@ -76,7 +76,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import schema
+from . import provenance, schema
 from .config import BRANDS, CITIES, MISSING_CODES, TIERS
 from .contract import TABLES
 from .errors import DataError, GotoneError, UsageError
@@ -653,19 +653,19 @@ def read_table(path: str | Path, *, mapping: str | Path | ColumnMapping | None =
         malformed CSV, mapping problems.
     """
     p = Path(path)
-    df, _ = _read_mapped(p, str(path), _as_mapping(mapping, None))
+    df, _, _ = _read_mapped(p, str(path), _as_mapping(mapping, None))
     return df
 
 
 def _read_mapped(p: Path, display: str, mapping: ColumnMapping | None,
-                 folder_wide: bool = False) -> tuple[pd.DataFrame, _Read]:
+                 folder_wide: bool = False) -> tuple[pd.DataFrame, _Read, ColumnMapping | None]:
     raw = _read(p, display, mapping.encoding if mapping else None)
     if folder_wide and mapping is not None and not _applies(mapping, raw.frame.columns):
         mapping = None
     df = apply_mapping(raw.frame, mapping, file=display, labels=raw.labels)
     df.attrs.update(source=display, format=raw.format, encoding=raw.encoding,
                     sha256=raw.sha256, bytes=raw.bytes)
-    return df, raw
+    return df, raw, mapping
 
 
 def quarter_from_name(name: str | Path) -> str | None:
@@ -676,13 +676,20 @@ def quarter_from_name(name: str | Path) -> str | None:
 
 def _load(p: Path, kind: str, mapping: ColumnMapping | None, display: str,
           folder_wide: bool = False) -> tuple[pd.DataFrame, dict]:
-    df, raw = _read_mapped(p, display, mapping, folder_wide)
+    df, raw, applied = _read_mapped(p, display, mapping, folder_wide)
     expected = quarter_from_name(p) if "quarter" in TABLES[kind].names else None
     clean = schema.validate(df, kind, file=display, expected_quarter=expected)
     clean.attrs.update(df.attrs)
-    record = {"path": display, "kind": kind, "format": raw.format, "sha256": raw.sha256,
-              "rows": len(clean), "bytes": raw.bytes, "encoding": raw.encoding}
-    return clean, record
+    return clean, _record(raw, display, kind, applied)
+
+
+def _record(raw: _Read, display: str, kind: str | None,
+            mapping: ColumnMapping | None) -> dict:
+    """The provenance record of a file as this module's reader read it
+    (:data:`gotone_analysis.provenance.RECORD_COLUMNS`)."""
+    return {"path": display, "kind": kind, "format": raw.format, "sha256": raw.sha256,
+            "rows": len(raw.frame), "bytes": raw.bytes, "encoding": raw.encoding,
+            "mapping": mapping.source if mapping is not None else None}
 
 
 def _check_kind(kind: str) -> None:
@@ -753,7 +760,8 @@ def _panel_record(folder: Path, display: str) -> dict:
         except (OSError, ValueError) as exc:
             raise _fail(f"{display}/{rel}", "unreadable file", f"not a Parquet file ({exc})") from None
     return {"path": display, "kind": "panel", "format": "parquet", "sha256": h.hexdigest(),
-            "rows": rows, "bytes": size, "encoding": None, "files": len(files)}
+            "rows": rows, "bytes": size, "encoding": None, "mapping": None,
+            "files": len(files)}
 
 
 def _display(path: Path, root: str | Path | None) -> str:
@@ -778,9 +786,12 @@ def file_record(path: str | Path, root: str | Path | None = None) -> dict:
     Returns
     -------
     dict
-        ``path`` (relative to ``root``), ``sha256`` (of the bytes; for a folder, of the
-        sorted list of its files' relative paths and hashes), ``rows`` (data rows),
-        ``bytes``, ``encoding`` (``None`` for binary formats) and ``format``.
+        The provenance record (:data:`gotone_analysis.provenance.RECORD_COLUMNS`):
+        ``path`` (relative to ``root``), ``kind`` (from the folder name, else None),
+        ``format``, ``sha256`` (of the bytes; for a folder, of the sorted list of its
+        files' relative paths and hashes), ``rows`` (data rows as this module's reader
+        reads them), ``bytes``, ``encoding`` (``None`` for binary formats) and
+        ``mapping`` (the mapping file applied, or None).
     """
     p = Path(path)
     display = _display(p, root)
@@ -790,9 +801,12 @@ def file_record(path: str | Path, root: str | Path | None = None) -> dict:
             rec.pop("files")
             rec["kind"] = None
         return rec
-    raw = _read(p, display)
-    return {"path": display, "format": raw.format, "sha256": raw.sha256,
-            "rows": len(raw.frame), "bytes": raw.bytes, "encoding": raw.encoding}
+    kind = _infer_kind(p)
+    mapping, folder_wide = _mapping_for(p, kind) if kind in TABLES else (None, False)
+    raw = _read(p, display, mapping.encoding if mapping else None)
+    if folder_wide and mapping is not None and not _applies(mapping, raw.frame.columns):
+        mapping = None
+    return _record(raw, display, kind, mapping)
 
 
 # --- the data set --------------------------------------------------------------------------------
@@ -907,7 +921,7 @@ class Dataset:
                     problems.extend(exc.problems)
                     continue
                 self._cache[f] = frame
-                self._records[rec["path"]] = rec
+                self._records[rec["path"]] = self._relative_mapping(rec)
             frames.append(self._cache[f])
         if problems:
             errs = [Problem(**{k: v for k, v in p.items()}) for p in problems]
@@ -1017,18 +1031,76 @@ class Dataset:
             self._records["panel/"] = _panel_record(folder, "panel/")
         return folder
 
-    def sources(self) -> pd.DataFrame:
-        """Return every file read so far, for the run card.
+    def _relative_mapping(self, rec: dict) -> dict:
+        if rec.get("mapping"):
+            rec = {**rec, "mapping": self._rel(Path(rec["mapping"]))}
+        return rec
+
+    def input_paths(self) -> list[tuple[Path, str]]:
+        """The files this data set reads, with their kind, in the order of the contract.
+
+        Returns
+        -------
+        list of (Path, str)
+            Every survey file (one per quarter), every KPI and benchmark file, and the
+            panel folder when there is one. Other files of the data folder (a vendor's
+            delivery, notes, ``MANIFEST.json``) are not inputs.
+        """
+        out = [(f, "survey") for _, f in sorted(self._survey_files.items())]
+        out += [(f, kind) for kind in ("kpi", "benchmark") for f in _data_files(self.root / kind)]
+        if (self.root / "panel").is_dir():
+            out.append((self.root / "panel", "panel"))
+        return out
+
+    def _input_record(self, path: Path, kind: str, cache_dir: Path | None = None) -> dict:
+        display = "panel/" if kind == "panel" else self._rel(path)
+        if display in self._records:
+            return self._records[display]
+
+        def compute() -> dict:
+            if kind == "panel":
+                return _panel_record(path, display)
+            mapping, folder_wide = _mapping_for(path, kind)
+            raw = _read(path, display, mapping.encoding if mapping else None)
+            if folder_wide and mapping is not None and not _applies(mapping, raw.frame.columns):
+                mapping = None
+            return self._relative_mapping(_record(raw, display, kind, mapping))
+
+        return provenance.cached_record(path, display, compute, cache_dir)
+
+    def inputs(self, cache_dir: str | Path | None = None) -> pd.DataFrame:
+        """The provenance record of every file this data set reads, for the run card.
+
+        Files already read give the record made when they were read; the others are read
+        with the same reader (not validated), once per file version
+        (:func:`gotone_analysis.provenance.cached_record`).
+
+        Parameters
+        ----------
+        cache_dir : str or Path, optional
+            Cache folder of the records (default ``$GOTONE_CACHE_DIR``).
 
         Returns
         -------
         DataFrame
-            Columns ``path`` (relative to the data folder), ``kind``, ``format``,
-            ``sha256``, ``rows``, ``bytes``, ``encoding``; one row per file, in read order.
+            One row per input of :meth:`input_paths`, columns
+            :data:`gotone_analysis.provenance.RECORD_COLUMNS`.
         """
-        cols = ["path", "kind", "format", "sha256", "rows", "bytes", "encoding"]
-        return pd.DataFrame([{c: r.get(c) for c in cols} for r in self._records.values()],
-                            columns=cols)
+        cache = Path(cache_dir) if cache_dir is not None else None
+        return provenance.records_frame(self._input_record(p, k, cache)
+                                        for p, k in self.input_paths())
+
+    def sources(self) -> pd.DataFrame:
+        """Return every file read so far, for the validation summary.
+
+        Returns
+        -------
+        DataFrame
+            The provenance records (:data:`gotone_analysis.provenance.RECORD_COLUMNS`:
+            ``path`` relative to the data folder, ``kind``, ``format``, ``sha256``,
+            ``rows``, ``bytes``, ``encoding``, ``mapping``); one row per file, in read order.
+        """
+        return provenance.records_frame(self._records.values())
 
     def __repr__(self) -> str:
         tag = " synthetic" if self.synthetic else ""

@@ -13,44 +13,35 @@
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import html
 import json
 import math
 import os
-import platform
 import re
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from . import __version__, config, labels
+from . import config, labels, provenance
+from .provenance import code_version, package_versions
 
 #: Environment variable naming the folder :func:`publish` writes to.
 PUBLISH_DIR_ENV = "GOTONE_PUBLISH_DIR"
-#: Environment variable naming a cache folder (file hashes and row counts).
-CACHE_DIR_ENV = "GOTONE_CACHE_DIR"
-#: Environment variable carrying the code version computed once by the batch.
-CODE_VERSION_ENV = "GOTONE_CODE_VERSION"
+#: Environment variables of the provenance records' cache and of the code version
+#: (:mod:`gotone_analysis.provenance`).
+CACHE_DIR_ENV = provenance.CACHE_DIR_ENV
+CODE_VERSION_ENV = provenance.CODE_VERSION_ENV
 
 #: Permissions of published files (temporary files would otherwise be private).
 FILE_MODE = 0o644
 
 #: The banner of reports made from synthetic data, in both languages at once.
 SYNTHETIC_BANNER = " · ".join(labels.catalog()["report.synthetic_banner"])
-
-#: Distributions whose versions the run card lists.
-PACKAGES: tuple[str, ...] = (
-    "gotone-analysis", "pandas", "numpy", "scipy", "statsmodels", "samplics", "matplotlib",
-    "seaborn", "duckdb", "pyarrow", "papermill", "nbconvert", "ipykernel",
-)
 
 #: Above this many input files the run card lists them in a collapsible block.
 FILES_SHOWN_OPEN = 12
@@ -93,151 +84,6 @@ def report_title(report_name: str, lang: str = "zh") -> str:
     return labels.text(key, lang) if labels.has(key) else report_name
 
 
-# --- provenance ---------------------------------------------------------------------------
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    """The SHA-256 hex digest of a file, read in chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
-
-
-def count_rows(path: Path) -> int | None:
-    """Data rows in an input file without parsing it, or ``None`` when not a table.
-
-    CSV: records after the header line (line breaks inside quoted fields are counted,
-    which the contract's files do not have); Parquet: the footer's row count; Excel:
-    rows of the first sheet after the header; SPSS: the file header's case count.
-    """
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with open(path, "rb") as fh:
-            data = fh.read()
-        if not data:
-            return 0
-        lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-        return max(lines - 1, 0)
-    if suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        return int(pq.ParquetFile(path).metadata.num_rows)
-    if suffix in (".xlsx", ".xlsm"):
-        import openpyxl
-
-        wb = openpyxl.load_workbook(path, read_only=True)
-        try:
-            return max((wb.worksheets[0].max_row or 1) - 1, 0)
-        finally:
-            wb.close()
-    if suffix == ".sav":
-        import pyreadstat
-
-        _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
-        return int(meta.number_rows) if meta.number_rows is not None else None
-    return None
-
-
-def _data_files(data_dir: Path) -> list[Path]:
-    out = []
-    for root, dirs, files in os.walk(data_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-        out.extend(Path(root) / f for f in sorted(files) if not f.startswith((".", "_", "~$")))
-    return sorted(out, key=lambda p: p.relative_to(data_dir).as_posix())
-
-
-#: Digests computed in this process, keyed like the on-disk cache.
-_DIGESTS: dict[str, dict[str, Any]] = {}
-
-
-def input_files(data_dir: Path, cache_dir: Path | None = None) -> pd.DataFrame:
-    """Every input file of a data folder with its SHA-256 and row count.
-
-    Parameters
-    ----------
-    data_dir : pathlib.Path
-        The data folder; hidden files and folders (names starting with ``.``) and
-        private ones (``_``, e.g. the demo's ground truth kept for tests) are skipped.
-    cache_dir : pathlib.Path, optional
-        Folder of a cache of digests keyed by path, size and modification time, so a
-        batch hashes each file once. Defaults to ``$GOTONE_CACHE_DIR`` when set;
-        without it, digests are remembered for the life of the process only.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``path`` (relative to ``data_dir``, ``/``-separated), ``kind`` (first
-        folder), ``bytes``, ``rows`` (nullable integer), ``sha256``; sorted by path.
-    """
-    data_dir = Path(data_dir)
-    if cache_dir is None and os.environ.get(CACHE_DIR_ENV):
-        cache_dir = Path(os.environ[CACHE_DIR_ENV])
-    cache_file = Path(cache_dir) / "inputs.json" if cache_dir else None
-    cache: dict[str, Any] = {}
-    if cache_file and cache_file.exists():
-        try:
-            cache = json.loads(cache_file.read_text(encoding="utf-8"))
-        except ValueError:
-            cache = {}
-    rows, changed = [], False
-    for path in _data_files(data_dir):
-        st = path.stat()
-        key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
-        hit = cache.get(key) or _DIGESTS.get(key)
-        if hit is None:
-            hit = {"sha256": sha256_file(path), "rows": count_rows(path)}
-        if key not in cache:
-            cache[key] = hit
-            changed = True
-        _DIGESTS[key] = hit
-        rel = path.relative_to(data_dir).as_posix()
-        rows.append({"path": rel, "kind": rel.split("/")[0] if "/" in rel else "",
-                     "bytes": st.st_size, "rows": hit["rows"], "sha256": hit["sha256"]})
-    if cache_file and changed:
-        _atomic_write_text(cache_file, json.dumps(cache, sort_keys=True))
-    df = pd.DataFrame(rows, columns=["path", "kind", "bytes", "rows", "sha256"])
-    df["rows"] = df["rows"].astype("Int64")
-    return df
-
-
-@cache
-def package_versions() -> dict[str, str]:
-    """Installed versions of Python and the packages in :data:`PACKAGES`."""
-    out = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "-"
-    return out
-
-
-@cache
-def code_version() -> str:
-    """The project's code version.
-
-    ``$GOTONE_CODE_VERSION`` when the batch has set it; else the git commit of the
-    project (12 hex digits, ``+dirty`` when tracked files differ from it); else the
-    package version.
-    """
-    env = os.environ.get(CODE_VERSION_ENV)
-    if env:
-        return env
-    root = config.project_root()
-    try:
-        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
-                                capture_output=True, text=True, timeout=10, check=True)
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain",
-                                "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=10, check=True)
-    except (OSError, subprocess.SubprocessError):
-        return f"gotone-analysis {__version__}"
-    version = f"git {commit.stdout.strip()}"
-    return version + ("+dirty" if dirty.stdout.strip() else "")
-
-
 # --- the run card --------------------------------------------------------------------------
 
 
@@ -273,8 +119,10 @@ def run_card(P, ds, report_name: str) -> HTMLBlock:
     ----------
     P : gotone_analysis.params.Params
         Checked parameters.
-    ds : gotone_analysis.io.Dataset
-        The opened dataset (for ``synthetic``).
+    ds : gotone_analysis.io.Dataset or None
+        The opened dataset: ``synthetic`` and the provenance record of every file it
+        reads (:meth:`gotone_analysis.io.Dataset.inputs`); None opens ``P.data_dir``
+        (and shows no banner).
     report_name : str
         Key of :data:`gotone_analysis.config.REPORTS`.
 
@@ -282,8 +130,8 @@ def run_card(P, ds, report_name: str) -> HTMLBlock:
     -------
     HTMLBlock
         Title, synthetic-data banner (when ``ds.synthetic``), warnings, parameters,
-        every input file of the data folder with row count and SHA-256, package
-        versions and code version. Displayed as HTML in Jupyter.
+        every input file the dataset reads with its row count (as the reader reads it)
+        and SHA-256, package versions and code version. Displayed as HTML in Jupyter.
     """
     try:
         from . import plots
@@ -305,7 +153,7 @@ def run_card(P, ds, report_name: str) -> HTMLBlock:
     shown = [(f"{_t('param.' + k, lang)} ({k})" if labels.has(f"report.param.{k}") else k, v)
              for k, v in params.items()]
     parts.append(f"<h3>{_t('parameters', lang)}</h3>" + _kv_table(shown))
-    files = input_files(P.data_dir)
+    files = (ds if ds is not None else P.open_dataset()).inputs()
     file_rows = "".join(
         f"<tr><td>{_esc(r.path)}</td><td style='text-align:right'>"
         f"{'' if pd.isna(r.rows) else f'{int(r.rows):,}'}</td><td><code>{_esc(r.sha256)}</code>"

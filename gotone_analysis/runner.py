@@ -782,9 +782,11 @@ def _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout, prog
         log_dir.mkdir()
     except OSError as exc:  # working folders the batch cannot make
         raise _output_error(out_dir, exc) from None
-    # hash every input once; the kernels read the digests from the cache
-    report.input_files(data_dir.resolve(), cache_dir)
-    os.environ[report.CODE_VERSION_ENV] = report.code_version()
+    # one provenance record per input, made once; the kernels read them from the cache
+    from . import io, provenance
+
+    io.open_dataset(data_dir.resolve()).inputs(cache_dir)
+    os.environ[provenance.CODE_VERSION_ENV] = provenance.code_version()
 
     redactions = _redactions(data_dir.expanduser().resolve(), out_dir)
     tasks = [Task(report=name, scope=sc, quarter=quarter, notebook=nb_path,

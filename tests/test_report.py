@@ -44,46 +44,87 @@ def P(data_dir: Path):
 
 
 class _DS:
-    def __init__(self, synthetic: bool) -> None:
+    def __init__(self, synthetic: bool, data_dir: Path) -> None:
+        from gotone_analysis import io
+
         self.synthetic = synthetic
+        self._ds = io.open_dataset(data_dir)
+
+    def inputs(self):
+        return self._ds.inputs()
 
 
-def test_input_files_hash_and_count(data_dir: Path, tmp_path: Path):
+def test_inputs_hash_and_count_once_per_file_version(data_dir: Path, tmp_path: Path):
+    from gotone_analysis import io
+
     cache = tmp_path / "cache"
-    cache.mkdir()
-    files = report.input_files(data_dir, cache)
-    assert files["path"].tolist() == ["MANIFEST.json", "panel/month=2010-01/part-0.parquet",
-                                      "survey/survey_2010Q4.csv"]  # hidden .complete skipped
+    files = io.open_dataset(data_dir).inputs(cache)
+    # only what the dataset reads: MANIFEST.json and hidden files are not inputs
+    assert files["path"].tolist() == ["survey/survey_2010Q4.csv", "panel/"]
     survey = data_dir / "survey" / "survey_2010Q4.csv"
     row = files.set_index("path").loc["survey/survey_2010Q4.csv"]
     assert row["sha256"] == hashlib.sha256(survey.read_bytes()).hexdigest()
-    assert row["rows"] == 3
-    assert files.set_index("path").loc["panel/month=2010-01/part-0.parquet", "rows"] == 2
-    assert pd.isna(files.set_index("path").loc["MANIFEST.json", "rows"])
+    assert row["rows"] == 3 and row["kind"] == "survey" and row["format"] == "csv"
+    assert files.set_index("path").loc["panel/", "rows"] == 2
     assert (cache / "inputs.json").exists()
-    # a changed file is hashed again, not served from the cache
+    # a changed file is read again, not served from the cache
     survey.write_text("resp_id,quarter,city,weight\n1,2010Q4,fuzhou,1.0\n", encoding="utf-8")
-    again = report.input_files(data_dir, cache).set_index("path").loc["survey/survey_2010Q4.csv"]
+    again = io.open_dataset(data_dir).inputs(cache).set_index("path").loc[
+        "survey/survey_2010Q4.csv"]
     assert again["rows"] == 1
     assert again["sha256"] == hashlib.sha256(survey.read_bytes()).hexdigest()
 
 
+def test_one_record_per_input_on_the_run_card_and_in_the_validation_summary(tmp_path: Path):
+    """A quoted line break and two empty trailing rows: 2 rows everywhere (issue 7, defect 1)."""
+    from fixtures.frames import valid_benchmark, valid_kpi, valid_survey
+
+    from gotone_analysis import io, quality
+
+    root = tmp_path / "data"
+    for sub in ("survey", "kpi", "benchmark", "vendor"):
+        (root / sub).mkdir(parents=True)
+    df = valid_survey(2)
+    df.loc[0, "cust_key"] = f"{df.loc[0, 'cust_key']}\nsecond line"
+    text = df.to_csv(index=False) + "," * (df.shape[1] - 1) + "\n\n"
+    (root / "survey" / "survey_2010Q4.csv").write_text(text, encoding="utf-8")
+    valid_kpi().to_csv(root / "kpi" / "kpi_2010.tsv", sep="\t", index=False)
+    valid_benchmark().to_csv(root / "benchmark" / "benchmark.csv", index=False)
+    (root / "vendor" / "delivery.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    P = check_parameters(**{**PARAMETERS, "data_dir": str(root), "lang": "en"})
+    ds = P.open_dataset()
+    card = report.run_card(P, ds, "data_quality")._repr_html_()
+    shown = dict(re.findall(r"<tr><td>([^<]+)</td><td style='text-align:right'>([^<]*)</td>",
+                            card))
+    assert shown == {"survey/survey_2010Q4.csv": "2", "kpi/kpi_2010.tsv": str(len(valid_kpi())),
+                     "benchmark/benchmark.csv": str(len(valid_benchmark()))}
+    assert "vendor/" not in card
+    summary = quality.validation_summary(ds, ["2010Q4"]).set_index("path")
+    assert summary.loc["survey/survey_2010Q4.csv", "rows"] == 2
+    assert summary.loc["kpi/kpi_2010.tsv", "rows"] == len(valid_kpi())
+    record = io.file_record(root / "survey" / "survey_2010Q4.csv", root=root)
+    inputs = ds.inputs().set_index("path")
+    for col in ("sha256", "rows", "format", "kind"):
+        assert inputs.loc["survey/survey_2010Q4.csv", col] == record[col] == \
+            ds.sources().set_index("path").loc["survey/survey_2010Q4.csv", col]
+
+
 def test_run_card(P, data_dir: Path):
-    html = report.run_card(P, _DS(True), "data_quality")._repr_html_()
+    html = report.run_card(P, _DS(True, data_dir), "data_quality")._repr_html_()
     assert report.SYNTHETIC_BANNER in html
     assert "Data quality" in html and "Province" in html and "2010Q4" in html
-    for path in ("MANIFEST.json", "survey/survey_2010Q4.csv",
-                 "panel/month=2010-01/part-0.parquet"):
-        digest = hashlib.sha256((data_dir / path).read_bytes()).hexdigest()
-        assert path in html and digest in html
+    survey = "survey/survey_2010Q4.csv"
+    assert survey in html and hashlib.sha256((data_dir / survey).read_bytes()).hexdigest() in html
+    assert "panel/" in html and "MANIFEST.json" not in html  # the inputs the dataset reads
     assert "pandas" in html and "papermill" in html and report.code_version() in html
     assert str(data_dir) not in html  # no machine path
     assert "2010Q3 (previous quarter)" in html and "no survey data for 2010Q3" in html
     assert "Minimum base (min_base)" in html and "Compared with (compare_to)" in html
     assert report.TOC_MARKER in html
-    zh = report.run_card(replace(P, lang="zh"), _DS(True), "data_quality")._repr_html_()
+    zh = report.run_card(replace(P, lang="zh"), _DS(True, data_dir),
+                         "data_quality")._repr_html_()
     assert "季度 (quarter)" in zh and "最小样本量 (min_base)" in zh
-    real = report.run_card(P, _DS(False), "data_quality")._repr_html_()
+    real = report.run_card(P, _DS(False, data_dir), "data_quality")._repr_html_()
     assert report.SYNTHETIC_BANNER not in real
 
 
