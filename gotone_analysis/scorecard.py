@@ -1151,8 +1151,9 @@ class ScorecardReport:
         :func:`status_changes` from ``reference`` to ``card``, with ``unit``.
     cities : DataFrame or None
         Province only: :func:`city_scorecards` of ``quarter``.
-    attainment : DataFrame or None
-        Province only: :func:`attainment` of ``cities`` (city x lever).
+    attainment : DataFrame
+        :func:`attainment` of ``cities`` (city x lever) for the province; for a city, of
+        its own scorecard (one row a lever).
     contributions : DataFrame or None
         Province only: :func:`contributions` (each city's part of a province gap).
     """
@@ -1304,6 +1305,8 @@ def report_tables(dataset, *, quarter: str, scope: str = PROVINCE,
         out.cities = _city_cards(ctx, tg, quarter, ctx.cities(), lang, level)
         out.attainment = attainment(out.cities)
         out.contributions = _contributions(ctx, tg, quarter)
+    else:
+        out.attainment = attainment(card.assign(scope=scope))
     return out
 
 

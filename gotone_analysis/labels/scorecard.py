@@ -60,6 +60,8 @@ SECTION: dict[str, tuple[str, str]] = {
     "scorecard.plot.target": ("目标 {target}", "target {target}"),
     "scorecard.plot.deadline": ("期限 {deadline}", "deadline {deadline}"),
     "scorecard.plot.projection": ("预测", "projection"),
+    "scorecard.plot.target_line": ("目标", "target"),
+    "scorecard.plot.deadline_line": ("期限", "deadline"),
     "scorecard.plot.fan": ("{level} 预测区间", "{level} prediction interval"),
     "scorecard.plot.no_data": ("无法衡量", "not measurable"),
     "scorecard.plot.percent": ("%", "%"),

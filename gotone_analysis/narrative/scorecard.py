@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 
 from .. import labels
-from ..config import parse_quarter
+from ..config import PROVINCE, parse_quarter
 from ..scorecard import LEVEL, STATUSES, at_scale_end, format_interval, format_value
 
-__all__ = ["scorecard_narrative", "target_sentence", "changes_narrative", "cities_narrative"]
+__all__ = ["scorecard_narrative", "target_sentence", "changes_narrative", "cities_narrative",
+           "table_note"]
 
 #: The order in which the narrative goes through the statuses: problems first.
 NARRATIVE_ORDER: tuple[str, ...] = ("missed", "off_track", "at_risk", "on_track", "met")
@@ -197,3 +198,26 @@ def cities_narrative(attainment: pd.DataFrame | None, lang: str = "zh", *, top: 
                          n=int(r["measurable"])) for city, r in named.iterrows()]
     return labels.text("scorecard.narrative.cities_behind", lang,
                        items=labels.text("scorecard.narrative.list_sep", lang).join(items))
+
+
+def table_note(scope: str, lang: str = "zh", *, level: float = LEVEL) -> str:
+    """The note under the scorecard table: the status rules, and for a city its targets.
+
+    Parameters
+    ----------
+    scope : str
+        ``province`` or a city code.
+    lang : {"zh", "en"}
+        Language.
+    level : float
+        Coverage of the projection intervals.
+
+    Returns
+    -------
+    str
+        The rules in brief; for a city also how its targets derive from the province's.
+    """
+    note = labels.text("scorecard.note.rules", lang, level=labels.level_text(level))
+    if scope != PROVINCE:
+        note += (" " if lang == "en" else "") + labels.text("scorecard.note.city_targets", lang)
+    return note

@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
 from .. import labels
@@ -138,7 +139,7 @@ def target_plot(series: pd.DataFrame, fans: pd.DataFrame, targets: pd.DataFrame,
     t = targets.loc[targets["target_id"] == target_id].iloc[0]
     scale = 100.0 if t["unit"] == "rate" else 1.0
     ax.set_title(f"{t['label']} · {labels.text(f'scorecard.status.{t.status}', lang)}",
-                 fontsize=9, color=STATUS_COLORS[t["status"]], loc="left")
+                 fontsize=8, color=STATUS_COLORS[t["status"]], loc="left")
     rows = series.loc[series["target_id"] == target_id]
     if rows.empty:
         ax.text(0.5, 0.5, labels.text("scorecard.plot.no_data", lang), ha="center",
@@ -175,7 +176,7 @@ def target_plot(series: pd.DataFrame, fans: pd.DataFrame, targets: pd.DataFrame,
                label=labels.text("scorecard.plot.deadline", lang,
                                  deadline=str(t["deadline_month"])))
     if t["unit"] == "rate":
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.3g}%"))
     elif t["unit"] in ("customers", "accounts", "points"):
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))
@@ -187,7 +188,7 @@ def target_plot(series: pd.DataFrame, fans: pd.DataFrame, targets: pd.DataFrame,
 
 
 def target_grid(series: pd.DataFrame, fans: pd.DataFrame, targets: pd.DataFrame, *,
-                lang: str = "zh", level: float = LEVEL, ncols: int = 3,
+                lang: str = "zh", level: float = LEVEL, ncols: int = 4,
                 target_ids: Sequence[str] | None = None, axes=None) -> np.ndarray:
     """Small multiples of :func:`target_plot`, one panel a target, in the order given.
 
@@ -210,23 +211,40 @@ def target_grid(series: pd.DataFrame, fans: pd.DataFrame, targets: pd.DataFrame,
     Returns
     -------
     numpy.ndarray
-        The Axes drawn on, one a target (flat); the first carries the legend.
+        The Axes drawn on, one a target (flat); the figure carries one legend.
     """
     ids = (list(target_ids) if target_ids is not None
            else [t for t in targets["target_id"] if t in set(series["target_id"])])
     if axes is None:
         setup_style()
         nrows = max(1, -(-len(ids) // ncols))
-        fig, grid = plt.subplots(nrows, ncols, figsize=(4.4 * ncols, 2.9 * nrows),
+        fig, grid = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.5 * nrows),
                                  squeeze=False)
+        # fixed spacing: tight_layout would draw the whole figure once more to measure it
+        fig.subplots_adjust(left=0.06, right=0.99, bottom=0.03, top=1 - 0.5 / (2.5 * nrows),
+                            wspace=0.32, hspace=0.55)
         flat = grid.ravel()
         for extra in flat[len(ids):]:
             extra.set_visible(False)
-        fig.tight_layout(h_pad=2.5)
     else:
         flat = np.asarray(axes).ravel()
-    for i, (tid, ax) in enumerate(zip(ids, flat, strict=False)):
-        # one legend, on the first panel: every panel draws the same elements
-        target_plot(series, fans, targets, tid, lang=lang, level=level, legend=i == 0,
-                    ax=ax)
+    handles: dict[str, object] = {}
+    for tid, ax in zip(ids, flat, strict=False):
+        target_plot(series, fans, targets, tid, lang=lang, level=level, legend=False, ax=ax)
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(lab, h)
+    # one legend for the figure; the target and deadline lines by their kind only (their
+    # values are in each panel's axis and in the table)
+    kinds = [labels.text("scorecard.plot.actual", lang),
+             labels.text("scorecard.plot.survey_ci", lang),
+             labels.text("scorecard.plot.projection", lang),
+             labels.text("scorecard.plot.fan", lang, level=labels.level_text(level))]
+    shown = [(handles[k], k) for k in kinds if k in handles]
+    shown += [(Line2D([], [], color=COLORS["down"], lw=1.0, ls=":"),
+               labels.text("scorecard.plot.target_line", lang)),
+              (Line2D([], [], color=COLORS["neutral"], lw=0.9, ls="-."),
+               labels.text("scorecard.plot.deadline_line", lang))]
+    if len(ids):
+        flat[0].figure.legend([h for h, _ in shown], [lab for _, lab in shown],
+                              loc="upper center", ncol=len(shown), frameon=False, fontsize=8)
     return flat[:len(ids)]

@@ -1,0 +1,218 @@
+"""The scorecard_139 report: its tables, its narrative's words, and the notebook end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gotone_analysis import labels
+from gotone_analysis import scorecard as sc
+from gotone_analysis.io import open_dataset
+from gotone_analysis.narrative import scorecard as nar
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "scorecard_139.ipynb"
+
+
+# --- the narrative: never a stronger word than the status ------------------------------------
+
+
+def _row(status, *, actual=0.45, target=0.5, projected=np.nan, low=np.nan, high=np.nan,
+         direction=">=", unit="rate", deadline="2010Q4", actual_low=None, actual_high=None):
+    return pd.Series({
+        "target_id": "t", "lever": "family", "label": "Coverage", "direction": direction,
+        "target": target, "deadline": deadline, "deadline_month": "2010-12",
+        "actual": actual, "actual_low": actual if actual_low is None else actual_low,
+        "actual_high": actual if actual_high is None else actual_high,
+        "gap": actual - target, "projected": projected, "projected_low": low,
+        "projected_high": high, "status": status, "source": "", "unit": unit})
+
+
+def _word(status, lang):
+    return f"**{labels.text(f'scorecard.status.{status}', lang)}**"
+
+
+STRONGER = {"met": [], "on_track": ["met"], "at_risk": ["met", "on_track"],
+            "off_track": ["met", "on_track", "at_risk"], "missed": ["met", "on_track"]}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize(
+    ("kw", "low", "high"),
+    [  # the interval at the target exactly, just below it, straddling, short of it
+        ({}, 0.5, 0.6), ({}, 0.4999, 0.6), ({}, 0.45, 0.5), ({}, 0.40, 0.4999),
+        ({"direction": ">"}, 0.5, 0.6), ({"direction": "<", "target": 0.005}, 0.003, 0.005),
+        ({"direction": "<", "target": 0.005}, 0.003, 0.0049),
+    ])
+def test_a_boundary_case_gets_no_stronger_word_than_its_status(kw, low, high, lang):
+    args = {"direction": ">=", "target": 0.5, **kw}
+    st = sc.status(actual=0.45, projected_low=low, projected_high=high,
+                   deadline_reached=False, **args)
+    row = _row(st, projected=(low + high) / 2, low=low, high=high, **args)
+    text = nar.target_sentence(row, lang, quarter="2010Q3")
+    assert _word(st, lang) in text
+    for stronger in STRONGER[st]:
+        assert _word(stronger, lang) not in text, (st, stronger, text)
+
+
+def test_the_words_follow_the_rules_at_the_boundary():
+    # interval touching the target from above: on track; a hair below: at risk
+    st_on = sc.status(direction=">=", target=0.5, actual=0.45, projected_low=0.5,
+                      projected_high=0.6, deadline_reached=False)
+    st_risk = sc.status(direction=">=", target=0.5, actual=0.45, projected_low=0.4999,
+                        projected_high=0.6, deadline_reached=False)
+    assert (st_on, st_risk) == ("on_track", "at_risk")
+    text = nar.target_sentence(_row("at_risk", projected=0.55, low=0.4999, high=0.6), "en")
+    assert "straddles" in text and "may or may not be met" in text
+    assert "[50.0%, 60.0%]" in text  # the numbers it rests on
+
+
+def test_a_100_percent_target_on_track_says_why_and_quotes_its_interval():
+    row = _row("on_track", target=1.0, projected=1.0, low=0.93, high=1.0)
+    text = nar.target_sentence(row, "en")
+    assert "**on track**" in text and "end of the scale" in text and "[93.0%, 100.0%]" in text
+    # the same numbers short of reaching 100 %: at risk, and said so
+    st = sc.status(direction=">=", target=1.0, actual=0.7, projected=0.99, projected_low=0.93,
+                   projected_high=1.0, deadline_reached=False, unit="rate")
+    assert st == "at_risk"
+
+
+def test_a_survey_verdict_within_sampling_error_says_so():
+    row = _row("met", actual=0.712, target=0.70, actual_low=0.689, actual_high=0.736,
+               deadline="2010Q4")
+    text = nar.target_sentence(row, "en", quarter="2010Q4")
+    assert "**met**" in text and "within sampling error" in text
+    clear = _row("met", actual=0.75, target=0.70, actual_low=0.73, actual_high=0.77)
+    assert "sampling error" not in nar.target_sentence(clear, "en", quarter="2010Q4")
+    # in the narrative it gets its own bullet rather than the plain list of met targets
+    card = pd.DataFrame([row, clear.rename(None)]).assign(label=["Survey", "KPI"])
+    text = nar.scorecard_narrative(card, "en", quarter="2010Q4", scope_label="Province")
+    assert "- **Met**: KPI." in text and "- **Survey**" in text
+
+
+def test_narrative_counts_and_lists_not_measurable():
+    card = pd.DataFrame([_row("missed", actual=0.4), _row("not_measurable", actual=np.nan),
+                         _row("on_track", projected=0.55, low=0.51, high=0.6)])
+    card["label"] = ["A", "B", "C"]
+    text = nar.scorecard_narrative(card, "en", quarter="2010Q3", scope_label="Province")
+    assert text.startswith("2010Q3, Province: 3 targets – 1 on track, 1 missed, "
+                           "1 not measurable.")
+    assert text.index("**A**") < text.index("**C**")   # problems first
+    assert "1 target(s) cannot be measured from the data: B" in text
+    zh = nar.scorecard_narrative(card, "zh", quarter="2010Q3", scope_label="全省")
+    assert "共 3 项目标" in zh and "**未达成**" in zh
+
+
+def test_changes_and_cities_narratives():
+    now = pd.DataFrame({"target_id": ["a", "b"], "label": ["A", "B"],
+                        "status_ref": ["at_risk", "met"], "status": ["on_track", "met"],
+                        "changed": [True, False]})
+    text = nar.changes_narrative(now, "en", what="previous quarter")
+    assert text == "Since previous quarter, 1 target(s) changed status: A (at risk → on track)."
+    assert "no target changed" in nar.changes_narrative(now.assign(changed=False), "en",
+                                                        what="2010Q2")
+    att = pd.DataFrame({"scope": ["fuzhou", "xiamen", "ningde"], "lever": "family",
+                        "missed": [0, 2, 1], "off_track": [0, 1, 0], "measurable": [3, 3, 3]})
+    text = nar.cities_narrative(att, "en", top=1)
+    assert text == "Cities with the most targets missed or off track: Xiamen (3 of 3)."
+    assert "No city" in nar.cities_narrative(att.assign(missed=0, off_track=0), "en")
+
+
+# --- the report tables on the demo --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def q3(small_demo):
+    return sc.report_tables(open_dataset(small_demo), quarter="2010Q3", scope="ningde",
+                            compare_to="2010Q2", lang="en")
+
+
+def test_report_tables_agree_with_the_single_calls(q3, small_demo):
+    ds = open_dataset(small_demo)
+    card = sc.scorecard(ds, quarter="2010Q3", scope="ningde", lang="en")
+    pd.testing.assert_frame_equal(q3.card, card)
+    ref = sc.scorecard(ds, quarter="2010Q2", scope="ningde", lang="en")
+    assert list(q3.reference["status"]) == list(ref["status"])
+    assert list(q3.targets["target_id"]) == list(card["target_id"])
+    assert set(q3.targets["unit"]) <= {"rate", "customers", "points", "score", "rank",
+                                       "accounts"}
+    # every projected target has its fan ending at the deadline, equal to the card
+    projected = q3.card.loc[q3.card["projected"].notna()]
+    last = q3.fans.groupby("target_id").tail(1).set_index("target_id")
+    assert set(last.index) == set(projected["target_id"])
+    p = projected.set_index("target_id")
+    assert np.allclose(last.loc[p.index, "ci_high"], p["projected_high"])
+    # series end at the quarter; a city's lever table is its own, without city cards
+    kpi = q3.series.loc[q3.series["target_id"] == "bundling", "period"]
+    assert str(kpi.max()) == "2010-09" and str(kpi.min()) == "2009-01"
+    assert set(q3.attainment["scope"]) == {"ningde"} and q3.cities is None
+    assert len(q3.attainment) == card["lever"].nunique()
+    h = q3.headline()
+    assert sum(h[f"status_{s}"] for s in sc.STATUSES) == h["targets"] == len(card)
+    assert h["compare_to"] == "2010Q2"
+    assert h["changed_better"] + h["changed_worse"] == int(q3.changes["changed"].sum())
+    assert set(q3.tables()) == {"scorecard", "levers", "series", "projections", "reference",
+                                "status_changes", "city_lever"}
+
+
+def test_reader_table_formats_by_unit(q3):
+    html = sc.reader_table(q3.targets, lang="en").to_html()
+    assert "Target value" in html and "90% prediction interval" in html
+    for s in set(q3.card["status"]):
+        assert f">{labels.text(f'scorecard.status.{s}', 'en')}<" in html
+    assert "≥ 75.0%" in html  # bundling, a rate target as the province's
+    assert sc.format_value(2_800_000, "customers") == "2,800,000"
+    assert sc.format_value(0.7423, "rate") == "74.2%"
+    assert sc.format_value(-0.0076, "rate", signed=True) == "-0.8%"
+    assert sc.format_value(np.nan, "rate") == "—"
+
+
+# --- the notebook --------------------------------------------------------------------------------
+
+
+def _run(small_demo, tmp_path, monkeypatch, **parameters):
+    import papermill
+
+    publish = tmp_path / "published"
+    monkeypatch.setenv("GOTONE_PUBLISH_DIR", str(publish))
+    out = tmp_path / "scorecard_139.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK), str(out), kernel_name="python3", cwd=str(tmp_path),
+        progress_bar=False, parameters={"data_dir": str(small_demo), **parameters})
+    cells = json.loads(out.read_text(encoding="utf-8"))["cells"]
+    outputs = [o for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o["output_type"] == "error"]
+    metrics = json.loads((publish / "scorecard_139.metrics.json").read_text(encoding="utf-8"))
+    return outputs, metrics, publish
+
+
+def test_notebook_runs_for_the_province_and_publishes_counts_by_status(small_demo, tmp_path,
+                                                                        monkeypatch):
+    outputs, metrics, publish = _run(small_demo, tmp_path, monkeypatch, lang="en")
+    assert metrics["scope"] == "province" and metrics["quarter"] == "2010Q4"
+    counts = [metrics[f"status_{s}"] for s in sc.STATUSES]
+    assert sum(counts) == metrics["targets"] == 40
+    assert metrics["bundling_status"] in sc.STATUSES and "bundling_actual" in metrics
+    assert metrics["compare_to"] == "2010Q3"
+    pngs = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(pngs) == 3  # lights, series, city x lever
+    text = "".join("".join(o.get("data", {}).get("text/markdown", "")) for o in outputs)
+    assert "2010Q4, Province: 40 targets" in text and "Since previous quarter" in text
+    sheets = pd.ExcelFile(publish / "scorecard_139.tables.xlsx").sheet_names
+    assert {"scorecard", "city_lever", "status_changes", "series"} <= set(sheets)
+
+
+def test_notebook_runs_for_a_city(small_demo, tmp_path, monkeypatch):
+    outputs, metrics, _ = _run(small_demo, tmp_path, monkeypatch, scope="ningde",
+                               quarter="2010Q3", lang="zh")
+    assert metrics["scope"] == "ningde" and metrics["targets"] == 40
+    assert sum(metrics[f"status_{s}"] for s in sc.STATUSES) == 40
+    # before the year-end deadline some targets are projected, none judged met/missed
+    # except milestones already due and year-to-date counts
+    assert metrics["status_on_track"] + metrics["status_at_risk"] \
+        + metrics["status_off_track"] > 0
+    html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in outputs)
+    assert "城市目标" in html  # the note on how a city's targets are derived
