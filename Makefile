@@ -45,8 +45,8 @@ lint: $(STAMP)  ## ruff over the package, tests and notebooks
 bench: $(STAMP)  ## benchmarks: print name=value figures
 	$(BIN)/python benchmarks/run.py
 
-lab: $(STAMP) demo  ## open JupyterLab on the notebooks
-	$(BIN)/jupyter lab notebooks
+lab: $(STAMP) demo  ## open JupyterLab on the notebooks (as root too); LAB_ARGS="--ServerApp.port=8890"
+	$(BIN)/python -m gotone_analysis.lab notebooks $(LAB_ARGS)
 
 clean:  ## remove generated data and outputs (keeps .venv)
 	rm -rf $(DEMO) outputs .pytest_cache
