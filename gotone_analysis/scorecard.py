@@ -11,7 +11,20 @@ Tidy tables in, tidy tables out; nothing here draws.
 * :func:`city_scorecards`, :func:`attainment`, :func:`contributions` -- the same by city,
   the city x lever attainment table and each city's share of a province gap;
 * :func:`lever_summary`, :func:`status_changes`, :func:`headline` -- the report's views:
-  one traffic light a lever, what changed since the comparison quarter, headline numbers.
+  one traffic light a lever, what changed since the comparison quarter, headline numbers;
+* :func:`report_tables` -- every table of the ``scorecard_139`` report from one reading
+  of the data (:class:`ScorecardReport`), and :func:`reader_table`, :func:`format_value`
+  -- the reader copy of its tables (values in their units, statuses in words).
+
+Statuses
+--------
+:data:`STATUS_RULES` is the one statement of the rules. A target at the end of its
+scale (100 % coverage, a score of 100) cannot have a prediction interval wholly beyond
+it, so before its deadline it is on track when the projection itself reaches the
+target (rates are projected on the logit scale, or within the year on the log scale
+capped at 100 %, so a projection can reach 100 % but not pass it); at risk when only
+the interval reaches it; off track when not even the interval does. At the deadline
+100 % means 100 %.
 
 Actuals
 -------
@@ -1325,15 +1338,16 @@ def format_value(value: object, unit: str, *, signed: bool = False) -> str:
     Returns
     -------
     str
-        Rates in per cent with one decimal (``"74.2%"``), scores with one decimal, counts
-        with thousands separators, ranks as integers; ``"—"`` for a missing value.
+        Rates in per cent with one decimal (``"74.2%"``; signed: percentage points,
+        ``"-0.8 pp"``), scores with one decimal, counts with thousands separators, ranks as
+        integers; ``"—"`` for a missing value.
     """
     v = _num(value)
     if v is None:
         return "—"
     sign = "+" if signed else ""
-    if unit == "rate":
-        return f"{v * 100:{sign}.1f}%"
+    if unit == "rate":  # a difference of rates is in percentage points
+        return f"{v * 100:+.1f} pp" if signed else f"{v * 100:.1f}%"
     if unit == "score":
         return f"{v:{sign}.1f}"
     return f"{v:{sign},.0f}"

@@ -166,7 +166,7 @@ def test_reader_table_formats_by_unit(q3):
     assert "≥ 75.0%" in html  # bundling, a rate target as the province's
     assert sc.format_value(2_800_000, "customers") == "2,800,000"
     assert sc.format_value(0.7423, "rate") == "74.2%"
-    assert sc.format_value(-0.0076, "rate", signed=True) == "-0.8%"
+    assert sc.format_value(-0.0076, "rate", signed=True) == "-0.8 pp"
     assert sc.format_value(np.nan, "rate") == "—"
 
 
