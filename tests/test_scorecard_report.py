@@ -78,6 +78,9 @@ def test_a_100_percent_target_on_track_says_why_and_quotes_its_interval():
     st = sc.status(direction=">=", target=1.0, actual=0.7, projected=0.99, projected_low=0.93,
                    projected_high=1.0, deadline_reached=False, unit="rate")
     assert st == "at_risk"
+    text = nar.target_sentence(_row(st, target=1.0, projected=0.99, low=0.93, high=1.0), "en")
+    assert "reaches the target of 100.0% but the projection itself does not" in text
+    assert "**at risk**" in text and "**on track**" not in text
 
 
 def test_a_survey_verdict_within_sampling_error_says_so():

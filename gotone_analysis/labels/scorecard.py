@@ -105,6 +105,12 @@ SECTION: dict[str, tuple[str, str]] = {
         "**{label}**: {actual} now, projected {projected} at {deadline}; the {level} "
         "prediction interval {interval} straddles the target of {target}, so it may or may "
         "not be met – **at risk**."),
+    "scorecard.narrative.at_risk_end": (
+        "**{label}**：目前 {actual}，预计 {deadline} 为 {projected}；{level} 预测区间 "
+        "{interval} 触及目标 {target}，但预测值本身未达到，**存在风险**。",
+        "**{label}**: {actual} now, projected {projected} at {deadline}; the {level} "
+        "prediction interval {interval} reaches the target of {target} but the projection "
+        "itself does not – **at risk**."),
     "scorecard.narrative.at_risk_none": (
         "**{label}**：目前 {actual}，目标 {target}（{deadline}）；观测期太短，无法预测，"
         "**存在风险**。",

@@ -78,6 +78,9 @@ def target_sentence(row, lang: str = "zh", *, quarter: str | None = None,
         key = "scorecard.narrative.on_track_end"
     elif st == "at_risk" and not np.isfinite(float(row["projected"])):
         key = "scorecard.narrative.at_risk_none"
+    elif st == "at_risk" and at_scale_end(direction=row["direction"], target=row["target"],
+                                          unit=unit):
+        key = "scorecard.narrative.at_risk_end"
     sentence = labels.text(key, lang, **fields)
     if st in ("met", "missed") and _survey_within_error(row):
         sentence += (" " if lang == "en" else "") + labels.text(
