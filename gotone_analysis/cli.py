@@ -1,7 +1,9 @@
 """The ``gotone`` command: a thin layer over the package.
 
-Subcommands: ``demo-data``, ``validate``, ``run``. Each parses its arguments and calls
-one package function; errors in user input exit 2 with a message, never a traceback.
+Subcommands: ``demo-data``, ``validate``, ``run``. Each parses its arguments, calls one
+package function with plain arguments (:func:`gotone_analysis.demo.generate`,
+:func:`gotone_analysis.io.validate_paths`, :func:`gotone_analysis.runner.run_batch`) and
+prints what it returns; errors in user input exit 2 with a message, never a traceback.
 """
 
 from __future__ import annotations
@@ -22,9 +24,20 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import cli_generate
+    from pathlib import Path
 
-    return cli_generate(args)
+    from .config import default_data_dir
+    from .demo import generate
+
+    out = Path(args.out) if args.out else default_data_dir()
+    summary = generate(out, scale=args.scale, seed=int(args.seed))
+    print(f"synthetic demo data ({summary['scale']}, seed {summary['seed']}) -> "
+          f"{summary['out']}")
+    for kind, n in sorted(summary["rows"].items()):
+        files = sum(1 for f in summary["files"] if f.startswith(kind + "/"))
+        print(f"  {kind:<10} {files:>3} files {n:>12,} rows")
+    print(f"  {summary['seconds']:.1f} s")
+    return 0
 
 
 def _add_validate(sub: argparse._SubParsersAction) -> None:
@@ -37,9 +50,21 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .io import cli_validate
+    from .io import validate_paths
 
-    return cli_validate(args)
+    found = validate_paths(args.paths, kind=args.kind, mapping=args.mapping)
+    for line in found.summaries:
+        print(line)
+    for line in found.notes:
+        print(f"note: {line}", file=sys.stderr)
+    if found.ok:
+        return 0
+    for msg in found.failures:
+        print(msg, file=sys.stderr)
+    n = len(found.failures)
+    print(f"gotone validate: {n} input{'s' if n != 1 else ''} failed the data contract; "
+          "nothing was written", file=sys.stderr)
+    return 2
 
 
 def _add_run(sub: argparse._SubParsersAction) -> None:
@@ -62,9 +87,20 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .runner import cli_run
+    import os
 
-    return cli_run(args)
+    from . import runner
+
+    try:
+        batch = runner.run_batch(
+            args.quarter, args.scope, args.reports, jobs=args.jobs, data_dir=args.data,
+            out_dir=args.out, lang=args.lang, compare_to=args.compare_to,
+            min_base=args.min_base, seed=args.seed, engine=args.engine,
+            notebook_dir=os.environ.get(runner.NOTEBOOKS_ENV),
+            progress=os.environ.get(runner.PROGRESS_ENV, "1") != "0")
+    except KeyboardInterrupt:
+        return runner.EXIT_INTERRUPTED
+    return batch.exit_code
 
 
 def build_parser() -> argparse.ArgumentParser:

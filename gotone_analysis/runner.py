@@ -906,31 +906,3 @@ def print_summary(batch: BatchResult, tasks: Sequence[Task], stream: TextIO) -> 
                else "ok" if batch.ok else "failed")
     print(f"{n_ok}/{len(tasks)} reports published ({verdict}); index: "
           f"{batch.out_dir.name}/index.html", file=stream)
-
-
-def cli_run(args) -> int:
-    """Entry point of ``gotone run``.
-
-    Parameters
-    ----------
-    args : argparse.Namespace
-        ``quarter, scope, reports, jobs, data, out, lang, compare_to, min_base, seed,
-        engine``.
-
-    Returns
-    -------
-    int
-        0 if every report succeeded, 1 if any failed, 130 if interrupted. Bad
-        parameters, a busy or unwritable output folder and a report that could not
-        be published raise :class:`GotoneError` (exit 2).
-    """
-    try:
-        batch = run_batch(
-            args.quarter, args.scope, args.reports, jobs=args.jobs, data_dir=args.data,
-            out_dir=args.out, lang=args.lang, compare_to=args.compare_to,
-            min_base=args.min_base, seed=args.seed, engine=getattr(args, "engine", None),
-            notebook_dir=getattr(args, "notebooks", None) or os.environ.get(NOTEBOOKS_ENV),
-            progress=os.environ.get(PROGRESS_ENV, "1") != "0")
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
-    return batch.exit_code

@@ -43,8 +43,12 @@ from .errors import DataError
 
 __all__ = [
     "ROW_NOTE",
+    "MAX_ROWS",
     "Problem",
+    "as_text",
     "check",
+    "did_you_mean",
+    "fmt_num",
     "format_problems",
     "raise_if_errors",
     "resolve_table",
@@ -167,10 +171,16 @@ def _rows(mask: np.ndarray) -> tuple[int, list[int]]:
 
 def _sample(values: pd.Series, n: int = 3) -> str:
     uniq = pd.unique(values.dropna())[:n]
-    return ", ".join(repr(str(v)) if isinstance(v, str) else _fmt_num(v) for v in uniq)
+    return ", ".join(repr(str(v)) if isinstance(v, str) else fmt_num(v) for v in uniq)
 
 
-def _fmt_num(v: object) -> str:
+def fmt_num(v: object) -> str:
+    """A number as messages show it: whole numbers without ``.0``, others as ``repr``.
+
+    Returns
+    -------
+    str
+    """
     try:
         f = float(v)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -179,15 +189,21 @@ def _fmt_num(v: object) -> str:
 
 
 def _fmt_range(col: Column) -> str:
-    lo = _fmt_num(col.min) if col.min is not None else None
-    hi = _fmt_num(col.max) if col.max is not None else None
+    lo = fmt_num(col.min) if col.min is not None else None
+    hi = fmt_num(col.max) if col.max is not None else None
     if lo is not None and hi is not None:
         return f"{lo}-{hi}"
     return f">= {lo}" if lo is not None else f"<= {hi}"
 
 
-def _as_text(s: pd.Series) -> pd.Series:
-    """Text form of a column: stripped, empty -> missing; whole floats lose their '.0'."""
+def as_text(s: pd.Series) -> pd.Series:
+    """Text form of a column: stripped, empty -> missing; whole floats lose their '.0'.
+
+    Returns
+    -------
+    pandas.Series
+        Nullable strings, same index.
+    """
     if pd.api.types.is_bool_dtype(s.dtype):
         s = s.astype("Int64")
     if pd.api.types.is_float_dtype(s.dtype):
@@ -202,7 +218,14 @@ def _as_text(s: pd.Series) -> pd.Series:
     return text.mask(text == "")
 
 
-def _did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate ``name`` was probably meant to be (case, blanks or a close spelling).
+
+    Returns
+    -------
+    str or None
+        The closest candidate, or None when none is close.
+    """
     cands = list(candidates)
     lower = {c.lower(): c for c in cands}
     if name.strip().lower() in lower:
@@ -257,12 +280,12 @@ def check(df: pd.DataFrame, table: Table | str, *, file: str | None = None,
     unknown = [c for c in present if c not in t.names]
     for name in t.required:
         if name not in present:
-            hint = _did_you_mean(name, unknown)
+            hint = did_you_mean(name, unknown)
             add(name, "missing column",
                 "required by the contract but not in the file"
                 + (f" (did you mean to rename '{hint}'?)" if hint else ""))
     for c in unknown:
-        hint = _did_you_mean(c, [n for n in t.names if n not in present])
+        hint = did_you_mean(c, [n for n in t.names if n not in present])
         add(c, "unknown column",
             "not in the contract; kept as is" + (f" (did you mean '{hint}'?)" if hint else ""),
             severity="note")
@@ -292,7 +315,7 @@ def _check_column(s: pd.Series, col: Column, add) -> tuple[pd.Series, np.ndarray
     """Type, codes, ranges and missingness of one column; return (clean, valid mask)."""
     name = col.name
     if col.type in _TEXT_TYPES:
-        text = _as_text(s)
+        text = as_text(s)
         miss = text.isna().to_numpy()
         bad = np.zeros(len(s), dtype=bool)
         if col.type == "code" and col.allowed is not None:
@@ -316,7 +339,7 @@ def _check_column(s: pd.Series, col: Column, add) -> tuple[pd.Series, np.ndarray
         num = pd.Series(s.to_numpy(dtype="float64", na_value=np.nan))
         wrong = np.zeros(len(s), dtype=bool)
     else:
-        text = _as_text(s)
+        text = as_text(s)
         num = pd.to_numeric(text, errors="coerce").astype("float64")
         wrong = (text.notna() & num.isna()).to_numpy()
         if wrong.any():
@@ -600,12 +623,12 @@ def _check_panel(con, root: Path, fname: str, types: dict[str, str]) -> dict:
     unknown = [c for c in present if c not in t.names]
     for name in t.required:
         if name not in present:
-            hint = _did_you_mean(name, unknown)
+            hint = did_you_mean(name, unknown)
             problems.append(Problem(fname, name, "missing column",
                                     "required by the contract but not in the files"
                                     + (f" (did you mean to rename '{hint}'?)" if hint else "")))
     for c in unknown:
-        hint = _did_you_mean(c, [n for n in t.names if n not in present])
+        hint = did_you_mean(c, [n for n in t.names if n not in present])
         problems.append(Problem(fname, c, "unknown column", "not in the contract; kept as is"
                                 + (f" (did you mean '{hint}'?)" if hint else ""),
                                 severity="note"))

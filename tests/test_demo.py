@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import io
 import json
@@ -14,10 +13,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from gotone_analysis import __version__
+from gotone_analysis import __version__, cli
 from gotone_analysis.config import CARE_ROLLOUT, CITY_CODES, targets
 from gotone_analysis.contract import BENCHMARK, KPI, PANEL, SURVEY
-from gotone_analysis.demo import cli_generate, generate, simulate_survey, survey_truth
+from gotone_analysis.demo import generate, simulate_survey, survey_truth
 from gotone_analysis.demo.build import SCALES
 
 SEED = 20100330
@@ -412,7 +411,7 @@ def test_care_att_truth(demo, truth):
 def test_demo_passes_the_validator(demo):
     try:
         from gotone_analysis.cli import main
-        from gotone_analysis.io import cli_validate  # noqa: F401
+        from gotone_analysis.io import validate_paths  # noqa: F401
     except ImportError as exc:  # pragma: no cover - only while io is being written
         pytest.skip(f"gotone_analysis.io not importable yet: {exc}")
     paths = [str(demo / k) for k in ("survey", "kpi", "benchmark", "panel")]
@@ -442,9 +441,8 @@ def test_generate_replaces_atomically_and_cli_summary(tmp_path, capsys, monkeypa
     out.mkdir()
     (out / "stale.txt").write_text("old", encoding="utf-8")
     (out / ".complete").write_text("", encoding="utf-8")  # an earlier demo: replaceable
-    args = argparse.Namespace(scale="small", seed=3, out=str(out))
     monkeypatch.setitem(SCALES["small"], "panel_customers", 1000)
-    assert cli_generate(args) == 0
+    assert cli.main(["demo-data", "--scale", "small", "--seed", "3", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "survey" in printed and "panel" in printed and " s" in printed
     assert not (out / "stale.txt").exists() and (out / ".complete").is_file()

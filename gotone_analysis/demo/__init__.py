@@ -4,13 +4,13 @@ The demo data set is generated, never edited by hand, and labelled synthetic in 
 ``MANIFEST.json`` and ``README.txt``. It reproduces the 2009 facts of the source deck
 and plants known program effects whose ground truth is written to ``_truth/``.
 
-Public API: :func:`generate`, :func:`cli_generate`, :func:`simulate_survey`,
+Public API: :func:`generate`, :func:`simulate_survey`,
 :func:`survey_truth`.
 """
 
 from __future__ import annotations
 
-from .build import DEFAULT_SEED, cli_generate, generate
+from .build import DEFAULT_SEED, generate
 from .survey import simulate_survey, survey_truth
 
-__all__ = ["DEFAULT_SEED", "cli_generate", "generate", "simulate_survey", "survey_truth"]
+__all__ = ["DEFAULT_SEED", "generate", "simulate_survey", "survey_truth"]
