@@ -1193,9 +1193,15 @@ class ScorecardReport:
         dict
             :func:`headline` of :attr:`card` (counts by status; every target's actual,
             target, projection and status), plus ``compare_to`` and the counts of status
-            changes ``changed_better``, ``changed_worse`` when there is a comparison.
+            changes ``changed_better``, ``changed_worse`` when there is a comparison, and
+            each lever's light and worst status, ``lever_<lever>_light`` and
+            ``lever_<lever>_status`` (:func:`lever_summary`).
         """
         out = headline(self.card, quarter=self.quarter, scope=self.scope)
+        if self.levers is not None:
+            for r in self.levers.itertuples(index=False):
+                out[f"lever_{r.lever}_light"] = r.light
+                out[f"lever_{r.lever}_status"] = r.worst
         if self.changes is not None:
             out["compare_to"] = self.compare_to
             way = self.changes.loc[self.changes["changed"], "direction_of_change"]

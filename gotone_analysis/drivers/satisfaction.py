@@ -33,7 +33,7 @@ and its minimum base, below which the estimates of a row are blanked and the row
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -486,7 +486,9 @@ def satisfaction_index(data: pd.DataFrame, quarter: str, *, scope: str = "provin
 
 
 def headline(trend: pd.DataFrame, moved: pd.DataFrame,
-             decomposition: pd.DataFrame) -> dict[str, float | str | bool | None]:
+             decomposition: pd.DataFrame,
+             segments: Mapping[str, pd.DataFrame] | None = None
+             ) -> dict[str, float | str | bool | None]:
     """Flat dict of the satisfaction report's headline numbers for ``report.publish``.
 
     Returns
@@ -503,7 +505,11 @@ def headline(trend: pd.DataFrame, moved: pd.DataFrame,
         the ``(controls)`` term summed over the parts), ``endowments_<driver>`` per driver
         and ``top_negative_driver``, ``top_positive_driver`` (the drivers with the
         largest negative / positive endowment term whose interval excludes 0, else
-        None). Missing numbers are None.
+        None), with ``endowments_<driver>_ci_low`` and ``_ci_high``. With ``segments``
+        (:func:`segment_changes`), for each segment column ``<seg>``:
+        ``segments_<seg>_composition`` (the mix term) and ``segments_<seg>_within_<value>``
+        (each segment's within term), each with ``_ci_low``, ``_ci_high``,
+        ``_significant`` and ``_suppressed``. Missing numbers are None.
     """
     def num(v) -> float | None:
         try:
@@ -542,10 +548,25 @@ def headline(trend: pd.DataFrame, moved: pd.DataFrame,
                               & decomposition["term"].isin(DRIVERS)].set_index("term")
         for d in DRIVERS:
             out[f"endowments_{d}"] = num(endow["estimate"].get(d))
+            out[f"endowments_{d}_ci_low"] = num(endow["ci_low"].get(d))
+            out[f"endowments_{d}_ci_high"] = num(endow["ci_high"].get(d))
         sig = endow[(endow["ci_low"] > 0) | (endow["ci_high"] < 0)]["estimate"]
         out["top_negative_driver"] = str(sig.idxmin()) if (sig < 0).any() else None
         out["top_positive_driver"] = str(sig.idxmax()) if (sig > 0).any() else None
     else:
         bases = [decomposition[c].iloc[0] for c in decomposition if c.startswith("n_")]
         out["drivers_n"] = num(min(bases)) if bases else None
+    for seg, table in (segments or {}).items():
+        if not {"part", "term", "estimate"} <= set(table.columns):
+            continue
+        rows = table[((table["part"] == "composition") & (table["term"] == "total"))
+                     | ((table["part"] == "within") & (table["term"] != "total"))]
+        for r in rows.itertuples(index=False):
+            key = (f"segments_{seg}_composition" if r.part == "composition"
+                   else f"segments_{seg}_within_{r.term}")
+            out[key] = num(r.estimate)
+            out[f"{key}_ci_low"] = num(getattr(r, "ci_low", None))
+            out[f"{key}_ci_high"] = num(getattr(r, "ci_high", None))
+            out[f"{key}_significant"] = bool(getattr(r, "significant", False))
+            out[f"{key}_suppressed"] = bool(getattr(r, "suppressed", False))
     return out

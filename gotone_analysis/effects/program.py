@@ -338,7 +338,8 @@ def headline(care: pd.DataFrame, panel_levers: pd.DataFrame,
     -------
     dict
         ``care_<outcome>_att``, ``..._ci_low``, ``..._ci_high``; ``<lever>_arpu_naive``
-        and ``<lever>_arpu_adjusted``; ``<lever>_<outcome>_adjusted`` for the survey.
+        and ``<lever>_arpu_adjusted``; ``<lever>_<outcome>_adjusted`` for the survey;
+        each of the lever effects with its interval, ``<key>_ci_low`` and ``<key>_ci_high``.
     """
     def num(v) -> float | None:
         return None if v is None or pd.isna(v) else float(v)
@@ -349,10 +350,14 @@ def headline(care: pd.DataFrame, panel_levers: pd.DataFrame,
         out[f"care_{r['outcome']}_ci_low"] = num(r["ci_low"])
         out[f"care_{r['outcome']}_ci_high"] = num(r["ci_high"])
     for _, r in panel_levers.iterrows():
-        out[f"{r['lever']}_{r['outcome']}_{r['kind']}"] = num(r["estimate"])
+        key = f"{r['lever']}_{r['outcome']}_{r['kind']}"
+        out[key] = num(r["estimate"])
+        out[f"{key}_ci_low"], out[f"{key}_ci_high"] = num(r["ci_low"]), num(r["ci_high"])
     for _, r in survey_levers[survey_levers["kind"] == "adjusted"].iterrows() \
             if len(survey_levers) else []:
-        out[f"{r['lever']}_{r['outcome']}_adjusted"] = num(r["estimate"])
+        key = f"{r['lever']}_{r['outcome']}_adjusted"
+        out[key] = num(r["estimate"])
+        out[f"{key}_ci_low"], out[f"{key}_ci_high"] = num(r["ci_low"]), num(r["ci_high"])
     return out
 
 
