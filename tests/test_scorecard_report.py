@@ -219,3 +219,34 @@ def test_notebook_runs_for_a_city(small_demo, tmp_path, monkeypatch):
         + metrics["status_off_track"] > 0
     html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in outputs)
     assert "城市目标" in html  # the note on how a city's targets are derived
+
+
+def test_figures_return_axes_draw_from_the_tables_and_leave_them_alone(q3):
+    import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
+
+    from gotone_analysis import plots
+
+    before = [t.copy() for t in (q3.levers, q3.targets, q3.series, q3.fans)]
+    ax = plots.lever_lights(q3.levers, q3.targets, lang="zh", title="t")
+    assert isinstance(ax, Axes)
+    texts = [t.get_text() for t in ax.texts]
+    assert labels.code_label("care", "zh") in texts  # every lever named from the catalog
+    assert len(ax.collections) == len(q3.levers) + len(q3.targets)  # a light each
+    plt.close(ax.figure)
+    axes = plots.target_grid(q3.series, q3.fans, q3.targets, lang="en")
+    drawn = [i for i in q3.targets["target_id"] if i in set(q3.series["target_id"])]
+    assert len(axes) == len(drawn) and all(isinstance(a, Axes) for a in axes)
+    legend = [t.get_text() for t in axes[0].figure.legends[0].get_texts()]
+    assert "90% prediction interval" in legend and "target" in legend
+    plt.close(axes[0].figure)
+    one = plots.target_plot(q3.series, q3.fans, q3.targets, "bundling", lang="en")
+    assert one.get_title(loc="left").startswith(
+        q3.targets.set_index("target_id").loc["bundling", "label"])
+    fan = q3.fans.loc[q3.fans["target_id"] == "bundling"]
+    band = one.collections[-1].get_paths()[0].vertices[:, 1]  # the fan, in per cent
+    assert np.isclose(band.max(), 100 * fan["ci_high"].max())
+    plt.close(one.figure)
+    after = (q3.levers, q3.targets, q3.series, q3.fans)
+    for b, a in zip(before, after, strict=True):
+        pd.testing.assert_frame_equal(b, a)
