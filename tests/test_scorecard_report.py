@@ -124,6 +124,22 @@ def test_changes_and_cities_narratives():
     assert "No city" in nar.cities_narrative(att.assign(missed=0, off_track=0), "en")
 
 
+def test_contributions_narrative_names_the_cities_adding_to_a_gap():
+    targets = pd.DataFrame([_row("missed", actual=0.45, target=0.5),
+                            _row("met", actual=0.55, target=0.5).rename(None)])
+    targets["target_id"] = ["a", "b"]
+    targets["label"] = ["A", "B"]
+    con = pd.DataFrame({"target_id": ["a"] * 3 + ["b"] * 3,
+                        "scope": ["fuzhou", "xiamen", "ningde"] * 2,
+                        "contribution": [-0.04, 0.01, -0.02, 0.02, 0.02, 0.01]})
+    text = nar.contributions_narrative(con, targets, "en", top=3)
+    assert text.startswith("- **A** (province gap now -5.0 pp): the cities adding most to it "
+                           "are Fuzhou -4.0 pp, Ningde -2.0 pp.")
+    assert "**B**" not in text and "Xiamen" not in text   # met; offsetting city not named
+    assert nar.contributions_narrative(None, targets, "en") == ""
+    assert "No province target" in nar.contributions_narrative(con, targets.iloc[[1]], "en")
+
+
 # --- the report tables on the demo --------------------------------------------------------------
 
 
@@ -204,6 +220,7 @@ def test_notebook_runs_for_the_province_and_publishes_counts_by_status(small_dem
     assert len(pngs) == 3  # lights, series, city x lever
     text = "".join("".join(o.get("data", {}).get("text/markdown", "")) for o in outputs)
     assert "2010Q4, Province: 40 targets" in text and "Since previous quarter" in text
+    assert "the cities adding most to it" in text
     sheets = pd.ExcelFile(publish / "scorecard_139.tables.xlsx").sheet_names
     assert {"scorecard", "city_lever", "status_changes", "series"} <= set(sheets)
 

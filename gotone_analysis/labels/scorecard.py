@@ -144,6 +144,21 @@ SECTION: dict[str, tuple[str, str]] = {
     "scorecard.narrative.city_item": ("{city}（{k}/{n} 项）", "{city} ({k} of {n})"),
     "scorecard.narrative.cities_none": ("没有城市存在未达成或进度落后的目标。",
                                         "No city has a target missed or off track."),
+    "scorecard.narrative.contributions": (
+        "**{label}**（全省目前差距 {gap}）：拉大差距最多的城市为 {items}。",
+        "**{label}** (province gap now {gap}): the cities adding most to it are {items}."),
+    "scorecard.narrative.contribution_item": ("{city} {value}", "{city} {value}"),
+    "scorecard.narrative.contributions_none": (
+        "没有未达成、进度落后或存在风险且目前有差距的全省目标。",
+        "No province target missed, off track or at risk has a gap now."),
+    "scorecard.note.contributions": (
+        "城市贡献：比率类目标按城市在全省分母中的占比加权（城市实际值 − 目标）×占比，"
+        "数量类目标为城市实际值 − 城市目标；各城市贡献之和等于全省差距（其他城市可能抵消一部分）。"
+        "调查类目标的城市贡献含抽样误差。",
+        "City contributions: for a rate, (city actual − target) × the city's share of the "
+        "province base; for a count, city actual − city target; they add up to the "
+        "province gap (other cities may offset part of it). For survey targets the cities' "
+        "contributions carry sampling error."),
     "scorecard.note.city_targets": (
         "城市目标：比率类目标与全省相同；数量类目标按该城市上年 12 月在全省中的占比分解"
         "（本套件的假设，见“来源与口径”）。",

@@ -19,7 +19,7 @@ from ..config import PROVINCE, parse_quarter
 from ..scorecard import LEVEL, STATUSES, at_scale_end, format_interval, format_value
 
 __all__ = ["scorecard_narrative", "target_sentence", "changes_narrative", "cities_narrative",
-           "table_note"]
+           "contributions_narrative", "table_note"]
 
 #: The order in which the narrative goes through the statuses: problems first.
 NARRATIVE_ORDER: tuple[str, ...] = ("missed", "off_track", "at_risk", "on_track", "met")
@@ -224,3 +224,56 @@ def table_note(scope: str, lang: str = "zh", *, level: float = LEVEL) -> str:
     if scope != PROVINCE:
         note += (" " if lang == "en" else "") + labels.text("scorecard.note.city_targets", lang)
     return note
+
+
+#: Statuses whose province gap the narrative traces to the cities.
+BEHIND: tuple[str, ...] = ("missed", "off_track", "at_risk")
+
+
+def contributions_narrative(contributions: pd.DataFrame | None, targets: pd.DataFrame,
+                            lang: str = "zh", *, top: int = 3) -> str:
+    """Where the province gaps come from: the cities adding most to each gap.
+
+    Parameters
+    ----------
+    contributions : DataFrame or None
+        :func:`gotone_analysis.scorecard.contributions` (None in a city's report).
+    targets : DataFrame
+        :attr:`gotone_analysis.scorecard.ScorecardReport.targets` of the province.
+    lang : {"zh", "en"}
+        Language.
+    top : int
+        Cities named a target.
+
+    Returns
+    -------
+    str
+        Markdown, one bullet for every province target missed, off track or at risk whose
+        actual is now on the wrong side of its target, naming the cities whose
+        contributions point the same way, largest first, with their contribution in the
+        target's unit; empty without contributions.
+    """
+    if contributions is None:
+        return ""
+    lines = []
+    for _, t in targets.loc[targets["status"].isin(BEHIND)].iterrows():
+        below = t["direction"] in (">=", ">")
+        gap = float(t["gap"])
+        if not np.isfinite(gap) or (gap >= 0 if below else gap <= 0):
+            continue
+        c = contributions.loc[contributions["target_id"] == t["target_id"]]
+        c = c.loc[c["contribution"] < 0] if below else c.loc[c["contribution"] > 0]
+        c = c.sort_values("contribution", ascending=below).head(top)
+        if c.empty:
+            continue
+        items = [labels.text("scorecard.narrative.contribution_item", lang,
+                             city=labels.code_label(r["scope"], lang),
+                             value=format_value(r["contribution"], t["unit"], signed=True))
+                 for _, r in c.iterrows()]
+        lines.append("- " + labels.text(
+            "scorecard.narrative.contributions", lang, label=t["label"],
+            gap=format_value(gap, t["unit"], signed=True),
+            items=labels.text("scorecard.narrative.sep", lang).join(items)))
+    if not lines:
+        return labels.text("scorecard.narrative.contributions_none", lang)
+    return "\n".join([*lines, "", labels.text("scorecard.note.contributions", lang)])
