@@ -267,3 +267,15 @@ def test_figures_return_axes_draw_from_the_tables_and_leave_them_alone(q3):
     after = (q3.levers, q3.targets, q3.series, q3.fans)
     for b, a in zip(before, after, strict=True):
         pd.testing.assert_frame_equal(b, a)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_demo_sentence_uses_its_own_status_word_and_no_stronger(q3, lang):
+    for _, row in q3.targets.iterrows():
+        text = nar.target_sentence(row, lang, quarter=q3.quarter)
+        if row["status"] == "not_measurable":
+            assert text == ""
+            continue
+        assert _word(row["status"], lang) in text, row["target_id"]
+        for stronger in STRONGER[row["status"]]:
+            assert _word(stronger, lang) not in text, (row["target_id"], stronger)
