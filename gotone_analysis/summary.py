@@ -1,0 +1,495 @@
+"""The one-page summary: what changed and why, from the other reports' published metrics.
+
+The summary re-runs no analysis. It reads the headline numbers the other reports of
+the same quarter and scope published (``<out>/<quarter>/<scope>/metrics.json``, through
+:func:`read_metrics`) and decides which findings those numbers support
+(:func:`findings`); :mod:`gotone_analysis.narrative.summary` words them.
+
+The rules of :func:`findings` (the one place they are written):
+
+* a move (satisfaction, the influence index or one of its components) is a finding
+  only when it is significant under the report-wide policy (the report's own
+  ``..._significant`` flag, or its adjusted p below the policy's alpha); otherwise the
+  finding is that the number is where it was (kind ``*_steady``), never a move;
+* the lead over the network is stated only when significant;
+* a driver or segment explains a move only when the move is significant and its own
+  interval excludes zero and points the same way;
+* an effect (care calls, a lever's adjusted effect) is claimed only when its interval
+  excludes zero; effects whose interval spans zero are listed as not established;
+* a suppressed number (base below the minimum; published as None or flagged
+  ``_suppressed``) is never a finding;
+* every finding carries the metric keys it is built from, as ``<report>.<key>``.
+
+The batch runs the summary after the other reports of its quarter and scope; it
+fails with :class:`MissingMetrics` when a report it needs has no published metrics
+for that quarter and scope or failed in the batch.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import config
+from .compare import Policy
+from .errors import GotoneError
+
+__all__ = [
+    "HEADLINE",
+    "NEEDS",
+    "OUTPUT_DIR_ENV",
+    "Finding",
+    "MissingMetrics",
+    "findings",
+    "headline",
+    "headline_numbers",
+    "lever_status",
+    "output_dir",
+    "published",
+    "read_metrics",
+    "report_links",
+]
+
+#: The reports the summary draws on, in the order their findings appear.
+NEEDS: tuple[str, ...] = ("satisfaction", "brand_equity", "program_effects", "scorecard_139")
+#: Environment variable naming the output folder the batch publishes to.
+OUTPUT_DIR_ENV = "GOTONE_OUTPUT_DIR"
+
+#: The headline numbers: name -> (report, metric key, unit). ``score`` on 0-100,
+#: ``points`` a difference of scores, ``count``, ``rate`` a fraction.
+HEADLINE: dict[str, tuple[str, str, str]] = {
+    "influence": ("brand_equity", "influence", "score"),
+    "satisfaction": ("satisfaction", "satisfaction", "score"),
+    "satisfaction_lead": ("satisfaction", "satisfaction_lead", "points"),
+    "gotone_customers": ("scorecard_139", "gotone_customers_actual", "count"),
+    "target_share": ("scorecard_139", "target_share_actual", "rate"),
+    "purity": ("scorecard_139", "purity_actual", "rate"),
+}
+#: Statuses of targets that need a manager's attention, worst first.
+ATTENTION: tuple[str, ...] = ("missed", "off_track", "at_risk")
+_CARE_OUTCOMES: tuple[str, ...] = ("churn", "arpu")
+_LEVER_EFFECTS: tuple[tuple[str, str], ...] = (
+    ("arpu", "adjusted"), ("satisfaction", "adjusted"), ("loyalty", "adjusted"))
+
+
+class MissingMetrics(GotoneError):
+    """A report the summary needs has no published metrics, or failed."""
+
+
+def output_dir() -> Path:
+    """The output folder the summary reads from.
+
+    Returns
+    -------
+    pathlib.Path
+        ``$GOTONE_OUTPUT_DIR`` when set (the batch sets it), else the project's
+        ``outputs`` folder (:func:`gotone_analysis.config.default_output_dir`).
+    """
+    env = os.environ.get(OUTPUT_DIR_ENV)
+    return Path(env) if env else config.default_output_dir()
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except ValueError as exc:
+        raise MissingMetrics(f"{path.parent.parent.name}/{path.parent.name}/{path.name} is "
+                             f"not valid JSON: {exc}") from None
+
+
+def read_metrics(out_dir: Path | str, quarter: str, scope: str, report: str) -> dict[str, Any]:
+    """The metrics one report published for a quarter and scope.
+
+    Parameters
+    ----------
+    out_dir : path
+        Output folder of the batch (``outputs``).
+    quarter, scope : str
+        Which reports.
+    report : str
+        A report name (key of :data:`gotone_analysis.config.REPORTS`).
+
+    Returns
+    -------
+    dict
+        The report's entry of ``<out>/<quarter>/<scope>/metrics.json``.
+
+    Raises
+    ------
+    MissingMetrics
+        When the report failed in its last run (``status.json``), has no metrics for
+        the quarter and scope, or published metrics of another quarter.
+    """
+    folder = Path(out_dir) / quarter / scope
+    where = f"{quarter}/{scope}"
+    status = (_read_json(folder / "status.json").get("reports") or {}).get(report) or {}
+    if status.get("status") == "failed":
+        raise MissingMetrics(f"the summary needs the {report} report of {where}, which "
+                             f"failed: {status.get('error') or 'see its error page'}")
+    metrics = _read_json(folder / "metrics.json").get(report)
+    if not metrics:
+        raise MissingMetrics(f"the summary needs the {report} report of {where}, which has "
+                             "no published metrics; run it first (gotone run --reports "
+                             f"{report},summary)")
+    got = metrics.get("quarter")
+    if got is not None and got != quarter:
+        raise MissingMetrics(f"the {report} metrics in {where} are of {got}, not {quarter}")
+    return dict(metrics)
+
+
+def published(out_dir: Path | str, quarter: str, scope: str,
+              reports: Sequence[str] = NEEDS) -> dict[str, dict[str, Any]]:
+    """The published metrics of every report the summary needs.
+
+    Returns
+    -------
+    dict
+        Report name -> its metrics (:func:`read_metrics`).
+
+    Raises
+    ------
+    MissingMetrics
+        Naming every report that is missing or failed.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    problems = []
+    for name in reports:
+        try:
+            out[name] = read_metrics(out_dir, quarter, scope, name)
+        except MissingMetrics as exc:
+            problems.append(str(exc))
+    if problems:
+        raise MissingMetrics("; ".join(problems))
+    return out
+
+
+# --- findings ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One statement the published numbers support.
+
+    ``kind`` names the statement (``satisfaction_moved``, ``care_effect`` ...);
+    ``fields`` hold its numbers and codes (words are added by the narrative);
+    ``keys`` the metric keys it is built from, as ``<report>.<key>``.
+    """
+
+    kind: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    keys: tuple[str, ...] = ()
+
+
+def _num(value: Any) -> float | None:
+    if value is None or isinstance(value, (bool, str)):
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _excludes_zero(lo: float | None, hi: float | None) -> bool:
+    return lo is not None and hi is not None and (lo > 0 or hi < 0)
+
+
+def _significant(m: Mapping[str, Any], flag: str, p_key: str, alpha: float) -> bool:
+    if flag in m:
+        return bool(m[flag])
+    p = _num(m.get(p_key))
+    return p is not None and p < alpha
+
+
+def _keys(report: str, *keys: str) -> tuple[str, ...]:
+    return tuple(f"{report}.{k}" for k in keys)
+
+
+def _satisfaction(m: Mapping[str, Any], pol: Policy) -> list[Finding]:
+    r = "satisfaction"
+    est = _num(m.get("satisfaction"))
+    if est is None or m.get("satisfaction_suppressed"):
+        return []
+    out = []
+    level = {"estimate": est, "lo": _num(m.get("satisfaction_ci_low")),
+             "hi": _num(m.get("satisfaction_ci_high")), "level": pol.level}
+    keys = _keys(r, "satisfaction", "satisfaction_ci_low", "satisfaction_ci_high")
+    lead = _num(m.get("satisfaction_lead"))
+    if lead is not None:
+        level["lead"] = lead
+        level["lead_significant"] = bool(m.get("satisfaction_lead_significant"))
+        keys += _keys(r, "satisfaction_lead", "satisfaction_lead_significant")
+    out.append(Finding("satisfaction_level", level, keys))
+    diff = _num(m.get("satisfaction_change"))
+    compare = m.get("compare_quarter")
+    if diff is None or not compare:
+        return out
+    base_keys = _keys(r, "satisfaction_change", "satisfaction_change_ci_low",
+                      "satisfaction_change_ci_high", "satisfaction_change_significant",
+                      "compare_quarter")
+    if not _significant(m, "satisfaction_change_significant", "satisfaction_change_p_adj",
+                        pol.alpha):
+        out.append(Finding("satisfaction_steady", {"compare": compare}, base_keys))
+        return out
+    direction = "up" if diff > 0 else "down"
+    out.append(Finding("satisfaction_moved", {
+        "direction": direction, "diff": abs(diff), "compare": compare, "level": pol.level,
+        "lo": _num(m.get("satisfaction_change_ci_low")),
+        "hi": _num(m.get("satisfaction_change_ci_high"))}, base_keys))
+    # drivers: endowment terms whose interval excludes zero, pointing the move's way
+    if m.get("drivers_estimated"):
+        drivers, keys, total = [], [], 0.0
+        for key in sorted(k for k in m if k.startswith("endowments_")
+                          and not k.endswith(("_ci_low", "_ci_high"))):
+            v = _num(m[key])
+            lo, hi = _num(m.get(f"{key}_ci_low")), _num(m.get(f"{key}_ci_high"))
+            if v is None or not _excludes_zero(lo, hi) or (v > 0) != (diff > 0):
+                continue
+            drivers.append((key.removeprefix("endowments_"), v))
+            keys += [key, f"{key}_ci_low", f"{key}_ci_high"]
+            total += v
+        if drivers:
+            drivers.sort(key=lambda d: -abs(d[1]))
+            out.append(Finding("satisfaction_drivers", {
+                "direction": direction, "drivers": [d for d, _ in drivers],
+                "share": min(total / diff, 1.0) if diff else None},
+                _keys(r, *keys, "satisfaction_change")))
+    # segments: the within terms that carry the move, and the mix when significant
+    segs = sorted({k.split("_")[1] for k in m if k.startswith("segments_")})
+    for seg in segs:
+        prefix = f"segments_{seg}_within_"
+        behind, keys = [], []
+        for key in sorted(k for k in m if k.startswith(prefix)
+                          and not k.endswith(("_ci_low", "_ci_high", "_significant",
+                                              "_suppressed"))):
+            v = _num(m[key])
+            if (v is None or m.get(f"{key}_suppressed") or not m.get(f"{key}_significant")
+                    or not _excludes_zero(_num(m.get(f"{key}_ci_low")),
+                                          _num(m.get(f"{key}_ci_high")))
+                    or (v > 0) != (diff > 0)):
+                continue
+            behind.append((key.removeprefix(prefix), v))
+            keys += [key, f"{key}_ci_low", f"{key}_ci_high", f"{key}_significant"]
+        if behind:
+            behind.sort(key=lambda b: -abs(b[1]))
+            out.append(Finding("satisfaction_segments", {
+                "direction": direction, "segment": seg, "values": [b for b, _ in behind]},
+                _keys(r, *keys)))
+        mix = f"segments_{seg}_composition"
+        v = _num(m.get(mix))
+        if (v is not None and m.get(f"{mix}_significant") and not m.get(f"{mix}_suppressed")
+                and _excludes_zero(_num(m.get(f"{mix}_ci_low")), _num(m.get(f"{mix}_ci_high")))):
+            out.append(Finding("satisfaction_mix", {"segment": seg, "mix": v},
+                               _keys(r, mix, f"{mix}_ci_low", f"{mix}_ci_high",
+                                     f"{mix}_significant")))
+    return out
+
+
+def _brand(m: Mapping[str, Any], pol: Policy) -> list[Finding]:
+    r = "brand_equity"
+    out = []
+    est = _num(m.get("influence"))
+    compare = m.get("compare_quarter")
+    if est is not None:
+        f = {"estimate": est, "lo": _num(m.get("influence_ci_low")),
+             "hi": _num(m.get("influence_ci_high")), "level": pol.level}
+        keys = _keys(r, "influence", "influence_ci_low", "influence_ci_high")
+        diff = _num(m.get("influence_change"))
+        if diff is not None and compare:
+            keys += _keys(r, "influence_change", "influence_change_p_adj", "compare_quarter")
+            f["compare"] = compare
+            if _significant(m, "_no_flag_", "influence_change_p_adj", pol.alpha):
+                f.update(moved=True, direction="up" if diff > 0 else "down", diff=abs(diff))
+            else:
+                f["moved"] = False
+        out.append(Finding("influence_level", f, keys))
+    for c in ("awareness", "association", "preference", "loyalty"):
+        diff = _num(m.get(f"{c}_change"))
+        if (diff is None or _num(m.get(c)) is None or not compare
+                or not _significant(m, "_no_flag_", f"{c}_change_p_adj", pol.alpha)):
+            continue
+        out.append(Finding("component_moved", {
+            "component": c, "direction": "up" if diff > 0 else "down", "diff": abs(diff),
+            "compare": compare}, _keys(r, c, f"{c}_change", f"{c}_change_p_adj",
+                                       "compare_quarter")))
+    return out
+
+
+def _effects(m: Mapping[str, Any], pol: Policy) -> list[Finding]:
+    r = "program_effects"
+    out, unclear, unclear_keys = [], [], []
+    for outcome in _CARE_OUTCOMES:
+        key = f"care_{outcome}_att"
+        v = _num(m.get(key))
+        lo, hi = _num(m.get(f"care_{outcome}_ci_low")), _num(m.get(f"care_{outcome}_ci_high"))
+        if v is None or lo is None or hi is None:
+            continue
+        keys = _keys(r, key, f"care_{outcome}_ci_low", f"care_{outcome}_ci_high")
+        if _excludes_zero(lo, hi):
+            out.append(Finding("care_effect", {"outcome": outcome, "estimate": v, "lo": lo,
+                                               "hi": hi, "level": pol.level}, keys))
+        else:
+            unclear.append(("care", outcome))
+            unclear_keys += keys
+    for lever in config.LEVER_CODES:
+        for outcome, kind in _LEVER_EFFECTS:
+            key = f"{lever}_{outcome}_{kind}"
+            v = _num(m.get(key))
+            lo, hi = _num(m.get(f"{key}_ci_low")), _num(m.get(f"{key}_ci_high"))
+            if v is None or lo is None or hi is None:
+                continue   # an effect without its interval is never claimed
+            keys = _keys(r, key, f"{key}_ci_low", f"{key}_ci_high")
+            if _excludes_zero(lo, hi):
+                out.append(Finding("lever_effect", {"lever": lever, "outcome": outcome,
+                                                    "estimate": v, "lo": lo, "hi": hi,
+                                                    "level": pol.level}, keys))
+            else:
+                unclear.append((lever, outcome))
+                unclear_keys += keys
+    if unclear:
+        out.append(Finding("no_effect", {"items": unclear}, tuple(unclear_keys)))
+    return out
+
+
+def lever_status(metrics: Mapping[str, Any]) -> pd.DataFrame:
+    """Each lever's light and worst status as the scorecard published them.
+
+    Parameters
+    ----------
+    metrics : mapping
+        The ``scorecard_139`` metrics.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per lever of :data:`gotone_analysis.config.LEVERS`: ``lever, status,
+        light, key`` (``status``/``light`` None when not published).
+    """
+    rows = [{"lever": lv, "status": metrics.get(f"lever_{lv}_status"),
+             "light": metrics.get(f"lever_{lv}_light"),
+             "key": f"scorecard_139.lever_{lv}_status"} for lv in config.LEVER_CODES]
+    return pd.DataFrame(rows, columns=["lever", "status", "light", "key"])
+
+
+def _scorecard(m: Mapping[str, Any]) -> list[Finding]:
+    r = "scorecard_139"
+    ids = [k.removesuffix("_status") for k in m
+           if k.endswith("_status") and not k.startswith("lever_")]
+    bad = [(t, m[f"{t}_status"]) for t in ids if m[f"{t}_status"] in ATTENTION]
+    bad.sort(key=lambda b: ATTENTION.index(b[1]))
+    out = []
+    measurable = [t for t in ids if m[f"{t}_status"] != "not_measurable"]
+    if bad:
+        out.append(Finding("targets", {"items": bad},
+                           _keys(r, *(f"{t}_status" for t, _ in bad))))
+    elif measurable:
+        out.append(Finding("targets_fine", {},
+                           _keys(r, *(f"{t}_status" for t in measurable))))
+    worse = m.get("changed_worse")
+    if isinstance(worse, int) and worse > 0 and m.get("compare_to"):
+        out.append(Finding("targets_worse", {"n": worse, "compare": m["compare_to"]},
+                           _keys(r, "changed_worse", "compare_to")))
+    return out
+
+
+def findings(metrics: Mapping[str, Mapping[str, Any]], policy: Policy | None = None
+             ) -> list[Finding]:
+    """The statements the published metrics support, by the rules of this module.
+
+    Parameters
+    ----------
+    metrics : mapping
+        Report name -> its published metrics (:func:`published`); reports absent
+        give no findings.
+    policy : Policy, optional
+        Report-wide policy (alpha, level); default :class:`~gotone_analysis.compare.Policy`.
+
+    Returns
+    -------
+    list of Finding
+        Satisfaction, brand equity, program effects, then targets.
+    """
+    pol = policy or Policy()
+    out: list[Finding] = []
+    if "satisfaction" in metrics:
+        out += _satisfaction(metrics["satisfaction"], pol)
+    if "brand_equity" in metrics:
+        out += _brand(metrics["brand_equity"], pol)
+    if "program_effects" in metrics:
+        out += _effects(metrics["program_effects"], pol)
+    if "scorecard_139" in metrics:
+        out += _scorecard(metrics["scorecard_139"])
+    return out
+
+
+def headline_numbers(metrics: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    """The summary's headline numbers, as the other reports published them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per entry of :data:`HEADLINE`: ``name, report, key, unit, estimate,
+        ci_low, ci_high`` (interval where the report published one; None for a
+        number not published or suppressed).
+    """
+    rows = []
+    for name, (rep, key, unit) in HEADLINE.items():
+        m = metrics.get(rep) or {}
+        if rep == "scorecard_139":
+            lo_key, hi_key = None, None
+        else:
+            lo_key, hi_key = f"{key}_ci_low", f"{key}_ci_high"
+        suppressed = bool(m.get(f"{key}_suppressed", False))
+        rows.append({"name": name, "report": rep, "key": f"{rep}.{key}", "unit": unit,
+                     "estimate": None if suppressed else _num(m.get(key)),
+                     "ci_low": None if suppressed or not lo_key else _num(m.get(lo_key)),
+                     "ci_high": None if suppressed or not hi_key else _num(m.get(hi_key))})
+    return pd.DataFrame(rows, columns=["name", "report", "key", "unit", "estimate", "ci_low",
+                                       "ci_high"])
+
+
+def report_links(out_dir: Path | str, quarter: str, scope: str) -> list[tuple[str, str]]:
+    """The detailed reports of a quarter and scope that have a reader copy.
+
+    Returns
+    -------
+    list of (str, str)
+        ``(report, href)`` in :data:`gotone_analysis.config.REPORTS` order, the link
+        relative to the scope's folder (``satisfaction.html``).
+    """
+    folder = Path(out_dir) / quarter / scope
+    return [(name, f"{name}.html") for name in config.REPORTS
+            if name != "summary" and (folder / f"{name}.html").exists()]
+
+
+def headline(numbers: pd.DataFrame, found: Sequence[Finding],
+             metrics: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The summary's own published numbers.
+
+    Returns
+    -------
+    dict
+        Each headline number by name (``influence``, ``satisfaction`` ...), ``findings``
+        (how many statements), ``<kind>`` counts of each kind of finding as
+        ``findings_<kind>``, and ``lever_<lever>_status`` as the scorecard published.
+    """
+    out: dict[str, Any] = {r.name: r.estimate for r in numbers.itertuples(index=False)}
+    out["findings"] = len(found)
+    for f in found:
+        out[f"findings_{f.kind}"] = out.get(f"findings_{f.kind}", 0) + 1
+    levers = lever_status(metrics.get("scorecard_139") or {})
+    for r in levers.itertuples(index=False):
+        out[f"lever_{r.lever}_status"] = r.status
+    quarter = next((m.get("quarter") for m in metrics.values() if m.get("quarter")), None)
+    if quarter:
+        out["quarter"] = quarter
+    return out

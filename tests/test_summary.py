@@ -1,0 +1,243 @@
+"""The summary's rules: no sentence the published numbers do not support.
+
+Metrics are written by hand as the other reports publish them, so each rule can be
+broken one at a time: a move that is not significant, an interval spanning zero, a
+suppressed base, a report that failed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from gotone_analysis import labels, summary
+from gotone_analysis.compare import Policy
+from gotone_analysis.narrative import summary_html, summary_sentences
+
+
+def _metrics(**over) -> dict[str, dict]:
+    sat = {
+        "quarter": "2010Q4", "compare_quarter": "2010Q3", "satisfaction": 78.2,
+        "satisfaction_ci_low": 77.5, "satisfaction_ci_high": 78.9, "satisfaction_n": 2000.0,
+        "satisfaction_suppressed": False, "satisfaction_network": 76.8,
+        "satisfaction_lead": 1.4, "satisfaction_lead_ci_low": 0.6,
+        "satisfaction_lead_ci_high": 2.2, "satisfaction_lead_significant": True,
+        "satisfaction_change": -1.8, "satisfaction_change_ci_low": -2.6,
+        "satisfaction_change_ci_high": -1.0, "satisfaction_change_p_adj": 0.001,
+        "satisfaction_change_significant": True, "drivers_estimated": True,
+        "endowments_image": -0.8, "endowments_image_ci_low": -1.2,
+        "endowments_image_ci_high": -0.4,
+        "endowments_value": -0.4, "endowments_value_ci_low": -0.7,
+        "endowments_value_ci_high": -0.1,
+        "endowments_pq_network": -0.3, "endowments_pq_network_ci_low": -0.9,
+        "endowments_pq_network_ci_high": 0.3,          # spans zero: not a driver
+        "endowments_pq_hall": 0.2, "endowments_pq_hall_ci_low": 0.1,
+        "endowments_pq_hall_ci_high": 0.3,              # the other way: not a driver
+        "segments_tier_composition": 0.01, "segments_tier_composition_ci_low": -0.02,
+        "segments_tier_composition_ci_high": 0.04,
+        "segments_tier_composition_significant": False,
+        "segments_tier_composition_suppressed": False,
+        "segments_tier_within_regular": -1.2, "segments_tier_within_regular_ci_low": -1.9,
+        "segments_tier_within_regular_ci_high": -0.5,
+        "segments_tier_within_regular_significant": True,
+        "segments_tier_within_regular_suppressed": False,
+        "segments_tier_within_diamond": -0.9, "segments_tier_within_diamond_ci_low": -1.5,
+        "segments_tier_within_diamond_ci_high": -0.3,
+        "segments_tier_within_diamond_significant": True,
+        "segments_tier_within_diamond_suppressed": True,   # suppressed: never a finding
+    }
+    brand = {"quarter": "2010Q4", "compare_quarter": "2010Q3", "influence": 82.7,
+             "influence_ci_low": 82.1, "influence_ci_high": 83.3, "influence_change": 0.4,
+             "influence_change_p_adj": 0.30, "awareness": 90.0, "awareness_change": 2.0,
+             "awareness_change_p_adj": 0.01, "loyalty": None, "loyalty_change": None,
+             "loyalty_change_p_adj": None}
+    effects = {"care_churn_att": -0.004, "care_churn_ci_low": -0.007,
+               "care_churn_ci_high": -0.001, "care_arpu_att": 1.0, "care_arpu_ci_low": -0.5,
+               "care_arpu_ci_high": 2.5, "points_arpu_adjusted": 4.0,
+               "points_arpu_adjusted_ci_low": 2.0, "points_arpu_adjusted_ci_high": 6.0,
+               "club_arpu_adjusted": 3.0, "club_arpu_adjusted_ci_low": -1.0,
+               "club_arpu_adjusted_ci_high": 7.0, "family_arpu_adjusted": 2.0}
+    card = {"quarter": "2010Q4", "scope": "province", "targets": 3, "compare_to": "2010Q3",
+            "gotone_customers_actual": 2_765_000.0, "gotone_customers_status": "at_risk",
+            "target_share_actual": 0.4728, "target_share_status": "on_track",
+            "purity_actual": 0.6965, "purity_status": "off_track", "changed_worse": 1,
+            "changed_better": 0,
+            **{f"lever_{lv}_status": "on_track" for lv in ("scale", "family", "roaming",
+                                                            "info", "care", "points",
+                                                            "club", "g3", "eservice")},
+            **{f"lever_{lv}_light": "green" for lv in ("scale", "family", "roaming",
+                                                        "info", "care", "points", "club",
+                                                        "g3", "eservice")}}
+    out = {"satisfaction": sat, "brand_equity": brand, "program_effects": effects,
+           "scorecard_139": card}
+    for path, value in over.items():
+        report, key = path.split("__")
+        out[report][key] = value
+    return out
+
+
+def _kinds(found):
+    return [f.kind for f in found]
+
+
+def _all_keys(metrics):
+    return {f"{r}.{k}" for r, m in metrics.items() for k in m}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_sentence_rests_on_published_keys(lang):
+    metrics = _metrics()
+    sentences = summary_sentences(summary.findings(metrics), lang)
+    assert len(sentences) >= 8
+    have = _all_keys(metrics)
+    for s in sentences:
+        assert s.keys, s
+        assert set(s.keys) <= have, (s.text, set(s.keys) - have)
+
+
+def test_significant_fall_with_its_drivers_and_segments():
+    found = summary.findings(_metrics())
+    kinds = _kinds(found)
+    assert "satisfaction_moved" in kinds and "satisfaction_steady" not in kinds
+    drivers = next(f for f in found if f.kind == "satisfaction_drivers")
+    # image and value only: network's interval spans zero, halls point the other way
+    assert drivers.fields["drivers"] == ["image", "value"]
+    assert drivers.fields["share"] == pytest.approx(1.2 / 1.8)
+    segs = next(f for f in found if f.kind == "satisfaction_segments")
+    assert segs.fields["values"] == ["regular"]  # diamond is suppressed
+    assert "satisfaction_mix" not in kinds       # the mix is not significant
+    en = " ".join(s.text for s in summary_sentences(found, "en"))
+    assert "Satisfaction fell 1.8 points since 2010Q3, outside sampling error" in en
+    assert "About 67% of it comes from weaker Brand image and Value for money" in en
+    assert "Diamond" not in en
+
+
+def test_a_move_that_is_not_significant_is_never_described_as_a_move():
+    metrics = _metrics(satisfaction__satisfaction_change_significant=False,
+                       satisfaction__satisfaction_change_p_adj=0.4)
+    found = summary.findings(metrics)
+    kinds = _kinds(found)
+    assert "satisfaction_steady" in kinds
+    assert not {"satisfaction_moved", "satisfaction_drivers", "satisfaction_segments"} & set(kinds)
+    for lang, words in (("en", r"\b(fell|rose|up|down)\b"), ("zh", "上升|下降")):
+        text = " ".join(s.text for s in summary_sentences(found, lang)
+                        if s.kind.startswith("satisfaction") or s.kind == "influence_level")
+        assert not re.search(words, text), text
+    # the influence index moved 0.4 with adjusted p 0.30: steady, not a move
+    infl = next(f for f in found if f.kind == "influence_level")
+    assert infl.fields["moved"] is False
+    # awareness moved significantly: it is a finding
+    assert any(f.kind == "component_moved" and f.fields["component"] == "awareness"
+               for f in found)
+
+
+def test_the_policy_alpha_decides_p_based_moves():
+    strict = summary.findings(_metrics(), Policy(alpha=0.001))
+    assert not any(f.kind == "component_moved" for f in strict)
+
+
+def test_an_effect_whose_interval_spans_zero_is_never_claimed():
+    found = summary.findings(_metrics())
+    claimed = {(f.fields.get("lever", "care"), f.fields["outcome"]) for f in found
+               if f.kind in ("care_effect", "lever_effect")}
+    assert claimed == {("care", "churn"), ("points", "arpu")}
+    unclear = next(f for f in found if f.kind == "no_effect")
+    assert set(unclear.fields["items"]) == {("care", "arpu"), ("club", "arpu")}
+    # an estimate without an interval is neither claimed nor listed
+    assert ("family", "arpu") not in claimed | set(unclear.fields["items"])
+    en = [s.text for s in summary_sentences(found, "en")]
+    assert not any("Clubs changed" in t for t in en)
+    assert any(t.startswith("For these the interval includes zero") and "Clubs on ARPU" in t
+               for t in en)
+
+
+def test_suppressed_bases_are_not_findings():
+    metrics = _metrics(satisfaction__satisfaction_suppressed=True)
+    kinds = _kinds(summary.findings(metrics))
+    assert not any(k.startswith("satisfaction") for k in kinds)
+    # a component published as None (suppressed) is never a finding
+    assert not any(f.kind == "component_moved" and f.fields["component"] == "loyalty"
+                   for f in summary.findings(_metrics()))
+    numbers = summary.headline_numbers(metrics)
+    assert pd.isna(numbers.set_index("name").loc["satisfaction", "estimate"])
+
+
+def test_targets_needing_attention_and_lever_status():
+    found = summary.findings(_metrics())
+    targets = next(f for f in found if f.kind == "targets")
+    assert targets.fields["items"] == [("purity", "off_track"), ("gotone_customers", "at_risk")]
+    levers = summary.lever_status(_metrics()["scorecard_139"])
+    assert list(levers["lever"]) == ["scale", "family", "roaming", "info", "care", "points",
+                                     "club", "g3", "eservice"]
+    assert set(levers["status"]) == {"on_track"}
+
+
+def test_headline_numbers_and_published_numbers():
+    metrics = _metrics()
+    numbers = summary.headline_numbers(metrics).set_index("name")
+    assert numbers.loc["satisfaction_lead", "estimate"] == 1.4
+    assert numbers.loc["satisfaction_lead", "ci_low"] == 0.6
+    assert numbers.loc["purity", "estimate"] == 0.6965
+    assert set(numbers["key"]) <= _all_keys(metrics)
+    found = summary.findings(metrics)
+    head = summary.headline(summary.headline_numbers(metrics), found, metrics)
+    assert head["findings"] == len(found)
+    assert head["lever_care_status"] == "on_track"
+    assert head["quarter"] == "2010Q4"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_page_lists_what_each_sentence_is_based_on(lang):
+    metrics = _metrics()
+    sentences = summary_sentences(summary.findings(metrics), lang)
+    page = summary_html(summary.headline_numbers(metrics), sentences,
+                        summary.lever_status(metrics["scorecard_139"]),
+                        [("satisfaction", "satisfaction.html")], lang)
+    assert page.count('class="based-on"') == len(sentences)
+    assert "program_effects.care_churn_ci_low" in page
+    assert '<a href="satisfaction.html">' in page
+    assert labels.text("summary.heading.changed", lang) in page
+
+
+def _publish(tmp_path, metrics, status=None, quarter="2010Q4", scope="province"):
+    folder = tmp_path / quarter / scope
+    folder.mkdir(parents=True)
+    (folder / "metrics.json").write_text(json.dumps(metrics), encoding="utf-8")
+    if status is not None:
+        (folder / "status.json").write_text(json.dumps({"reports": status}), encoding="utf-8")
+    return tmp_path
+
+
+def test_read_metrics_of_the_same_quarter_and_scope(tmp_path):
+    out = _publish(tmp_path, _metrics(), {"satisfaction": {"status": "ok"}})
+    got = summary.published(out, "2010Q4", "province")
+    assert got["satisfaction"]["satisfaction"] == 78.2
+    with pytest.raises(summary.MissingMetrics, match="no published metrics"):
+        summary.read_metrics(out, "2010Q4", "xiamen", "satisfaction")
+
+
+def test_a_failed_or_missing_report_fails_the_summary_clearly(tmp_path):
+    metrics = _metrics()
+    del metrics["program_effects"]
+    out = _publish(tmp_path, metrics, {"satisfaction": {"status": "failed",
+                                                        "error": "cell 4: ValueError: boom"}})
+    with pytest.raises(summary.MissingMetrics) as err:
+        summary.published(out, "2010Q4", "province")
+    message = str(err.value)
+    assert "satisfaction report of 2010Q4/province, which failed: cell 4: ValueError" in message
+    assert "program_effects" in message
+
+
+def test_metrics_of_another_quarter_are_refused(tmp_path):
+    metrics = _metrics(satisfaction__quarter="2010Q3")
+    out = _publish(tmp_path, metrics)
+    with pytest.raises(summary.MissingMetrics, match="of 2010Q3, not 2010Q4"):
+        summary.read_metrics(out, "2010Q4", "province", "satisfaction")
+
+
+def test_output_dir_follows_the_batch(monkeypatch, tmp_path):
+    monkeypatch.setenv(summary.OUTPUT_DIR_ENV, str(tmp_path))
+    assert summary.output_dir() == tmp_path
