@@ -1,13 +1,18 @@
-"""Reports: the run card, published metrics and tables, reader HTML, error pages, index.
+"""The kernel side of a report: the run card that opens it, the publishing that closes it.
 
 * :func:`run_card` opens every report: title, a banner for synthetic data, the
-  parameters, every input file with SHA-256 and row count, package and code versions.
+  parameters, the provenance record of every input file (SHA-256, rows as read),
+  package and code versions.
 * :func:`publish` closes every report: headline numbers to ``<report>.metrics.json``
   and tables to ``<report>.tables.xlsx`` (and as Parquet to ``<report>.tables/``) in
   ``$GOTONE_PUBLISH_DIR`` (set by the batch).
-* :func:`export_html` turns an executed notebook into the reader copy: no code, no
-  prompts, images inline, no script or stylesheet loaded from the network, a table
-  of contents. :func:`error_page` and :func:`write_index` render the batch's pages.
+* Helpers the batch shares: :func:`metrics_json`, :func:`write_tables`,
+  :func:`read_table_parts`, :func:`redact_paths`, :func:`atomic_write_text`,
+  :func:`remove_path`.
+
+The pages a reader opens (reader HTML, error page, index) are made by
+:mod:`gotone_analysis.pages`; the batch puts files in place with
+:mod:`gotone_analysis.publish`.
 """
 
 from __future__ import annotations
@@ -21,13 +26,12 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from . import config, labels, provenance
+from . import labels, provenance
 from .provenance import code_version, package_versions
 
 #: Environment variable naming the folder :func:`publish` writes to.
@@ -49,7 +53,8 @@ FILES_SHOWN_OPEN = 12
 #: Marker the run card leaves where :func:`export_html` puts the table of contents.
 TOC_MARKER = "<!-- gotone:toc -->"
 
-_CSS = """
+#: The style of the run card, the error page and the index.
+CARD_CSS = """
 .gotone-card{border:1px solid #c8ccd2;border-radius:6px;padding:12px 16px;margin:8px 0 16px;
  font-family:-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;
  font-size:13px;line-height:1.45}
@@ -100,12 +105,18 @@ class HTMLBlock:
         return self.data
 
 
-def _esc(value: Any) -> str:
+def escape(value: Any) -> str:
+    """``value`` as HTML text (None and missing values as empty text).
+
+    Returns
+    -------
+    str
+    """
     return html.escape("" if value is None or value is pd.NA else str(value))
 
 
 def _kv_table(items: Iterable[tuple[str, Any]]) -> str:
-    body = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in items)
+    body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in items)
     return f"<table>{body}</table>"
 
 
@@ -141,12 +152,12 @@ def run_card(P, ds, report_name: str) -> HTMLBlock:
         plots.setup_style()
     lang = P.lang
     title = f"{report_title(report_name, lang)} · {P.scope_label} · {P.quarter}"
-    parts = [f"<style>{_CSS}</style>", '<section class="gotone-card">', f"<h1>{_esc(title)}</h1>"]
+    parts = [f"<style>{CARD_CSS}</style>", '<section class="gotone-card">', f"<h1>{escape(title)}</h1>"]
     if getattr(ds, "synthetic", False):
-        parts.append(f'<div class="gotone-banner">{_esc(SYNTHETIC_BANNER)}</div>')
+        parts.append(f'<div class="gotone-banner">{escape(SYNTHETIC_BANNER)}</div>')
     if P.warnings:
         parts.append(f"<h3>{_t('warnings', lang)}</h3><ul>"
-                     + "".join(f'<li class="gotone-warn">{_esc(w)}</li>' for w in P.warnings)
+                     + "".join(f'<li class="gotone-warn">{escape(w)}</li>' for w in P.warnings)
                      + "</ul>")
     params = P.as_dict()
     params["compare_to"] = f"{P.compare_to} ({P.compare_label})"
@@ -155,8 +166,8 @@ def run_card(P, ds, report_name: str) -> HTMLBlock:
     parts.append(f"<h3>{_t('parameters', lang)}</h3>" + _kv_table(shown))
     files = (ds if ds is not None else P.open_dataset()).inputs()
     file_rows = "".join(
-        f"<tr><td>{_esc(r.path)}</td><td style='text-align:right'>"
-        f"{'' if pd.isna(r.rows) else f'{int(r.rows):,}'}</td><td><code>{_esc(r.sha256)}</code>"
+        f"<tr><td>{escape(r.path)}</td><td style='text-align:right'>"
+        f"{'' if pd.isna(r.rows) else f'{int(r.rows):,}'}</td><td><code>{escape(r.sha256)}</code>"
         f"</td></tr>" for r in files.itertuples())
     file_table = (f"<table><tr><th>{_t('path', lang)}</th><th>{_t('rows', lang)}</th>"
                   f"<th>SHA-256</th></tr>{file_rows}</table>")
@@ -181,7 +192,7 @@ class Published(dict):
     lang = "zh"
 
     def _repr_html_(self) -> str:
-        rows = "".join(f"<tr><td>{_esc(k)}</td><td style='text-align:right'>{_esc(v)}</td></tr>"
+        rows = "".join(f"<tr><td>{escape(k)}</td><td style='text-align:right'>{escape(v)}</td></tr>"
                        for k, v in self.items())
         return (f"<h2>{_t('headline', self.lang)}</h2><table><tr><th>{_t('metric', self.lang)}"
                 f"</th><th>{_t('value', self.lang)}</th></tr>{rows}</table>")
@@ -293,10 +304,10 @@ def write_table_parts(tables: Mapping[str, pd.DataFrame], folder: Path) -> None:
             encoding="utf-8")
         for child in (tmp, *tmp.iterdir()):
             os.chmod(child, 0o755 if child.is_dir() else FILE_MODE)
-        _remove(folder)
+        remove_path(folder)
         os.replace(tmp, folder)
     except BaseException:
-        _remove(tmp)
+        remove_path(tmp)
         raise
 
 
@@ -317,7 +328,7 @@ def read_table_parts(folder: Path, workbook: Path | None = None) -> dict[str, pd
     return out
 
 
-def _remove(path: Path) -> None:
+def remove_path(path: Path) -> None:
     """Remove a file or a folder, if there."""
     path = Path(path)
     if path.is_dir() and not path.is_symlink():
@@ -368,7 +379,9 @@ def redact_paths(value: Any, replacements: Iterable[tuple[str, str]]) -> Any:
     return walk(value)
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write UTF-8 text to ``path`` through a temporary file and an atomic rename,
+    with the permissions of published files (:data:`FILE_MODE`)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -420,7 +433,7 @@ def publish(P, report_name: str, metrics: Mapping[str, Any],
     if target:
         folder = Path(target)
         folder.mkdir(parents=True, exist_ok=True)
-        _atomic_write_text(folder / f"{report_name}.metrics.json", metrics_json(out))
+        atomic_write_text(folder / f"{report_name}.metrics.json", metrics_json(out))
         if tables:
             if synthetic:  # the workbook says so on its first sheet
                 tables = {"synthetic": pd.DataFrame({"note": [SYNTHETIC_BANNER]}), **tables}
@@ -428,306 +441,5 @@ def publish(P, report_name: str, metrics: Mapping[str, Any],
             write_table_parts(tables, folder / f"{report_name}.tables")
         else:
             for stale in (f"{report_name}.tables.xlsx", f"{report_name}.tables"):
-                _remove(folder / stale)
+                remove_path(folder / stale)
     return out
-
-
-# --- reader HTML ---------------------------------------------------------------------------
-
-#: The reader template: JupyterLab's, minus everything it would load from the network
-#: (require.js, MathJax, Mermaid, widget managers).
-_READER_TEMPLATE = """{%- extends 'index.html.j2' -%}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block extra_css -%}<style type="text/css">""" + _CSS + """</style>{%- endblock extra_css -%}
-"""
-
-#: Cells that never appear in the reader copy.
-_HIDDEN_TAGS = frozenset({"parameters", "injected-parameters", "papermill-error-cell-tag",
-                          "remove-cell"})
-
-_EXTERNAL_SCRIPT_RE = re.compile(
-    r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>.*?</script\s*>", re.I | re.S)
-_EXTERNAL_LINK_RE = re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>", re.I)
-_EXTERNAL_IMPORT_RE = re.compile(r"@import\s+(?:url\()?\s*[\"']?(?:https?:)?//[^;]*;", re.I)
-_MODULE_IMPORT_RE = re.compile(r"import\(\s*[\"'](?:https?:)?//", re.I)
-_HEADING_RE = re.compile(r"<h([1-3])\b[^>]*\bid=\"([^\"]+)\"[^>]*>(.*?)</h\1>", re.I | re.S)
-_TAG_RE = re.compile(r"<[^>]+>")
-
-
-@cache
-def _exporter():
-    from jinja2 import DictLoader
-    from nbconvert import HTMLExporter
-
-    return HTMLExporter(
-        template_name="lab",
-        extra_loaders=[DictLoader({"gotone_reader.html.j2": _READER_TEMPLATE})],
-        template_file="gotone_reader.html.j2",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=True,
-        require_js_url="",
-        mathjax_url="",
-        jquery_url="",
-        jupyter_widgets_base_url="",
-    )
-
-
-def strip_external(markup: str) -> str:
-    """Remove every ``<script src>``, ``<link href>`` and CSS ``@import`` that points to
-    the network, so the page opens offline without trying to fetch anything."""
-    markup = _EXTERNAL_SCRIPT_RE.sub("", markup)
-    markup = _EXTERNAL_LINK_RE.sub("", markup)
-    return _EXTERNAL_IMPORT_RE.sub("", markup)
-
-
-def external_references(markup: str) -> list[str]:
-    """The network scripts and stylesheets a page would load (empty for a reader copy)."""
-    found = [m.group(0)[:120] for rx in (_EXTERNAL_SCRIPT_RE, _EXTERNAL_LINK_RE,
-                                         _EXTERNAL_IMPORT_RE, _MODULE_IMPORT_RE)
-             for m in rx.finditer(markup)]
-    return found
-
-
-def table_of_contents(markup: str, lang: str = "zh") -> str:
-    """A table of contents linking the headings (with ids) of an exported page."""
-    items = []
-    for level, anchor, inner in _HEADING_RE.findall(markup):
-        text = html.unescape(_TAG_RE.sub("", inner)).replace("¶", "").strip()
-        if text:
-            items.append(f'<li class="toc-h{level}"><a href="#{anchor}">{_esc(text)}</a></li>')
-    if not items:
-        return ""
-    return (f'<nav class="gotone-toc"><strong>{_t("contents", lang)}</strong>'
-            f'<ul>{"".join(items)}</ul></nav>')
-
-
-def reader_notebook(nb):
-    """A copy of an executed notebook as readers see it: hidden cells and code cells
-    without output removed, inputs kept (the exporter leaves them out)."""
-    import copy
-
-    nb = copy.deepcopy(nb)
-    keep = []
-    for cell in nb.cells:
-        tags = set(cell.get("metadata", {}).get("tags", []))
-        if tags & _HIDDEN_TAGS:
-            continue
-        if cell.cell_type == "code" and not cell.get("outputs"):
-            continue
-        if cell.cell_type == "raw":
-            continue
-        keep.append(cell)
-    nb.cells = keep
-    return nb
-
-
-def export_html(nb, out_path: Path, *, title: str, lang: str = "zh") -> Path:
-    """Write the reader copy of an executed notebook.
-
-    Parameters
-    ----------
-    nb : nbformat.NotebookNode or path
-        The executed notebook.
-    out_path : pathlib.Path
-        The HTML file to write (atomically).
-    title : str
-        The page title.
-    lang : {"zh", "en"}
-        Language of the table of contents heading.
-
-    Returns
-    -------
-    pathlib.Path
-        ``out_path``. The page has no code cells or prompts, embeds its images and
-        styles, loads nothing from the network and has a table of contents after the
-        run card.
-    """
-    import nbformat
-
-    if not isinstance(nb, nbformat.NotebookNode):
-        nb = nbformat.read(str(nb), as_version=4)
-    body, _ = _exporter().from_notebook_node(
-        reader_notebook(nb), resources={"metadata": {"name": title},
-                                        "language_code": "zh-CN" if lang == "zh" else "en"})
-    toc = table_of_contents(body, lang)
-    if TOC_MARKER in body:
-        body = body.replace(TOC_MARKER, toc, 1)
-    else:
-        body = body.replace("<main>", "<main>" + toc, 1)
-    body = strip_external(body)
-    _atomic_write_text(Path(out_path), body)
-    return Path(out_path)
-
-
-# --- error pages -----------------------------------------------------------------------------
-
-_ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-
-
-def failing_cell(nb) -> dict[str, Any] | None:
-    """Locate the cell that raised in a (partially) executed papermill notebook.
-
-    Returns
-    -------
-    dict or None
-        ``number`` (1-based position in the report notebook as stored, papermill's
-        injected cells not counted), ``execution_count``, ``source``, ``ename``,
-        ``evalue``, ``traceback`` (ANSI colours removed); ``None`` when no cell raised.
-    """
-    number = 0
-    for cell in nb.cells:
-        tags = set(cell.get("metadata", {}).get("tags", []))
-        if tags & {"injected-parameters", "papermill-error-cell-tag"}:
-            continue
-        number += 1
-        if cell.cell_type != "code":
-            continue
-        pm = cell.get("metadata", {}).get("papermill", {})
-        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-        if pm.get("exception") is True or errors:
-            err = errors[0] if errors else {}
-            return {
-                "number": number,
-                "execution_count": cell.get("execution_count"),
-                "source": cell.source,
-                "ename": err.get("ename", ""),
-                "evalue": err.get("evalue", ""),
-                "traceback": _ANSI_RE.sub("", "\n".join(err.get("traceback", []))),
-            }
-    return None
-
-
-def error_page(*, report_name: str, quarter: str, scope: str, lang: str = "zh",
-               cell: Mapping[str, Any] | None = None, ename: str = "", evalue: str = "",
-               traceback: str = "") -> str:
-    """An error page for a failed report.
-
-    Parameters
-    ----------
-    report_name, quarter, scope : str
-        What failed.
-    lang : {"zh", "en"}
-        Language of the labels.
-    cell : mapping, optional
-        The failing cell from :func:`failing_cell`; its error fields take precedence.
-    ename, evalue, traceback : str
-        The error when no cell is known (e.g. the kernel died).
-
-    Returns
-    -------
-    str
-        A self-contained HTML page naming the failing cell, the error type and
-        message, with the full traceback in a collapsible block.
-    """
-    if cell:
-        ename = cell.get("ename") or ename
-        evalue = cell.get("evalue") or evalue
-        traceback = cell.get("traceback") or traceback
-    title = (f"{_t('error_title', lang)} · {report_title(report_name, lang)} · "
-             f"{labels.code_label(scope, lang)} · {quarter}")
-    parts = [f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head>"
-             f"<meta charset=\"utf-8\"><title>{_esc(title)}</title><style>{_CSS}"
-             "pre{background:#f6f8fa;padding:8px;overflow:auto}</style></head><body>",
-             f'<section class="gotone-card"><h1>{_esc(title)}</h1>',
-             f"<p><strong>{_esc(ename)}</strong>: {_esc(evalue)}</p>"]
-    if cell:
-        parts.append(f"<h3>{_t('failing_cell', lang)}: {cell['number']}"
-                     f" (In [{_esc(cell.get('execution_count'))}])</h3>"
-                     f"<pre>{_esc(cell.get('source', ''))}</pre>")
-    parts.append(f"<p>{_t('last_good', lang)}</p>")
-    parts.append(f"<details><summary>{_t('traceback', lang)}</summary>"
-                 f"<pre>{_esc(_ANSI_RE.sub('', traceback))}</pre></details>")
-    parts.append("</section></body></html>\n")
-    return "".join(parts)
-
-
-# --- the index page -----------------------------------------------------------------------------
-
-
-def read_status(out_dir: Path) -> list[dict[str, Any]]:
-    """Every report status recorded under ``out_dir`` (``<quarter>/<scope>/status.json``).
-
-    Returns
-    -------
-    list of dict
-        One entry per quarter, scope and report: ``quarter, scope, report, status,
-        seconds, finished`` and ``files`` (names of the files beside it).
-    """
-    out_dir = Path(out_dir)
-    rows = []
-    for status_file in sorted(out_dir.glob("*/*/status.json")):
-        scope_dir = status_file.parent
-        if not config.QUARTER_RE.match(scope_dir.parent.name):
-            continue
-        try:
-            status = json.loads(status_file.read_text(encoding="utf-8"))
-        except ValueError:
-            continue
-        for report_name, entry in status.get("reports", {}).items():
-            rows.append({"quarter": scope_dir.parent.name, "scope": scope_dir.name,
-                         "report": report_name, **entry})
-    return rows
-
-
-def write_index(out_dir: Path, lang: str = "zh") -> Path:
-    """Rebuild ``<out_dir>/index.html`` from the status files on disk.
-
-    Lists every quarter (newest first) × scope × report seen in any status file, with
-    status, finishing time, seconds and links to the reader copy, the executed
-    notebook and the error page. Self-contained (no scripts, inline styles).
-
-    Returns
-    -------
-    pathlib.Path
-        The index file.
-    """
-    out_dir = Path(out_dir)
-    rows = read_status(out_dir)
-    known = {(r["quarter"], r["scope"], r["report"]): r for r in rows}
-    quarters = sorted({r["quarter"] for r in rows}, reverse=True)
-    order = list(config.REPORTS)
-    reports = sorted({r["report"] for r in rows},
-                     key=lambda n: (order.index(n) if n in order else len(order), n))
-    head = "".join(f"<th>{_t(k, lang)}</th>" for k in
-                   ("quarter", "scope", "report", "status", "finished", "seconds", "links"))
-    body = []
-    for q in quarters:
-        for scope in config.SCOPES:
-            for name in reports:
-                entry = known.get((q, scope, name))
-                status = entry.get("status", "missing") if entry else "missing"
-                files = set(entry.get("files", [])) if entry else set()
-                links = []
-                for fname, label_key in ((f"{name}.html", "report"),
-                                         (f"{name}.ipynb", "notebook"),
-                                         (f"{name}.error.html", "error"),
-                                         (f"{name}.failed.ipynb", "notebook")):
-                    if fname in files:
-                        text = _t(label_key, lang) + _t("failed_suffix", lang) \
-                            if fname.endswith(".failed.ipynb") else _t(label_key, lang)
-                        links.append(f'<a href="{q}/{scope}/{fname}">{_esc(text)}</a>')
-                seconds = entry.get("seconds") if entry else None
-                body.append(
-                    f'<tr class="st-{status}"><td>{q}</td><td>{_esc(labels.code_label(scope, lang))}'
-                    f"</td><td>{_esc(report_title(name, lang))}</td>"
-                    f"<td>{_t(status if status in ('ok', 'failed') else 'missing', lang)}</td>"
-                    f"<td>{_esc(entry.get('finished', '') if entry else '')}</td>"
-                    f"<td style='text-align:right'>"
-                    f"{'' if seconds is None else f'{seconds:.1f}'}</td>"
-                    f"<td>{' · '.join(links)}</td></tr>")
-    title = _t("index_title", lang)
-    banner = (f'<div class="gotone-banner">{_esc(SYNTHETIC_BANNER)}</div>'
-              if any(r.get("synthetic") for r in rows) else "")
-    page = (f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head>"
-            f"<meta charset=\"utf-8\"><title>{title}</title><style>{_CSS}"
-            ".st-failed td{background:#fde2e1}.st-missing td{color:#888}</style></head>"
-            f'<body><section class="gotone-card"><h1>{title}</h1>{banner}'
-            f"<table><tr>{head}</tr>{''.join(body)}</table></section></body></html>\n")
-    path = out_dir / "index.html"
-    _atomic_write_text(path, page)
-    return path

@@ -23,6 +23,11 @@ itself), and publishes each result as it arrives:
 * published files do not name this machine's folders: papermill's paths and the data
   folder in the executed notebook, tracebacks in error pages and notebooks show
   ``<project>/``, ``<data>/`` and the like instead.
+
+The batch uses public names only: the pages come from :mod:`gotone_analysis.pages`, the
+all-or-nothing move into place is :func:`gotone_analysis.publish.publish_result`, and
+the inputs' provenance records are made once, before any kernel starts, by
+:meth:`gotone_analysis.io.Dataset.inputs`.
 """
 
 from __future__ import annotations
@@ -30,8 +35,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import datetime as _dt
-import errno
-import json
 import multiprocessing
 import os
 import shutil
@@ -40,21 +43,21 @@ import sys
 import time
 import traceback as _tb
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 import pandas as pd
 
-from . import config, report
+from . import config, pages, report
 from .errors import GotoneError, UsageError
 from .params import check_run_parameters
+from .publish import publish_result
 
 LOCK_NAME = ".gotone.lock"
 STAGING_NAME = ".staging"
 CACHE_NAME = ".cache"
-PARTS_NAME = ".parts"
 LOGS_NAME = ".logs"
 #: Seconds a second batch waits for the lock before giving up.
 LOCK_TIMEOUT = 10.0
@@ -236,7 +239,7 @@ def _worker_init(log_dir: str | None = None) -> None:
     logging.getLogger("papermill").setLevel(logging.ERROR)
     import papermill  # noqa: F401
 
-    report._exporter()
+    pages.exporter()
 
 
 def execute_task(task: Task) -> TaskResult:
@@ -270,7 +273,7 @@ def execute_task(task: Task) -> TaskResult:
             start_timeout=KERNEL_START_TIMEOUT, execution_timeout=task.cell_timeout)
         nb = publishable_notebook(nb, task)
         _write_notebook(nb, executed)
-        report.export_html(nb, task.staging / f"{task.report}.html", title=title,
+        pages.export_html(nb, task.staging / f"{task.report}.html", title=title,
                            lang=task.lang)
     except Exception as exc:  # any failure of this one report is reported, not raised
         return _failed(task, exc, executed, time.perf_counter() - start)
@@ -322,7 +325,7 @@ def publishable_notebook(nb, task: Task):
 def _write_notebook(nb, path: Path) -> None:
     import nbformat
 
-    report._atomic_write_text(path, nbformat.writes(nb) + "\n")
+    report.atomic_write_text(path, nbformat.writes(nb) + "\n")
 
 
 def _failed(task: Task, exc: Exception, executed: Path, seconds: float) -> TaskResult:
@@ -334,7 +337,7 @@ def _failed(task: Task, exc: Exception, executed: Path, seconds: float) -> TaskR
         failed_nb = executed.with_name(f"{task.report}.failed.ipynb")
         try:
             partial = publishable_notebook(nbformat.read(str(executed), as_version=4), task)
-            cell = report.failing_cell(partial)
+            cell = pages.failing_cell(partial)
             _write_notebook(partial, failed_nb)
             executed.unlink()
         except (OSError, ValueError):
@@ -344,7 +347,7 @@ def _failed(task: Task, exc: Exception, executed: Path, seconds: float) -> TaskR
     ename = getattr(exc, "ename", None) or type(exc).__name__
     evalue = report.redact_paths(getattr(exc, "evalue", None) or str(exc), task.redactions)
     tb = report.redact_paths("".join(_tb.format_exception(exc)), task.redactions)
-    page = report.error_page(report_name=task.report, quarter=task.quarter, scope=task.scope,
+    page = pages.error_page(report_name=task.report, quarter=task.quarter, scope=task.scope,
                              lang=task.lang, cell=cell, ename=ename, evalue=evalue,
                              traceback=tb)
     err_path = task.staging / f"{task.report}.error.html"
@@ -358,176 +361,6 @@ def _failed(task: Task, exc: Exception, executed: Path, seconds: float) -> TaskR
 
 
 # --- publishing -------------------------------------------------------------------------------
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def _report_tables(folder: Path, name: str) -> dict[str, pd.DataFrame]:
-    """One report's tables kept in ``folder`` (staging or ``.parts``), by sheet name.
-
-    Read from the Parquet parts (``<report>.tables/``), which keep every column's
-    type; parts written before those existed are read from ``<report>.tables.xlsx``.
-    """
-    parts, workbook = folder / f"{name}.tables", folder / f"{name}.tables.xlsx"
-    if (parts / "manifest.json").exists():
-        return report.read_table_parts(parts, workbook)
-    if workbook.exists():
-        return pd.read_excel(workbook, sheet_name=None)
-    return {}
-
-
-def _combine_tables(parts: Path, reports_order: Iterable[str],
-                    pending: tuple[str, Path] | None = None) -> dict[str, pd.DataFrame]:
-    """The sheets of a scope's ``tables.xlsx``: every report's tables, in report order.
-
-    Each report's tables come from ``parts`` (the scope's ``.parts``), except the
-    ``pending`` report's (name, staging folder) which is being published.
-    """
-    sheets: dict[str, pd.DataFrame] = {}
-    for name in reports_order:
-        folder = pending[1] if pending and pending[0] == name else parts
-        for sheet, df in _report_tables(folder, name).items():
-            sheets[f"{name}.{sheet}"] = df
-    return sheets
-
-
-def _lexists(path: Path) -> bool:
-    return os.path.lexists(path)
-
-
-def _set_aside(path: Path, slot: Path, *, keep: bool) -> Path | None:
-    """Keep the current version of ``path`` in ``slot`` so it can be put back.
-
-    With ``keep`` a file is hard-linked (``path`` stays in place for readers);
-    folders, and files that cannot be linked, are moved.
-    """
-    if not _lexists(path):
-        return None
-    if keep and not path.is_dir():
-        try:
-            os.link(path, slot, follow_symlinks=False)
-            return slot
-        except OSError:
-            pass
-    os.replace(path, slot)
-    return slot
-
-
-def _commit(moves: Sequence[tuple[Path, Path]], removals: Sequence[Path], backup: Path) -> None:
-    """Put files in place, all or nothing as far as the file system allows.
-
-    Each ``(source, target)`` is moved with :func:`os.replace` in order, then each of
-    ``removals`` is taken away. The versions replaced are kept in ``backup`` until the
-    end; if any step fails, every step done is undone (earlier versions put back, new
-    files taken away) and the error raised.
-    """
-    backup.mkdir(parents=True, exist_ok=True)
-    done: list[tuple[Path, Path | None]] = []
-    try:
-        for i, (src, dest) in enumerate(moves):
-            if dest.is_dir() and not dest.is_symlink() and not src.is_dir():
-                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(dest))
-            saved = _set_aside(dest, backup / f"m{i}", keep=not src.is_dir())
-            done.append((dest, saved))
-            os.replace(src, dest)
-        for i, dest in enumerate(removals):
-            if _lexists(dest):
-                done.append((dest, _set_aside(dest, backup / f"r{i}", keep=False)))
-    except BaseException:
-        for dest, saved in reversed(done):
-            with contextlib.suppress(OSError):
-                if saved is None or saved.is_dir():
-                    if _lexists(dest):
-                        report._remove(dest)
-                if saved is not None:
-                    os.replace(saved, dest)
-        raise
-    finally:
-        shutil.rmtree(backup, ignore_errors=True)
-
-
-def publish_result(task: Task, result: TaskResult, out_dir: Path, run_id: str,
-                   reports_order: Sequence[str]) -> None:
-    """Put one task's files from staging into ``<out>/<quarter>/<scope>/``.
-
-    Everything is made in staging first: the report's files, the scope's new
-    ``metrics.json``, ``tables.xlsx`` (built from every report's tables as they were,
-    see :func:`_combine_tables`) and ``status.json``. Only then is each moved into
-    place with :func:`os.replace` (atomic on one file system), the reader HTML last;
-    if a move fails, those done are undone (:func:`_commit`), so the last good report
-    stays as it was. A failed report moves only its error page and partial notebook
-    and keeps its last good HTML, metrics and tables.
-
-    Raises
-    ------
-    OSError
-        When the output folder does not take the files (nothing changed then).
-    """
-    final = Path(out_dir) / task.quarter / task.scope
-    final.mkdir(parents=True, exist_ok=True)
-    name = task.report
-    prep = task.staging / f".publish-{name}"
-    report._remove(prep)
-    prep.mkdir(parents=True)
-    parts = final / PARTS_NAME
-    moves: list[tuple[Path, Path]] = []
-    removals: list[Path] = []
-    made_from: dict[str, Any] = {}  # the report's metrics: says whether the data were synthetic
-    if result.status == "ok":
-        parts.mkdir(exist_ok=True)
-        metrics_part = task.staging / f"{name}.metrics.json"
-        metrics = _read_json(metrics_part) if metrics_part.exists() else {}
-        made_from = metrics
-        combined = _read_json(final / "metrics.json")
-        combined[name] = metrics
-        report._atomic_write_text(prep / "metrics.json", report.metrics_json(combined))
-        sheets = _combine_tables(parts, reports_order, pending=(name, task.staging))
-        for part in (f"{name}.tables", f"{name}.tables.xlsx"):
-            if _lexists(task.staging / part):
-                moves.append((task.staging / part, parts / part))
-            else:
-                removals.append(parts / part)
-        moves.append((prep / "metrics.json", final / "metrics.json"))
-        if sheets:
-            report.write_tables(sheets, prep / "tables.xlsx")
-            moves.append((prep / "tables.xlsx", final / "tables.xlsx"))
-        else:
-            removals.append(final / "tables.xlsx")
-        removals += [final / f"{name}.failed.ipynb", final / f"{name}.error.html"]
-        report_files = [f"{name}.ipynb", f"{name}.html"]
-    else:
-        # the error page last: it is what the index links to for a failed report
-        report_files = sorted(result.files, key=lambda f: f.endswith(".html"))
-    status = _read_json(final / "status.json")
-    status.setdefault("quarter", task.quarter)
-    status.setdefault("scope", task.scope)
-    entries = status.setdefault("reports", {})
-    arriving = set(report_files)
-    present = [f for f in (f"{name}.html", f"{name}.ipynb", f"{name}.failed.ipynb",
-                           f"{name}.error.html")
-               if f in arriving or ((final / f).exists() and final / f not in removals)]
-    entries[name] = {
-        "status": result.status,
-        "synthetic": bool(made_from.get("synthetic", (entries.get(name) or {})
-                                        .get("synthetic", False))),
-        "seconds": round(result.seconds, 2),
-        "finished": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "run_id": run_id,
-        "error": result.error,
-        "files": present,
-    }
-    status["reports"] = dict(sorted(entries.items()))
-    report._atomic_write_text(prep / "status.json",
-                              json.dumps(status, indent=2, ensure_ascii=False) + "\n")
-    moves.append((prep / "status.json", final / "status.json"))
-    moves += [(task.staging / f, final / f) for f in report_files]
-    _commit(moves, removals, prep / "replaced")
-    shutil.rmtree(prep, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -842,7 +675,7 @@ def _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
                                     error=report.redact_paths(f"{type(exc).__name__}: {exc}",
                                                               task.redactions))
                 task.staging.mkdir(parents=True, exist_ok=True)
-                page = report.error_page(
+                page = pages.error_page(
                     report_name=task.report, quarter=task.quarter, scope=task.scope,
                     lang=task.lang, ename=type(exc).__name__,
                     evalue=report.redact_paths(str(exc), task.redactions),
@@ -853,7 +686,7 @@ def _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
             with _signals_deferred():
                 publish_result(task, result, out_dir, run_id, names)
                 results.append(result)
-                report.write_index(out_dir, task.lang)
+                pages.write_index(out_dir, task.lang)
             bar.set_postfix_str(f"{task.report}/{task.scope} {result.status}")
             bar.update()
             if progress and not live:

@@ -311,30 +311,33 @@ def check(df: pd.DataFrame, table: Table | str, *, file: str | None = None,
     return frame, problems
 
 
-def _check_column(s: pd.Series, col: Column, add) -> tuple[pd.Series, np.ndarray]:
-    """Type, codes, ranges and missingness of one column; return (clean, valid mask)."""
+def _check_text_column(s: pd.Series, col: Column, add) -> tuple[pd.Series, np.ndarray]:
+    """Codes, quarter/month formats and missingness of a text column."""
     name = col.name
-    if col.type in _TEXT_TYPES:
-        text = as_text(s)
-        miss = text.isna().to_numpy()
-        bad = np.zeros(len(s), dtype=bool)
-        if col.type == "code" and col.allowed is not None:
-            bad = ~miss & ~text.isin(col.allowed).to_numpy()
-            if bad.any():
-                add(name, "unknown code",
-                    f"allowed: {', '.join(col.allowed)}; found {_sample(text[bad])}", bad)
-        elif col.type in ("quarter", "month"):
-            rx = QUARTER_RE if col.type == "quarter" else MONTH_RE
-            bad = ~miss & ~text.fillna("").str.match(rx.pattern).to_numpy()
-            if bad.any():
-                shape = "2010Q4 (YYYYQn, n in 1-4)" if col.type == "quarter" else "2010-03 (YYYY-MM)"
-                add(name, f"bad {col.type} format",
-                    f"must look like {shape}; found {_sample(text[bad])}", bad)
-        if not col.nullable and miss.any():
-            add(name, "missing value", "the column may not be empty", miss)
-        return text.astype("str"), ~miss & ~bad
+    text = as_text(s)
+    miss = text.isna().to_numpy()
+    bad = np.zeros(len(s), dtype=bool)
+    if col.type == "code" and col.allowed is not None:
+        bad = ~miss & ~text.isin(col.allowed).to_numpy()
+        if bad.any():
+            add(name, "unknown code",
+                f"allowed: {', '.join(col.allowed)}; found {_sample(text[bad])}", bad)
+    elif col.type in ("quarter", "month"):
+        rx = QUARTER_RE if col.type == "quarter" else MONTH_RE
+        bad = ~miss & ~text.fillna("").str.match(rx.pattern).to_numpy()
+        if bad.any():
+            shape = "2010Q4 (YYYYQn, n in 1-4)" if col.type == "quarter" else "2010-03 (YYYY-MM)"
+            add(name, f"bad {col.type} format",
+                f"must look like {shape}; found {_sample(text[bad])}", bad)
+    if not col.nullable and miss.any():
+        add(name, "missing value", "the column may not be empty", miss)
+    return text.astype("str"), ~miss & ~bad
 
-    # numeric types
+
+def _numbers(s: pd.Series, col: Column, add) -> tuple[np.ndarray, np.ndarray]:
+    """The column as floats (98/99 missing where the contract says so, no infinities)
+    and the rows that held no number at all."""
+    name = col.name
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         num = pd.Series(s.to_numpy(dtype="float64", na_value=np.nan))
         wrong = np.zeros(len(s), dtype=bool)
@@ -352,9 +355,13 @@ def _check_column(s: pd.Series, col: Column, add) -> tuple[pd.Series, np.ndarray
         add(name, "wrong type", "expected a finite number; found infinity", infinite)
         arr[infinite] = np.nan
         wrong |= infinite
-    miss = np.isnan(arr) & ~wrong
-    have = ~np.isnan(arr)
-    bad = np.zeros(len(s), dtype=bool)
+    return arr, wrong
+
+
+def _bad_numbers(arr: np.ndarray, have: np.ndarray, col: Column, add) -> np.ndarray:
+    """Rows breaking the column's integer, 0/1, positivity or range rule."""
+    name = col.name
+    bad = np.zeros(len(arr), dtype=bool)
     if col.type in ("int", "binary", "likert"):
         frac = have & (np.mod(arr, 1, where=have, out=np.zeros_like(arr)) != 0)
         if frac.any():
@@ -382,10 +389,20 @@ def _check_column(s: pd.Series, col: Column, add) -> tuple[pd.Series, np.ndarray
             add(name, "out of range", f"values must be {_fmt_range(col)}; found "
                 f"{_sample(pd.Series(arr[out_r]))}", out_r)
         bad |= out_r
+    return bad
+
+
+def _check_column(s: pd.Series, col: Column, add) -> tuple[pd.Series, np.ndarray]:
+    """Type, codes, ranges and missingness of one column; return (clean, valid mask)."""
+    if col.type in _TEXT_TYPES:
+        return _check_text_column(s, col, add)
+    arr, wrong = _numbers(s, col, add)
+    miss = np.isnan(arr) & ~wrong
+    have = ~np.isnan(arr)
+    bad = _bad_numbers(arr, have, col, add)
     if not col.nullable and miss.any():
         codes = " (98/99 count as missing)" if col.missing_codes else ""
-        add(name, "missing value", f"the column may not be empty{codes}", miss)
-
+        add(col.name, "missing value", f"the column may not be empty{codes}", miss)
     if col.type == "int":
         if col.nullable or miss.any() or wrong.any() or bad.any():
             clean = pd.Series(pd.array(np.where(have & ~bad, arr, np.nan), dtype="Float64")
@@ -614,12 +631,10 @@ def _duplicate_panel_columns(files: list[Path], root: Path, fname: str) -> list[
     return problems
 
 
-def _check_panel(con, root: Path, fname: str, types: dict[str, str]) -> dict:
-    import duckdb
-
+def _panel_header(present: list[str], fname: str) -> list[Problem]:
+    """Missing required and unknown columns of the panel."""
     t = PANEL
     problems: list[Problem] = []
-    present = [c for c in types if c != "__file"]
     unknown = [c for c in present if c not in t.names]
     for name in t.required:
         if name not in present:
@@ -632,7 +647,13 @@ def _check_panel(con, root: Path, fname: str, types: dict[str, str]) -> dict:
         problems.append(Problem(fname, c, "unknown column", "not in the contract; kept as is"
                                 + (f" (did you mean '{hint}'?)" if hint else ""),
                                 severity="note"))
-    checks: list[tuple[str, str, str, str]] = []  # column, rule, detail, condition
+    return problems
+
+
+def _panel_checks(present: list[str], types: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    """The row checks of the panel as SQL: (column, rule, detail, condition of a bad row)."""
+    t = PANEL
+    checks: list[tuple[str, str, str, str]] = []
     for col in t.columns:
         if col.name in present:
             checks += [(col.name, r, d, cond) for r, d, cond in _panel_rules(col, types)]
@@ -649,6 +670,37 @@ def _check_panel(con, root: Path, fname: str, types: dict[str, str]) -> dict:
         checks.append(("month", "partition mismatch",
                        "the row's month differs from its month=YYYY-MM folder",
                        f"{part} <> '' AND CAST(month AS VARCHAR) IS DISTINCT FROM {part}"))
+    return checks
+
+
+def _panel_duplicates(con, root: Path, fname: str) -> Problem | None:
+    """The duplicate-key problem of the panel, if any (key columns all present)."""
+    t = PANEL
+    keys = ", ".join(_q(k) for k in t.key)
+    ndup, nrow = con.execute(
+        f"SELECT count(*), COALESCE(sum(n), 0) FROM (SELECT count(*) AS n FROM panel "
+        f"WHERE {' AND '.join(f'{_q(k)} IS NOT NULL' for k in t.key)} "
+        f"GROUP BY {keys} HAVING count(*) > 1)").fetchone()
+    if not ndup:
+        return None
+    got = con.execute(
+        f"SELECT {keys}, list(__file ORDER BY __file), count(*) FROM panel "
+        f"GROUP BY {keys} HAVING count(*) > 1 ORDER BY {keys} LIMIT {MAX_ROWS}").fetchall()
+    ex = [", ".join(f"{k}={v}" for k, v in zip(t.key, r[:len(t.key)], strict=True))
+          + f" x{r[-1]} in " + " + ".join(sorted({_rel(f, root) for f in r[-2]}))
+          for r in got]
+    return Problem(fname, " + ".join(t.key), "duplicate key",
+                   f"{' + '.join(t.key)} must be unique; {ndup} value"
+                   f"{'s' if ndup != 1 else ''} repeated", int(nrow), examples=ex)
+
+
+def _check_panel(con, root: Path, fname: str, types: dict[str, str]) -> dict:
+    import duckdb
+
+    t = PANEL
+    present = [c for c in types if c != "__file"]
+    problems = _panel_header(present, fname)
+    checks = _panel_checks(present, types)
     exprs = ", ".join(f"count_if(COALESCE({cond}, false))" for _, _, _, cond in checks)
     try:
         res = con.execute(f"SELECT count(*){', ' + exprs if exprs else ''} FROM panel").fetchone()
@@ -675,22 +727,9 @@ def _check_panel(con, root: Path, fname: str, types: dict[str, str]) -> dict:
             problems.append(Problem(fname, column, rule, detail, int(count),
                                     examples=examples(f"COALESCE({cond}, false)")))
     if len(keycols) == len(t.key) and nrows:
-        keys = ", ".join(_q(k) for k in t.key)
-        ndup, nrow = con.execute(
-            f"SELECT count(*), COALESCE(sum(n), 0) FROM (SELECT count(*) AS n FROM panel "
-            f"WHERE {' AND '.join(f'{_q(k)} IS NOT NULL' for k in t.key)} "
-            f"GROUP BY {keys} HAVING count(*) > 1)").fetchone()
-        if ndup:
-            got = con.execute(
-                f"SELECT {keys}, list(__file ORDER BY __file), count(*) FROM panel "
-                f"GROUP BY {keys} HAVING count(*) > 1 ORDER BY {keys} LIMIT {MAX_ROWS}").fetchall()
-            ex = [", ".join(f"{k}={v}" for k, v in zip(t.key, r[:len(t.key)], strict=True))
-                  + f" x{r[-1]} in " + " + ".join(sorted({_rel(f, root) for f in r[-2]}))
-                  for r in got]
-            problems.append(Problem(fname, " + ".join(t.key), "duplicate key",
-                                    f"{' + '.join(t.key)} must be unique; {ndup} value"
-                                    f"{'s' if ndup != 1 else ''} repeated", int(nrow),
-                                    examples=ex))
+        dup = _panel_duplicates(con, root, fname)
+        if dup is not None:
+            problems.append(dup)
     raise_if_errors(problems)
     months = ([r[0] for r in con.execute(
         "SELECT DISTINCT CAST(month AS VARCHAR) FROM panel ORDER BY 1").fetchall()]

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from gotone_analysis import report
+from gotone_analysis import pages, report
 from gotone_analysis.params import PARAMETERS, check_parameters
 
 PNG = base64.b64encode(bytes.fromhex(
@@ -196,7 +196,7 @@ def code_inputs(html: str) -> int:
 
 
 def test_export_html_reader_copy(tmp_path: Path):
-    out = report.export_html(_executed_notebook(), tmp_path / "r.html", title="T", lang="en")
+    out = pages.export_html(_executed_notebook(), tmp_path / "r.html", title="T", lang="en")
     html = out.read_text(encoding="utf-8")
     assert "SECRET_CODE_LINE" not in html and 'quarter = "2010Q3"' not in html
     assert code_inputs(html) == 0
@@ -204,8 +204,8 @@ def test_export_html_reader_copy(tmp_path: Path):
     from nbconvert import HTMLExporter
 
     plain, _ = HTMLExporter(template_name="lab").from_notebook_node(_executed_notebook())
-    assert code_inputs(plain) > 0 and report.external_references(plain)
-    assert report.external_references(html) == []
+    assert code_inputs(plain) > 0 and pages.external_references(plain)
+    assert pages.external_references(html) == []
     assert "cdnjs" not in html and "require.min.js" not in html and "mathjax" not in html.lower()
     assert f"data:image/png;base64,{PNG}" in html
     assert '<nav class="gotone-toc">' in html
@@ -222,9 +222,9 @@ def test_strip_external():
             '<link rel="stylesheet" href="http://cdn.example.org/s.css">'
             '<style>@import url("https://fonts.example.org/f.css");</style>'
             '<script>var local = 1;</script></head>')
-    assert len(report.external_references(page)) == 4
-    clean = report.strip_external(page)
-    assert report.external_references(clean) == []
+    assert len(pages.external_references(page)) == 4
+    clean = pages.strip_external(page)
+    assert pages.external_references(clean) == []
     assert "var local = 1;" in clean
 
 
@@ -235,15 +235,15 @@ def test_failing_cell_and_error_page():
         traceback=["\x1b[0;31mZeroDivisionError\x1b[0m", "line 1"])])
     bad.metadata["papermill"] = {"exception": True}
     nb.cells.append(bad)
-    cell = report.failing_cell(nb)
+    cell = pages.failing_cell(nb)
     # stored notebook: params, card, md, fig, md2, silent, bad -> the 7th cell
     assert cell["number"] == 7 and cell["ename"] == "ZeroDivisionError"
     assert "\x1b" not in cell["traceback"]
-    page = report.error_page(report_name="data_quality", quarter="2010Q4", scope="xiamen",
+    page = pages.error_page(report_name="data_quality", quarter="2010Q4", scope="xiamen",
                              lang="en", cell=cell)
     assert "Failing cell: 7" in page and "ZeroDivisionError" in page
     assert "division by zero" in page and "<details>" in page and "Xiamen" in page
-    assert report.failing_cell(_executed_notebook()) is None
+    assert pages.failing_cell(_executed_notebook()) is None
 
 
 def test_index_lists_every_scope_and_report(tmp_path: Path):
@@ -256,17 +256,17 @@ def test_index_lists_every_scope_and_report(tmp_path: Path):
                          "files": ["brand_equity.error.html", "brand_equity.failed.ipynb"]},
     }}), encoding="utf-8")
     (tmp_path / "notes" / "x").mkdir(parents=True)  # not a quarter: ignored
-    html = report.write_index(tmp_path, "en").read_text(encoding="utf-8")
+    html = pages.write_index(tmp_path, "en").read_text(encoding="utf-8")
     assert html.count("<tr") == 1 + 10 * 2  # header + 10 scopes x 2 reports
     assert 'href="2010Q4/xiamen/data_quality.html"' in html
     assert 'href="2010Q4/xiamen/brand_equity.error.html"' in html
     assert "failed" in html and "not run" in html and "3.2" in html
-    assert report.external_references(html) == [] and "<script" not in html
+    assert pages.external_references(html) == [] and "<script" not in html
     assert report.SYNTHETIC_BANNER not in html  # nothing says the data were synthetic
     status = json.loads((scope_dir / "status.json").read_text(encoding="utf-8"))
     status["reports"]["data_quality"]["synthetic"] = True
     (scope_dir / "status.json").write_text(json.dumps(status), encoding="utf-8")
-    assert report.SYNTHETIC_BANNER in report.write_index(tmp_path, "en").read_text("utf-8")
+    assert report.SYNTHETIC_BANNER in pages.write_index(tmp_path, "en").read_text("utf-8")
 
 
 def test_publish_keeps_tables_as_they_are(P, tmp_path: Path, monkeypatch):

@@ -16,7 +16,7 @@ import pytest
 from filelock import FileLock
 from fixtures.frames import valid_survey
 
-from gotone_analysis import cli, config, report
+from gotone_analysis import cli, config, pages, report
 from gotone_analysis.errors import UsageError
 from gotone_analysis.runner import LOCK_NAME, BatchBusy, parse_scopes, run_batch
 
@@ -69,7 +69,7 @@ def test_failing_notebook_leaves_the_others_published(fake_data: Path, tmp_path:
     for scope in ("province", "fuzhou"):
         folder = out / "2010Q4" / scope
         html = (folder / "ok.html").read_text(encoding="utf-8")
-        assert code_inputs(html) == 0 and report.external_references(html) == []
+        assert code_inputs(html) == 0 and pages.external_references(html) == []
         assert "data:image/png;base64," in html and '<nav class="gotone-toc">' in html
         assert (folder / "ok.ipynb").exists()
         assert json.loads((folder / "metrics.json").read_text())["ok"]["scope"] == scope
@@ -251,7 +251,7 @@ def test_batch_over_the_small_demo(small_demo: Path, tmp_path: Path):
         assert sorted(metrics[scope]) == sorted(reports)
         for name in reports:
             html = (folder / f"{name}.html").read_text(encoding="utf-8")
-            assert code_inputs(html) == 0 and report.external_references(html) == []
+            assert code_inputs(html) == 0 and pages.external_references(html) == []
             assert report.SYNTHETIC_BANNER in html and digest in html
             assert "survey/survey_2010Q4.csv" in html and '<nav class="gotone-toc">' in html
             assert (folder / f"{name}.ipynb").exists()
@@ -413,7 +413,8 @@ def test_combined_tables_keep_text_as_text(fake_data: Path, tmp_path: Path, monk
     import pandas as pd
 
     from gotone_analysis.params import PARAMETERS, check_parameters
-    from gotone_analysis.runner import Task, TaskResult, publish_result
+    from gotone_analysis.publish import publish_result
+    from gotone_analysis.runner import Task, TaskResult
 
     P = check_parameters(**{**PARAMETERS, "data_dir": str(fake_data), "scope": "xiamen"})
     table = pd.DataFrame({"code": ["0012", "2010"], "year": ["2010", "2011"], "n": [3, 4]})

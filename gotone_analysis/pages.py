@@ -1,0 +1,328 @@
+"""The pages readers open: the reader copy of a notebook, the error page, the index.
+
+* :func:`export_html` turns an executed notebook into the reader copy: no code, no
+  prompts, images inline, no script or stylesheet loaded from the network, a table
+  of contents where the run card left its marker (:data:`gotone_analysis.report.TOC_MARKER`).
+* :func:`error_page` names the failing cell of a failed report; :func:`write_index`
+  lists every quarter x scope x report of an output folder with its status.
+
+Every text comes from the catalog :mod:`gotone_analysis.labels`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from . import config, labels
+from .report import CARD_CSS, SYNTHETIC_BANNER, TOC_MARKER, atomic_write_text, escape, report_title
+
+
+def _t(key: str, lang: str) -> str:
+    return labels.text(f"report.{key}", lang)
+
+
+# --- reader HTML ---------------------------------------------------------------------------
+
+#: The reader template: JupyterLab's, minus everything it would load from the network
+#: (require.js, MathJax, Mermaid, widget managers).
+_READER_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block extra_css -%}<style type="text/css">""" + CARD_CSS + """</style>{%- endblock extra_css -%}
+"""
+
+#: Cells that never appear in the reader copy.
+_HIDDEN_TAGS = frozenset({"parameters", "injected-parameters", "papermill-error-cell-tag",
+                          "remove-cell"})
+
+_EXTERNAL_SCRIPT_RE = re.compile(
+    r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>.*?</script\s*>", re.I | re.S)
+_EXTERNAL_LINK_RE = re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>", re.I)
+_EXTERNAL_IMPORT_RE = re.compile(r"@import\s+(?:url\()?\s*[\"']?(?:https?:)?//[^;]*;", re.I)
+_MODULE_IMPORT_RE = re.compile(r"import\(\s*[\"'](?:https?:)?//", re.I)
+_HEADING_RE = re.compile(r"<h([1-3])\b[^>]*\bid=\"([^\"]+)\"[^>]*>(.*?)</h\1>", re.I | re.S)
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+@cache
+def exporter():
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name="lab",
+        extra_loaders=[DictLoader({"gotone_reader.html.j2": _READER_TEMPLATE})],
+        template_file="gotone_reader.html.j2",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+        require_js_url="",
+        mathjax_url="",
+        jquery_url="",
+        jupyter_widgets_base_url="",
+    )
+
+
+def strip_external(markup: str) -> str:
+    """Remove every ``<script src>``, ``<link href>`` and CSS ``@import`` that points to
+    the network, so the page opens offline without trying to fetch anything."""
+    markup = _EXTERNAL_SCRIPT_RE.sub("", markup)
+    markup = _EXTERNAL_LINK_RE.sub("", markup)
+    return _EXTERNAL_IMPORT_RE.sub("", markup)
+
+
+def external_references(markup: str) -> list[str]:
+    """The network scripts and stylesheets a page would load (empty for a reader copy)."""
+    found = [m.group(0)[:120] for rx in (_EXTERNAL_SCRIPT_RE, _EXTERNAL_LINK_RE,
+                                         _EXTERNAL_IMPORT_RE, _MODULE_IMPORT_RE)
+             for m in rx.finditer(markup)]
+    return found
+
+
+def table_of_contents(markup: str, lang: str = "zh") -> str:
+    """A table of contents linking the headings (with ids) of an exported page."""
+    items = []
+    for level, anchor, inner in _HEADING_RE.findall(markup):
+        text = html.unescape(_TAG_RE.sub("", inner)).replace("¶", "").strip()
+        if text:
+            items.append(f'<li class="toc-h{level}"><a href="#{anchor}">{escape(text)}</a></li>')
+    if not items:
+        return ""
+    return (f'<nav class="gotone-toc"><strong>{_t("contents", lang)}</strong>'
+            f'<ul>{"".join(items)}</ul></nav>')
+
+
+def reader_notebook(nb):
+    """A copy of an executed notebook as readers see it: hidden cells and code cells
+    without output removed, inputs kept (the exporter leaves them out)."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    keep = []
+    for cell in nb.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & _HIDDEN_TAGS:
+            continue
+        if cell.cell_type == "code" and not cell.get("outputs"):
+            continue
+        if cell.cell_type == "raw":
+            continue
+        keep.append(cell)
+    nb.cells = keep
+    return nb
+
+
+def export_html(nb, out_path: Path, *, title: str, lang: str = "zh") -> Path:
+    """Write the reader copy of an executed notebook.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode or path
+        The executed notebook.
+    out_path : pathlib.Path
+        The HTML file to write (atomically).
+    title : str
+        The page title.
+    lang : {"zh", "en"}
+        Language of the table of contents heading.
+
+    Returns
+    -------
+    pathlib.Path
+        ``out_path``. The page has no code cells or prompts, embeds its images and
+        styles, loads nothing from the network and has a table of contents after the
+        run card.
+    """
+    import nbformat
+
+    if not isinstance(nb, nbformat.NotebookNode):
+        nb = nbformat.read(str(nb), as_version=4)
+    body, _ = exporter().from_notebook_node(
+        reader_notebook(nb), resources={"metadata": {"name": title},
+                                        "language_code": "zh-CN" if lang == "zh" else "en"})
+    toc = table_of_contents(body, lang)
+    if TOC_MARKER in body:
+        body = body.replace(TOC_MARKER, toc, 1)
+    else:
+        body = body.replace("<main>", "<main>" + toc, 1)
+    body = strip_external(body)
+    atomic_write_text(Path(out_path), body)
+    return Path(out_path)
+
+
+# --- error pages -----------------------------------------------------------------------------
+
+_ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def failing_cell(nb) -> dict[str, Any] | None:
+    """Locate the cell that raised in a (partially) executed papermill notebook.
+
+    Returns
+    -------
+    dict or None
+        ``number`` (1-based position in the report notebook as stored, papermill's
+        injected cells not counted), ``execution_count``, ``source``, ``ename``,
+        ``evalue``, ``traceback`` (ANSI colours removed); ``None`` when no cell raised.
+    """
+    number = 0
+    for cell in nb.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & {"injected-parameters", "papermill-error-cell-tag"}:
+            continue
+        number += 1
+        if cell.cell_type != "code":
+            continue
+        pm = cell.get("metadata", {}).get("papermill", {})
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if pm.get("exception") is True or errors:
+            err = errors[0] if errors else {}
+            return {
+                "number": number,
+                "execution_count": cell.get("execution_count"),
+                "source": cell.source,
+                "ename": err.get("ename", ""),
+                "evalue": err.get("evalue", ""),
+                "traceback": _ANSI_RE.sub("", "\n".join(err.get("traceback", []))),
+            }
+    return None
+
+
+def error_page(*, report_name: str, quarter: str, scope: str, lang: str = "zh",
+               cell: Mapping[str, Any] | None = None, ename: str = "", evalue: str = "",
+               traceback: str = "") -> str:
+    """An error page for a failed report.
+
+    Parameters
+    ----------
+    report_name, quarter, scope : str
+        What failed.
+    lang : {"zh", "en"}
+        Language of the labels.
+    cell : mapping, optional
+        The failing cell from :func:`failing_cell`; its error fields take precedence.
+    ename, evalue, traceback : str
+        The error when no cell is known (e.g. the kernel died).
+
+    Returns
+    -------
+    str
+        A self-contained HTML page naming the failing cell, the error type and
+        message, with the full traceback in a collapsible block.
+    """
+    if cell:
+        ename = cell.get("ename") or ename
+        evalue = cell.get("evalue") or evalue
+        traceback = cell.get("traceback") or traceback
+    title = (f"{_t('error_title', lang)} · {report_title(report_name, lang)} · "
+             f"{labels.code_label(scope, lang)} · {quarter}")
+    parts = [f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head>"
+             f"<meta charset=\"utf-8\"><title>{escape(title)}</title><style>{CARD_CSS}"
+             "pre{background:#f6f8fa;padding:8px;overflow:auto}</style></head><body>",
+             f'<section class="gotone-card"><h1>{escape(title)}</h1>',
+             f"<p><strong>{escape(ename)}</strong>: {escape(evalue)}</p>"]
+    if cell:
+        parts.append(f"<h3>{_t('failing_cell', lang)}: {cell['number']}"
+                     f" (In [{escape(cell.get('execution_count'))}])</h3>"
+                     f"<pre>{escape(cell.get('source', ''))}</pre>")
+    parts.append(f"<p>{_t('last_good', lang)}</p>")
+    parts.append(f"<details><summary>{_t('traceback', lang)}</summary>"
+                 f"<pre>{escape(_ANSI_RE.sub('', traceback))}</pre></details>")
+    parts.append("</section></body></html>\n")
+    return "".join(parts)
+
+
+# --- the index page -----------------------------------------------------------------------------
+
+
+def read_status(out_dir: Path) -> list[dict[str, Any]]:
+    """Every report status recorded under ``out_dir`` (``<quarter>/<scope>/status.json``).
+
+    Returns
+    -------
+    list of dict
+        One entry per quarter, scope and report: ``quarter, scope, report, status,
+        seconds, finished`` and ``files`` (names of the files beside it).
+    """
+    out_dir = Path(out_dir)
+    rows = []
+    for status_file in sorted(out_dir.glob("*/*/status.json")):
+        scope_dir = status_file.parent
+        if not config.QUARTER_RE.match(scope_dir.parent.name):
+            continue
+        try:
+            status = json.loads(status_file.read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        for report_name, entry in status.get("reports", {}).items():
+            rows.append({"quarter": scope_dir.parent.name, "scope": scope_dir.name,
+                         "report": report_name, **entry})
+    return rows
+
+
+def write_index(out_dir: Path, lang: str = "zh") -> Path:
+    """Rebuild ``<out_dir>/index.html`` from the status files on disk.
+
+    Lists every quarter (newest first) × scope × report seen in any status file, with
+    status, finishing time, seconds and links to the reader copy, the executed
+    notebook and the error page. Self-contained (no scripts, inline styles).
+
+    Returns
+    -------
+    pathlib.Path
+        The index file.
+    """
+    out_dir = Path(out_dir)
+    rows = read_status(out_dir)
+    known = {(r["quarter"], r["scope"], r["report"]): r for r in rows}
+    quarters = sorted({r["quarter"] for r in rows}, reverse=True)
+    order = list(config.REPORTS)
+    reports = sorted({r["report"] for r in rows},
+                     key=lambda n: (order.index(n) if n in order else len(order), n))
+    head = "".join(f"<th>{_t(k, lang)}</th>" for k in
+                   ("quarter", "scope", "report", "status", "finished", "seconds", "links"))
+    body = []
+    for q in quarters:
+        for scope in config.SCOPES:
+            for name in reports:
+                entry = known.get((q, scope, name))
+                status = entry.get("status", "missing") if entry else "missing"
+                files = set(entry.get("files", [])) if entry else set()
+                links = []
+                for fname, label_key in ((f"{name}.html", "report"),
+                                         (f"{name}.ipynb", "notebook"),
+                                         (f"{name}.error.html", "error"),
+                                         (f"{name}.failed.ipynb", "notebook")):
+                    if fname in files:
+                        text = _t(label_key, lang) + _t("failed_suffix", lang) \
+                            if fname.endswith(".failed.ipynb") else _t(label_key, lang)
+                        links.append(f'<a href="{q}/{scope}/{fname}">{escape(text)}</a>')
+                seconds = entry.get("seconds") if entry else None
+                body.append(
+                    f'<tr class="st-{status}"><td>{q}</td><td>{escape(labels.code_label(scope, lang))}'
+                    f"</td><td>{escape(report_title(name, lang))}</td>"
+                    f"<td>{_t(status if status in ('ok', 'failed') else 'missing', lang)}</td>"
+                    f"<td>{escape(entry.get('finished', '') if entry else '')}</td>"
+                    f"<td style='text-align:right'>"
+                    f"{'' if seconds is None else f'{seconds:.1f}'}</td>"
+                    f"<td>{' · '.join(links)}</td></tr>")
+    title = _t("index_title", lang)
+    banner = (f'<div class="gotone-banner">{escape(SYNTHETIC_BANNER)}</div>'
+              if any(r.get("synthetic") for r in rows) else "")
+    page = (f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head>"
+            f"<meta charset=\"utf-8\"><title>{title}</title><style>{CARD_CSS}"
+            ".st-failed td{background:#fde2e1}.st-missing td{color:#888}</style></head>"
+            f'<body><section class="gotone-card"><h1>{title}</h1>{banner}'
+            f"<table><tr>{head}</tr>{''.join(body)}</table></section></body></html>\n")
+    path = out_dir / "index.html"
+    atomic_write_text(path, page)
+    return path
