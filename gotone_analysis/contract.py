@@ -123,6 +123,9 @@ SURVEY = Table(
         Column("psu", "str", required=False, nullable=True, description="primary sampling unit"),
         Column("cust_key", "str", required=False, nullable=True,
                description="pseudonymous key linking to the customer panel"),
+        Column("phone", "str", required=False, nullable=True,
+               description="respondent's mobile number, as the fieldwork vendor records "
+                           "it (personal data: read, never analysed or published)"),
         Column("gender", "code", required=False, nullable=True, allowed=("M", "F")),
         Column("age_band", "code", required=False, nullable=True,
                allowed=("18-24", "25-34", "35-44", "45-54", "55+")),

@@ -197,7 +197,7 @@ def case_duplicate_column_csv(root):
     # pandas alone would rename the copy to 'city.1' and let the file pass
     _survey(root, lambda df: pd.concat([df, df[["city"]]], axis=1))
     return ["survey"], ["survey_2010Q4.csv", "column 'city'", "duplicate column",
-                        "2 times", "columns C and BH", "row 1"]
+                        "2 times", "columns C and BI", "row 1"]
 
 
 def case_duplicate_code_column_xlsx(root):

@@ -129,6 +129,7 @@ def simulate_survey(quarter: str, *, seed: int, n: int = 3000, raw: bool = False
         "city": cell["city"].to_numpy(), "brand": cell["brand"].to_numpy(), "tier": tier,
         "stratum": stratum, "weight": N_h / n_h, "stratum_pop": N_h,
         "psu": np.full(m, None, dtype=object), "cust_key": np.full(m, None, dtype=object),
+        "phone": _phones(m, [int(seed), 11, qi, int(n)]),
     }
     # demographics
     vip = np.isin(tier, ("diamond", "gold"))
@@ -211,6 +212,15 @@ def _driver(draws: dict[str, np.ndarray], key: str) -> np.ndarray:
 def _dk_codes(rng: np.random.Generator, m: int) -> np.ndarray:
     u = rng.random(m)
     return np.where(u < DK_RATE, 99.0, np.where(u < DK_RATE + REFUSED_RATE, 98.0, np.nan))
+
+
+def _phones(m: int, seed: list[int]) -> np.ndarray:
+    """Invented 11-digit mobile numbers (1[3-9] and nine digits), from their own seed so
+    that no other column changes: personal data the reports must never publish."""
+    rng = np.random.default_rng(seed)
+    second = rng.integers(3, 10, m)
+    rest = rng.integers(0, 10**9, m)
+    return np.array([f"1{a}{b:09d}" for a, b in zip(second, rest, strict=True)], dtype=object)
 
 
 def _frame(out: dict[str, object], raw: bool) -> pd.DataFrame:

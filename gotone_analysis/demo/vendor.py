@@ -14,7 +14,8 @@ from ..contract import SURVEY
 _FIXED: dict[str, str] = {
     "resp_id": "受访者编号", "quarter": "调查季度", "city": "城市", "brand": "品牌",
     "tier": "客户级别", "stratum": "抽样层", "weight": "权重", "stratum_pop": "层总体规模",
-    "psu": "初级抽样单元", "cust_key": "客户标识", "gender": "性别", "age_band": "年龄段",
+    "psu": "初级抽样单元", "cust_key": "客户标识", "phone": "手机号码", "gender": "性别",
+    "age_band": "年龄段",
     "tenure_years": "网龄(年)", "arpu": "月均消费(元)", "aw_unaided": "品牌无提示认知",
     "aw_aided": "品牌提示认知", "img_1": "品牌形象1", "img_2": "品牌形象2",
     "img_3": "品牌形象3", "img_4": "品牌形象4", "img_5": "品牌形象5",
