@@ -103,7 +103,7 @@ def _child(mode: str, data: Path, out: Path) -> dict:
     return info
 
 
-def run(data: Path | None = None, *, spark: bool = True) -> dict[str, float]:
+def run(data: Path | None = None, *, spark: bool = True, report=None) -> dict[str, float]:
     """Run ours (DuckDB), pandas and Spark in child processes and compare them.
 
     Parameters
@@ -112,19 +112,30 @@ def run(data: Path | None = None, *, spark: bool = True) -> dict[str, float]:
         A demo data folder (default: the full-scale demo in ``.bench/demo_full``).
     spark : bool, default True
         Also time the Spark engine.
+    report : callable, optional
+        Called with each ``(name, value)`` as soon as it is known.
 
     Returns
     -------
     dict
-        The printed figures (see the module docstring).
+        The figures (see the module docstring).
     """
     import numpy as np
     import pandas as pd
+
+    out: dict[str, float] = {}
+
+    def put(name, value):
+        out[name] = value
+        if report is not None:
+            report(name, value)
 
     folder = _full_demo(data)
     with tempfile.TemporaryDirectory(prefix="gotone-bench-panel-") as tmp:
         tmp = Path(tmp)
         ours = _child("duckdb", folder, tmp / "ours.pkl")
+        put("panel_did_seconds", round(ours["seconds"], 2))
+        put("panel_did_peak_gib", round(ours["peak_gib"], 3))
         base = _child("pandas", folder, tmp / "pandas.pkl")
         a, b = pd.read_pickle(tmp / "ours.pkl"), pd.read_pickle(tmp / "pandas.pkl")
         if len(a) != len(b) or not (a[["cohort", "time"]].to_numpy()
@@ -132,23 +143,19 @@ def run(data: Path | None = None, *, spark: bool = True) -> dict[str, float]:
             raise RuntimeError("ours and pandas estimated different ATT(g,t) cells")
         diff = float(max(np.nanmax(np.abs(a["estimate"] - b["estimate"])),
                          np.nanmax(np.abs(a["se"] - b["se"]))))
-        out = {
-            "panel_did_seconds": round(ours["seconds"], 2),
-            "panel_did_peak_gib": round(ours["peak_gib"], 3),
-            "panel_did_pandas_seconds": round(base["seconds"], 2),
-            "panel_did_pandas_peak_gib": round(base["peak_gib"], 3),
-            "panel_did_speedup": round(base["seconds"] / ours["seconds"], 2),
-            "panel_did_memory_ratio": round(ours["peak_gib"] / base["peak_gib"], 3),
-            "panel_did_max_abs_diff": float(f"{diff:.3g}"),
-            "panel_did_cells": len(a),
-        }
+        put("panel_did_pandas_seconds", round(base["seconds"], 2))
+        put("panel_did_pandas_peak_gib", round(base["peak_gib"], 3))
+        put("panel_did_speedup", round(base["seconds"] / ours["seconds"], 2))
+        put("panel_did_memory_ratio", round(ours["peak_gib"] / base["peak_gib"], 3))
+        put("panel_did_max_abs_diff", float(f"{diff:.3g}"))
+        put("panel_did_cells", len(a))
         if spark:
             sp = _child("spark", folder, tmp / "spark.pkl")
             c = pd.read_pickle(tmp / "spark.pkl")
-            out["panel_spark_seconds"] = round(sp["seconds"], 2)
-            out["panel_spark_start_seconds"] = round(sp["start_seconds"], 2)
-            out["panel_spark_max_abs_diff"] = float(
-                f"{float(np.nanmax(np.abs(c['estimate'] - a['estimate']))):.3g}")
+            put("panel_spark_seconds", round(sp["seconds"], 2))
+            put("panel_spark_start_seconds", round(sp["start_seconds"], 2))
+            put("panel_spark_max_abs_diff",
+                float(f"{float(np.nanmax(np.abs(c['estimate'] - a['estimate']))):.3g}"))
     return out
 
 
@@ -166,8 +173,8 @@ def main(data: str | None = None) -> int:
         0.
     """
     started = time.perf_counter()
-    for name, value in run(Path(data) if data else None).items():
-        print(f"{name}={value}", flush=True)
+    run(Path(data) if data else None,
+        report=lambda name, value: print(f"{name}={value}", flush=True))
     print(f"panel_bench_total_seconds={round(time.perf_counter() - started, 1)}")
     return 0
 

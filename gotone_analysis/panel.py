@@ -541,8 +541,40 @@ def _cohort_moments_pandas(df: pd.DataFrame, unit, time, cohort, outcome, period
     return out
 
 
+#: Rows per query of :func:`cohort_moments` on DuckDB (more are split by unit into chunks).
+CHUNK_ROWS = 40_000_000
+
+
+def _moments_query(t, unit, time, cohort, outcome, periods, chunk: int, chunks: int):
+    """One engine query: per-cohort sums and cross-products for one chunk of the units."""
+    import ibis
+
+    if chunks > 1:
+        h = t[unit].hash() % chunks
+        t = t.filter(((h + chunks) % chunks) == chunk)
+    k = len(periods)
+    y = t[outcome].cast("float64")
+    # one row per unit and period: each unit's value in period p is the sum over its
+    # rows of (time == p ? y : 0), exact; a unit is balanced when it has k outcomes
+    per_unit = {"_cohort": t[cohort].max(), "_seen": y.count()}
+    for i, p in enumerate(periods):
+        per_unit[f"y{i}"] = (t[time] == p).ifelse(y, 0.0).sum()
+    u = t.group_by(unit).aggregate(**per_unit)
+    # the unbalanced units get NULL everywhere, so that plain sums skip them
+    ok = u._seen == k
+    u = u.select("_cohort", _ok=ok.cast("int64"),
+                 **{f"y{i}": ok.ifelse(u[f"y{i}"], ibis.null("float64")) for i in range(k)})
+    aggs = {"_units": u.count(), "_n": u._ok.sum()}
+    for i in range(k):
+        aggs[f"s{i}"] = u[f"y{i}"].sum()
+    for a, b in _pairs(k):
+        aggs[f"x{a}_{b}"] = (u[f"y{a}"] * u[f"y{b}"]).sum()
+    return _execute(u.group_by("_cohort").aggregate(**aggs))
+
+
 def cohort_moments(table, *, unit: str, time: str, cohort: str, outcome: str,
-                   periods: Sequence | None = None) -> pd.DataFrame:
+                   periods: Sequence | None = None, chunks: int | None = None
+                   ) -> pd.DataFrame:
     """Per-cohort sums and cross-products of a balanced panel's outcome, by pair of periods.
 
     Every ATT(g, t) of a staggered difference-in-differences without covariates, and the
@@ -564,6 +596,11 @@ def cohort_moments(table, *, unit: str, time: str, cohort: str, outcome: str,
         per unit and period (the panel's key).
     periods : sequence, optional
         Periods to use (default: every distinct ``time`` value of the table).
+    chunks : int, optional
+        Split the units (by a hash of ``unit``) into this many queries run one after the
+        other and add their moments: the engine then holds a fraction of the units at a
+        time. Default: one query per :data:`CHUNK_ROWS` rows on DuckDB, one on Spark.
+        Ignored for a DataFrame.
 
     Returns
     -------
@@ -590,22 +627,14 @@ def cohort_moments(table, *, unit: str, time: str, cohort: str, outcome: str,
         return _tidy_moments([], [], [], [], [], 0)
     k = len(periods)
     t = t.filter(t[time].isin(periods))
-    y = t[outcome].cast("float64")
-    per_unit = {"_cohort": t[cohort].max(), "_seen": y.count()}
-    for i, p in enumerate(periods):
-        per_unit[f"y{i}"] = y.max(where=t[time] == p)
-    u = t.group_by(unit).aggregate(**per_unit)
-    # balanced: an outcome in each of the k periods (one row per unit and period). The
-    # other units get NULL everywhere, so that plain sums skip them.
-    ok = u._seen == k
-    u = u.select("_cohort", _ok=ok.cast("int64"),
-                 **{f"y{i}": ok.ifelse(u[f"y{i}"], ibis.null("float64")) for i in range(k)})
-    aggs = {"_units": u.count(), "_n": u._ok.sum()}
-    for i in range(k):
-        aggs[f"s{i}"] = u[f"y{i}"].sum()
-    for a, b in _pairs(k):
-        aggs[f"x{a}_{b}"] = (u[f"y{a}"] * u[f"y{b}"]).sum()
-    res = _execute(u.group_by("_cohort").aggregate(**aggs))
+    if chunks is None:
+        chunks = 1
+        if ibis.get_backend(t).name == "duckdb":
+            chunks = max(1, -(-int(t.count().execute()) // CHUNK_ROWS))
+    parts = [_moments_query(t, unit, time, cohort, outcome, periods, i, int(chunks))
+             for i in range(int(chunks))]
+    res = parts[0] if len(parts) == 1 else \
+        pd.concat(parts).groupby("_cohort", dropna=False, as_index=False).sum(min_count=1)
     units = int(res["_units"].sum())
     res = res[res["_cohort"].notna() & (res["_n"].fillna(0) > 0)]
     dropped = units - int(res["_n"].sum())

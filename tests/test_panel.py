@@ -173,6 +173,16 @@ def test_cohort_moments_on_duckdb_equal_the_pandas_path_on_the_demo(table, frame
         np.testing.assert_allclose(got[c].to_numpy(), want[c].to_numpy(), rtol=1e-9, atol=0)
 
 
+def test_cohort_moments_in_chunks_of_units_add_up_to_one_query(table):
+    t = _with_month_numbers(table)
+    kw = dict(unit="cust_key", time="t_num", cohort="cohort", outcome="arpu",
+              periods=PERIODS[:4])
+    one = panel.cohort_moments(t, chunks=1, **kw)
+    three = panel.cohort_moments(t, chunks=3, **kw)
+    assert three.attrs == one.attrs
+    pd.testing.assert_frame_equal(three, one, rtol=1e-12)
+
+
 def test_cohort_moments_default_periods_are_every_time_value(table):
     t = _with_month_numbers(table).filter(lambda t: t.month >= "2010-10")
     m = panel.cohort_moments(t, unit="cust_key", time="t_num", cohort="cohort", outcome="arpu")
