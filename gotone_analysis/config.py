@@ -201,14 +201,22 @@ def default_output_dir() -> Path:
 
 # --- reports ----------------------------------------------------------------------------------
 
-#: Report notebooks (``notebooks/<name>.ipynb``) in the order the batch runs and lists them:
+#: Report notebooks (``notebooks/<name>.ipynb``) in the order the batch lists them (and
+#: runs them, except that a report of :data:`REPORT_NEEDS` waits for those it reads):
 #: name -> (中文 title, English title).
 REPORTS: dict[str, tuple[str, str]] = {
+    "summary": ("本季概览：变化了什么、为什么", "Summary: what changed and why"),
     "data_quality": ("数据质量", "Data quality"),
     "brand_equity": ("品牌资产", "Brand equity"),
     "satisfaction": ("满意度", "Satisfaction"),
     "program_effects": ("项目成效", "Program effects"),
     "scorecard_139": ("139 工程目标记分卡", "139 scorecard"),
+}
+
+#: Reports that read other reports' published metrics (of the same quarter and scope):
+#: the batch runs them after those, and not at all when one of those failed.
+REPORT_NEEDS: dict[str, tuple[str, ...]] = {
+    "summary": ("satisfaction", "brand_equity", "program_effects", "scorecard_139"),
 }
 
 #: Default minimum unweighted base below which a cell is suppressed and marked.

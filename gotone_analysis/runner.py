@@ -54,6 +54,7 @@ from . import config, pages, report
 from .errors import GotoneError, UsageError
 from .params import check_run_parameters
 from .publish import publish_result
+from .summary import OUTPUT_DIR_ENV
 
 LOCK_NAME = ".gotone.lock"
 STAGING_NAME = ".staging"
@@ -96,6 +97,9 @@ class Task:
     notebook_name: str = ""
     #: This machine's folders -> neutral names, for everything published.
     redactions: tuple[tuple[str, str], ...] = ()
+    #: The batch's output folder (a report reading other reports' published metrics
+    #: finds them there, through ``$GOTONE_OUTPUT_DIR``).
+    out_dir: Path | None = None
 
 
 @dataclass
@@ -262,6 +266,8 @@ def execute_task(task: Task) -> TaskResult:
     task.staging.mkdir(parents=True, exist_ok=True)
     os.environ[report.PUBLISH_DIR_ENV] = str(task.staging)
     os.environ[report.CACHE_DIR_ENV] = str(task.cache_dir)
+    if task.out_dir is not None:
+        os.environ[OUTPUT_DIR_ENV] = str(task.out_dir)
     executed = task.staging / f"{task.report}.ipynb"
     title = (f"{report.report_title(task.report, task.lang)} · "
              f"{config.label(task.scope, task.lang)} · {task.quarter}")
@@ -625,7 +631,7 @@ def _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout, prog
     tasks = [Task(report=name, scope=sc, quarter=quarter, notebook=nb_path,
                   parameters=values, staging=run_dir / quarter / sc, cache_dir=cache_dir,
                   lang=lang, cell_timeout=cell_timeout, notebook_name=_notebook_name(nb_path),
-                  redactions=redactions)
+                  redactions=redactions, out_dir=out_dir)
              for name, sc, values, nb_path in plan]
     return _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
 
@@ -647,6 +653,11 @@ def _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
     (:func:`publish_result` undoes a partial publish), and :class:`PublishError` is
     raised naming the problem (exit 2). Reports not yet published then show as
     ``not run`` in the closing table.
+
+    A report that reads other reports' published metrics
+    (:data:`gotone_analysis.config.REPORT_NEEDS`, e.g. the summary) starts only when
+    those of its quarter and scope in this batch have been published; if one of them
+    failed it is not run and fails with a message naming them (:func:`_needs_failed`).
     """
     from tqdm import tqdm
 
@@ -664,12 +675,42 @@ def _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
     bar = tqdm(total=len(tasks), file=sys.stderr, unit="nb", disable=not live,
                desc="gotone run", dynamic_ncols=True)
     task: Task | None = None
+    planned = {(t.quarter, t.scope, t.report) for t in tasks}
+    held = [t for t in tasks if config.REPORT_NEEDS.get(t.report)]
+    finished: dict[tuple[str, str, str], str] = {}
+    not_run: list[tuple[Task, TaskResult]] = []
+    futures: dict[cf.Future, Task] = {}
+
+    def release() -> None:
+        """Start (or fail) each held report whose needed reports have all finished."""
+        for t in list(held):
+            needs = [n for n in config.REPORT_NEEDS[t.report]
+                     if (t.quarter, t.scope, n) in planned]
+            if any((t.quarter, t.scope, n) not in finished for n in needs):
+                continue
+            held.remove(t)
+            failed = [n for n in needs if finished[(t.quarter, t.scope, n)] != "ok"]
+            if failed:
+                not_run.append((t, _needs_failed(t, failed)))
+            else:
+                futures[pool.submit(execute_task, t)] = t
+
     try:
-        futures = {pool.submit(execute_task, t): t for t in tasks}
-        for fut in cf.as_completed(futures):
-            task = futures[fut]
+        for t in tasks:
+            if t not in held:
+                futures[pool.submit(execute_task, t)] = t
+        release()
+        while futures or not_run:
+            if not_run:
+                task, result = not_run.pop(0)
+                fut = None
+            else:
+                done, _ = cf.wait(list(futures), return_when=cf.FIRST_COMPLETED)
+                fut = next(iter(done))
+                task = futures.pop(fut)
             try:
-                result = fut.result()
+                if fut is not None:
+                    result = fut.result()
             except Exception as exc:  # a worker process died: report it, carry on
                 result = TaskResult(task.report, task.scope, "failed", 0.0,
                                     error=report.redact_paths(f"{type(exc).__name__}: {exc}",
@@ -687,6 +728,8 @@ def _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
                 publish_result(task, result, out_dir, run_id, names)
                 results.append(result)
                 pages.write_index(out_dir, task.lang)
+            finished[(task.quarter, task.scope, task.report)] = result.status
+            release()
             bar.set_postfix_str(f"{task.report}/{task.scope} {result.status}")
             bar.update()
             if progress and not live:
@@ -715,6 +758,25 @@ def _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
     if error:
         raise PublishError(error) from failure
     return batch
+
+
+def _needs_failed(task: Task, failed: Sequence[str]) -> TaskResult:
+    """The result of a report not run because reports it reads failed, with its error page.
+
+    Returns
+    -------
+    TaskResult
+        ``failed``, the error naming the failed reports; ``<report>.error.html`` in staging.
+    """
+    where = f"{task.quarter}/{task.scope}"
+    message = (f"not run: it reads the published metrics of {', '.join(failed)} of {where}, "
+               f"which failed in this batch")
+    task.staging.mkdir(parents=True, exist_ok=True)
+    page = pages.error_page(report_name=task.report, quarter=task.quarter, scope=task.scope,
+                            lang=task.lang, ename="NeededReportFailed", evalue=message)
+    (task.staging / f"{task.report}.error.html").write_text(page, encoding="utf-8")
+    return TaskResult(task.report, task.scope, "failed", 0.0, error=message,
+                      files=[f"{task.report}.error.html"])
 
 
 def print_summary(batch: BatchResult, tasks: Sequence[Task], stream: TextIO) -> None:

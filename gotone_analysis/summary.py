@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 #: The reports the summary draws on, in the order their findings appear.
-NEEDS: tuple[str, ...] = ("satisfaction", "brand_equity", "program_effects", "scorecard_139")
+NEEDS: tuple[str, ...] = config.REPORT_NEEDS["summary"]
 #: Environment variable naming the output folder the batch publishes to.
 OUTPUT_DIR_ENV = "GOTONE_OUTPUT_DIR"
 
