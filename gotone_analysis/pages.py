@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from . import config, labels
-from .report import CARD_CSS, SYNTHETIC_BANNER, TOC_MARKER, atomic_write_text, escape, report_title
+from .report import (
+    CARD_CSS,
+    TOC_MARKER,
+    atomic_write_text,
+    escape,
+    report_title,
+    synthetic_banner,
+)
 
 
 def _t(key: str, lang: str) -> str:
@@ -269,12 +276,55 @@ def read_status(out_dir: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def index_headline(out_dir: Path, quarter: str, lang: str = "zh") -> str:
+    """The headline numbers of a quarter, one row per scope that published any.
+
+    Read from each scope's ``metrics.json`` as the summary reads them
+    (:func:`gotone_analysis.summary.headline_numbers`), with a link to the scope's
+    summary page when there is one.
+
+    Returns
+    -------
+    str
+        An HTML table, or ``""`` when no scope of the quarter has published metrics.
+    """
+    from . import summary
+    from .narrative.summary import format_number
+
+    rows = []
+    names: list[str] = []
+    for scope in config.SCOPES:
+        folder = Path(out_dir) / quarter / scope
+        try:
+            metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        numbers = summary.headline_numbers(metrics)
+        if numbers["estimate"].isna().all():
+            continue
+        names = list(numbers["name"])
+        scope_text = escape(labels.code_label(scope, lang))
+        if (folder / "summary.html").exists():
+            scope_text = f'<a href="{quarter}/{scope}/summary.html">{scope_text}</a>'
+        cells = "".join(f"<td style='text-align:right'>{escape(format_number(r.estimate, r.unit))}"
+                        "</td>" for r in numbers.itertuples(index=False))
+        rows.append(f"<tr><td>{scope_text}</td>{cells}</tr>")
+    if not rows:
+        return ""
+    head = "".join(f"<th>{escape(labels.text(f'summary.metric.{n}', lang))}</th>"
+                   for n in names)
+    return (f"<h3>{escape(labels.text('summary.heading.headline', lang))}</h3>"
+            f"<table><tr><th>{_t('scope', lang)}</th>{head}</tr>{''.join(rows)}</table>"
+            f"<h3>{_t('status', lang)}</h3>")
+
+
 def write_index(out_dir: Path, lang: str = "zh") -> Path:
     """Rebuild ``<out_dir>/index.html`` from the status files on disk.
 
-    Lists every quarter (newest first) × scope × report seen in any status file, with
+    For every quarter (newest first): its headline numbers by scope
+    (:func:`index_headline`), then every scope × report seen in any status file, with
     status, finishing time, seconds and links to the reader copy, the executed
-    notebook and the error page. Self-contained (no scripts, inline styles).
+    notebook and the error page. In ``lang``; self-contained (no scripts, inline styles).
 
     Returns
     -------
@@ -290,8 +340,9 @@ def write_index(out_dir: Path, lang: str = "zh") -> Path:
                      key=lambda n: (order.index(n) if n in order else len(order), n))
     head = "".join(f"<th>{_t(k, lang)}</th>" for k in
                    ("quarter", "scope", "report", "status", "finished", "seconds", "links"))
-    body = []
+    sections = []
     for q in quarters:
+        body = []
         for scope in config.SCOPES:
             for name in reports:
                 entry = known.get((q, scope, name))
@@ -315,14 +366,16 @@ def write_index(out_dir: Path, lang: str = "zh") -> Path:
                     f"<td style='text-align:right'>"
                     f"{'' if seconds is None else f'{seconds:.1f}'}</td>"
                     f"<td>{' · '.join(links)}</td></tr>")
+        sections.append(f'<h2 id="q-{q}">{q}</h2>{index_headline(out_dir, q, lang)}'
+                        f"<table><tr>{head}</tr>{''.join(body)}</table>")
     title = _t("index_title", lang)
-    banner = (f'<div class="gotone-banner">{escape(SYNTHETIC_BANNER)}</div>'
+    banner = (f'<div class="gotone-banner">{escape(synthetic_banner(lang))}</div>'
               if any(r.get("synthetic") for r in rows) else "")
     page = (f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head>"
             f"<meta charset=\"utf-8\"><title>{title}</title><style>{CARD_CSS}"
             ".st-failed td{background:#fde2e1}.st-missing td{color:#888}</style></head>"
             f'<body><section class="gotone-card"><h1>{title}</h1>{banner}'
-            f"<table><tr>{head}</tr>{''.join(body)}</table></section></body></html>\n")
+            f"{''.join(sections)}</section></body></html>\n")
     path = out_dir / "index.html"
     atomic_write_text(path, page)
     return path

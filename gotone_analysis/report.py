@@ -44,8 +44,19 @@ CODE_VERSION_ENV = provenance.CODE_VERSION_ENV
 #: Permissions of published files (temporary files would otherwise be private).
 FILE_MODE = 0o644
 
-#: The banner of reports made from synthetic data, in both languages at once.
+#: The banner of reports made from synthetic data, in both languages at once (a page
+#: shows it in its own language: :func:`synthetic_banner`).
 SYNTHETIC_BANNER = " · ".join(labels.catalog()["report.synthetic_banner"])
+
+
+def synthetic_banner(lang: str = "zh") -> str:
+    """The banner of reports made from synthetic data, in ``lang``.
+
+    Returns
+    -------
+    str
+    """
+    return labels.text("report.synthetic_banner", lang)
 
 #: Above this many input files the run card lists them in a collapsible block.
 FILES_SHOWN_OPEN = 12
@@ -154,7 +165,7 @@ def run_card(P, ds, report_name: str) -> HTMLBlock:
     title = f"{report_title(report_name, lang)} · {P.scope_label} · {P.quarter}"
     parts = [f"<style>{CARD_CSS}</style>", '<section class="gotone-card">', f"<h1>{escape(title)}</h1>"]
     if getattr(ds, "synthetic", False):
-        parts.append(f'<div class="gotone-banner">{escape(SYNTHETIC_BANNER)}</div>')
+        parts.append(f'<div class="gotone-banner">{escape(synthetic_banner(lang))}</div>')
     if P.warnings:
         parts.append(f"<h3>{_t('warnings', lang)}</h3><ul>"
                      + "".join(f'<li class="gotone-warn">{escape(w)}</li>' for w in P.warnings)
@@ -436,7 +447,8 @@ def publish(P, report_name: str, metrics: Mapping[str, Any],
         atomic_write_text(folder / f"{report_name}.metrics.json", metrics_json(out))
         if tables:
             if synthetic:  # the workbook says so on its first sheet
-                tables = {"synthetic": pd.DataFrame({"note": [SYNTHETIC_BANNER]}), **tables}
+                tables = {"synthetic": pd.DataFrame({"note": [synthetic_banner(P.lang)]}),
+                          **tables}
             write_tables(tables, folder / f"{report_name}.tables.xlsx")
             write_table_parts(tables, folder / f"{report_name}.tables")
         else:

@@ -31,3 +31,30 @@ def small_demo(tmp_path_factory) -> Path:
         if not (target / ".complete").exists():
             demo.generate(target, scale="small", seed=DEMO_SEED)
     return target
+
+
+@pytest.fixture(scope="session")
+def demo_batches(small_demo, tmp_path_factory) -> dict[str, Path]:
+    """Two published demo batches of 2010Q4, every report, shared by the page checks
+    (browser, privacy, language, summary): ``zh`` the province in Chinese, ``en`` Xiamen
+    in English. Made once per test run (a file lock, as for :func:`small_demo`)."""
+    import io
+
+    from gotone_analysis.report import remove_path
+    from gotone_analysis.runner import run_batch
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    target = root / "demo_batches"
+    out = {"zh": target / "zh", "en": target / "en"}
+    with FileLock(str(target) + ".lock"):
+        if not (target / ".complete").exists():
+            remove_path(target)
+            for lang, scope in (("zh", "province"), ("en", "xiamen")):
+                result = run_batch("2010Q4", scope, jobs=2, data_dir=small_demo,
+                                   out_dir=out[lang], lang=lang, progress=False,
+                                   stream=io.StringIO())
+                assert result.exit_code == 0, result.table()
+            (target / ".complete").touch()
+    return out

@@ -111,7 +111,7 @@ def test_one_record_per_input_on_the_run_card_and_in_the_validation_summary(tmp_
 
 def test_run_card(P, data_dir: Path):
     html = report.run_card(P, _DS(True, data_dir), "data_quality")._repr_html_()
-    assert report.SYNTHETIC_BANNER in html
+    assert report.synthetic_banner("en") in html
     assert "Data quality" in html and "Province" in html and "2010Q4" in html
     survey = "survey/survey_2010Q4.csv"
     assert survey in html and hashlib.sha256((data_dir / survey).read_bytes()).hexdigest() in html
@@ -125,7 +125,7 @@ def test_run_card(P, data_dir: Path):
                          "data_quality")._repr_html_()
     assert "季度 (quarter)" in zh and "最小样本量 (min_base)" in zh
     real = report.run_card(P, _DS(False, data_dir), "data_quality")._repr_html_()
-    assert report.SYNTHETIC_BANNER not in real
+    assert report.synthetic_banner("en") not in real
 
 
 def test_normalise_metrics():
@@ -159,7 +159,7 @@ def test_publish_writes_only_when_asked(P, tmp_path: Path, monkeypatch):
     assert json.loads(first) == {"deff": 1.25, "n": 3, "synthetic": True}
     sheets = pd.read_excel(target / "data_quality.tables.xlsx", sheet_name=None)
     assert list(sheets)[:2] == ["synthetic", "bases"] and len(list(sheets)[2]) == 31
-    assert sheets["synthetic"]["note"].tolist() == [report.SYNTHETIC_BANNER]
+    assert sheets["synthetic"]["note"].tolist() == [report.synthetic_banner("en")]
     assert sheets["bases"]["n"].tolist() == [3]
     xlsx = (target / "data_quality.tables.xlsx").read_bytes()
     report.publish(P, "data_quality", {"deff": 1.25, "n": 3}, tables)
@@ -262,11 +262,11 @@ def test_index_lists_every_scope_and_report(tmp_path: Path):
     assert 'href="2010Q4/xiamen/brand_equity.error.html"' in html
     assert "failed" in html and "not run" in html and "3.2" in html
     assert pages.external_references(html) == [] and "<script" not in html
-    assert report.SYNTHETIC_BANNER not in html  # nothing says the data were synthetic
+    assert report.synthetic_banner("en") not in html  # nothing says the data were synthetic
     status = json.loads((scope_dir / "status.json").read_text(encoding="utf-8"))
     status["reports"]["data_quality"]["synthetic"] = True
     (scope_dir / "status.json").write_text(json.dumps(status), encoding="utf-8")
-    assert report.SYNTHETIC_BANNER in pages.write_index(tmp_path, "en").read_text("utf-8")
+    assert report.synthetic_banner("en") in pages.write_index(tmp_path, "en").read_text("utf-8")
 
 
 def test_publish_keeps_tables_as_they_are(P, tmp_path: Path, monkeypatch):

@@ -252,19 +252,19 @@ def test_batch_over_the_small_demo(small_demo: Path, tmp_path: Path):
         for name in reports:
             html = (folder / f"{name}.html").read_text(encoding="utf-8")
             assert code_inputs(html) == 0 and pages.external_references(html) == []
-            assert report.SYNTHETIC_BANNER in html and digest in html
+            assert report.synthetic_banner("zh") in html and digest in html
             assert "survey/survey_2010Q4.csv" in html and '<nav class="gotone-toc">' in html
             assert (folder / f"{name}.ipynb").exists()
         sheets = pd.read_excel(folder / "tables.xlsx", sheet_name=None)
         assert any(s.startswith("data_quality.") for s in sheets)
         # made from demo data: every machine-readable output says so too
         assert all(metrics[scope][name]["synthetic"] is True for name in reports)
-        assert report.SYNTHETIC_BANNER in sheets["data_quality.synthetic"]["note"].iloc[0]
+        assert report.synthetic_banner("zh") in sheets["data_quality.synthetic"]["note"].iloc[0]
     dq_p, dq_x = metrics["province"]["data_quality"], metrics["xiamen"]["data_quality"]
     assert 0 < dq_x["respondents"] < dq_p["respondents"]
     assert dq_p["deff_kish"] >= 1 and dq_p["files_failed"] == 0
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert report.SYNTHETIC_BANNER in index
+    assert report.synthetic_banner("zh") in index
     for scope in ("province", "xiamen"):
         assert f'href="2010Q4/{scope}/data_quality.html"' in index
     # the real reports are deterministic: a second batch gives byte-identical metrics

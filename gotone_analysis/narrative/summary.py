@@ -18,7 +18,8 @@ import pandas as pd
 from .. import labels
 from ..summary import Finding
 
-__all__ = ["Sentence", "findings_table", "headline_table", "summary_html", "summary_sentences"]
+__all__ = ["Sentence", "findings_table", "format_number", "headline_table", "summary_html",
+           "summary_sentences"]
 
 _CSS = """
 .gotone-summary{font-size:14px;line-height:1.55;max-width:980px}
@@ -182,7 +183,15 @@ def summary_sentences(found: Sequence[Finding], lang: str = "zh") -> list[Senten
     return out
 
 
-def _fmt(value, unit: str) -> str:
+def format_number(value, unit: str) -> str:
+    """A headline number as readers see it (``unit`` of
+    :data:`gotone_analysis.summary.HEADLINE`): rates in per cent, counts with thousands
+    separators, differences signed, scores with one decimal; "—" when missing.
+
+    Returns
+    -------
+    str
+    """
     if value is None or pd.isna(value):
         return "—"
     if unit == "rate":
@@ -212,8 +221,8 @@ def headline_table(numbers: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     rows = []
     for r in numbers.itertuples(index=False):
         interval = ("" if r.ci_low is None or pd.isna(r.ci_low)
-                    else f"{_fmt(r.ci_low, r.unit)} – {_fmt(r.ci_high, r.unit)}")
-        rows.append([labels.text(f"summary.metric.{r.name}", lang), _fmt(r.estimate, r.unit),
+                    else f"{format_number(r.ci_low, r.unit)} – {format_number(r.ci_high, r.unit)}")
+        rows.append([labels.text(f"summary.metric.{r.name}", lang), format_number(r.estimate, r.unit),
                      interval, r.key])
     cols = [labels.text(f"summary.column.{c}", lang)
             for c in ("measure", "value", "interval", "based_on")]
