@@ -22,6 +22,8 @@ def test_every_key_has_both_languages_and_is_defined_once():
             assert isinstance(pair, tuple) and len(pair) == 2, key
             assert all(isinstance(t, str) and t.strip() for t in pair), key
     assert set(seen) == set(labels.catalog())
+    # a section module named like a function of the package does not replace it
+    assert all(callable(getattr(labels, name)) for name in ("sections", "text", "merge"))
     assert {"common", "brand", "quality", "report"} <= set(labels.sections())
 
 

@@ -25,7 +25,9 @@ Create ``gotone_analysis/labels/<area>.py`` (any module name not starting with `
 holding ``SECTION: dict[str, tuple[str, str]] = {"<key>": ("中文", "English"), ...}``.
 It is found automatically: every module of this package is a section, merged into
 the catalog in module-name order. Nothing else needs editing; a key already defined
-by another section is an error naming both sections.
+by another section is an error naming both sections. A section may share its name with
+a function of this package (``sections.py``, ``text.py``): the function stays what
+``labels.<name>`` means.
 """
 
 from __future__ import annotations
@@ -80,6 +82,21 @@ def check_lang(lang: str) -> int:
     return LANGS.index(lang)
 
 
+def _discover() -> dict[str, Mapping[str, tuple[str, str]]]:
+    out: dict[str, Mapping[str, tuple[str, str]]] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        section = getattr(module, "SECTION", None)
+        if not isinstance(section, Mapping):
+            raise CatalogError(f"labels section {info.name!r} has no SECTION dict")
+        out[info.name] = section
+    # importing a submodule binds its name in this package: keep the API's meaning
+    globals().update({name: fn for name, fn in _API.items() if globals().get(name) is not fn})
+    return out
+
+
 def sections() -> dict[str, Mapping[str, tuple[str, str]]]:
     """The sections of the catalog: module name -> its ``SECTION`` dict.
 
@@ -93,16 +110,7 @@ def sections() -> dict[str, Mapping[str, tuple[str, str]]]:
     CatalogError
         When a section module has no ``SECTION`` dict.
     """
-    out: dict[str, Mapping[str, tuple[str, str]]] = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        section = getattr(module, "SECTION", None)
-        if not isinstance(section, Mapping):
-            raise CatalogError(f"labels section {info.name!r} has no SECTION dict")
-        out[info.name] = section
-    return out
+    return _discover()
 
 
 def merge(parts: Mapping[str, Mapping[str, tuple[str, str]]]) -> dict[str, tuple[str, str]]:
@@ -149,7 +157,7 @@ def catalog() -> dict[str, tuple[str, str]]:
     dict
         Key -> ``(中文, English)``.
     """
-    return merge(sections())
+    return _merge(_discover())
 
 
 def has(key: str) -> bool:
@@ -213,3 +221,9 @@ def code_label(code: object, lang: str = "zh") -> str:
 def level_text(level: float) -> str:
     """A confidence level as a percentage for headings: 0.95 -> ``"95%"``, 0.975 -> ``"97.5%"``."""
     return f"{float(level) * 100:.6g}%"
+
+
+_merge = merge
+#: The package's functions, restored should a section module share a name with one.
+_API = {name: globals()[name] for name in ("catalog", "check_lang", "code_label", "has",
+                                           "level_text", "merge", "sections", "text")}
