@@ -8,7 +8,7 @@ QUARTER ?= 2010Q4
 JOBS   ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo validate report test test-all lint bench lab clean
+.PHONY: help setup browser demo validate report test test-all lint bench lab clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,10 +33,17 @@ validate: demo  ## validate the demo data against the data contract
 report: validate  ## produce the reports for the latest demo quarter, province and nine cities
 	$(BIN)/gotone run --quarter $(QUARTER) --scope all --jobs $(JOBS) --data $(DEMO) --out outputs
 
-test: $(STAMP)  ## run the test suite (slow, large-scale checks excluded)
+browser:  ## Debian's chromium for the browser test (installed with apt-get when root)
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else echo "make browser: chromium is not installed and installing it needs root" \
+	  "(apt-get install -y chromium); the browser test will be skipped"; fi
+
+test: $(STAMP) browser  ## run the test suite (slow, large-scale checks excluded)
 	$(BIN)/python -m pytest -q -n 2 -m "not slow"
 
-test-all: $(STAMP)  ## run every test, slow ones included
+test-all: $(STAMP) browser  ## run every test, slow ones included
 	$(BIN)/python -m pytest -q -n 2
 
 lint: $(STAMP)  ## ruff over the package, tests and notebooks

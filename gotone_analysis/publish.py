@@ -22,7 +22,8 @@ from typing import Any
 
 import pandas as pd
 
-from . import report
+from . import config, report
+from .errors import GotoneError
 
 #: Folder (in a scope's output folder) keeping each report's tables as Parquet parts.
 PARTS_NAME = ".parts"
@@ -119,6 +120,27 @@ def commit(moves: Sequence[tuple[Path, Path]], removals: Sequence[Path], backup:
         shutil.rmtree(backup, ignore_errors=True)
 
 
+def _write_workbook(task, sheets: dict[str, pd.DataFrame], status: dict, path: Path) -> None:
+    """The scope's ``tables.xlsx`` in the batch's language, its first sheet saying what it
+    is (:func:`gotone_analysis.workbook.write`)."""
+    from . import io, labels, provenance, workbook
+
+    entries = status.get("reports", {})
+    order = list(config.REPORTS)
+    statuses = {k: entries[k] for k in sorted(entries, key=lambda n: (
+        order.index(n) if n in order else len(order), n))}
+    inputs = None
+    data_dir = task.parameters.get("data_dir")
+    if data_dir:
+        with contextlib.suppress(OSError, ValueError, GotoneError):  # best effort: a summary
+            inputs = io.open_dataset(data_dir).inputs(task.cache_dir)
+    workbook.write(path, sheets, lang=task.lang, quarter=task.quarter,
+                   scope_label=labels.code_label(task.scope, task.lang),
+                   synthetic=any(e.get("synthetic") for e in entries.values()),
+                   statuses=statuses, parameters=task.parameters,
+                   code_version=provenance.code_version(), inputs=inputs)
+
+
 def publish_result(task, result, out_dir: Path, run_id: str,
                    reports_order: Sequence[str]) -> None:
     """Put one task's files from staging into ``<out>/<quarter>/<scope>/``.
@@ -149,6 +171,7 @@ def publish_result(task, result, out_dir: Path, run_id: str,
     parts = final / PARTS_NAME
     moves: list[tuple[Path, Path]] = []
     removals: list[Path] = []
+    sheets: dict[str, pd.DataFrame] = {}
     made_from: dict[str, Any] = {}  # the report's metrics: says whether the data were synthetic
     if result.status == "ok":
         parts.mkdir(exist_ok=True)
@@ -165,10 +188,7 @@ def publish_result(task, result, out_dir: Path, run_id: str,
             else:
                 removals.append(parts / part)
         moves.append((prep / "metrics.json", final / "metrics.json"))
-        if sheets:
-            report.write_tables(sheets, prep / "tables.xlsx")
-            moves.append((prep / "tables.xlsx", final / "tables.xlsx"))
-        else:
+        if not sheets:
             removals.append(final / "tables.xlsx")
         removals += [final / f"{name}.failed.ipynb", final / f"{name}.error.html"]
         report_files = [f"{name}.ipynb", f"{name}.html"]
@@ -194,6 +214,9 @@ def publish_result(task, result, out_dir: Path, run_id: str,
         "files": present,
     }
     status["reports"] = dict(sorted(entries.items()))
+    if result.status == "ok" and sheets:
+        _write_workbook(task, sheets, status, prep / "tables.xlsx")
+        moves.append((prep / "tables.xlsx", final / "tables.xlsx"))
     report.atomic_write_text(prep / "status.json",
                               json.dumps(status, indent=2, ensure_ascii=False) + "\n")
     moves.append((prep / "status.json", final / "status.json"))

@@ -256,10 +256,10 @@ def test_batch_over_the_small_demo(small_demo: Path, tmp_path: Path):
             assert "survey/survey_2010Q4.csv" in html and '<nav class="gotone-toc">' in html
             assert (folder / f"{name}.ipynb").exists()
         sheets = pd.read_excel(folder / "tables.xlsx", sheet_name=None)
-        assert any(s.startswith("data_quality.") for s in sheets)
+        assert any(s.startswith("数据质量 · ") for s in sheets)
         # made from demo data: every machine-readable output says so too
         assert all(metrics[scope][name]["synthetic"] is True for name in reports)
-        assert report.synthetic_banner("zh") in sheets["data_quality.synthetic"]["note"].iloc[0]
+        assert "合成演示数据" in sheets["说明"].to_string()  # the first sheet says so
     dq_p, dq_x = metrics["province"]["data_quality"], metrics["xiamen"]["data_quality"]
     assert 0 < dq_x["respondents"] < dq_p["respondents"]
     assert dq_p["deff_kish"] >= 1 and dq_p["files_failed"] == 0
@@ -434,9 +434,8 @@ def test_combined_tables_keep_text_as_text(fake_data: Path, tmp_path: Path, monk
 
     combined = publish(tmp_path / "a")
     wb = openpyxl.load_workbook(combined)
-    assert wb.sheetnames == ["first.synthetic", "first.codes", "second.synthetic",
-                             "second.codes"]
-    for sheet in ("first.codes", "second.codes"):
+    assert wb.sheetnames == ["About", "first · codes", "second · codes"]
+    for sheet in ("first · codes", "second · codes"):
         rows = list(wb[sheet].iter_rows(min_row=2, values_only=True))
         assert rows == [("0012", "2010", 3), ("2010", "2011", 4)]
     assert publish(tmp_path / "b").read_bytes() == combined.read_bytes()  # deterministic
