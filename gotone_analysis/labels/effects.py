@@ -65,6 +65,10 @@ SECTION: dict[str, tuple[str, str]] = {
         "参与者本来就消费更高、更满意，简单对比高估了效应。",
         "Participants already spend more and are more satisfied: naive comparisons "
         "overstate the effects."),
+    "effects.note.overlap_rule": (
+        "未修剪样本；倾向得分在 [{low:g}, {high:g}] 之外的样本计为“低于下限”“高于上限”。",
+        "No trimming; units with a propensity outside [{low:g}, {high:g}] are counted as "
+        "below / above the bound."),
     "effects.note.churn_estimand": (
         "流失率 = 当月在网客户中当月离网的比例；关怀回访按客户群推广（意向处理），"
         "对照为从未推广的客户群。",
