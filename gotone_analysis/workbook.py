@@ -52,12 +52,13 @@ def column_label(column: str, report: str, lang: str) -> str:
     Returns
     -------
     str
-        The catalog's ``<area>.column.<column>`` or ``column.<column>`` (a confidence
-        level field filled with 95 %), else the column's name.
+        The catalog's ``<area>.column.<column>``, ``column.<column>`` or
+        ``workbook.column.<column>`` (a confidence level field filled with 95 %), else
+        the column's name.
     """
     area = _AREAS.get(report)
     keys = ([f"{area}.column.{column}", f"{area}.column.column.{column}"] if area else [])
-    for key in (*keys, f"column.{column}"):
+    for key in (*keys, f"column.{column}", f"workbook.column.{column}"):
         if labels.has(key):
             try:
                 return labels.text(key, lang, level="95%")

@@ -47,7 +47,23 @@ _TABLES: dict[str, dict[str, tuple[str, str]]] = {
                       "contributions": ("城市贡献", "City contributions")},
 }
 
+#: Headings of table columns the reader tables do not show (the workbook shows every column).
+_COLUMNS: dict[str, tuple[str, str]] = {
+    "ci_low": ("置信区间下限", "Interval low"), "ci_high": ("置信区间上限", "Interval high"),
+    "diff_ci_low": ("变化区间下限", "Change, interval low"),
+    "diff_ci_high": ("变化区间上限", "Change, interval high"),
+    "lead_ci_low": ("领先区间下限", "Lead, interval low"),
+    "lead_ci_high": ("领先区间上限", "Lead, interval high"),
+    "lead_significant": ("领先显著", "Lead significant"),
+    "significant": ("显著", "Significant"), "mark": ("标记", "Mark"),
+    "suppressed": ("样本不足不予显示", "Suppressed (base too small)"),
+    "note": ("说明", "Note"), "kind": ("类型", "Kind"), "sentence": ("句子", "Sentence"),
+    "based_on": ("依据", "Based on"), "name": ("名称", "Name"), "key": ("指标键", "Metric key"),
+    "unit": ("单位", "Unit"), "report": ("报告", "Report"),
+}
+
 SECTION: dict[str, tuple[str, str]] = {
+    **{f"workbook.column.{c}": pair for c, pair in _COLUMNS.items()},
     **{f"workbook.report.{r}": pair for r, pair in _REPORTS.items()},
     **{f"workbook.table.{r}.{t}": pair for r, tables in _TABLES.items()
        for t, pair in tables.items()},
