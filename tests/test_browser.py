@@ -3,8 +3,8 @@
 Per page: it loads, logs no console error, requests nothing but itself (and its inline
 ``data:`` images), every image decodes (natural width > 0) and every table-of-contents
 link points to an element of the page. A screenshot of each summary page is kept as a
-test artefact (``<pytest basetemp>/browser/summary-<lang>-<scope>.png``; the path is
-printed).
+test artefact: ``summary-<lang>-<scope>.png`` in ``$GOTONE_TEST_ARTEFACTS`` when set, else
+in ``browser/`` of the pytest base folder (of the xdist worker; the paths are printed).
 
 Chromium is Debian's ``chromium``; ``make test`` installs it when it is missing and the
 tests run as root (as in CI). Without it the test fails as root and is skipped, with the
@@ -14,9 +14,14 @@ reason, otherwise.
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 from fixtures.browser import Browser, chromium_path, is_root
+
+#: Folder for the screenshots (e.g. a CI artefact folder); default the pytest basetemp.
+ARTEFACTS_ENV = "GOTONE_TEST_ARTEFACTS"
 
 _IMAGES = """Promise.all([...document.images].map(img => img.decode()
     .then(() => ({src: img.src.slice(0, 30), width: img.naturalWidth}),
@@ -82,8 +87,9 @@ def test_every_reader_page_in_a_browser(browser, demo_batches, tmp_path_factory)
                 found.append("did not finish loading")
             if path.stem == "summary":
                 lang = path.parents[2].name
-                shot = tmp_path_factory.getbasetemp() / "browser" / \
-                    f"summary-{lang}-{path.parent.name}.png"
+                folder = (Path(os.environ[ARTEFACTS_ENV]) if os.environ.get(ARTEFACTS_ENV)
+                          else tmp_path_factory.getbasetemp() / "browser")
+                shot = folder / f"summary-{lang}-{path.parent.name}.png"
                 page.screenshot(shot)
                 shots.append(shot)
         finally:
