@@ -447,11 +447,28 @@ class Dataset:
         if not folder.is_dir():
             raise data_error("panel/", "no data", "the data set has no panel/ folder")
         if validate and not self._panel_checked:
-            schema.validate_panel(folder, file="panel/")
+            self._validate_panel(folder)
             self._panel_checked = True
         if "panel/" not in self._records:
-            self._records["panel/"] = panel_record(folder, "panel/")
+            self._records["panel/"] = self._input_record(folder, "panel")
         return folder
+
+    def _validate_panel(self, folder: Path) -> None:
+        """Validate the panel once per panel version and code version: in a batch the
+        outcome is kept in its cache (:func:`gotone_analysis.cache.shared`, keyed by the
+        panel's SHA-256), so the other kernels do not scan it again."""
+        from .. import cache
+
+        if cache.cache_dir() is None:
+            schema.validate_panel(folder, file="panel/")
+            return
+        try:
+            digest = self._input_record(folder, "panel")["sha256"]
+        except DataError:  # unreadable: let the validation say so
+            schema.validate_panel(folder, file="panel/")
+            return
+        cache.shared("panel_validation", lambda: schema.validate_panel(folder, file="panel/"),
+                     depends={"panel/": digest})
 
     def _relative_mapping(self, rec: dict) -> dict:
         if rec.get("mapping"):

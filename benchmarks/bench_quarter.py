@@ -1,0 +1,320 @@
+"""Benchmark: a whole quarter (every report, the province and nine cities) on the full-scale demo.
+
+Runs ``gotone run --quarter 2010Q4 --scope all`` (every report notebook) as its own
+command on the full-scale demo data (about 80 M customer-months, generated once into
+``.bench/demo_full`` as :mod:`bench_panel` does, and reused) and prints:
+
+* ``quarter_full_seconds=`` wall time of the command;
+* ``quarter_full_peak_gib=`` the largest resident set of any one process of the batch
+  (the command, its workers, their kernels and anything they start), sampled every
+  0.2 s over the process tree with psutil; ``quarter_full_tree_peak_gib=`` the largest
+  sum over the tree at one sample;
+* ``quarter_<report>_seconds=`` each report's seconds summed over the scopes, from the
+  batch's own closing table (one row per notebook, seconds measured in the worker);
+* ``batch_speedup=`` the naive loop's seconds over ``quarter_full_seconds``. The naive
+  loop is what a user would write: for every notebook, ``papermill`` then ``jupyter
+  nbconvert --to html --no-input`` as separate commands, one after the other, without
+  the batch's cache. On the full data it would take over an hour, so it is timed on
+  the scopes of ``GOTONE_BENCH_NAIVE_SCOPES`` (default the province and one city,
+  every report) and scaled to the ten scopes: each report's province time plus nine
+  times its mean city time. ``naive_scopes=`` and ``naive_scaled=1`` say so; with
+  ``GOTONE_BENCH_NAIVE_SCOPES=all`` the loop runs in full (``naive_scaled=0``). The
+  summary notebook of the naive loop reads the metrics the batch published.
+
+Goals on a 2-core machine: ``quarter_full_seconds`` <= 300, ``quarter_full_peak_gib`` <= 6,
+``batch_speedup`` >= 4. Timings on a shared machine are noisy (other work competes for
+the two cores): compare runs made in the same conditions.
+
+Environment: ``GOTONE_BENCH_JOBS`` (default 2), ``GOTONE_BENCH_ENGINE`` (default
+``duckdb``), ``GOTONE_BENCH_QUARTER`` (default ``2010Q4``; a range or ``all`` too),
+``GOTONE_BENCH_NAIVE_SCOPES`` (``none`` skips the naive loop),
+``GOTONE_BENCH_KEEP`` (keep the output folder, printed as ``quarter_out=``).
+
+Usage: ``python benchmarks/bench_quarter.py [data_dir]`` or ``python benchmarks/run.py quarter``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT / ".bench" / "demo_full"
+SEED = 20100330
+QUARTER = "2010Q4"
+
+_GENERATE = (
+    "import sys\n"
+    "from gotone_analysis.demo import generate\n"
+    "generate(sys.argv[1], scale='full', seed=20100330)\n"
+)
+
+
+def ensure_full_demo(data: Path = DEFAULT_DATA) -> Path:
+    """The full-scale demo data, generated into ``data`` in a child process when absent.
+
+    Returns
+    -------
+    pathlib.Path
+        The data folder.
+    """
+    if not (data / "MANIFEST.json").exists():
+        data.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-c", _GENERATE, str(data)], check=True)
+    return data
+
+
+class TreePeak:
+    """Sample the resident memory of a process and all its descendants in a thread.
+
+    ``peak_one`` is the largest resident set of any single process seen, ``peak_tree``
+    the largest sum over the tree at one sample (bytes).
+    """
+
+    def __init__(self, pid: int, interval: float = 0.2) -> None:
+        self.pid, self.interval = pid, interval
+        self.peak_one = self.peak_tree = 0
+        self.peak_name = ""
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> TreePeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        import psutil
+
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.NoSuchProcess:
+            return
+        while not self._stop.is_set():
+            try:
+                procs = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                return
+            total = 0
+            for p in procs:
+                try:
+                    rss = p.memory_info().rss
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
+                    continue
+                total += rss
+                if rss > self.peak_one:
+                    self.peak_one = rss
+                    try:
+                        self.peak_name = " ".join(p.cmdline()[1:4])[:120]
+                    except (psutil.NoSuchProcess, psutil.AccessDenied):
+                        self.peak_name = ""
+            self.peak_tree = max(self.peak_tree, total)
+            self._stop.wait(self.interval)
+
+
+def parse_closing_table(text: str) -> list[dict]:
+    """Rows of the batch's closing table (``report  scope  status  seconds  error``).
+
+    Returns
+    -------
+    list of dict
+        ``report, scope, status, seconds`` (float, NaN when not run) per notebook; the
+        quarter column is kept when the table has one.
+    """
+    rows: list[dict] = []
+    lines = text.splitlines()
+    head = None
+    for i, line in enumerate(lines):
+        if line.split()[:2] in (["report", "scope"], ["quarter", "report"]):
+            head = i
+    if head is None:
+        return rows
+    names = lines[head].split()
+    quarter_col = names[0] == "quarter"
+    for line in lines[head + 1:]:
+        parts = line.split()
+        if not parts or "reports published" in line:
+            break
+        if quarter_col:
+            q, parts = parts[0], parts[1:]
+        if len(parts) < 3:
+            continue
+        try:
+            secs = float(parts[3]) if len(parts) > 3 else float("nan")
+        except ValueError:
+            secs = float("nan")
+        row = {"report": parts[0], "scope": parts[1], "status": parts[2], "seconds": secs}
+        if quarter_col:
+            row["quarter"] = q
+        rows.append(row)
+    return rows
+
+
+def run_quarter(data: Path, out: Path, *, jobs: int = 2, engine: str = "duckdb",
+                quarter: str = QUARTER, scope: str = "all") -> dict:
+    """Run ``gotone run`` once as a command and measure it.
+
+    Returns
+    -------
+    dict
+        ``seconds``, ``peak_one`` and ``peak_tree`` (bytes), ``peak_name``, ``rows``
+        (:func:`parse_closing_table`), ``returncode``, ``stdout``, ``stderr``.
+    """
+    gotone = Path(sys.executable).parent / "gotone"
+    cmd = [str(gotone), "run", "--quarter", quarter, "--scope", scope, "--jobs", str(jobs),
+           "--data", str(data), "--out", str(out), "--engine", engine]
+    env = {**os.environ, "GOTONE_PROGRESS": "0"}
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env, cwd=str(ROOT))
+    with TreePeak(proc.pid) as peak:
+        stdout, stderr = proc.communicate()
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "peak_one": peak.peak_one, "peak_tree": peak.peak_tree,
+            "peak_name": peak.peak_name, "rows": parse_closing_table(stdout),
+            "returncode": proc.returncode, "stdout": stdout, "stderr": stderr}
+
+
+def naive_loop(notebooks: list[Path], scopes: list[str], data: Path, work: Path,
+               published: Path, quarter: str = QUARTER) -> dict[tuple[str, str], float]:
+    """The shell loop a user would write: papermill, then nbconvert, one notebook at a time.
+
+    Parameters
+    ----------
+    notebooks : list of Path
+        Report notebooks.
+    scopes : list of str
+        Scopes to run.
+    data : Path
+        Data folder.
+    work : Path
+        Where the executed notebooks and pages go.
+    published : Path
+        Output folder of a batch on the same data (the summary reads its metrics).
+
+    Returns
+    -------
+    dict
+        ``(report, scope)`` -> seconds of the two commands.
+    """
+    bindir = Path(sys.executable).parent
+    papermill, jupyter = bindir / "papermill", bindir / "jupyter"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOTONE_")}
+    env["GOTONE_OUTPUT_DIR"] = str(published)
+    out: dict[tuple[str, str], float] = {}
+    for nb in notebooks:
+        for scope in scopes:
+            folder = work / scope
+            folder.mkdir(parents=True, exist_ok=True)
+            executed = folder / f"{nb.stem}.ipynb"
+            started = time.perf_counter()
+            subprocess.run(
+                [str(papermill), str(nb), str(executed), "-k", "python3", "--no-progress-bar",
+                 "-p", "quarter", quarter, "-p", "scope", scope, "-p", "data_dir", str(data)],
+                check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=folder,
+                env=env)
+            subprocess.run([str(jupyter), "nbconvert", "--to", "html", "--no-input",
+                            str(executed)], check=True, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, cwd=folder, env=env)
+            out[(nb.stem, scope)] = time.perf_counter() - started
+    return out
+
+
+def scale_naive(times: dict[tuple[str, str], float], scopes_all: list[str]) -> float:
+    """Naive seconds of every scope from a subset: each report's province time plus its
+    mean city time for every city (all measured scopes when the subset is complete).
+
+    Returns
+    -------
+    float
+    """
+    from gotone_analysis.config import PROVINCE
+
+    total = 0.0
+    for rep in sorted({r for r, _ in times}):
+        mine = {s: t for (r, s), t in times.items() if r == rep}
+        cities = [t for s, t in mine.items() if s != PROVINCE]
+        city_mean = sum(cities) / len(cities) if cities else mine.get(PROVINCE, 0.0)
+        for s in scopes_all:
+            total += mine.get(s, city_mean if s != PROVINCE else city_mean)
+    return total
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print ``name=value`` lines.
+
+    Returns
+    -------
+    int
+        0, or 1 when the batch did not publish every report.
+    """
+    from gotone_analysis import config
+    from gotone_analysis.runner import default_notebook_dir, find_reports, parse_scopes
+
+    argv = sys.argv[1:] if argv is None else argv
+    data = ensure_full_demo(Path(argv[0]) if argv else DEFAULT_DATA).resolve()
+    jobs = int(os.environ.get("GOTONE_BENCH_JOBS", "2"))
+    engine = os.environ.get("GOTONE_BENCH_ENGINE", "duckdb")
+    quarter = os.environ.get("GOTONE_BENCH_QUARTER", QUARTER)
+    naive_scopes = os.environ.get("GOTONE_BENCH_NAIVE_SCOPES",
+                                  f"{config.PROVINCE},{config.CITY_CODES[0]}")
+    work = Path(tempfile.mkdtemp(prefix="gotone-bench-quarter-"))
+    keep = os.environ.get("GOTONE_BENCH_KEEP") == "1"
+    try:
+        out = work / "outputs"
+        res = run_quarter(data, out, jobs=jobs, engine=engine, quarter=quarter)
+        print(f"quarter_jobs={jobs}")
+        print(f"quarter_engine={engine}")
+        print(f"quarter_notebooks={len(res['rows'])}")
+        print(f"quarter_full_seconds={res['seconds']:.1f}", flush=True)
+        print(f"quarter_full_peak_gib={res['peak_one'] / 1024**3:.2f}")
+        print(f"quarter_full_tree_peak_gib={res['peak_tree'] / 1024**3:.2f}")
+        print(f"quarter_full_peak_process={res['peak_name']!r}")
+        by_report: dict[str, float] = {}
+        for r in res["rows"]:
+            by_report[r["report"]] = by_report.get(r["report"], 0.0) + (
+                0.0 if r["seconds"] != r["seconds"] else r["seconds"])
+        for rep, secs in by_report.items():
+            print(f"quarter_{rep}_seconds={secs:.1f}")
+        failed = [r for r in res["rows"] if r["status"] != "ok"]
+        if res["returncode"] != 0 or failed:
+            print(res["stdout"][-4000:], file=sys.stderr)
+            print(res["stderr"][-4000:], file=sys.stderr)
+            print(f"quarter_failed={len(failed)}")
+        if keep:
+            print(f"quarter_out={out}")
+        if naive_scopes.strip().lower() == "none" or ":" in quarter or quarter == "all":
+            return 0 if not failed and res["returncode"] == 0 else 1
+        notebook_dir = default_notebook_dir()
+        reports = find_reports(notebook_dir)
+        subset = parse_scopes(naive_scopes)
+        times = naive_loop([notebook_dir / f"{r}.ipynb" for r in reports], subset, data,
+                           work / "naive", out, quarter)
+        all_scopes = list(config.SCOPES)
+        naive_total = scale_naive(times, all_scopes)
+        scaled = len(subset) < len(all_scopes)
+        print(f"naive_scopes={','.join(subset)}")
+        print(f"naive_measured_seconds={sum(times.values()):.1f}")
+        print(f"naive_scaled={int(scaled)}")
+        for rep in reports:
+            mine = {s: t for (r, s), t in times.items() if r == rep}
+            print(f"naive_{rep}_seconds=" + ",".join(f"{s}:{t:.1f}" for s, t in mine.items()))
+        print(f"naive_seconds={naive_total:.1f}")
+        print(f"batch_speedup={naive_total / res['seconds']:.2f}")
+        return 0 if not failed and res["returncode"] == 0 else 1
+    finally:
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,270 @@
+"""Once-per-batch shared work: results computed once and kept in the batch's cache folder.
+
+Some work is the same for every scope and report of a batch: validating the customer
+panel against the contract (a scan of every customer-month), the panel aggregates the
+reports slice by scope. :func:`shared` computes such a result once and keeps it in the
+cache folder the batch passes to its kernels (``$GOTONE_CACHE_DIR``, the same folder as
+the provenance records of :mod:`gotone_analysis.provenance`); every later call, in any
+kernel of this or a later batch, reads it back.
+
+An entry is keyed by
+
+* its name and parameters (e.g. the quarter),
+* the SHA-256 of every input file it depends on (from the inputs' provenance records,
+  which the batch makes once: changing one byte of a file changes its digest), and
+* the code version (:func:`code_digest`: the SHA-256 of the package's source files and
+  the versions of the engines that compute the aggregates),
+
+so a changed input invalidates exactly the entries that depend on it, and changed code
+invalidates them all. A superseded entry (same name and parameters, another key) is
+removed when its successor is written. Without a cache folder (a notebook opened in
+JupyterLab), or with ``$GOTONE_NO_CACHE=1``, :func:`shared` simply computes. The cached
+result is the computed object itself (pickled), so a report reads the same numbers with
+and without the cache.
+
+Public names: :data:`NO_CACHE_ENV`, :func:`cache_dir`, :func:`code_digest`,
+:func:`entry_key`, :func:`shared`, :func:`entries`, :func:`input_digests`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Mapping
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .provenance import CACHE_DIR_ENV
+
+__all__ = [
+    "CACHE_DIR_ENV",
+    "NO_CACHE_ENV",
+    "SHARED_NAME",
+    "cache_dir",
+    "code_digest",
+    "entries",
+    "entry_key",
+    "input_digests",
+    "shared",
+]
+
+#: Set to ``1`` to compute every shared result in place (the batch's ``--no-cache``).
+NO_CACHE_ENV = "GOTONE_NO_CACHE"
+#: Sub-folder of the cache folder holding the shared results.
+SHARED_NAME = "shared"
+#: Packages whose versions enter the code version (they compute the cached results).
+_ENGINE_PACKAGES = ("duckdb", "ibis-framework", "pyarrow", "pandas", "numpy")
+
+
+def cache_dir() -> Path | None:
+    """The cache folder of shared results, or None when there is none or it is disabled.
+
+    Returns
+    -------
+    pathlib.Path or None
+        ``$GOTONE_CACHE_DIR/shared`` when ``$GOTONE_CACHE_DIR`` is set and
+        ``$GOTONE_NO_CACHE`` is not ``1``.
+    """
+    if os.environ.get(NO_CACHE_ENV, "") == "1":
+        return None
+    root = os.environ.get(CACHE_DIR_ENV)
+    return Path(root) / SHARED_NAME if root else None
+
+
+@cache
+def code_digest() -> str:
+    """The code version of cached results.
+
+    Returns
+    -------
+    str
+        SHA-256 (hex) of every ``.py`` file of the package (relative path and bytes,
+        in sorted order) and of the installed versions of the engine packages: a
+        change of any source file, committed or not, changes it.
+    """
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for f in sorted(root.rglob("*.py")):
+        h.update(f.relative_to(root).as_posix().encode() + b"\0")
+        h.update(f.read_bytes())
+        h.update(b"\0")
+    for name in _ENGINE_PACKAGES:
+        try:
+            h.update(f"{name}={metadata.version(name)}\n".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=-\n".encode())
+    return h.hexdigest()
+
+
+def input_digests(ds, kinds: str | tuple[str, ...], quarter: str | None = None
+                  ) -> dict[str, str]:
+    """The SHA-256 of the inputs of a data set that a result depends on.
+
+    Parameters
+    ----------
+    ds : gotone_analysis.io.Dataset
+        The data set (its provenance records are made once per file version, see
+        :meth:`gotone_analysis.io.Dataset.inputs`).
+    kinds : str or tuple of str
+        Input kinds: ``"panel"``, ``"survey"``, ``"kpi"``, ``"benchmark"``.
+    quarter : str, optional
+        For ``"survey"``: only that wave's file (default every wave).
+
+    Returns
+    -------
+    dict
+        Input path (relative to the data folder) -> SHA-256, sorted by path; the mapping
+        file applied to a file is part of its entry (``path|mapping``).
+    """
+    wanted = (kinds,) if isinstance(kinds, str) else tuple(kinds)
+    rec = ds.inputs()
+    out: dict[str, str] = {}
+    for _, r in rec.iterrows():
+        if r["kind"] not in wanted:
+            continue
+        if r["kind"] == "survey" and quarter is not None and quarter not in str(r["path"]):
+            continue
+        key = str(r["path"]) + (f"|{r['mapping']}" if r.get("mapping") else "")
+        out[key] = str(r["sha256"])
+    return dict(sorted(out.items()))
+
+
+def entry_key(name: str, depends: Mapping[str, str], params: Mapping[str, Any] | None = None,
+              code: str | None = None) -> str:
+    """The key of a shared result.
+
+    Parameters
+    ----------
+    name : str
+        What the result is (``"panel_validation"``, ``"care_cells"``...).
+    depends : mapping
+        Input path -> SHA-256 of every input the result depends on.
+    params : mapping, optional
+        Everything else the result depends on (JSON-serialisable).
+    code : str, optional
+        Code version (default :func:`code_digest`).
+
+    Returns
+    -------
+    str
+        A SHA-256 hex digest.
+    """
+    payload = {"name": name, "depends": dict(sorted(depends.items())),
+               "params": params or {}, "code": code or code_digest()}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _params_id(name: str, params: Mapping[str, Any] | None) -> str:
+    text = json.dumps({"name": name, "params": params or {}}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _atomic_bytes(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def shared(name: str, compute: Callable[[], Any], *, depends: Mapping[str, str],
+           params: Mapping[str, Any] | None = None, directory: str | Path | None = None
+           ) -> Any:
+    """A result computed once per key and read back by every later caller.
+
+    Parameters
+    ----------
+    name : str
+        What the result is; entries live in ``<cache>/<name>/``.
+    compute : callable
+        Makes the result (any picklable object) when the cache has none for the key.
+        An exception propagates and nothing is stored.
+    depends : mapping
+        Input path -> SHA-256 of every input file the result depends on
+        (:func:`input_digests`).
+    params : mapping, optional
+        The other things the result depends on (quarter, engine...).
+    directory : path, optional
+        Cache folder (default :func:`cache_dir`; none: compute without caching).
+
+    Returns
+    -------
+    object
+        The result: computed, or the one stored under its key. Concurrent callers
+        with the same key wait for the first (a file lock per entry), so the work is
+        done once.
+    """
+    folder = Path(directory) if directory is not None else cache_dir()
+    if folder is None:
+        return compute()
+    from filelock import FileLock
+
+    key = entry_key(name, depends, params)
+    where = folder / name
+    where.mkdir(parents=True, exist_ok=True)
+    path = where / f"{key}.pkl"
+    if path.exists():
+        return pickle.loads(path.read_bytes())
+    with FileLock(str(where / f"{key}.lock")):
+        if path.exists():
+            return pickle.loads(path.read_bytes())
+        value = compute()
+        pid = _params_id(name, params)
+        for old in where.glob("*.json"):  # superseded: same name and parameters
+            try:
+                meta = json.loads(old.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if meta.get("params_id") == pid and meta.get("key") != key:
+                (where / f"{meta['key']}.pkl").unlink(missing_ok=True)
+                old.unlink(missing_ok=True)
+        _atomic_bytes(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        meta = {"name": name, "key": key, "params_id": pid, "params": params or {},
+                "depends": dict(sorted(depends.items())), "code": code_digest()}
+        _atomic_bytes(where / f"{key}.json",
+                      json.dumps(meta, sort_keys=True, default=str).encode())
+    (where / f"{key}.lock").unlink(missing_ok=True)
+    return value
+
+
+def entries(directory: str | Path | None = None) -> pd.DataFrame:
+    """The shared results kept in a cache folder.
+
+    Parameters
+    ----------
+    directory : path, optional
+        Cache folder of shared results (default :func:`cache_dir`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per entry, sorted by name and key: ``name, key, params`` (JSON text),
+        ``depends`` (the input paths, comma-separated), ``bytes``.
+    """
+    folder = Path(directory) if directory is not None else cache_dir()
+    rows = []
+    if folder is not None and folder.is_dir():
+        for meta_file in sorted(folder.glob("*/*.json")):
+            try:
+                meta = json.loads(meta_file.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            pkl = meta_file.with_suffix(".pkl")
+            if not pkl.exists():
+                continue
+            rows.append({"name": meta["name"], "key": meta["key"],
+                         "params": json.dumps(meta.get("params", {}), sort_keys=True),
+                         "depends": ",".join(meta.get("depends", {})),
+                         "bytes": pkl.stat().st_size})
+    out = pd.DataFrame(rows, columns=["name", "key", "params", "depends", "bytes"])
+    return out.sort_values(["name", "key"], kind="stable").reset_index(drop=True)
