@@ -83,6 +83,9 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
                    help="seed of every random draw of the reports (default the notebooks')")
     p.add_argument("--engine", choices=("duckdb", "spark"), default=None,
                    help="engine that queries the customer panel (default duckdb)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="compute the once-per-batch shared work in every kernel instead of "
+                        "keeping it in <out>/.cache (what is published is the same)")
     p.set_defaults(func=_cmd_run)
 
 
@@ -97,7 +100,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             out_dir=args.out, lang=args.lang, compare_to=args.compare_to,
             min_base=args.min_base, seed=args.seed, engine=args.engine,
             notebook_dir=os.environ.get(runner.NOTEBOOKS_ENV),
-            progress=os.environ.get(runner.PROGRESS_ENV, "1") != "0")
+            progress=os.environ.get(runner.PROGRESS_ENV, "1") != "0",
+            use_cache=not args.no_cache)
     except KeyboardInterrupt:
         return runner.EXIT_INTERRUPTED
     return batch.exit_code

@@ -50,6 +50,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 
+from . import cache as shared_cache
 from . import config, pages, report
 from .errors import GotoneError, UsageError
 from .params import check_run_parameters
@@ -100,6 +101,9 @@ class Task:
     #: The batch's output folder (a report reading other reports' published metrics
     #: finds them there, through ``$GOTONE_OUTPUT_DIR``).
     out_dir: Path | None = None
+    #: Whether the kernel reads and writes the batch's shared results
+    #: (:mod:`gotone_analysis.cache`); False computes everything in the kernel.
+    use_cache: bool = True
 
 
 @dataclass
@@ -266,6 +270,7 @@ def execute_task(task: Task) -> TaskResult:
     task.staging.mkdir(parents=True, exist_ok=True)
     os.environ[report.PUBLISH_DIR_ENV] = str(task.staging)
     os.environ[report.CACHE_DIR_ENV] = str(task.cache_dir)
+    os.environ[shared_cache.NO_CACHE_ENV] = "0" if task.use_cache else "1"
     if task.out_dir is not None:
         os.environ[OUTPUT_DIR_ENV] = str(task.out_dir)
     executed = task.staging / f"{task.report}.ipynb"
@@ -455,6 +460,7 @@ def run_batch(
     cell_timeout: int | None = None,
     progress: bool = True,
     stream: TextIO | None = None,
+    use_cache: bool = True,
 ) -> BatchResult:
     """Run and publish every (report, scope) notebook of a quarter.
 
@@ -482,6 +488,10 @@ def run_batch(
         Show a progress bar on standard error.
     stream : file, optional
         Where the closing table goes (default standard output).
+    use_cache : bool, default True
+        Keep once-per-batch shared work (the panel validation...) in
+        ``<out>/.cache`` for every kernel (:mod:`gotone_analysis.cache`); False makes
+        every kernel compute it (what is published is the same).
 
     Returns
     -------
@@ -547,7 +557,7 @@ def run_batch(
         raise _output_error(out_dir, exc) from None
     try:
         return _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout,
-                           progress, stream, names)
+                           progress, stream, names, use_cache=use_cache)
     finally:
         lock.release()
 
@@ -607,7 +617,7 @@ def _notebook_name(notebook: Path) -> str:
 
 
 def _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout, progress,
-                stream, names) -> BatchResult:
+                stream, names, use_cache: bool = True) -> BatchResult:
     staging_root = out_dir / STAGING_NAME
     run_id = _dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     run_dir = staging_root / run_id
@@ -626,14 +636,30 @@ def _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout, prog
 
     io.open_dataset(data_dir.resolve()).inputs(cache_dir)
     os.environ[provenance.CODE_VERSION_ENV] = provenance.code_version()
+    # the batch's shared work (the panel validated once) starts in this process while
+    # the kernels run; the kernels needing it wait for it (gotone_analysis.cache)
+    saved = {k: os.environ.get(k) for k in (provenance.CACHE_DIR_ENV,
+                                             shared_cache.NO_CACHE_ENV)}
+    os.environ[provenance.CACHE_DIR_ENV] = str(cache_dir)
+    os.environ[shared_cache.NO_CACHE_ENV] = "0" if use_cache else "1"
+    prepare = shared_cache.prepare_batch(data_dir.resolve(), names) if use_cache else None
 
     redactions = _redactions(data_dir.expanduser().resolve(), out_dir)
     tasks = [Task(report=name, scope=sc, quarter=quarter, notebook=nb_path,
                   parameters=values, staging=run_dir / quarter / sc, cache_dir=cache_dir,
                   lang=lang, cell_timeout=cell_timeout, notebook_name=_notebook_name(nb_path),
-                  redactions=redactions, out_dir=out_dir)
+                  redactions=redactions, out_dir=out_dir, use_cache=use_cache)
              for name, sc, values, nb_path in plan]
-    return _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
+    try:
+        return _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
+    finally:
+        if prepare is not None:
+            prepare.join(timeout=1.0)
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
