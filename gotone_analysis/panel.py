@@ -24,7 +24,8 @@ Engines
 
 Public functions: :func:`connect`, :func:`spark_session`, :func:`panel_table`,
 :func:`month_number`, :func:`group_moments`, :func:`segment_month_summary`,
-:func:`participation`, :func:`churn_hazard`, :func:`cohort_moments`.
+:func:`participation`, :func:`churn_hazard`, :func:`cohort_moments`,
+:func:`source_folder`.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ __all__ = [
     "panel_table",
     "participation",
     "segment_month_summary",
+    "source_folder",
     "spark_session",
 ]
 
@@ -266,7 +268,31 @@ def panel_table(data, *, engine: str = "duckdb", con=None):
         t = con.read_parquet(str(folder), basePath=str(folder), mergeSchema="false")
     else:
         raise UsageError(f"unsupported Ibis backend {con.name!r} for the panel")
-    return t.mutate(month=t.month.cast("string"))
+    out = t.mutate(month=t.month.cast("string"))
+    _SOURCES[id(out)] = (out, folder)
+    return out
+
+
+#: Tables made by :func:`panel_table` -> (the table, its panel folder), by identity.
+_SOURCES: dict[int, tuple[Any, Path]] = {}
+
+
+def source_folder(table) -> Path | None:
+    """The panel folder that a table made by :func:`panel_table` reads.
+
+    Parameters
+    ----------
+    table : ibis Table
+        A table returned by :func:`panel_table` (not one derived from it).
+
+    Returns
+    -------
+    pathlib.Path or None
+        The ``panel/`` folder, or None for any other table. The batch's shared results
+        (:mod:`gotone_analysis.cache`) are keyed by that folder's files.
+    """
+    hit = _SOURCES.get(id(table))
+    return hit[1] if hit is not None and hit[0] is table else None
 
 
 def month_number(month):

@@ -54,7 +54,9 @@ __all__ = [
     "care_did",
     "care_summary",
     "care_window",
+    "churn_cells",
     "headline",
+    "lever_sums",
     "month_labels",
     "panel_lever_effects",
     "reader_table",
@@ -146,22 +148,158 @@ def care_did(table, *, outcome: str, quarter: str, scope: str = PROVINCE,
         return staggered_did(t.select("cust_key", "t", "g", "arpu"), unit="cust_key",
                              time="t", cohort="g", outcome="arpu", control=control,
                              periods=periods)
-    import ibis
-
-    digit = t.cust_key.substr(10, 1)
     hexdigits = "0123456789abcdef"
     size = 16 // groups
-    bucket = ibis.cases(*((digit.isin(list(hexdigits[i:i + size])), i // size)
-                          for i in range(0, 16, size)), else_=-1)
-    m = t.mutate(bucket=bucket)
-    cells = (m.group_by(["segment", "city", "bucket", "t", "g"])
-             .aggregate(at_risk=m.count(), churned=m.churned.cast("int64").sum())
-             .execute())
+    fine = _shared("care_churn_cells", table, {"quarter": quarter},
+                   lambda: churn_cells(table, quarter=quarter))
+    if scope != PROVINCE:
+        fine = fine[fine["city"] == scope]
+    bucket = fine["digit"].map({d: i // size for i, d in enumerate(hexdigits)})
+    cells = (fine.assign(bucket=bucket.fillna(-1).astype("int64"))
+             .groupby(["segment", "city", "bucket", "t", "g"], as_index=False, sort=True)
+             [["at_risk", "churned"]].sum())
     cells["unit"] = cells["segment"].astype(str) + "/" + cells["city"].astype(str) + "/" \
         + cells["bucket"].astype(str)
     cells["hazard"] = cells["churned"].astype(float) / cells["at_risk"].astype(float)
     return staggered_did(cells[["unit", "t", "g", "hazard"]], unit="unit", time="t",
                          cohort="g", outcome="hazard", control=control, periods=periods)
+
+
+def _shared(name: str, table, params: dict, compute):
+    """A result every scope of a batch shares, computed once (:mod:`gotone_analysis.cache`).
+
+    Keyed by the SHA-256 of the panel that ``table`` reads (a table of
+    :func:`gotone_analysis.panel.panel_table`), the engine and ``params``; computed in
+    place without a batch cache or for any other table.
+    """
+    from .. import cache, io, panel
+
+    folder = panel.source_folder(table)
+    if folder is None or cache.cache_dir() is None:
+        return compute()
+    try:
+        depends = cache.input_digests(io.open_dataset(folder.parent), "panel")
+    except Exception:  # noqa: BLE001 - not a data folder: nothing to key by
+        return compute()
+    if not depends:
+        return compute()
+    import ibis
+
+    return cache.shared(name, compute, depends=depends,
+                        params={**params, "engine": ibis.get_backend(table).name})
+
+
+def churn_cells(table, *, quarter: str) -> pd.DataFrame:
+    """Customers at risk and churned per segment, city, key digit and month, every city.
+
+    The cells of the churn evaluation of :func:`care_did` at their finest split (the
+    last hexadecimal digit of the pseudonymous key), for every city at once: a scope's
+    cells and random groups are sums of these counts, so one engine query serves the
+    province and every city exactly.
+
+    Parameters
+    ----------
+    table : ibis Table
+        The customer panel.
+    quarter : str
+        Report quarter (the window of :func:`care_window`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``segment, city, digit, t, g, at_risk, churned`` (counts ``int64``), sorted by
+        the keys.
+    """
+    months = care_window(quarter)
+    t = table.filter(table.month.isin(months))
+    t = _care_columns(t)
+    m = t.mutate(digit=t.cust_key.substr(10, 1))
+    keys = ["segment", "city", "digit", "t", "g"]
+    cells = (m.group_by(keys)
+             .aggregate(at_risk=m.count(), churned=m.churned.cast("int64").sum())
+             .execute())
+    for c in ("at_risk", "churned", "t", "g"):
+        cells[c] = cells[c].fillna(0).astype("int64")
+    return cells.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def lever_sums(table, *, quarter: str, levers: Sequence[str] = PANEL_LEVERS
+               ) -> pd.DataFrame:
+    """The sums behind :func:`panel_lever_effects`, for the province and every city at once.
+
+    One engine query groups the customer-months of the year up to the quarter's end by
+    customer and city (a customer's months in a city are what a city scope sees; the
+    province adds a customer's cities up); per scope and lever it then gives the sums
+    of the naive comparison (customer-months taking part or not: counts, sums and sums
+    of squares of ARPU) and of the within-customer one (customers with both kinds of
+    month: their count, the sum and sum of squares of their difference of means).
+
+    Parameters
+    ----------
+    table : ibis Table
+        The customer panel.
+    quarter : str
+        Report quarter.
+    levers : sequence of str
+        Levers with a ``part_<lever>`` flag.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scope, lever, m1, m0, a1, a0, b1, b0, k, sd, sdd`` (float64), one row per
+        scope (``province`` first, then the cities in order) and lever.
+    """
+    import ibis
+
+    end = f"{quarter[:4]}-{int(quarter[-1]) * 3:02d}"
+    t = table.filter((table.month >= f"{quarter[:4]}-01") & (table.month <= end))
+    x = t.arpu.cast("float64")
+    aggs = {"n": t.count(), "s": x.sum(), "q": (x * x).sum()}
+    for lv in levers:
+        p = t[f"part_{lv}"].cast("int64")
+        aggs |= {f"n1_{lv}": p.sum(), f"s1_{lv}": (x * p).sum(), f"q1_{lv}": (x * x * p).sum()}
+    per = t.group_by(["cust_key", "city"]).aggregate(**aggs)
+    con = ibis.get_backend(t)
+    name = None
+    if con.name == "duckdb":  # one scan of the panel; the scopes read the small table
+        import uuid
+
+        name = f"gotone_levers_{uuid.uuid4().hex[:12]}"
+        per = con.create_table(name, per, temp=True)
+    try:
+        cities = sorted(_execute_list(per.select("city").distinct(), "city"))
+        rows = []
+        for scope in (PROVINCE, *cities):
+            if scope == PROVINCE:
+                u = per.group_by("cust_key").aggregate(
+                    **{c: per[c].sum() for c in per.columns if c not in ("cust_key", "city")})
+            else:
+                u = per.filter(per.city == scope)
+            out = {}
+            for lv in levers:
+                n1, s1, q1 = u[f"n1_{lv}"], u[f"s1_{lv}"], u[f"q1_{lv}"]
+                n0, s0, q0 = u.n - n1, u.s - s1, u.q - q1
+                both = (n1 > 0) & (n0 > 0)
+                d = (s1 / ibis.greatest(n1, 1).cast("float64")
+                     - s0 / ibis.greatest(n0, 1).cast("float64"))
+                dd = both.ifelse(d, 0.0)
+                out |= {f"m1_{lv}": n1.sum(), f"m0_{lv}": n0.sum(), f"a1_{lv}": s1.sum(),
+                        f"a0_{lv}": s0.sum(), f"b1_{lv}": q1.sum(), f"b0_{lv}": q0.sum(),
+                        f"k_{lv}": both.cast("int64").sum(), f"sd_{lv}": dd.sum(),
+                        f"sdd_{lv}": (dd * dd).sum()}
+            got = u.aggregate(**out).execute().iloc[0]
+            for lv in levers:
+                rows.append({"scope": scope, "lever": lv,
+                             **{c: float(got[f"{c}_{lv}"]) for c in
+                                ("m1", "m0", "a1", "a0", "b1", "b0", "k", "sd", "sdd")}})
+    finally:
+        if name is not None:
+            con.drop_table(name, force=True)
+    return pd.DataFrame(rows)
+
+
+def _execute_list(expr, column: str) -> list:
+    return [v for v in expr.execute()[column].tolist() if v is not None and v == v]
 
 
 def month_labels(table: pd.DataFrame, columns: Sequence[str] = ("cohort", "time")
@@ -222,32 +360,23 @@ def panel_lever_effects(table, *, quarter: str, scope: str = PROVINCE,
         estimate, se, ci_low, ci_high, n`` (customer-months for naive, customers with
         both kinds of month for adjusted).
     """
-    end = f"{quarter[:4]}-{int(quarter[-1]) * 3:02d}"
-    t = _scoped(table, scope)
-    t = t.filter((t.month >= f"{quarter[:4]}-01") & (t.month <= end))
+    levers = list(levers)
+    sums = _shared("panel_lever_sums", table, {"quarter": quarter, "levers": levers},
+                   lambda: lever_sums(table, quarter=quarter, levers=levers))
+    mine = sums[sums["scope"] == scope].set_index("lever")
     z = norm.ppf(0.5 + level / 2)
     rows = []
-    x = t.arpu.cast("float64")
     for lv in levers:
-        p = t[f"part_{lv}"].cast("int64")
-        per = t.group_by("cust_key").aggregate(
-            n1=p.sum(), n=t.count(), s1=(x * p).sum(), s=x.sum(), q1=(x * x * p).sum(),
-            q=(x * x).sum())
-        per = per.mutate(n0=per.n - per.n1, s0=per.s - per.s1, q0=per.q - per.q1)
-        arm = per.aggregate(m1=per.n1.sum(), m0=per.n0.sum(), a1=per.s1.sum(),
-                            a0=per.s0.sum(), b1=per.q1.sum(), b0=per.q0.sum()).execute()
-        both = per.filter((per.n1 > 0) & (per.n0 > 0))
-        d = both.s1 / both.n1.cast("float64") - both.s0 / both.n0.cast("float64")
-        w = both.aggregate(k=both.count(), sd=d.sum(), sdd=(d * d).sum()).execute()
-        a = arm.iloc[0].astype(float)
+        a = mine.loc[lv] if lv in mine.index else pd.Series(
+            dict.fromkeys(("m1", "m0", "a1", "a0", "b1", "b0", "k", "sd", "sdd"), 0.0))
         mean1, mean0 = a["a1"] / a["m1"], a["a0"] / a["m0"]
         var1 = (a["b1"] - a["m1"] * mean1**2) / (a["m1"] - 1)
         var0 = (a["b0"] - a["m0"] * mean0**2) / (a["m0"] - 1)
         naive = mean1 - mean0
         se_naive = float(np.sqrt(var1 / a["m1"] + var0 / a["m0"]))
-        k = float(w["k"].iloc[0])
-        mean_d = float(w["sd"].iloc[0]) / k
-        var_d = (float(w["sdd"].iloc[0]) - k * mean_d**2) / (k - 1)
+        k = float(a["k"])
+        mean_d = float(a["sd"]) / k
+        var_d = (float(a["sdd"]) - k * mean_d**2) / (k - 1)
         se_adj = float(np.sqrt(var_d / k))
         for kind, est, se, n in (("naive", naive, se_naive, int(a["m1"] + a["m0"])),
                                  ("adjusted", mean_d, se_adj, int(k))):
