@@ -12,7 +12,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BENCHES = {"demo": "bench_demo.py", "batch": "bench_batch.py", "drivers": "bench_drivers.py",
-           "panel": "bench_panel.py"}
+           "panel": "bench_panel.py", "quarter": "bench_quarter.py"}
 
 
 def _load(name: str, filename: str):
