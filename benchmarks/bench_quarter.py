@@ -260,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     from gotone_analysis import config
     from gotone_analysis.runner import default_notebook_dir, find_reports, parse_scopes
 
-    argv = sys.argv[1:] if argv is None else argv
+    argv = argv or []
     data = ensure_full_demo(Path(argv[0]) if argv else DEFAULT_DATA).resolve()
     jobs = int(os.environ.get("GOTONE_BENCH_JOBS", "2"))
     engine = os.environ.get("GOTONE_BENCH_ENGINE", "duckdb")
@@ -317,4 +317,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
