@@ -390,6 +390,62 @@ def survey_quarters(data_dir: Path) -> tuple[str, ...]:
 # --- the notebook's parameters cell ------------------------------------------------------
 
 
+def parse_quarters(text: str, data_dir: Path | str | None = None) -> list[str]:
+    """Resolve the batch's ``--quarter``: one quarter, a range or ``all``.
+
+    Parameters
+    ----------
+    text : str
+        ``YYYYQn`` (that quarter), ``YYYYQn:YYYYQn`` (the quarters of that range, ends
+        included, that the survey files hold) or ``all`` (every quarter the survey
+        files hold). A comma-separated list of these is accepted too.
+    data_dir : path, optional
+        Data folder whose ``survey/`` files say which quarters exist (needed for a
+        range or ``all``).
+
+    Returns
+    -------
+    list of str
+        Quarters ``YYYYQn``, sorted, without repeats.
+
+    Raises
+    ------
+    UsageError
+        For a malformed quarter, a range whose end precedes its start, or a range or
+        ``all`` that holds no surveyed quarter.
+    """
+    items = [x.strip() for x in str(text).split(",") if x.strip()]
+    if not items:
+        raise UsageError("parameter quarter: give YYYYQn, a range YYYYQn:YYYYQn or all")
+    present = survey_quarters(Path(data_dir)) if data_dir is not None else ()
+    chosen: set[str] = set()
+    for item in items:
+        if item.lower() == "all":
+            if not present:
+                raise UsageError("parameter quarter: all, but the data folder has no "
+                                 "survey files")
+            chosen.update(present)
+            continue
+        ends = item.split(":")
+        try:
+            periods = [config.parse_quarter(e.strip().upper()) for e in ends]
+        except ValueError as exc:
+            raise UsageError(f"parameter quarter: {exc}") from None
+        if len(periods) == 1:
+            chosen.add(config.quarter_str(periods[0]))
+            continue
+        if len(periods) != 2 or periods[1] < periods[0]:
+            raise UsageError(f"parameter quarter: a range is FIRST:LAST with FIRST not "
+                             f"after LAST, got {item!r}")
+        inside = [q for q in present
+                  if periods[0] <= config.parse_quarter(q) <= periods[1]]
+        if not inside:
+            raise UsageError(f"parameter quarter: no survey data for any quarter of {item} "
+                             f"(quarters present: {', '.join(present) or 'none'})")
+        chosen.update(inside)
+    return sorted(chosen, key=config.parse_quarter)
+
+
 def read_parameters_cell(notebook: Path) -> dict[str, Any]:
     """Read the declared parameters of a notebook.
 

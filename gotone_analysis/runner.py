@@ -53,7 +53,7 @@ import pandas as pd
 from . import cache as shared_cache
 from . import config, pages, report
 from .errors import GotoneError, UsageError
-from .params import check_run_parameters
+from .params import check_run_parameters, parse_quarters
 from .publish import publish_result
 from .summary import OUTPUT_DIR_ENV
 
@@ -116,6 +116,8 @@ class TaskResult:
     seconds: float
     error: str = ""
     files: list[str] = field(default_factory=list)
+    #: The task's quarter (a batch may run several).
+    quarter: str = ""
 
 
 @dataclass
@@ -467,7 +469,10 @@ def run_batch(
     Parameters
     ----------
     quarter : str
-        Survey wave ``YYYYQn``.
+        Survey wave ``YYYYQn``, a range ``YYYYQn:YYYYQn`` or ``all``
+        (:func:`gotone_analysis.params.parse_quarters`): every quarter of a range that
+        the survey files hold, or all of them, in one batch sharing its once-per-batch
+        work (:mod:`gotone_analysis.cache`).
     scope : str or sequence of str, default "province"
         ``"province"``, ``"all"`` or city codes (comma-separated or listed).
     reports : str or sequence of str, optional
@@ -524,9 +529,10 @@ def run_batch(
     out_dir = (Path(out_dir) if out_dir else config.default_output_dir()).resolve()
     scopes = parse_scopes(scope)
     names = find_reports(notebook_dir, reports)
+    quarters = parse_quarters(quarter, data_dir)
 
     # 1. every parameter of every notebook, before anything starts or is written
-    base = {"quarter": quarter, "data_dir": str(data_dir.expanduser().resolve()),
+    base = {"data_dir": str(data_dir.expanduser().resolve()),
             "compare_to": compare_to, "lang": lang}
     if min_base is not None:
         base["min_base"] = min_base
@@ -535,11 +541,12 @@ def run_batch(
     if engine is not None:
         base["engine"] = engine
     plan: list[tuple[str, str, dict[str, Any], Path]] = []
-    for name in names:
-        for sc in scopes:
-            values = {**base, "scope": sc}
-            check_run_parameters(notebook_dir / f"{name}.ipynb", values)
-            plan.append((name, sc, values, notebook_dir / f"{name}.ipynb"))
+    for q in quarters:
+        for name in names:
+            for sc in scopes:
+                values = {**base, "quarter": q, "scope": sc}
+                check_run_parameters(notebook_dir / f"{name}.ipynb", values)
+                plan.append((name, sc, values, notebook_dir / f"{name}.ipynb"))
 
     # 2. every input file against the data contract, still before anything is written
     check_inputs(data_dir)
@@ -645,8 +652,9 @@ def _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout, prog
     prepare = shared_cache.prepare_batch(data_dir.resolve(), names) if use_cache else None
 
     redactions = _redactions(data_dir.expanduser().resolve(), out_dir)
-    tasks = [Task(report=name, scope=sc, quarter=quarter, notebook=nb_path,
-                  parameters=values, staging=run_dir / quarter / sc, cache_dir=cache_dir,
+    tasks = [Task(report=name, scope=sc, quarter=values["quarter"], notebook=nb_path,
+                  parameters=values, staging=run_dir / values["quarter"] / sc,
+                  cache_dir=cache_dir,
                   lang=lang, cell_timeout=cell_timeout, notebook_name=_notebook_name(nb_path),
                   redactions=redactions, out_dir=out_dir, use_cache=use_cache)
              for name, sc, values, nb_path in plan]
@@ -750,6 +758,7 @@ def _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
                                                   task.redactions))
                 (task.staging / f"{task.report}.error.html").write_text(page, encoding="utf-8")
                 result.files = [f"{task.report}.error.html"]
+            result.quarter = task.quarter
             with _signals_deferred():
                 publish_result(task, result, out_dir, run_id, names)
                 results.append(result)
@@ -776,8 +785,8 @@ def _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
         shutil.rmtree(run_dir, ignore_errors=True)
     if failure is not None and not error:
         raise failure
-    order = {(t.report, t.scope): i for i, t in enumerate(tasks)}
-    results.sort(key=lambda r: order[(r.report, r.scope)])
+    order = {(t.quarter, t.report, t.scope): i for i, t in enumerate(tasks)}
+    results.sort(key=lambda r: order[(r.quarter, r.report, r.scope)])
     batch = BatchResult(run_id=run_id, out_dir=out_dir, results=results,
                         interrupted=interrupted, error=error)
     print_summary(batch, tasks, stream)
@@ -808,13 +817,16 @@ def _needs_failed(task: Task, failed: Sequence[str]) -> TaskResult:
 def print_summary(batch: BatchResult, tasks: Sequence[Task], stream: TextIO) -> None:
     """Print the closing table: every task with status and seconds (``not run`` for
     tasks an interruption stopped), then the index page."""
-    done = {(r.report, r.scope): r for r in batch.results}
+    done = {(r.quarter, r.report, r.scope): r for r in batch.results}
+    several = len({t.quarter for t in tasks}) > 1  # then a first column names the quarter
     rows = []
     for t in tasks:
-        r = done.get((t.report, t.scope))
-        rows.append((t.report, t.scope, r.status if r else "not run",
+        r = done.get((t.quarter, t.report, t.scope))
+        rows.append((f"{t.quarter}  {t.report}" if several else t.report, t.scope,
+                     r.status if r else "not run",
                      f"{r.seconds:.1f}" if r else "", r.error if r else ""))
-    head = ("report", "scope", "status", "seconds", "error")
+    head = ("quarter  report" if several else "report", "scope", "status", "seconds",
+            "error")
     widths = [max(len(str(x[i])) for x in [head, *rows]) for i in range(4)]
     line = "  ".join(h.ljust(w) for h, w in zip(head[:4], widths, strict=True))
     print(line + "  error", file=stream)

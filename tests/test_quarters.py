@@ -46,3 +46,48 @@ def test_cache_holds_the_panel_validation_once(batches):
     assert list(listed["name"]).count("panel_validation") == 1
     assert listed.set_index("name").loc["panel_validation", "depends"] == "panel/"
     assert cache.entries(batches["plain_1"] / ".cache" / cache.SHARED_NAME).empty
+
+
+# --- several quarters in one batch -----------------------------------------------------------
+
+
+def test_parse_quarters_single_range_all(small_demo):
+    from gotone_analysis.params import parse_quarters, survey_quarters
+
+    present = list(survey_quarters(small_demo))
+    assert parse_quarters("2010Q4", small_demo) == ["2010Q4"]
+    assert parse_quarters("2010q3", small_demo) == ["2010Q3"]
+    assert parse_quarters("2009Q3:2010Q1", small_demo) == ["2009Q3", "2009Q4", "2010Q1"]
+    assert parse_quarters("all", small_demo) == present
+    assert parse_quarters("2010Q4,2009Q4:2010Q1", small_demo) == ["2009Q4", "2010Q1",
+                                                                 "2010Q4"]
+    # a range keeps only the quarters the survey files hold
+    first = present[0]
+    assert parse_quarters(f"2000Q1:{first}", small_demo) == [first]
+
+
+@pytest.mark.parametrize("text", ["2010Q5", "2010Q4:2010Q1", "2001Q1:2002Q4", "", "x:y",
+                                  "2009Q1:2009Q2:2009Q3"])
+def test_parse_quarters_refuses(small_demo, text):
+    from gotone_analysis.errors import UsageError
+    from gotone_analysis.params import parse_quarters
+
+    with pytest.raises(UsageError, match="parameter quarter"):
+        parse_quarters(text, small_demo)
+
+
+def test_two_quarters_in_one_batch(small_demo, tmp_path):
+    out = tmp_path / "out"
+    stream = io.StringIO()
+    res = run_batch("2010Q3:2010Q4", "xiamen", ["brand_equity"], jobs=2, data_dir=small_demo,
+                    out_dir=out, progress=False, stream=stream)
+    assert res.ok, stream.getvalue()
+    assert sorted(r.quarter for r in res.results) == ["2010Q3", "2010Q4"]
+    for q in ("2010Q3", "2010Q4"):
+        metrics = json.loads((out / q / "xiamen" / "metrics.json").read_text(encoding="utf-8"))
+        assert "brand_equity" in metrics
+    table = stream.getvalue()
+    assert table.splitlines()[0].split()[:2] == ["quarter", "report"]
+    assert "2/2 reports published (ok)" in table
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.index("2010Q4") < index.index("2010Q3")  # latest first
