@@ -33,10 +33,10 @@ validate: demo  ## validate the demo data against the data contract
 report: validate  ## produce the reports for the latest demo quarter, province and nine cities
 	$(BIN)/gotone run --quarter $(QUARTER) --scope all --jobs $(JOBS) --data $(DEMO) --out outputs
 
-browser:  ## Debian's chromium for the browser test (installed with apt-get when root)
-	@if command -v chromium >/dev/null 2>&1; then :; \
+browser:  ## Debian's chromium and a CJK font for the browser test (installed with apt-get when root)
+	@if command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; \
 	else echo "make browser: chromium is not installed and installing it needs root" \
 	  "(apt-get install -y chromium); the browser test will be skipped"; fi
 
