@@ -36,6 +36,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -211,7 +212,9 @@ def connect(engine: str = "duckdb", *, threads: int | None = None,
 
     name = _check_engine(engine)
     if name == "duckdb":
-        config = {}
+        # spill files go to the system's temporary folder, never the working folder
+        # (DuckDB's default for an in-memory database is ./.tmp); one folder a process
+        config = {"temp_directory": str(Path(tempfile.gettempdir()) / f"gotone-duckdb-{os.getpid()}")}
         if threads is not None:
             config["threads"] = int(threads)
         if memory_limit is not None:
