@@ -8,7 +8,8 @@ No function calls ``plt.show()`` or modifies its input. Every label comes from t
 catalog :mod:`gotone_analysis.labels`.
 
 * :mod:`~gotone_analysis.plots.style`: font, colours, marks (:func:`setup_style`);
-* :mod:`~gotone_analysis.plots.charts`: figures of any report (:func:`heatmap`);
+* :mod:`~gotone_analysis.plots.charts`: figures of any report (:func:`heatmap`) and the
+  parts of a trend figure the trend plots share;
 * :mod:`~gotone_analysis.plots.brand`: the brand-equity figures.
 
 To add figures for a report area, create ``plots/<area>.py`` (drawing through
@@ -18,7 +19,7 @@ To add figures for a report area, create ``plots/<area>.py`` (drawing through
 from __future__ import annotations
 
 from .brand import component_bars, funnel_plot, trend_plot
-from .charts import heatmap
+from .charts import finish_trend_axes, heatmap, trend_band_line, trend_benchmark_line
 from .effects import event_study_plot, naive_vs_adjusted_plot
 from .satisfaction import (
     decomposition_waterfall,
@@ -35,6 +36,7 @@ __all__ = [
     "component_bars",
     "decomposition_waterfall",
     "event_study_plot",
+    "finish_trend_axes",
     "funnel_plot",
     "heatmap",
     "importance_performance_plot",
@@ -44,5 +46,7 @@ __all__ = [
     "setup_style",
     "target_grid",
     "target_plot",
+    "trend_band_line",
+    "trend_benchmark_line",
     "trend_plot",
 ]

@@ -10,8 +10,7 @@ from matplotlib.axes import Axes
 
 from .. import labels
 from ..brand import COMPONENTS, FUNNEL_STAGES
-from ..compare import DEFAULT_LEVEL
-from ..survey import level_of
+from .charts import finish_trend_axes, trend_band_line, trend_benchmark_line
 from .style import COLORS, MARK_COLORS, mark_text, new_axes
 
 __all__ = ["component_bars", "funnel_plot", "trend_plot"]
@@ -59,10 +58,8 @@ def trend_plot(
     est = rows["estimate"].to_numpy(dtype="float64")
     lo = rows["ci_low"].to_numpy(dtype="float64")
     hi = rows["ci_high"].to_numpy(dtype="float64")
-    level = labels.level_text(level_of(table, DEFAULT_LEVEL))
-    ax.fill_between(x, lo, hi, color=COLORS["band"], alpha=0.5, linewidth=0,
-                    label=labels.text("plot.interval", lang, level=level))
-    ax.plot(x, est, marker="o", color=COLORS["main"], label=labels.code_label(component, lang))
+    trend_band_line(ax, x, est, lo, hi, level_table=table,
+                    label=labels.code_label(component, lang), lang=lang)
     if "mark" in rows:
         for xi, yi, hii, m in zip(x, est, hi, rows["mark"], strict=True):
             m = mark_text(m)
@@ -73,15 +70,10 @@ def trend_plot(
         bench = benchmark.loc[benchmark["metric"] == component].set_index("quarter")["value"]
         bvals = [bench.get(q, np.nan) for q in quarters]
         if np.isfinite(np.asarray(bvals, dtype="float64")).any():
-            ax.plot(x, bvals, linestyle="--", color=COLORS["benchmark"],
-                    label=labels.code_label("benchmark", lang))
-    ax.set_xticks(x, quarters)
-    ax.set_xlabel(labels.text("column.quarter", lang))
-    ax.set_ylabel(labels.text("plot.score_axis", lang))
-    ax.set_title(title if title is not None else labels.code_label(component, lang))
-    ax.legend(loc="best", frameon=False, fontsize="small")
-    ax.margins(y=0.15)
-    return ax
+            trend_benchmark_line(ax, x, bvals, lang=lang)
+    return finish_trend_axes(
+        ax, x, quarters, lang=lang,
+        title=title if title is not None else labels.code_label(component, lang))
 
 
 def component_bars(

@@ -1,4 +1,6 @@
-"""Figures any report can use: a heat map of one value over two codes."""
+"""Figures any report can use: a heat map of one value over two codes, and the parts of a
+quarterly trend figure (interval band and estimate line, benchmark line, axes finish)
+that the brand and satisfaction trend plots share."""
 
 from __future__ import annotations
 
@@ -10,9 +12,11 @@ import seaborn as sns
 from matplotlib.axes import Axes
 
 from .. import labels
+from ..compare import DEFAULT_LEVEL
+from ..survey import level_of
 from .style import COLORS, mark_text, new_axes
 
-__all__ = ["heatmap"]
+__all__ = ["finish_trend_axes", "heatmap", "trend_band_line", "trend_benchmark_line"]
 
 
 def heatmap(
@@ -87,4 +91,100 @@ def heatmap(
     ax.tick_params(axis="y", rotation=0)
     if title is not None:
         ax.set_title(title)
+    return ax
+
+
+def trend_band_line(
+    ax: Axes,
+    x: np.ndarray,
+    estimate: np.ndarray,
+    ci_low: np.ndarray,
+    ci_high: np.ndarray,
+    *,
+    level_table: pd.DataFrame,
+    label: str,
+    lang: str = "zh",
+) -> Axes:
+    """Draw a trend's interval band and its estimate line (points marked).
+
+    Parameters
+    ----------
+    ax : Axes
+        Where to draw.
+    x : ndarray
+        Positions of the quarters.
+    estimate, ci_low, ci_high : ndarray
+        The estimates and interval bounds at ``x`` (NaN leaves a gap).
+    level_table : DataFrame
+        The table whose confidence level (``attrs``) labels the band.
+    label : str
+        Legend label of the estimate line.
+    lang : {"zh", "en"}
+        Language of the band's label.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``, drawn on.
+    """
+    level = labels.level_text(level_of(level_table, DEFAULT_LEVEL))
+    ax.fill_between(x, ci_low, ci_high, color=COLORS["band"], alpha=0.5, linewidth=0,
+                    label=labels.text("plot.interval", lang, level=level))
+    ax.plot(x, estimate, marker="o", color=COLORS["main"], label=label)
+    return ax
+
+
+def trend_benchmark_line(ax: Axes, x: np.ndarray, values: Sequence[float] | np.ndarray, *,
+                         lang: str = "zh") -> Axes:
+    """Draw the benchmark of a trend as a dashed line.
+
+    Parameters
+    ----------
+    ax : Axes
+        Where to draw.
+    x : ndarray
+        Positions of the quarters.
+    values : sequence of float
+        The benchmark at ``x`` (NaN leaves a gap).
+    lang : {"zh", "en"}
+        Language of the legend label.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``, drawn on.
+    """
+    ax.plot(x, values, linestyle="--", color=COLORS["benchmark"],
+            label=labels.code_label("benchmark", lang))
+    return ax
+
+
+def finish_trend_axes(ax: Axes, x: np.ndarray, quarters: Sequence[str], *, title: str,
+                      lang: str = "zh") -> Axes:
+    """Finish a trend figure: quarter ticks, axis labels, title, legend and margins.
+
+    Parameters
+    ----------
+    ax : Axes
+        The trend axes.
+    x : ndarray
+        Positions of the quarters.
+    quarters : sequence of str
+        Tick labels at ``x``.
+    title : str
+        Axes title.
+    lang : {"zh", "en"}
+        Language of the axis labels.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``, finished.
+    """
+    ax.set_xticks(x, quarters)
+    ax.set_xlabel(labels.text("column.quarter", lang))
+    ax.set_ylabel(labels.text("plot.score_axis", lang))
+    ax.set_title(title)
+    ax.legend(loc="best", frameon=False, fontsize="small")
+    ax.margins(y=0.15)
     return ax

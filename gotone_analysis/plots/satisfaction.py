@@ -12,8 +12,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from .. import labels
-from ..compare import DEFAULT_LEVEL
-from ..survey import level_of
+from .charts import finish_trend_axes, trend_band_line, trend_benchmark_line
 from .style import COLORS, new_axes
 
 __all__ = ["decomposition_waterfall", "importance_performance_plot", "satisfaction_index_plot"]
@@ -66,26 +65,19 @@ def satisfaction_index_plot(
     quarters = trend["quarter"].astype(str).tolist()
     x = np.arange(len(quarters))
     est = trend["estimate"].to_numpy(dtype="float64")
-    level = labels.level_text(level_of(trend, DEFAULT_LEVEL))
-    ax.fill_between(x, trend["ci_low"].to_numpy(dtype="float64"),
-                    trend["ci_high"].to_numpy(dtype="float64"), color=COLORS["band"], alpha=0.5,
-                    linewidth=0, label=labels.text("plot.interval", lang, level=level))
-    ax.plot(x, est, marker="o", color=COLORS["main"], label=labels.code_label("satisfaction", lang))
+    trend_band_line(ax, x, est, trend["ci_low"].to_numpy(dtype="float64"),
+                    trend["ci_high"].to_numpy(dtype="float64"), level_table=trend,
+                    label=labels.code_label("satisfaction", lang), lang=lang)
     if "network" in trend and trend["network"].notna().any():
-        ax.plot(x, trend["network"].to_numpy(dtype="float64"), linestyle="--",
-                color=COLORS["benchmark"], label=labels.code_label("benchmark", lang))
+        trend_benchmark_line(ax, x, trend["network"].to_numpy(dtype="float64"), lang=lang)
         last = trend.iloc[-1]
         if bool(last.get("lead_significant", False)) and np.isfinite(float(last["lead"])):
             ax.annotate(f"{float(last['lead']):+.1f}", (x[-1], float(last["estimate"])),
                         xytext=(8, 0), textcoords="offset points", va="center",
                         color=COLORS["main"])
-    ax.set_xticks(x, quarters)
-    ax.set_xlabel(labels.text("column.quarter", lang))
-    ax.set_ylabel(labels.text("plot.score_axis", lang))
-    ax.set_title(title if title is not None else labels.text("plot.satisfaction.index_title", lang))
-    ax.legend(loc="best", frameon=False, fontsize="small")
-    ax.margins(y=0.15)
-    return ax
+    return finish_trend_axes(
+        ax, x, quarters, lang=lang,
+        title=title if title is not None else labels.text("plot.satisfaction.index_title", lang))
 
 
 def decomposition_waterfall(
