@@ -205,8 +205,11 @@ class Published(dict):
     def _repr_html_(self) -> str:
         rows = "".join(f"<tr><td>{escape(k)}</td><td style='text-align:right'>{escape(v)}</td></tr>"
                        for k, v in self.items())
-        return (f"<h2>{_t('headline', self.lang)}</h2><table><tr><th>{_t('metric', self.lang)}"
-                f"</th><th>{_t('value', self.lang)}</th></tr>{rows}</table>")
+        show = labels.text("report.headline_show", self.lang, n=len(self))
+        return (f"<h2>{_t('headline', self.lang)}</h2><p>{_t('headline_note', self.lang)}</p>"
+                f"<details><summary>{escape(show)}</summary><table><tr>"
+                f"<th>{_t('metric', self.lang)}</th><th>{_t('value', self.lang)}</th></tr>"
+                f"{rows}</table></details>")
 
 
 def normalise_metrics(metrics: Mapping[str, Any], digits: int = 10) -> dict[str, Any]:
