@@ -46,6 +46,7 @@ from .provenance import CACHE_DIR_ENV
 
 __all__ = [
     "CACHE_DIR_ENV",
+    "CODE_DIGEST_ENV",
     "NO_CACHE_ENV",
     "PANEL_REPORTS",
     "SHARED_NAME",
@@ -60,6 +61,8 @@ __all__ = [
 
 #: Set to ``1`` to compute every shared result in place (the batch's ``--no-cache``).
 NO_CACHE_ENV = "GOTONE_NO_CACHE"
+#: Environment variable carrying the code digest computed once by the batch.
+CODE_DIGEST_ENV = "GOTONE_CACHE_CODE"
 #: Sub-folder of the cache folder holding the shared results.
 SHARED_NAME = "shared"
 #: Packages whose versions enter the code version (they compute the cached results).
@@ -88,10 +91,14 @@ def code_digest() -> str:
     Returns
     -------
     str
-        SHA-256 (hex) of every ``.py`` file of the package (relative path and bytes,
-        in sorted order) and of the installed versions of the engine packages: a
-        change of any source file, committed or not, changes it.
+        ``$GOTONE_CACHE_CODE`` when the batch has set it (computed once in the batch
+        process, so every kernel of a batch agrees); else the SHA-256 (hex) of every
+        ``.py`` file of the package (relative path and bytes, in sorted order) and of
+        the installed versions of the engine packages: a change of any source file,
+        committed or not, changes it.
     """
+    if os.environ.get(CODE_DIGEST_ENV):
+        return os.environ[CODE_DIGEST_ENV]
     root = Path(__file__).resolve().parent
     h = hashlib.sha256()
     for f in sorted(root.rglob("*.py")):

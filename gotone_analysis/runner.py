@@ -646,7 +646,9 @@ def _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout, prog
     # the batch's shared work (the panel validated once) starts in this process while
     # the kernels run; the kernels needing it wait for it (gotone_analysis.cache)
     saved = {k: os.environ.get(k) for k in (provenance.CACHE_DIR_ENV,
-                                             shared_cache.NO_CACHE_ENV)}
+                                             shared_cache.NO_CACHE_ENV,
+                                             shared_cache.CODE_DIGEST_ENV)}
+    os.environ[shared_cache.CODE_DIGEST_ENV] = shared_cache.code_digest()
     os.environ[provenance.CACHE_DIR_ENV] = str(cache_dir)
     os.environ[shared_cache.NO_CACHE_ENV] = "0" if use_cache else "1"
     prepare = shared_cache.prepare_batch(data_dir.resolve(), names) if use_cache else None
