@@ -56,6 +56,8 @@ import pandas as pd
 from scipy.special import expit
 from scipy.stats import norm
 
+from .design import covariate_columns
+
 __all__ = [
     "CONTROLS",
     "BASE_PERIODS",
@@ -335,6 +337,42 @@ def _wls(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.linalg.lstsq(x * sw[:, None], y * sw, rcond=None)[0]
 
 
+def _panel_outcome_fit(y1: np.ndarray, y0: np.ndarray, d: np.ndarray, x: np.ndarray,
+                       weights: np.ndarray | None
+                       ) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """The common start of the panel DiD estimators: the change, the weights and the
+    comparison units' outcome regression of the change, predicted for every unit.
+
+    Returns
+    -------
+    tuple
+        ``(n, dy, w, out)``: units, ``y1 - y0``, weights normalised to mean 1 (ones
+        without weights) and the fitted change ``x @ beta`` (WLS on comparison units).
+    """
+    n = len(d)
+    dy = y1 - y0
+    w = np.ones(n) if weights is None else weights / np.mean(weights)
+    ctrl = d == 0
+    out = x @ _wls(x[ctrl], dy[ctrl], w[ctrl])
+    return n, dy, w, out
+
+
+def _wols_influence(x: np.ndarray, d: np.ndarray, w: np.ndarray, dy: np.ndarray,
+                    out: np.ndarray) -> np.ndarray:
+    """Asymptotic linear representation of the comparison units' WLS coefficients.
+
+    Returns
+    -------
+    ndarray, shape (n, k)
+        Per-unit influence of the outcome-regression coefficients (``asy.lin.rep.ols``
+        of ``DRDID``).
+    """
+    n = len(d)
+    w_ols = w * (1 - d)
+    xpx = (w_ols[:, None] * x).T @ x / n
+    return ((w_ols * (dy - out))[:, None] * x) @ np.linalg.inv(xpx)
+
+
 def drdid_panel(y1: np.ndarray, y0: np.ndarray, d: np.ndarray, x: np.ndarray,
                 weights: np.ndarray | None = None, trim_level: float = 0.995
                 ) -> tuple[float, np.ndarray]:
@@ -358,25 +396,19 @@ def drdid_panel(y1: np.ndarray, y0: np.ndarray, d: np.ndarray, x: np.ndarray,
     tuple
         ``(att, influence)``: the estimate and the per-unit influence function.
     """
-    n = len(d)
-    dy = y1 - y0
-    w = np.ones(n) if weights is None else weights / np.mean(weights)
+    n, dy, w, out = _panel_outcome_fit(y1, y0, d, x, weights)
     ps = expit(x @ _logit(x, d, w))
     ps = np.minimum(ps, 1 - 1e-6)
     trim = np.ones(n, dtype=bool)
     trim[d == 0] = ps[d == 0] < trim_level
     wp = ps * (1 - ps) * w
-    ctrl = d == 0
-    out = x @ _wls(x[ctrl], dy[ctrl], w[ctrl])
     w_treat = trim * w * d
     w_cont = trim * w * ps * (1 - d) / (1 - ps)
     dr_treat = w_treat * (dy - out)
     dr_cont = w_cont * (dy - out)
     eta_t = dr_treat.mean() / w_treat.mean()
     eta_c = dr_cont.mean() / w_cont.mean()
-    w_ols = w * (1 - d)
-    xpx = (w_ols[:, None] * x).T @ x / n
-    asy_wols = ((w_ols * (dy - out))[:, None] * x) @ np.linalg.inv(xpx)
+    asy_wols = _wols_influence(x, d, w, dy, out)
     hess = np.linalg.inv(x.T @ (wp[:, None] * x)) * n
     asy_ps = ((w * (d - ps))[:, None] * x) @ hess
     inf_treat = (dr_treat - w_treat * eta_t - asy_wols @ (w_treat[:, None] * x).mean(0))
@@ -396,20 +428,14 @@ def reg_did_panel(y1: np.ndarray, y0: np.ndarray, d: np.ndarray, x: np.ndarray,
     tuple
         ``(att, influence)``: the estimate and the per-unit influence function.
     """
-    n = len(d)
-    dy = y1 - y0
-    w = np.ones(n) if weights is None else weights / np.mean(weights)
-    ctrl = d == 0
-    out = x @ _wls(x[ctrl], dy[ctrl], w[ctrl])
+    _, dy, w, out = _panel_outcome_fit(y1, y0, d, x, weights)
     w_treat = w * d
     w_cont = w * d
     att_treat = w_treat * dy
     att_cont = w_cont * out
     eta_t = att_treat.mean() / w_treat.mean()
     eta_c = att_cont.mean() / w_cont.mean()
-    w_ols = w * (1 - d)
-    xpx = (w_ols[:, None] * x).T @ x / n
-    asy = ((w_ols * (dy - out))[:, None] * x) @ np.linalg.inv(xpx)
+    asy = _wols_influence(x, d, w, dy, out)
     inf_treat = (att_treat - w_treat * eta_t) / w_treat.mean()
     inf_cont_1 = att_cont - w_cont * eta_c
     inf_cont_2 = asy @ (w_cont[:, None] * x).mean(0)
@@ -440,7 +466,7 @@ def _did_units(data: pd.DataFrame, *, unit: str, time: str, cohort: str, outcome
                ) -> tuple[list[_Cell], np.ndarray, np.ndarray, _UnitBackend, np.ndarray,
                           np.ndarray, int]:
     """Unit-level computation (R ``did::compute.att_gt`` with ``DRDID`` estimators)."""
-    cov_cols = _formula_columns(data, covariates)
+    cov_cols = covariate_columns(data, covariates)
     wide, g_unit, dropped = _balanced_wide(data, unit, time, cohort, outcome, extra=cov_cols)
     periods = np.asarray(wide.columns, dtype=float)
     g_unit = np.where(g_unit > periods[-1], 0.0, g_unit)
@@ -483,18 +509,6 @@ def _did_units(data: pd.DataFrame, *, unit: str, time: str, cohort: str, outcome
     cohort_index = np.searchsorted(cohorts, g_unit)
     return cells, att, size, _UnitBackend(psi, cohort_index), cohorts, \
         np.bincount(cohort_index, minlength=len(cohorts)).astype(float), dropped
-
-
-def _formula_columns(data: pd.DataFrame, covariates: str | Sequence[str] | None) -> list[str]:
-    """Columns of ``data`` a covariate specification uses."""
-    if covariates is None:
-        return []
-    if isinstance(covariates, str):
-        import re
-
-        names = set(re.findall(r"[A-Za-z_][A-Za-z0-9_.]*", covariates))
-        return [c for c in data.columns if c in names]
-    return list(covariates)
 
 
 # --- the result -----------------------------------------------------------------------------

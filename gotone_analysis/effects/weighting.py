@@ -49,6 +49,8 @@ import pandas as pd
 from scipy.special import expit
 from scipy.stats import norm
 
+from .design import covariate_columns
+
 __all__ = ["METHODS", "PROPENSITY", "RESULT_COLUMNS", "WeightingResult", "weighting_estimate"]
 
 METHODS = ("ipw", "aipw")
@@ -58,18 +60,6 @@ OVERLAP_REPORT_THRESHOLD = 0.01
 
 
 # --- design -------------------------------------------------------------------------
-
-
-def _columns_used(data: pd.DataFrame, spec: str | Sequence[str] | None) -> list[str]:
-    """Data columns a covariate specification refers to."""
-    if spec is None:
-        return []
-    if isinstance(spec, str):
-        import re
-
-        names = set(re.findall(r"[A-Za-z_][A-Za-z0-9_.]*", spec))
-        return [c for c in data.columns if c in names]
-    return list(spec)
 
 
 def _design(data: pd.DataFrame, spec: str | Sequence[str]) -> pd.DataFrame:
@@ -373,7 +363,8 @@ def weighting_estimate(data: pd.DataFrame, treatment: str, outcome: str,
     if trim is not None and not 0 < trim < 0.5:
         raise ValueError("trim must be between 0 and 0.5")
     ocov = covariates if outcome_covariates is None else outcome_covariates
-    used = [treatment, outcome, *_columns_used(data, covariates), *_columns_used(data, ocov)]
+    used = [treatment, outcome, *covariate_columns(data, covariates),
+            *covariate_columns(data, ocov)]
     if weight is not None:
         used.append(weight)
     missing = [c for c in dict.fromkeys(used) if c not in data.columns]
