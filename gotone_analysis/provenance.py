@@ -16,6 +16,9 @@ for every file it reads, :meth:`~gotone_analysis.io.Dataset.sources` for those r
 far) and shown unchanged by the run card, the data-quality report and its validation
 summary. A batch computes each record once: :func:`cached_record` keeps them in
 ``$GOTONE_CACHE_DIR`` keyed by path, size and modification time.
+
+The atomic file writes of the package live here too (:func:`atomic_target`,
+:func:`atomic_write_text`): a module low enough for every writer to import.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ import os
 import platform
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -41,6 +45,8 @@ __all__ = [
     "CODE_VERSION_ENV",
     "PACKAGES",
     "RECORD_COLUMNS",
+    "atomic_target",
+    "atomic_write_text",
     "cached_record",
     "code_version",
     "package_versions",
@@ -147,21 +153,62 @@ def cached_record(path: Path, display: str, compute: Callable[[], dict[str, Any]
         record = compute()
         if cache_file:
             store[key] = record
-            _write_atomic(cache_file, json.dumps(store, sort_keys=True, default=str))
+            atomic_write_text(cache_file, json.dumps(store, sort_keys=True, default=str))
     _MEMO[key] = dict(record)
     return dict(record)
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+@contextmanager
+def atomic_target(path: Path, *, suffix: str = ".tmp", mode: int | None = None) -> Iterator[Path]:
+    """A temporary file next to ``path`` that replaces ``path`` atomically when the block ends.
+
+    The temporary file is made in ``path``'s folder (so the rename stays on one file
+    system) with ``mode`` as its permissions when given (else those of
+    :func:`tempfile.mkstemp`, owner only); when the block ends normally it is renamed
+    over ``path`` with :func:`os.replace`, when it raises it is removed.
+
+    Parameters
+    ----------
+    path : Path
+        The file to write.
+    suffix : str
+        Ending of the temporary file's name (e.g. ``".xlsx"`` for a writer that reads
+        the format from it).
+    mode : int, optional
+        Permissions of the written file.
+
+    Yields
+    ------
+    Path
+        The temporary file to write to.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        if mode is not None:
+            os.fchmod(fd, mode)
+        os.close(fd)
+        yield Path(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None:
+    """Write UTF-8 text to ``path`` through a temporary file and an atomic rename.
+
+    The folder is created when missing; see :func:`atomic_target` for ``mode``.
+
+    Returns
+    -------
+    None
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_target(path, mode=mode) as tmp:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
 
 
 @cache

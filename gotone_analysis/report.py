@@ -272,21 +272,13 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: Path) -> None:
     Sheet names are made valid for Excel (31 characters, no ``[]:*?/\\``). The
     workbook's creation date is fixed so identical tables give an identical file.
     """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent)
-    os.fchmod(fd, FILE_MODE)
-    os.close(fd)
-    try:
-        with pd.ExcelWriter(tmp, engine="xlsxwriter") as writer:
-            writer.book.set_properties({"created": _dt.datetime(2010, 1, 1)})
-            for sheet, df in zip(sheet_names(tables), tables.values(), strict=True):
-                frame = df if isinstance(df, pd.DataFrame) else pd.DataFrame(df)
-                keep_index = not isinstance(frame.index, pd.RangeIndex)
-                frame.to_excel(writer, sheet_name=sheet, index=keep_index)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with (provenance.atomic_target(path, suffix=".xlsx", mode=FILE_MODE) as tmp,
+          pd.ExcelWriter(tmp, engine="xlsxwriter") as writer):
+        writer.book.set_properties({"created": _dt.datetime(2010, 1, 1)})
+        for sheet, df in zip(sheet_names(tables), tables.values(), strict=True):
+            frame = df if isinstance(df, pd.DataFrame) else pd.DataFrame(df)
+            keep_index = not isinstance(frame.index, pd.RangeIndex)
+            frame.to_excel(writer, sheet_name=sheet, index=keep_index)
 
 
 def write_table_parts(tables: Mapping[str, pd.DataFrame], folder: Path) -> None:
@@ -395,18 +387,13 @@ def redact_paths(value: Any, replacements: Iterable[tuple[str, str]]) -> Any:
 
 def atomic_write_text(path: Path, text: str) -> None:
     """Write UTF-8 text to ``path`` through a temporary file and an atomic rename,
-    with the permissions of published files (:data:`FILE_MODE`)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.fchmod(fd, FILE_MODE)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with the permissions of published files (:data:`FILE_MODE`).
+
+    Returns
+    -------
+    None
+    """
+    provenance.atomic_write_text(path, text, mode=FILE_MODE)
 
 
 def metrics_json(metrics: Mapping[str, Any]) -> str:

@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import numbers
-import os
 import re
-import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from . import labels
+from .provenance import atomic_target
+from .report import FILE_MODE, sheet_names
 
 __all__ = ["CODE_COLUMNS", "DASH", "about_rows", "column_label", "reader_sheet", "sheet_label",
            "write"]
@@ -43,7 +43,6 @@ _AREAS = {"program_effects": "effects", "scorecard_139": "scorecard",
           "data_quality": "quality", "summary": "summary"}
 _BASE_RE = re.compile(r"^(n|n_\w+|\w+_n|share\w*|weight\w*|suppressed|significant)$")
 _P_RE = re.compile(r"^(p|p_\w+|\w+_p|pretest_p|\w+_p_adj)$")
-_FILE_MODE = 0o644
 
 
 def column_label(column: str, report: str, lang: str) -> str:
@@ -79,20 +78,6 @@ def sheet_label(report: str, table: str, lang: str) -> str:
     key = f"workbook.table.{report}.{table}"
     name = labels.text(key, lang) if labels.has(key) else table
     return f"{short} · {name}"
-
-
-def _sheet_names(names: Iterable[str]) -> list[str]:
-    taken: set[str] = set()
-    out = []
-    for name in names:
-        base = re.sub(r"[\[\]:*?/\\]", "_", str(name))[:31] or "sheet"
-        candidate, i = base, 1
-        while candidate.lower() in taken:
-            i += 1
-            candidate = f"{base[:28]}_{i}"
-        taken.add(candidate.lower())
-        out.append(candidate)
-    return out
 
 
 def reader_sheet(table: pd.DataFrame, report: str, lang: str) -> pd.DataFrame:
@@ -216,14 +201,11 @@ def write(path: Path, tables: Mapping[str, pd.DataFrame], *, lang: str, quarter:
     items = [(k, v) for k, v in tables.items() if k.split(".", 1)[-1] != "synthetic"]
     labels_ = [sheet_label(*(k.split(".", 1) if "." in k else ("", k)), lang)
                for k, _ in items]
-    names = _sheet_names([labels.text("workbook.about", lang), *labels_])
+    names = sheet_names([labels.text("workbook.about", lang), *labels_])
     about = about_rows(lang=lang, quarter=quarter, scope_label=scope_label,
                        synthetic=synthetic, statuses=statuses, parameters=parameters,
                        code_version=code_version, inputs=inputs, sheets=names[1:])
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent)
-    os.fchmod(fd, _FILE_MODE)
-    os.close(fd)
-    try:
+    with atomic_target(path, suffix=".xlsx", mode=FILE_MODE) as tmp:
         with pd.ExcelWriter(tmp, engine="xlsxwriter") as writer:
             book = writer.book
             book.set_properties({"created": _dt.datetime(2010, 1, 1)})
@@ -258,10 +240,6 @@ def write(path: Path, tables: Mapping[str, pd.DataFrame], *, lang: str, quarter:
                 ws.freeze_panes(1, 0)
                 if len(shown.columns):
                     ws.autofilter(0, 0, max(len(shown), 1), len(shown.columns) - 1)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return names
 
 
