@@ -732,7 +732,9 @@ def _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
                 futures[pool.submit(execute_task, t)] = t
 
     try:
-        for t in tasks:
+        # the panel's readers last: the other reports run while the batch process
+        # validates the panel once (gotone_analysis.cache.prepare_batch)
+        for t in sorted(tasks, key=lambda t: t.report in shared_cache.PANEL_REPORTS):
             if t not in held:
                 futures[pool.submit(execute_task, t)] = t
         release()
