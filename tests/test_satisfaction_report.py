@@ -131,3 +131,75 @@ def test_notebook_for_a_small_city_suppresses_and_says_so(small_demo, tmp_path, 
     assert labels.text("narrative.satisfaction.suppressed", "zh", min_base=200) in text
     assert not any(w in text for w in ("显著上升", "显著下降"))
     assert {"trend", "what_moved", "decomposition", "segments_tier"} <= set(sheets)
+
+
+@pytest.fixture(scope="module")
+def ecsi_tables(small_demo):
+    ds = open_dataset(small_demo)
+    pol = Policy(min_base=30, seed=7)
+    est = S.satisfaction_index(ds.survey(), "2010Q4", replicates=40, policy=pol)
+    small = S.satisfaction_index(ds.survey(), "2010Q4", scope="ningde", replicates=40,
+                                 policy=pol)
+    return est, small
+
+
+def test_ecsi_tables_carry_r2_and_the_level(ecsi_tables):
+    (idx, paths), _ = ecsi_tables
+    assert list(idx["construct"]) == list(S.ECSI_BLOCKS)
+    assert np.isnan(idx.set_index("construct").loc["image", "r2"])  # exogenous
+    r2 = idx.set_index("construct")["r2"].dropna()
+    assert ((r2 >= 0) & (r2 <= 1)).all() and len(r2) == len(S.ECSI_BLOCKS) - 1
+    by_target = paths.drop_duplicates("target").set_index("target")["r2_target"]
+    pd.testing.assert_series_equal(r2.sort_index(), by_target.sort_index(), check_names=False)
+    assert idx.attrs["level"] == paths.attrs["level"] == 0.95
+    assert (idx["ci_low"] <= idx["estimate"]).all() and (idx["estimate"] <= idx["ci_high"]).all()
+
+
+def test_headline_publishes_the_ecsi_index_under_its_own_keys(report_tables, ecsi_tables, small_demo):
+    trend, dec, _, small_dec = report_tables
+    (idx, _), (small_idx, _) = ecsi_tables
+    ds = open_dataset(small_demo)
+    scored = S.respondent_scores(ds.survey())
+    moved = S.what_moved(scored, "2010Q4", "2010Q3", policy=Policy(min_base=30, seed=7))
+    plain = S.headline(trend, moved, dec)
+    assert not any(k.startswith("ecsi_") for k in plain)
+    out = S.headline(trend, moved, dec, index=idx)
+    assert {k: v for k, v in out.items() if k in plain} == plain  # existing keys unchanged
+    sat = idx.set_index("construct").loc["satisfaction"]
+    assert out["ecsi_estimated"] is True and out["ecsi_n"] == sat["n"]
+    assert out["ecsi_satisfaction_index"] == pytest.approx(sat["estimate"])
+    assert out["ecsi_satisfaction_index_ci_low"] == pytest.approx(sat["ci_low"])
+    assert out["ecsi_satisfaction_index_ci_high"] == pytest.approx(sat["ci_high"])
+    assert out["ecsi_satisfaction_index_se"] == pytest.approx(sat["se"])
+    assert out["ecsi_satisfaction_r2"] == pytest.approx(sat["r2"])
+    none = S.headline(trend, moved, small_dec, index=small_idx)
+    assert none["ecsi_estimated"] is False and none["ecsi_n"] < S.DRIVER_MIN_BASE
+    assert none["ecsi_satisfaction_index"] is None and none["ecsi_satisfaction_r2"] is None
+
+
+def test_notebook_shows_the_ecsi_model_for_the_province(small_demo, tmp_path, monkeypatch):
+    html, text, _, metrics, sheets = _run(small_demo, tmp_path, monkeypatch,
+                                          scope="province", lang="en")
+    assert labels.text("section.satisfaction.satisfaction_index_model", "en") in text
+    assert labels.text("section.satisfaction.satisfaction_index_model.note", "en") in text
+    for heading in ("Construct", "Index (0–100)", "R²", "Path coefficient", "From", "To"):
+        assert f">{heading}<" in html, heading
+    assert ">Perceived quality<" in html and ">Loyalty<" in html
+    assert metrics["ecsi_estimated"] is True and metrics["ecsi_n"] >= S.DRIVER_MIN_BASE
+    lo, est, hi = (metrics[f"ecsi_satisfaction_index{k}"] for k in ("_ci_low", "", "_ci_high"))
+    assert 0 < lo < est < hi < 100
+    assert f">{est:.1f}<" in html
+    assert {"ecsi_index", "ecsi_paths"} <= set(sheets)
+
+
+def test_notebook_for_a_small_city_does_not_estimate_the_ecsi_model(small_demo, tmp_path,
+                                                                   monkeypatch):
+    html, text, _, metrics, sheets = _run(small_demo, tmp_path, monkeypatch,
+                                          scope="ningde", lang="zh", min_base=200)
+    assert labels.text("section.satisfaction.satisfaction_index_model", "zh") in text
+    assert metrics["ecsi_estimated"] is False
+    assert metrics["ecsi_satisfaction_index"] is None
+    assert labels.text("note.satisfaction.ecsi_not_estimated", "zh",
+                       min_base=S.DRIVER_MIN_BASE, n=int(metrics["ecsi_n"])) in text
+    assert "路径系数" not in html  # no path table
+    assert {"ecsi_index", "ecsi_paths"} <= set(sheets)

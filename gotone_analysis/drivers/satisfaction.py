@@ -448,7 +448,8 @@ def driver_map(scored: pd.DataFrame, quarter: str, compare_to: str, *, scope: st
 
 
 def satisfaction_index(data: pd.DataFrame, quarter: str, *, scope: str = "province",
-                       brand: str = "gotone", replicates: int = 200, seed: int | None = None,
+                       brand: str = "gotone", replicates: int = DEFAULT_REPLICATES,
+                       seed: int | None = None,
                        level: float | None = None,
                        policy: Policy | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """ECSI PLS path model on one wave: the 0-100 construct indices and the path coefficients.
@@ -457,13 +458,22 @@ def satisfaction_index(data: pd.DataFrame, quarter: str, *, scope: str = "provin
     ----------
     data : DataFrame
         Survey rows (items on their own scales; not :func:`respondent_scores`).
+    quarter, scope, brand
+        The wave and the domain (province or a city) of the model.
+    replicates, seed, level, policy
+        Rao–Wu bootstrap replicates drawn within the wave's strata (PSUs when the
+        design has them), seeded from the policy (``seed`` wins); interval level.
 
     Returns
     -------
     (DataFrame, DataFrame)
-        Indices (``construct, estimate, se, ci_low, ci_high``) and paths (``source,
-        target, estimate, se, ci_low, ci_high``), each with ``status``; one
-        ``not_estimated`` row each below :data:`DRIVER_MIN_BASE` complete respondents.
+        Indices (``status, construct, estimate, se, ci_low, ci_high, n, r2``: the 0-100
+        index of :meth:`PLSResult.index` and the R² of the construct, NaN for the
+        exogenous image) and paths (``status, source, target, estimate, se, ci_low,
+        ci_high, r2_target``); the intervals are percentile intervals over the
+        replicates (design-based: strata, clusters and sampling weights), ``attrs``
+        hold ``level``. One ``not_estimated`` row each (``n_current`` the complete
+        respondents) below :data:`DRIVER_MIN_BASE` complete respondents.
     """
     wave = _wave(data, quarter, scope, brand)
     items = [i for b in ECSI_BLOCKS.values() for i in b]
@@ -479,15 +489,18 @@ def satisfaction_index(data: pd.DataFrame, quarter: str, *, scope: str = "provin
     idx = fit.index()
     idx.insert(0, "status", "estimated")
     idx["n"] = fit.n
+    idx["r2"] = idx["construct"].map(fit.r2).astype("float64")
     paths = fit.paths.copy()
     paths.insert(0, "status", "estimated")
     paths["r2_target"] = paths["target"].map(fit.r2)
+    idx.attrs["level"] = paths.attrs["level"] = pol.level
     return idx, paths
 
 
 def headline(trend: pd.DataFrame, moved: pd.DataFrame,
              decomposition: pd.DataFrame,
-             segments: Mapping[str, pd.DataFrame] | None = None
+             segments: Mapping[str, pd.DataFrame] | None = None, *,
+             index: pd.DataFrame | None = None
              ) -> dict[str, float | str | bool | None]:
     """Flat dict of the satisfaction report's headline numbers for ``report.publish``.
 
@@ -509,7 +522,12 @@ def headline(trend: pd.DataFrame, moved: pd.DataFrame,
         (:func:`segment_changes`), for each segment column ``<seg>``:
         ``segments_<seg>_composition`` (the mix term) and ``segments_<seg>_within_<value>``
         (each segment's within term), each with ``_ci_low``, ``_ci_high``,
-        ``_significant`` and ``_suppressed``. Missing numbers are None.
+        ``_significant`` and ``_suppressed``. With ``index`` (the index table of
+        :func:`satisfaction_index`): ``ecsi_estimated``, ``ecsi_n`` (complete
+        respondents of the model), ``ecsi_satisfaction_index`` with
+        ``ecsi_satisfaction_index_se``, ``_ci_low``, ``_ci_high`` (the satisfaction
+        construct's 0-100 index and its replicate interval) and ``ecsi_satisfaction_r2``
+        (None when not estimated). Missing numbers are None.
     """
     def num(v) -> float | None:
         try:
@@ -569,4 +587,18 @@ def headline(trend: pd.DataFrame, moved: pd.DataFrame,
             out[f"{key}_ci_high"] = num(getattr(r, "ci_high", None))
             out[f"{key}_significant"] = bool(getattr(r, "significant", False))
             out[f"{key}_suppressed"] = bool(getattr(r, "suppressed", False))
+    if index is not None:
+        est = "status" in index and (index["status"] == "estimated").all()
+        out["ecsi_estimated"] = bool(est)
+        sat = (index[index["construct"] == "satisfaction"].iloc[0]
+               if est and "construct" in index and (index["construct"] == "satisfaction").any()
+               else pd.Series(dtype=object))
+        if est:
+            out["ecsi_n"] = num(index["n"].iloc[0]) if "n" in index else None
+        else:
+            out["ecsi_n"] = num(index["n_current"].iloc[0]) if "n_current" in index else None
+        for key, col in (("", "estimate"), ("_se", "se"), ("_ci_low", "ci_low"),
+                         ("_ci_high", "ci_high")):
+            out[f"ecsi_satisfaction_index{key}"] = num(sat.get(col))
+        out["ecsi_satisfaction_r2"] = num(sat.get("r2"))
     return out

@@ -28,6 +28,10 @@ SECTION: dict[str, tuple[str, str]] = {
     "code.total": ("合计", "Total"),
     "code.(intercept)": ("基线水平", "Baseline level"),
     "code.(controls)": ("客户结构（城市、层级）", "Segment mix (city, tier)"),
+    # constructs of the ECSI model (gotone_analysis.drivers.satisfaction.ECSI_BLOCKS)
+    "code.expectation": ("顾客预期", "Expectation"),
+    "code.quality": ("感知质量", "Perceived quality"),
+    "code.complaints": ("投诉", "Complaints"),
     # importance-performance
     "code.keep_up": ("继续保持", "Keep up"),
     "code.concentrate_here": ("重点改进", "Concentrate here"),
@@ -55,6 +59,13 @@ SECTION: dict[str, tuple[str, str]] = {
     "column.n_before": ("对比期样本量", "Base before"),
     "column.n_after": ("本期样本量", "Base now"),
     "column.min_base": ("最低样本量", "Minimum base"),
+    "column.n_current": ("本期完整样本量", "Complete base now"),
+    "column.construct": ("结构变量", "Construct"),
+    "column.source": ("自", "From"),
+    "column.target": ("至", "To"),
+    "column.coefficient": ("路径系数", "Path coefficient"),
+    "column.index": ("指数 (0–100)", "Index (0–100)"),
+    "column.r2": ("R²", "R²"),
     "code.estimated": ("已估计", "Estimated"),
     "code.not_estimated": ("未估计（样本量不足）", "Not estimated (base too small)"),
     # figures (gotone_analysis.plots.satisfaction)
@@ -77,6 +88,23 @@ SECTION: dict[str, tuple[str, str]] = {
         "Fewer than {min_base} complete respondents in this scope ({n_after} this quarter, "
         "{n_before} in the comparison quarter): the driver model is not estimated rather "
         "than printing noise."),
+    "note.satisfaction.ecsi_not_estimated": (
+        "本范围内完整回答 ECSI 全部题目的受访者不足 {min_base} 人（本季度 {n}），"
+        "满意度指数模型不予估计，以免把抽样噪声当作结论。",
+        "Fewer than {min_base} respondents in this scope answered every ECSI item ({n} "
+        "this quarter): the satisfaction-index model is not estimated rather than "
+        "printing noise."),
+    # headings of the ECSI section (the notebook prints them with narrative.section)
+    "section.satisfaction.satisfaction_index_model": ("满意度指数模型（ECSI）",
+                                                      "Satisfaction index model (ECSI)"),
+    "section.satisfaction.satisfaction_index_model.note": (
+        "ECSI 偏最小二乘路径模型（形象、预期、感知质量、价值、满意度、投诉、忠诚度）：标准化路径系数"
+        "及其 95% 自助法置信区间（按设计分层重抽样）、各内生结构变量的 R²，以及按非标准化外部权重"
+        "计算的 0–100 结构变量指数。",
+        "The ECSI partial-least-squares path model (image, expectation, perceived quality, "
+        "value, satisfaction, complaints, loyalty): standardised path coefficients with "
+        "95% design-based bootstrap intervals, the R² of each endogenous construct, and "
+        "the 0–100 construct indices from the unstandardised outer weights."),
     "note.satisfaction.controls": (
         "驱动因素的作用在同一城市、同一客户层级内估计；客户结构的影响单列为“客户结构”。",
         "Driver effects are estimated within city and tier cells; the effect of the "

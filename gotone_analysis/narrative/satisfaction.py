@@ -30,13 +30,22 @@ __all__ = ["CODE_COLUMNS", "driver_model_note", "reader_table", "satisfaction_na
 
 #: Columns of the satisfaction tables whose values are codes shown as words.
 CODE_COLUMNS: tuple[str, ...] = ("component", "variable", "part", "term", "driver", "period",
-                                 "quadrant", "segment", "status", "city", "tier")
+                                 "quadrant", "segment", "status", "city", "tier", "construct",
+                                 "source", "target")
 _PERCENT = ("importance", "importance_ci_low", "importance_ci_high", "share_before",
             "share_after")
 
 
 def _p_text(p: float) -> str:
     return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
+def _fixed(value: object, digits: int) -> str:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "—"
+    return f"{v:.{digits}f}" if np.isfinite(v) else "—"
 
 
 def _sig(row: pd.Series) -> bool:
@@ -196,8 +205,10 @@ def driver_model_note(table: pd.DataFrame, lang: str = "zh") -> str:
     Parameters
     ----------
     table : DataFrame
-        :func:`~gotone_analysis.drivers.satisfaction.change_decomposition` or
-        :func:`~gotone_analysis.drivers.satisfaction.driver_map`.
+        :func:`~gotone_analysis.drivers.satisfaction.change_decomposition`,
+        :func:`~gotone_analysis.drivers.satisfaction.driver_map` or a table of
+        :func:`~gotone_analysis.drivers.satisfaction.satisfaction_index` (one wave: its
+        note names the one base).
     lang : {"zh", "en"}
         Language.
 
@@ -210,6 +221,9 @@ def driver_model_note(table: pd.DataFrame, lang: str = "zh") -> str:
     labels.check_lang(lang)
     if "status" in table and (table["status"] != "estimated").any():
         bases = {c: int(table[c].iloc[0]) for c in table if c.startswith("n_")}
+        if set(bases) == {"n_current"}:
+            return labels.text("note.satisfaction.ecsi_not_estimated", lang,
+                               min_base=int(table["min_base"].iloc[0]), n=bases["n_current"])
         n_after = bases.get("n_after", bases.get("n_current", 0))
         n_before = bases.get("n_before", bases.get("n_comparison", 0))
         return labels.text("note.satisfaction.not_estimated", lang,
@@ -237,7 +251,11 @@ def reader_table(table: pd.DataFrame, lang: str = "zh", *, digits: int = 1) -> p
     -------
     DataFrame
         A copy: :data:`CODE_COLUMNS` as catalog labels, shares as percentages, the
-        other non-standard numeric columns rounded; ``attrs`` kept.
+        other non-standard numeric columns rounded; for the ECSI tables of
+        :func:`~gotone_analysis.drivers.satisfaction.satisfaction_index` also
+        ``coefficient`` (a path's estimate, 3 decimals), ``index`` (a construct's
+        0-100 index) and ``r2`` (3 decimals; from ``r2_target`` for paths) as text,
+        "—" where missing; ``attrs`` kept.
     """
     labels.check_lang(lang)
     out = table.copy()
@@ -254,5 +272,12 @@ def reader_table(table: pd.DataFrame, lang: str = "zh", *, digits: int = 1) -> p
                 "mean_after", "network", "lead"):
         if col in out:
             out[col] = out[col].astype("float64").round(digits)
+    if {"source", "target", "estimate"} <= set(out.columns):
+        out["coefficient"] = [_fixed(v, 3) for v in table["estimate"]]
+    if {"construct", "estimate"} <= set(out.columns):
+        out["index"] = [_fixed(v, digits) for v in table["estimate"]]
+    r2 = "r2" if "r2" in table else ("r2_target" if "r2_target" in table else None)
+    if r2 is not None:
+        out["r2"] = [_fixed(v, 3) for v in table[r2]]
     out.attrs = dict(table.attrs)
     return out
