@@ -33,7 +33,6 @@ import hashlib
 import json
 import os
 import pickle
-import tempfile
 from collections.abc import Callable, Mapping
 from functools import cache
 from importlib import metadata
@@ -42,7 +41,7 @@ from typing import Any
 
 import pandas as pd
 
-from .provenance import CACHE_DIR_ENV
+from .provenance import CACHE_DIR_ENV, atomic_target
 
 __all__ = [
     "CACHE_DIR_ENV",
@@ -177,14 +176,8 @@ def _params_id(name: str, params: Mapping[str, Any] | None) -> str:
 
 
 def _atomic_bytes(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_target(path) as tmp:
+        tmp.write_bytes(data)
 
 
 def shared(name: str, compute: Callable[[], Any], *, depends: Mapping[str, str],
