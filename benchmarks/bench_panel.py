@@ -7,7 +7,8 @@ It is computed three times, each in its own child process so that each peak resi
 memory is its own:
 
 * ours: the panel layer on DuckDB (the default engine): the engine reduces the Parquet
-  files to per-cohort moments, pandas sees one row per cohort;
+  files to per-cohort moments (each month's rows joined on the customer, under
+  ``panel.MOMENTS_MEMORY_LIMIT``), pandas sees one row per cohort;
 * pandas: the same call on a pandas DataFrame of the unit-level rows (the four columns
   it needs read from the same files);
 * Spark: the panel layer on Spark local mode (``local[2]``).
@@ -60,10 +61,11 @@ if mode == "pandas":
     df["g"] = df["care_start"].map(months).astype("float64").fillna(0).astype("int64")
     res = effects.staggered_did(df[["cust_key", "t", "g", "arpu"]], **kw)
 else:
+    # periods as the files' own month text: the engine reads each month's files only
     t = panel.panel_table(data, engine=mode)
-    t = t.mutate(t=panel.month_number(t.month),
-                 g=panel.month_number(t.care_start).fill_null(0))
-    res = effects.staggered_did(t.select("cust_key", "t", "g", "arpu"), **kw)
+    t = t.mutate(g=panel.month_number(t.care_start).fill_null(0))
+    res = effects.staggered_did(t.select("cust_key", "month", "g", "arpu"),
+                                **dict(kw, time="month", periods=list(PANEL_MONTHS)))
 info["seconds"] = time.perf_counter() - started
 res.att_gt.to_pickle(out)
 print(json.dumps(info))

@@ -169,3 +169,28 @@ def test_mpdta_from_duckdb_table_matches_r(mpdta):
     for kind in ("dynamic", "group", "calendar"):
         np.testing.assert_allclose(res.aggregate(kind)[cols], ref.aggregate(kind)[cols],
                                    atol=1e-9, rtol=0)
+
+
+def test_did_from_moments_equals_staggered_did_and_reads_text_months(mpdta):
+    """Moments computed once (here: years written as 'YYYY-01' text) give the same result."""
+    from gotone_analysis import panel
+    from gotone_analysis.effects import did_from_moments, moments_from_frame
+
+    ref = staggered_did(mpdta, **KW)
+    m = moments_from_frame(mpdta, **KW)
+    got = did_from_moments(m)
+    pd.testing.assert_frame_equal(got.att_gt, ref.att_gt)
+    assert got.dropped_units == ref.dropped_units
+    # periods as month text: year y becomes 'y-01', numbered as panel.month_number
+    text = m.assign(time_a=[f"{int(y)}-01" for y in m["time_a"]],
+                    time_b=[f"{int(y)}-01" for y in m["time_b"]],
+                    cohort=[f"{int(c)}-01" if c else "0" for c in m["cohort"]])
+    res = did_from_moments(text)
+    assert sorted(set(res.att_gt["time"])) == [panel.month_number(f"{y}-01")
+                                              for y in (2004, 2005, 2006, 2007)]
+    np.testing.assert_allclose(res.att_gt["estimate"], ref.att_gt["estimate"], atol=1e-12)
+    np.testing.assert_allclose(res.aggregate("simple")["se"], ref.aggregate("simple")["se"],
+                               atol=1e-12)
+    # one group's rows of cohort_moments(by=...): its dropped_units column counts
+    res2 = did_from_moments(m.assign(dropped_units=7))
+    assert res2.dropped_units == 7

@@ -217,3 +217,27 @@ def test_care_and_lever_effects_same_on_spark(small_demo):
                                    atol=1e-9, rtol=0)
     np.testing.assert_allclose(res["duckdb"][1]["estimate"], res["spark"][1]["estimate"],
                                atol=1e-9, rtol=0)
+
+
+def test_care_arpu_shared_for_every_city_equals_each_scope_alone(small_demo, tmp_path,
+                                                                 monkeypatch):
+    """One batch query of every city's ARPU moments gives each scope's own estimate."""
+    from gotone_analysis import cache, panel, provenance
+
+    table = panel.panel_table(small_demo)
+    monkeypatch.delenv(provenance.CACHE_DIR_ENV, raising=False)
+    alone = {s: program.care_did(table, outcome="arpu", quarter=QUARTER, scope=s)
+             for s in ("province", "xiamen", "ningde")}
+    monkeypatch.setenv(provenance.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    monkeypatch.delenv(cache.NO_CACHE_ENV, raising=False)
+    calls = []
+    real = program.care_arpu_moments
+    monkeypatch.setattr(program, "care_arpu_moments",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    for scope, ref in alone.items():
+        got = program.care_did(table, outcome="arpu", quarter=QUARTER, scope=scope)
+        pd.testing.assert_frame_equal(got.att_gt, ref.att_gt, rtol=1e-10)
+        assert (got.n_units, got.dropped_units) == (ref.n_units, ref.dropped_units)
+        np.testing.assert_allclose(got.aggregate("dynamic")["se"],
+                                   ref.aggregate("dynamic")["se"], rtol=1e-10)
+    assert len(calls) == 1  # computed once, read by every scope

@@ -192,3 +192,74 @@ def test_cohort_moments_default_periods_are_every_time_value(table):
 def test_spark_java_lookup_finds_a_supported_java_or_keeps_java_home(monkeypatch):
     monkeypatch.setenv("JAVA_HOME", "/somewhere/jdk")
     assert panel._find_java_home() is None  # an explicit JAVA_HOME is kept
+
+
+def test_cohort_moments_on_the_month_text_equal_those_on_month_numbers(table):
+    """Periods given as the files' own 'YYYY-MM' text (read month by month) or as numbers."""
+    months = [f"2010-{m:02d}" for m in range(1, 7)]
+    t = _with_month_numbers(table)
+    kw = dict(unit="cust_key", cohort="cohort", outcome="arpu")
+    text = panel.cohort_moments(t, time="month", periods=months, **kw)
+    nums = panel.cohort_moments(t, time="t_num", periods=[month_index(m) for m in months], **kw)
+    assert text.attrs == nums.attrs and text.attrs["dropped_units"] > 0
+    for c in ("time_a", "time_b"):
+        assert [month_index(m) for m in text[c]] == nums[c].tolist()
+    pd.testing.assert_frame_equal(text.drop(columns=["time_a", "time_b"]),
+                                  nums.drop(columns=["time_a", "time_b"]), rtol=1e-12)
+
+
+def test_cohort_moments_by_city_equal_each_city_filtered_alone(table, frame):
+    months = [f"2010-{m:02d}" for m in range(7, 13)]
+    t = _with_month_numbers(table)
+    kw = dict(unit="cust_key", time="month", cohort="cohort", outcome="arpu", periods=months)
+    every = panel.cohort_moments(t, by="city", **kw)
+    cities = sorted(frame["city"].unique())
+    assert sorted(every["city"].unique()) == cities
+    total = 0
+    for city in cities[:3]:
+        alone = panel.cohort_moments(t.filter(t.city == city), **kw)
+        got = every[every["city"] == city].drop(columns=["city", "dropped_units"])
+        pd.testing.assert_frame_equal(got.reset_index(drop=True), alone, rtol=1e-12)
+        assert (every.loc[every["city"] == city, "dropped_units"]
+                == alone.attrs["dropped_units"]).all()
+    for city in cities:
+        total += panel.cohort_moments(t.filter(t.city == city), **kw).attrs["dropped_units"]
+    assert every.attrs["dropped_units"] == total
+    # the unit-level path gives the same frame
+    df = frame.assign(cohort=frame["care_start"].map(month_index, na_action="ignore")
+                      .fillna(0).astype("int64"))
+    ref = panel.cohort_moments(df, by="city", **kw)
+    assert ref.attrs == every.attrs
+    pd.testing.assert_frame_equal(ref[["city", "dropped_units", "cohort", "time_a", "time_b",
+                                       "n"]].astype({"cohort": "int64", "n": "int64"}),
+                                  every[["city", "dropped_units", "cohort", "time_a",
+                                         "time_b", "n"]].astype({"cohort": "int64",
+                                                                 "n": "int64"}),
+                                  check_dtype=False)
+    np.testing.assert_allclose(ref["sum_ab"], every["sum_ab"], rtol=1e-9)
+
+
+def test_cohort_moments_memory_cap_lowers_duckdb_memory_while_it_runs_only(table):
+    import ibis
+
+    raw = ibis.get_backend(table).con
+    before = raw.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    seen = {}
+    real = panel._execute
+
+    def spy(expr):
+        seen["limit"] = raw.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        return real(expr)
+
+    t = _with_month_numbers(table)
+    try:
+        panel._execute = spy
+        panel.cohort_moments(t, unit="cust_key", time="month", cohort="cohort",
+                             outcome="arpu", periods=["2010-11", "2010-12"],
+                             memory_limit="1GB")
+    finally:
+        panel._execute = real
+    assert panel._limit_bytes(seen["limit"]) <= 1e9 < panel._limit_bytes(before)
+    assert raw.execute("SELECT current_setting('memory_limit')").fetchone()[0] == before
+    with pytest.raises(UsageError, match="not a memory size"):
+        panel._limit_bytes("lots")

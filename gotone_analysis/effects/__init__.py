@@ -6,12 +6,13 @@ covariate-adjusted effect of taking part in a lever on a survey outcome (inverse
 probability and doubly robust weighting, as Stata ``teffects``).
 """
 
-from .did import DidResult, moments_from_frame, staggered_did
+from .did import DidResult, did_from_moments, moments_from_frame, staggered_did
 from .weighting import WeightingResult, weighting_estimate
 
 __all__ = [
     "DidResult",
     "WeightingResult",
+    "did_from_moments",
     "moments_from_frame",
     "staggered_did",
     "weighting_estimate",

@@ -194,8 +194,31 @@ def _balanced_wide(data: pd.DataFrame, unit: str, time: str, cohort: str, outcom
     return wide, g.fillna(0).to_numpy(dtype=float), int(all_units - len(wide))
 
 
+def _period_numbers(values: pd.Series) -> pd.Series:
+    """Periods as numbers: numeric values as they are, ``'YYYY-MM'`` text as month numbers.
+
+    Text months are numbered as :func:`gotone_analysis.panel.month_number` (months since
+    2008-01), so a cohort ``'2010-03'`` and a time ``'2010-03'`` compare as they should;
+    a text ``'0'`` (never treated) stays 0.
+    """
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype(float)
+    from gotone_analysis import panel as panel_layer
+
+    text = values.astype("string")
+    month = text.str.fullmatch(r"\d{4}-\d{2}").fillna(False).astype(bool)
+    out = pd.to_numeric(text.where(~month), errors="raise").astype(float)
+    if month.any():
+        out[month] = panel_layer.month_number(text[month]).astype(float)
+    return out
+
+
 def _moments_arrays(frame: pd.DataFrame) -> _Moments:
     """Arrays from a tidy moments frame (the ``cohort_moments`` contract)."""
+    dropped = int(frame.attrs.get("dropped_units", 0))
+    frame = frame.assign(cohort=_period_numbers(frame["cohort"]),
+                         time_a=_period_numbers(frame["time_a"]),
+                         time_b=_period_numbers(frame["time_b"]))
     cohorts = np.sort(pd.unique(frame["cohort"].astype(float)))
     periods = np.sort(pd.unique(np.concatenate([frame["time_a"].to_numpy(),
                                                 frame["time_b"].to_numpy()])))
@@ -214,7 +237,7 @@ def _moments_arrays(frame: pd.DataFrame) -> _Moments:
     p[c_idx, a_idx, b_idx] = frame["sum_ab"].to_numpy(dtype=float)
     p[c_idx, b_idx, a_idx] = frame["sum_ab"].to_numpy(dtype=float)
     return _Moments(cohorts, periods.astype(float), n, s, p,
-                    int(frame.attrs.get("dropped_units", 0)))
+                    dropped)
 
 
 def _prepare_moments(m: _Moments) -> _Moments:
@@ -774,11 +797,51 @@ def staggered_did(panel, *, unit: str, time: str, cohort: str, outcome: str,
 
             frame = panel_layer.cohort_moments(panel, unit=unit, time=time, cohort=cohort,
                                                outcome=outcome, periods=periods)
-        m = _prepare_moments(_moments_arrays(frame))
-        periods = m.periods
-        cohorts, cohort_n, dropped = m.cohorts, m.n, m.dropped_units
-        cells = _cells(periods, cohorts, control, base_period)
-        att, size, backend = _did_moments(m, cells)
+        return did_from_moments(frame, control=control, base_period=base_period,
+                                level=level)
+    return _result(cells, periods, att, size, backend, cohorts, cohort_n, dropped, control,
+                   base_period, level)
+
+
+def did_from_moments(moments: pd.DataFrame, *, control: str = "never_treated",
+                     base_period: str = "varying", level: float = 0.95) -> DidResult:
+    """Group-time effects from per-cohort moments already computed (no covariates).
+
+    The same estimate as :func:`staggered_did` on the panel the moments came from:
+    for results shared between reports (e.g. one ``cohort_moments(..., by="city")``
+    query for every city of a batch, each city's rows passed here).
+
+    Parameters
+    ----------
+    moments : pandas.DataFrame
+        The ``gotone_analysis.panel.cohort_moments`` contract: ``cohort, time_a,
+        time_b, n, sum_a, sum_b, sum_ab`` (periods numeric or ``'YYYY-MM'`` text),
+        and the units dropped by balancing in a ``dropped_units`` column (one group's
+        rows of ``cohort_moments(by=...)``) or else in ``attrs["dropped_units"]``.
+    control, base_period, level
+        As :func:`staggered_did`.
+
+    Returns
+    -------
+    DidResult
+    """
+    if control not in CONTROLS:
+        raise ValueError(f"control must be one of {CONTROLS}, got {control!r}")
+    if base_period not in BASE_PERIODS:
+        raise ValueError(f"base_period must be one of {BASE_PERIODS}, got {base_period!r}")
+    if "dropped_units" in moments.columns:  # one group's rows: its own count
+        moments = moments.copy()
+        moments.attrs["dropped_units"] = int(moments["dropped_units"].iloc[0]) \
+            if len(moments) else 0
+    m = _prepare_moments(_moments_arrays(moments))
+    cells = _cells(m.periods, m.cohorts, control, base_period)
+    att, size, backend = _did_moments(m, cells)
+    return _result(cells, m.periods, att, size, backend, m.cohorts, m.n, m.dropped_units,
+                   control, base_period, level)
+
+
+def _result(cells, periods, att, size, backend, cohorts, cohort_n, dropped, control,
+            base_period, level) -> DidResult:
     if not any(c.controls for c in cells):
         raise ValueError("no comparison units: the panel has no never-treated (or "
                          "not-yet-treated) units")

@@ -43,7 +43,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from ..config import CARE_ROLLOUT, PROVINCE
-from .did import DidResult, staggered_did
+from .did import DidResult, did_from_moments, staggered_did
 from .weighting import weighting_estimate
 
 __all__ = [
@@ -140,14 +140,15 @@ def care_did(table, *, outcome: str, quarter: str, scope: str = PROVINCE,
     if groups not in (1, 2, 4, 8, 16):
         raise ValueError("groups must be 1, 2, 4, 8 or 16")
     months = care_window(quarter)
-    t = _scoped(table, scope)
-    t = t.filter(t.month.isin(months))
-    t = _care_columns(t)
     periods = [_month_number(m) for m in months]
     if outcome == "arpu":
-        return staggered_did(t.select("cust_key", "t", "g", "arpu"), unit="cust_key",
-                             time="t", cohort="g", outcome="arpu", control=control,
-                             periods=periods)
+        if _can_share(table):
+            every = _shared("care_arpu_moments", table, {"quarter": quarter},
+                            lambda: care_arpu_moments(table, quarter=quarter))
+            frame = every[every["scope"] == scope].drop(columns="scope")
+        else:
+            frame = _arpu_moments(_scoped(table, scope), months)
+        return did_from_moments(frame.reset_index(drop=True), control=control)
     hexdigits = "0123456789abcdef"
     size = 16 // groups
     fine = _shared("care_churn_cells", table, {"quarter": quarter},
@@ -163,6 +164,59 @@ def care_did(table, *, outcome: str, quarter: str, scope: str = PROVINCE,
     cells["hazard"] = cells["churned"].astype(float) / cells["at_risk"].astype(float)
     return staggered_did(cells[["unit", "t", "g", "hazard"]], unit="unit", time="t",
                          cohort="g", outcome="hazard", control=control, periods=periods)
+
+
+def _arpu_moments(table, months: list[str], by: str | None = None) -> pd.DataFrame:
+    """Moments of the ARPU of the customers active in every month of the window.
+
+    Periods are the panel's own ``month`` text, so that the engine reads each month's
+    files only; roll-out months ``g`` as month numbers (0 = never), the scale the
+    effects module gives the months.
+    """
+    from .. import panel
+
+    t = table.filter(table.month.isin(months))
+    g = panel.month_number(t.care_start)
+    t = t.mutate(g=g.fill_null(0))
+    cols = ["cust_key", "month", "g", "arpu", *([by] if by else [])]
+    out = panel.cohort_moments(t.select(*cols), unit="cust_key", time="month", cohort="g",
+                               outcome="arpu", periods=months, by=by)
+    if by is None:
+        out.insert(0, "dropped_units", int(out.attrs["dropped_units"]))
+    return out
+
+
+def care_arpu_moments(table, *, quarter: str) -> pd.DataFrame:
+    """The moments behind the care-call ARPU effect of the province and of every city.
+
+    Two engine queries (the province; every city at once with ``by="city"``), each a
+    scope's moments exactly as if the panel had been filtered to it.
+
+    Parameters
+    ----------
+    table : ibis Table
+        The customer panel.
+    quarter : str
+        Report quarter (the window of :func:`care_window`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scope`` (``"province"`` or a city code), ``dropped_units`` and the columns of
+        :func:`gotone_analysis.panel.cohort_moments`.
+    """
+    months = care_window(quarter)
+    prov = _arpu_moments(table, months)
+    prov.insert(0, "scope", PROVINCE)
+    cities = _arpu_moments(table, months, by="city").rename(columns={"city": "scope"})
+    return pd.concat([prov, cities], ignore_index=True)
+
+
+def _can_share(table) -> bool:
+    """Whether a batch cache holds results for ``table``'s panel (see :func:`_shared`)."""
+    from .. import cache, panel
+
+    return panel.source_folder(table) is not None and cache.cache_dir() is not None
 
 
 def _shared(name: str, table, params: dict, compute):
