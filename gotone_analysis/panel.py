@@ -608,6 +608,33 @@ def _moments_query(t, unit, time, cohort, outcome, periods, by, chunk: int, chun
     return _execute(wide.group_by([*by, "_cohort"]).aggregate(**aggs))
 
 
+def _moments_query_grouped(t, unit, time, cohort, outcome, periods, by, chunk: int,
+                           chunks: int):
+    """The same moments as :func:`_moments_query` by ``GROUP BY unit`` (Spark's plan).
+
+    One conditional aggregate per period gives each unit's outcome in that period (the
+    sum over its rows of ``time == p ? y : 0``, exact); a unit with ``k`` outcomes is
+    balanced. A distributed engine aggregates this in partial sums on every executor,
+    where ``k`` joins would each shuffle (or broadcast) a whole period.
+    """
+    if chunks > 1:
+        h = t[unit].hash() % chunks
+        t = t.filter(((h + chunks) % chunks) == chunk)
+    k = len(periods)
+    y = t[outcome].cast("float64")
+    per_unit = {"_cohort": t[cohort].max(), "_seen": y.count()}
+    for i, p in enumerate(periods):
+        per_unit[f"y{i}"] = (t[time] == p).ifelse(y, 0.0).sum()
+    u = t.group_by([unit, *by]).aggregate(**per_unit)
+    u = u.filter(u._seen == k)
+    aggs = {"_n": u.count()}
+    for i in range(k):
+        aggs[f"s{i}"] = u[f"y{i}"].sum()
+    for a, b in _pairs(k):
+        aggs[f"x{a}_{b}"] = (u[f"y{a}"] * u[f"y{b}"]).sum()
+    return _execute(u.group_by([*by, "_cohort"]).aggregate(**aggs))
+
+
 @contextlib.contextmanager
 def _memory_capped(t, limit: str | None):
     """DuckDB's ``memory_limit`` lowered to ``limit`` (never raised) while the block runs."""
@@ -628,6 +655,12 @@ def _memory_capped(t, limit: str | None):
 
 _UNITS = {"B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12,
           "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+
+
+def _engine_name(t) -> str:
+    import ibis
+
+    return ibis.get_backend(t).name
 
 
 def _limit_bytes(text: str) -> float:
@@ -653,10 +686,13 @@ def cohort_moments(table, *, unit: str, time: str, cohort: str, outcome: str,
     Every ATT(g, t) of a staggered difference-in-differences without covariates, and the
     covariance of their influence functions, are linear in these moments (a long
     difference ``Y_t - Y_b`` and a product of two such differences expand into sums of
-    ``Y`` and of ``Y_a * Y_b``). On an Ibis table the engine computes them in one query:
-    the rows of each period (outcome present) are joined on the unit, which leaves the
-    balanced units in wide form, then ``GROUP BY cohort`` gives the sums and sums of
-    products; only one row per cohort comes back (and one count of the distinct units).
+    ``Y`` and of ``Y_a * Y_b``). On an Ibis table the engine computes them in one query.
+    On DuckDB the rows of each period (outcome present) are joined on the unit, which
+    leaves the balanced units in wide form; on Spark ``GROUP BY unit`` with one
+    conditional aggregate per period gives the same wide rows (partial sums on every
+    executor instead of ``k`` shuffled joins, which exhaust a local driver's memory on
+    the full panel). ``GROUP BY cohort`` then gives the sums and sums of products; only
+    one row per cohort comes back (and one count of the distinct units).
     When ``time`` is a column of the files (``'YYYY-MM'`` text, the panel's ``month``),
     each period's relation reads only that period's files and row groups; a computed
     period column (``month_number(month)``) makes every period scan all of them, several
@@ -717,7 +753,8 @@ def cohort_moments(table, *, unit: str, time: str, cohort: str, outcome: str,
     t = t.filter(t[time].isin(periods))
     chunks = 1 if chunks is None else int(chunks)
     with _memory_capped(t, memory_limit):
-        parts = [_moments_query(t, unit, time, cohort, outcome, periods, by, i, chunks)
+        query = _moments_query if _engine_name(t) == "duckdb" else _moments_query_grouped
+        parts = [query(t, unit, time, cohort, outcome, periods, by, i, chunks)
                  for i in range(chunks)]
         if by:
             units = _execute(t.group_by(by).aggregate(_units=t[unit].nunique()))
