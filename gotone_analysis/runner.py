@@ -36,6 +36,7 @@ import concurrent.futures as cf
 import contextlib
 import datetime as _dt
 import multiprocessing
+import multiprocessing.util
 import os
 import shutil
 import signal
@@ -51,7 +52,7 @@ from typing import Any, TextIO
 import pandas as pd
 
 from . import cache as shared_cache
-from . import config, pages, report
+from . import config, kernels, pages, report
 from .errors import GotoneError, UsageError
 from .params import check_run_parameters, parse_quarters
 from .publish import publish_result
@@ -250,6 +251,9 @@ def _worker_init(log_dir: str | None = None) -> None:
     import papermill  # noqa: F401
 
     pages.exporter()
+    # the warm kernel of gotone_analysis.kernels, stopped when the worker exits
+    multiprocessing.util.Finalize(None, kernels.shutdown_all, exitpriority=10)
+    kernels.prepare_next("python3")
 
 
 def execute_task(task: Task) -> TaskResult:
@@ -270,25 +274,35 @@ def execute_task(task: Task) -> TaskResult:
 
     start = time.perf_counter()
     task.staging.mkdir(parents=True, exist_ok=True)
-    os.environ[report.PUBLISH_DIR_ENV] = str(task.staging)
-    os.environ[report.CACHE_DIR_ENV] = str(task.cache_dir)
-    os.environ[shared_cache.NO_CACHE_ENV] = "0" if task.use_cache else "1"
-    if task.out_dir is not None:
-        os.environ[OUTPUT_DIR_ENV] = str(task.out_dir)
+    env = {report.PUBLISH_DIR_ENV: str(task.staging),
+           report.CACHE_DIR_ENV: str(task.cache_dir),
+           shared_cache.NO_CACHE_ENV: "0" if task.use_cache else "1",
+           OUTPUT_DIR_ENV: None if task.out_dir is None else str(task.out_dir)}
+    for key, value in env.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
     executed = task.staging / f"{task.report}.ipynb"
     title = (f"{report.report_title(task.report, task.lang)} · "
              f"{config.label(task.scope, task.lang)} · {task.quarter}")
+    # a warm kernel (gotone_analysis.kernels) moved to this task, and the next one started
+    km = kernels.take(task.staging, env)
+    kernels.prepare_next("python3")
     try:
         nb = pm.execute_notebook(
             str(task.notebook), str(executed), parameters=task.parameters,
             kernel_name="python3", cwd=str(task.staging), progress_bar=False,
             log_output=False, request_save_on_cell_execute=False,
-            start_timeout=KERNEL_START_TIMEOUT, execution_timeout=task.cell_timeout)
+            start_timeout=KERNEL_START_TIMEOUT, execution_timeout=task.cell_timeout,
+            **({"km": km} if km is not None else {}))
+        kernels.release(km)
         nb = publishable_notebook(nb, task)
         _write_notebook(nb, executed)
         pages.export_html(nb, task.staging / f"{task.report}.html", title=title,
                            lang=task.lang)
     except Exception as exc:  # any failure of this one report is reported, not raised
+        kernels.release(km)
         return _failed(task, exc, executed, time.perf_counter() - start)
     return TaskResult(task.report, task.scope, "ok", time.perf_counter() - start,
                       files=[executed.name, f"{task.report}.html"])

@@ -1,0 +1,187 @@
+"""Warm kernels: each batch worker starts its next notebook's kernel ahead of need.
+
+A notebook's kernel costs a few seconds before its first cell runs: the Python process
+starts, then the cells import numpy, pandas, matplotlib and this package. A worker of
+:mod:`gotone_analysis.runner` therefore keeps one kernel warm (the pool has as many as
+the batch has ``--jobs``): as soon as a notebook takes the warm kernel, the next one is
+started and told to import :data:`WARM_IMPORTS` while the current notebook runs.
+
+Each notebook still gets a fresh kernel of its own, never one that ran another notebook.
+Before it is handed over, a warm kernel is moved to the task's folder and given the
+task's environment (:func:`take`), with silent executions that leave no history and no
+variables, so the executed notebook is the same as with a kernel started for it (the
+batch's tests compare the published metrics). A warm kernel that died, or did not
+answer in time, is shut down and the notebook starts its own, as without the pool.
+
+``$GOTONE_WARM_KERNELS=0`` turns the pool off (every notebook starts its own kernel).
+
+Public names: :data:`WARM_IMPORTS`, :data:`WARM_ENV`, :class:`WarmKernel`,
+:func:`enabled`, :func:`prepare_next`, :func:`take`, :func:`release`,
+:func:`shutdown_all`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Mapping
+
+__all__ = ["WARM_ENV", "WARM_IMPORTS", "WarmKernel", "enabled", "prepare_next", "release",
+           "shutdown_all", "take"]
+
+#: Environment variable: ``0`` turns the warm pool off.
+WARM_ENV = "GOTONE_WARM_KERNELS"
+
+#: Modules a warm kernel imports while it waits (what every report notebook imports).
+WARM_IMPORTS = (
+    "numpy", "pandas", "scipy.stats", "matplotlib.pyplot", "gotone_analysis",
+    "gotone_analysis.report", "gotone_analysis.plots", "gotone_analysis.narrative",
+    "gotone_analysis.survey", "gotone_analysis.io",
+)
+#: Seconds :func:`take` waits for a warm kernel to finish its imports and the prelude.
+READY_TIMEOUT = 120.0
+
+_POOL: list[WarmKernel] = []
+
+
+def enabled() -> bool:
+    """Whether workers keep a warm kernel (``$GOTONE_WARM_KERNELS`` is not ``0``)."""
+    return os.environ.get(WARM_ENV, "1") != "0"
+
+
+def _run(coro_fn, *args, **kwargs):
+    from jupyter_core.utils import run_sync
+
+    return run_sync(coro_fn)(*args, **kwargs)
+
+
+class WarmKernel:
+    """A kernel started ahead of need, importing :data:`WARM_IMPORTS` in the background.
+
+    Parameters
+    ----------
+    kernel_name : str
+        Kernel spec (the batch's ``python3``).
+    """
+
+    def __init__(self, kernel_name: str = "python3") -> None:
+        from jupyter_client.manager import AsyncKernelManager
+
+        self.km = AsyncKernelManager(kernel_name=kernel_name)
+        # a neutral folder that outlives every run; take() moves the kernel to its task
+        _run(self.km.start_kernel, cwd=tempfile.gettempdir())
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        code = "\n".join(f"import {m}" for m in WARM_IMPORTS)
+        # silent: no output, no history, no execution count; the kernel runs it now
+        self.kc.execute(f"try:\n    {code.replace(chr(10), chr(10) + '    ')}\n"
+                        "except Exception:\n    pass", silent=True, store_history=False)
+        self.started = time.monotonic()
+
+    def prepare(self, cwd: str, env: Mapping[str, str | None],
+                timeout: float = READY_TIMEOUT) -> bool:
+        """Move the kernel to ``cwd`` and set (or, for None, unset) ``env``; wait for it.
+
+        Returns
+        -------
+        bool
+            True when the kernel answered ``ok`` within ``timeout`` (its imports are
+            done), False otherwise (the caller then shuts it down).
+        """
+        values = {str(k): (None if v is None else str(v)) for k, v in env.items()}
+        prelude = (
+            "def _gotone_prelude(os=__import__('os')):\n"
+            f"    os.chdir({str(cwd)!r})\n"
+            f"    for k, v in {values!r}.items():\n"
+            "        if v is None:\n"
+            "            os.environ.pop(k, None)\n"
+            "        else:\n"
+            "            os.environ[k] = v\n"
+            "_gotone_prelude()\n"
+            "del _gotone_prelude\n"
+        )
+        try:
+            if not _run(self.km.is_alive):
+                return False
+            msg_id = self.kc.execute(prelude, silent=True, store_history=False)
+            deadline = time.monotonic() + timeout
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                reply = _run(self.kc.get_shell_msg, timeout=left)
+                if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                    return reply.get("content", {}).get("status") == "ok"
+        except Exception:  # noqa: BLE001 - any trouble: the notebook starts its own kernel
+            return False
+        finally:
+            self.kc.stop_channels()
+
+    def shutdown(self) -> None:
+        """Stop the kernel process (at once) and free its ports and files."""
+        try:
+            self.kc.stop_channels()
+        except Exception:  # noqa: BLE001 - already closed
+            pass
+        try:
+            if _run(self.km.is_alive):
+                _run(self.km.shutdown_kernel, now=True)
+            _run(self.km.cleanup_resources)
+        except Exception:  # noqa: BLE001 - best effort: the process may be gone already
+            pass
+
+
+def prepare_next(kernel_name: str = "python3") -> None:
+    """Start this worker's next warm kernel unless one is waiting (or the pool is off)."""
+    if _POOL or not enabled():
+        return
+    try:
+        _POOL.append(WarmKernel(kernel_name))
+    except Exception:  # noqa: BLE001 - no warm kernel: notebooks start their own
+        return
+
+
+def take(cwd: str | os.PathLike, env: Mapping[str, str | None]):
+    """The warm kernel's manager, prepared for a task, or None (then start one as usual).
+
+    Parameters
+    ----------
+    cwd : path
+        The task's working folder.
+    env : mapping
+        Environment variables the task's kernel needs (None: must not be set).
+
+    Returns
+    -------
+    jupyter_client.AsyncKernelManager or None
+        A manager with a live kernel, for ``papermill.execute_notebook(..., km=...)``;
+        the caller shuts it down after the notebook (:meth:`WarmKernel.shutdown`
+        through :func:`release`).
+    """
+    if not _POOL:
+        return None
+    warm = _POOL.pop()
+    if warm.prepare(str(cwd), env):
+        _TAKEN[id(warm.km)] = warm
+        return warm.km
+    warm.shutdown()
+    return None
+
+
+_TAKEN: dict[int, WarmKernel] = {}
+
+
+def release(km) -> None:
+    """Shut down a kernel handed out by :func:`take` once its notebook has run."""
+    warm = _TAKEN.pop(id(km), None)
+    if warm is not None:
+        warm.shutdown()
+
+
+def shutdown_all() -> None:
+    """Shut down every kernel of this process's pool (a worker's exit)."""
+    while _POOL:
+        _POOL.pop().shutdown()
+    for key in list(_TAKEN):
+        _TAKEN.pop(key).shutdown()
