@@ -677,10 +677,20 @@ def _panel_duplicates(con, root: Path, fname: str) -> Problem | None:
     """The duplicate-key problem of the panel, if any (key columns all present)."""
     t = PANEL
     keys = ", ".join(_q(k) for k in t.key)
-    ndup, nrow = con.execute(
-        f"SELECT count(*), COALESCE(sum(n), 0) FROM (SELECT count(*) AS n FROM panel "
-        f"WHERE {' AND '.join(f'{_q(k)} IS NOT NULL' for k in t.key)} "
-        f"GROUP BY {keys} HAVING count(*) > 1)").fetchone()
+    ndup = nrow = 0
+    # one month at a time: a month's rows are a few row groups (Parquet statistics skip
+    # the others), so the hash table holds one month's customers, not every
+    # customer-month of the panel (6 GB at full scale)
+    months = [r[0] for r in con.execute(
+        "SELECT DISTINCT month FROM panel WHERE month IS NOT NULL").fetchall()]
+    others = " AND ".join(f"{_q(k)} IS NOT NULL" for k in t.key if k != "month")
+    for month in months:
+        n_d, n_r = con.execute(
+            f"SELECT count(*), COALESCE(sum(n), 0) FROM (SELECT count(*) AS n FROM panel "
+            f"WHERE month = ? AND {others or 'true'} GROUP BY {keys} HAVING count(*) > 1)",
+            [month]).fetchone()
+        ndup += int(n_d)
+        nrow += int(n_r)
     if not ndup:
         return None
     got = con.execute(
