@@ -124,3 +124,35 @@ def test_panel_validated_once_per_panel_version(data, cache_env, monkeypatch):
     io.open_dataset(data).panel_path()
     assert len(seen) == 1
     assert "panel_validation" in set(cache.entries()["name"])
+
+
+def test_input_files_read_once_per_batch_and_again_only_when_changed(data, cache_env,
+                                                                     monkeypatch):
+    """A kernel reads each survey file from the batch's cache; one changed byte re-reads it."""
+    import pandas as pd
+
+    from gotone_analysis.io import dataset as dataset_module
+
+    seen = []
+    real = dataset_module.load_file
+    monkeypatch.setattr(dataset_module, "load_file",
+                        lambda f, *a, **k: seen.append(f.name) or real(f, *a, **k))
+    first = io.open_dataset(data).survey()
+    files = sorted(set(seen))
+    assert len(files) == len(seen) > 1
+    seen.clear()
+    ds = io.open_dataset(data)
+    again = ds.survey()
+    assert seen == []  # every file came from the cache
+    pd.testing.assert_frame_equal(again, first)
+    assert set(ds.sources()["path"]) >= {f"survey/{f}" for f in files}  # still on the run card
+    target = sorted((data / "survey").glob("survey_*.csv"))[-1]
+    raw = target.read_bytes()
+    target.write_bytes(raw.replace(b"\n", b"\r\n", 1))  # one byte more, same content
+    io.open_dataset(data).survey()
+    assert seen == [target.name]
+    # a bad file is refused by every kernel, never cached
+    target.write_bytes(b"")
+    for _ in range(2):
+        with pytest.raises(Exception, match=target.name):
+            io.open_dataset(data).survey()

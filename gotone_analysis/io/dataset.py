@@ -23,7 +23,15 @@ from .. import provenance, schema
 from ..contract import TABLES
 from ..errors import DataError, UsageError
 from ..schema import Problem
-from .mapping import ColumnMapping, applies, apply_mapping, as_mapping, mapping_for
+from .mapping import (
+    FILE_MAPPING_SUFFIX,
+    MAPPING_NAME,
+    ColumnMapping,
+    applies,
+    apply_mapping,
+    as_mapping,
+    mapping_for,
+)
 from .readers import SUPPORTED_EXTENSIONS, RawTable, data_error, os_reason, read_raw
 
 #: Folder name -> kind of the files in it.
@@ -337,8 +345,7 @@ class Dataset:
         for f in files:
             if f not in self._cache:
                 try:
-                    mapping, folder_wide = mapping_for(f, kind)
-                    frame, rec = load_file(f, kind, mapping, self._rel(f), folder_wide)
+                    frame, rec = self._read_file(f, kind)
                 except DataError as exc:
                     problems.extend(exc.problems)
                     continue
@@ -349,6 +356,31 @@ class Dataset:
             errs = [Problem(**{k: v for k, v in p.items()}) for p in problems]
             schema.raise_if_errors(errs)
         return frames
+
+    def _read_file(self, f: Path, kind: str) -> tuple[pd.DataFrame, dict]:
+        """One input file read, mapped and validated: once per batch.
+
+        In a batch (:func:`gotone_analysis.cache.cache_dir`) the typed frame and its
+        provenance record are kept in the batch's cache, keyed by the SHA-256 of the
+        file and of the mapping that applies to it (and the code version), so the
+        kernels after the first read it back instead of parsing and validating the
+        vendor file again. A file breaking the contract is never cached: every kernel
+        reports it.
+        """
+        from .. import cache
+
+        def read() -> tuple[pd.DataFrame, dict]:
+            mapping, folder_wide = mapping_for(f, kind)
+            return load_file(f, kind, mapping, self._rel(f), folder_wide)
+
+        if cache.cache_dir() is None:
+            return read()
+        depends = {self._rel(f): provenance.sha256_file(f)}
+        for m in (f.with_name(f.stem + FILE_MAPPING_SUFFIX), f.parent / MAPPING_NAME):
+            if m.is_file():
+                depends[self._rel(m)] = provenance.sha256_file(m)
+        return cache.shared("input_file", read, depends=depends,
+                            params={"kind": kind, "file": self._rel(f)})
 
     def survey(self, quarters: str | Sequence[str] | None = None) -> pd.DataFrame:
         """Return the survey rows of ``quarters`` (default: all), validated and typed.
