@@ -740,7 +740,10 @@ def staggered_did(panel, *, unit: str, time: str, cohort: str, outcome: str,
         of the needed columns are pulled.
     unit, time, cohort, outcome : str
         Column names. ``time`` numeric (e.g. year or a month index); ``cohort`` the
-        first treated period on the same scale, 0 for never treated.
+        first treated period on the same scale, 0 for never treated. Without
+        covariates ``time`` (and ``cohort``) may also be ``'YYYY-MM'`` text, numbered
+        as :func:`gotone_analysis.panel.month_number` (on a panel-layer table the
+        files' own ``month`` column lets the engine read each month's files only).
     control : {"never_treated", "not_yet_treated"}
         Comparison units: never treated, or also those not yet treated by the later
         of the cell's two periods (R ``control_group``).
