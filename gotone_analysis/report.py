@@ -212,15 +212,29 @@ class Published(dict):
                 f"{rows}</table></details>")
 
 
-def normalise_metrics(metrics: Mapping[str, Any], digits: int = 10) -> dict[str, Any]:
+#: Significant digits of a published float (see :func:`normalise_metrics`).
+METRIC_SIGNIFICANT = 9
+
+
+def normalise_metrics(metrics: Mapping[str, Any], digits: int = 10,
+                      significant: int = METRIC_SIGNIFICANT) -> dict[str, Any]:
     """Make headline numbers JSON-ready and deterministic.
+
+    A float is published to ``significant`` significant digits and at most ``digits``
+    decimal places. A parallel engine adds the same rows in an order that varies from
+    run to run (DuckDB's threads, Spark's partitions), so sums, and the variances made
+    from them, differ in their last bits between two runs of the same batch; nine
+    significant digits are far beyond any estimate's precision and well above that
+    noise, so what a batch publishes does not depend on the run, the cache or ``--jobs``.
 
     Parameters
     ----------
     metrics : mapping
         Flat mapping name -> number, string, bool or None (NumPy scalars accepted).
     digits : int, default 10
-        Decimal places floats are rounded to.
+        Decimal places floats are rounded to (at most).
+    significant : int, default :data:`METRIC_SIGNIFICANT`
+        Significant digits floats are rounded to.
 
     Returns
     -------
@@ -243,7 +257,8 @@ def normalise_metrics(metrics: Mapping[str, Any], digits: int = 10) -> dict[str,
         elif isinstance(value, int):
             out[name] = value
         elif isinstance(value, float):
-            out[name] = round(value, digits) if math.isfinite(value) else None
+            out[name] = (round(float(f"{value:.{int(significant)}g}"), digits)
+                         if math.isfinite(value) else None)
         else:
             raise TypeError(f"metric {name!r} must be a number, string, bool or None, "
                             f"got {type(value).__name__}")

@@ -115,7 +115,7 @@ def test_identical_inputs_give_identical_metrics(fake_data: Path, tmp_path: Path
     a = (tmp_path / "a" / "2010Q4" / "xiamen" / "metrics.json").read_bytes()
     b = (tmp_path / "b" / "2010Q4" / "xiamen" / "metrics.json").read_bytes()
     assert a == b and json.loads(a) == {"ok": {"scope": "xiamen", "scope_len": 6,
-                                               "synthetic": True, "third": 0.3333333333}}
+                                               "synthetic": True, "third": 0.333333333}}
 
 
 def _run_cli(argv: list[str]) -> tuple[int, float]:
