@@ -43,6 +43,8 @@ WARM_IMPORTS = (
 READY_TIMEOUT = 120.0
 
 _POOL: list[WarmKernel] = []
+#: Kernels handed out by :func:`take`, by id of their manager, until :func:`release`.
+_TAKEN: dict[int, WarmKernel] = {}
 
 
 def enabled() -> bool:
@@ -73,11 +75,10 @@ class WarmKernel:
         _run(self.km.start_kernel, cwd=tempfile.gettempdir())
         self.kc = self.km.client()
         self.kc.start_channels()
-        code = "\n".join(f"import {m}" for m in WARM_IMPORTS)
+        code = ("try:\n" + "".join(f"    import {m}\n" for m in WARM_IMPORTS)
+                + "except Exception:\n    pass\n")
         # silent: no output, no history, no execution count; the kernel runs it now
-        self.kc.execute(f"try:\n    {code.replace(chr(10), chr(10) + '    ')}\n"
-                        "except Exception:\n    pass", silent=True, store_history=False)
-        self.started = time.monotonic()
+        self.kc.execute(code, silent=True, store_history=False)
 
     def prepare(self, cwd: str, env: Mapping[str, str | None],
                 timeout: float = READY_TIMEOUT) -> bool:
@@ -167,9 +168,6 @@ def take(cwd: str | os.PathLike, env: Mapping[str, str | None]):
         return warm.km
     warm.shutdown()
     return None
-
-
-_TAKEN: dict[int, WarmKernel] = {}
 
 
 def release(km) -> None:

@@ -575,22 +575,17 @@ def _cohort_moments_pandas(df: pd.DataFrame, unit, time, cohort, outcome, period
 MOMENTS_MEMORY_LIMIT = "2GB"
 
 
-def _moments_query(t, unit, time, cohort, outcome, periods, by, chunk: int, chunks: int):
-    """One engine query: per-cohort sums and cross-products for one chunk of the units.
+def _wide_by_join(t, unit, time, cohort, outcome, periods, by):
+    """The balanced units in wide form (DuckDB's plan): each period's rows, joined.
 
     Each period's rows (non-missing outcome) become one relation ``(unit, by.., y_i)``;
-    the inner join of the ``k`` relations on the unit (and ``by``) is the balanced panel
-    in wide form, one row per unit with an outcome in every period, so that only the
-    products remain to compute. A filter ``time == p`` on a column of the files lets
-    the engine skip the files and row groups of other periods (hive partitions, Parquet
-    statistics), so each relation reads only its own period.
+    the inner join of the ``k`` relations on the unit (and ``by``) keeps one row per
+    unit with an outcome in every period. A filter ``time == p`` on a column of the
+    files lets the engine skip the files and row groups of other periods (hive
+    partitions, Parquet statistics), so each relation reads only its own period.
     """
-    if chunks > 1:
-        h = t[unit].hash() % chunks
-        t = t.filter(((h + chunks) % chunks) == chunk)
     t = t.filter(t[outcome].notnull())
     keys = [unit, *by]
-    k = len(periods)
     wide = None
     for i, p in enumerate(periods):
         s = t.filter(t[time] == p)
@@ -600,39 +595,39 @@ def _moments_query(t, unit, time, cohort, outcome, periods, by, chunk: int, chun
             cols["_cohort"] = s[cohort]
         part = s.select(**cols)
         wide = part if wide is None else wide.join(part, keys)
-    aggs = {"_n": wide.count()}
-    for i in range(k):
-        aggs[f"s{i}"] = wide[f"y{i}"].sum()
-    for a, b in _pairs(k):
-        aggs[f"x{a}_{b}"] = (wide[f"y{a}"] * wide[f"y{b}"]).sum()
-    return _execute(wide.group_by([*by, "_cohort"]).aggregate(**aggs))
+    return wide
 
 
-def _moments_query_grouped(t, unit, time, cohort, outcome, periods, by, chunk: int,
-                           chunks: int):
-    """The same moments as :func:`_moments_query` by ``GROUP BY unit`` (Spark's plan).
+def _wide_by_group(t, unit, time, cohort, outcome, periods, by):
+    """The same wide rows by ``GROUP BY unit`` (Spark's plan).
 
     One conditional aggregate per period gives each unit's outcome in that period (the
     sum over its rows of ``time == p ? y : 0``, exact); a unit with ``k`` outcomes is
     balanced. A distributed engine aggregates this in partial sums on every executor,
     where ``k`` joins would each shuffle (or broadcast) a whole period.
     """
-    if chunks > 1:
-        h = t[unit].hash() % chunks
-        t = t.filter(((h + chunks) % chunks) == chunk)
-    k = len(periods)
     y = t[outcome].cast("float64")
     per_unit = {"_cohort": t[cohort].max(), "_seen": y.count()}
     for i, p in enumerate(periods):
         per_unit[f"y{i}"] = (t[time] == p).ifelse(y, 0.0).sum()
     u = t.group_by([unit, *by]).aggregate(**per_unit)
-    u = u.filter(u._seen == k)
-    aggs = {"_n": u.count()}
+    return u.filter(u._seen == len(periods))
+
+
+def _moments_query(t, unit, time, cohort, outcome, periods, by, chunk: int, chunks: int):
+    """One engine query: per-cohort sums and cross-products for one chunk of the units."""
+    if chunks > 1:
+        h = t[unit].hash() % chunks
+        t = t.filter(((h + chunks) % chunks) == chunk)
+    wide_rows = _wide_by_join if _engine_name(t) == "duckdb" else _wide_by_group
+    wide = wide_rows(t, unit, time, cohort, outcome, periods, by)
+    k = len(periods)
+    aggs = {"_n": wide.count()}
     for i in range(k):
-        aggs[f"s{i}"] = u[f"y{i}"].sum()
+        aggs[f"s{i}"] = wide[f"y{i}"].sum()
     for a, b in _pairs(k):
-        aggs[f"x{a}_{b}"] = (u[f"y{a}"] * u[f"y{b}"]).sum()
-    return _execute(u.group_by([*by, "_cohort"]).aggregate(**aggs))
+        aggs[f"x{a}_{b}"] = (wide[f"y{a}"] * wide[f"y{b}"]).sum()
+    return _execute(wide.group_by([*by, "_cohort"]).aggregate(**aggs))
 
 
 @contextlib.contextmanager
@@ -753,8 +748,7 @@ def cohort_moments(table, *, unit: str, time: str, cohort: str, outcome: str,
     t = t.filter(t[time].isin(periods))
     chunks = 1 if chunks is None else int(chunks)
     with _memory_capped(t, memory_limit):
-        query = _moments_query if _engine_name(t) == "duckdb" else _moments_query_grouped
-        parts = [query(t, unit, time, cohort, outcome, periods, by, i, chunks)
+        parts = [_moments_query(t, unit, time, cohort, outcome, periods, by, i, chunks)
                  for i in range(chunks)]
         if by:
             units = _execute(t.group_by(by).aggregate(_units=t[unit].nunique()))

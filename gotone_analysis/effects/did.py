@@ -770,10 +770,7 @@ def staggered_did(panel, *, unit: str, time: str, cohort: str, outcome: str,
         ``.att_gt`` tidy group-time effects; ``.aggregate(kind)`` for ``"simple"``,
         ``"dynamic"``, ``"group"`` and ``"calendar"``.
     """
-    if control not in CONTROLS:
-        raise ValueError(f"control must be one of {CONTROLS}, got {control!r}")
-    if base_period not in BASE_PERIODS:
-        raise ValueError(f"base_period must be one of {BASE_PERIODS}, got {base_period!r}")
+    _check_design(control, base_period)
     if est_method not in EST_METHODS:
         raise ValueError(f"est_method must be one of {EST_METHODS}, got {est_method!r}")
     if computation not in ("auto", "moments", "units"):
@@ -806,6 +803,13 @@ def staggered_did(panel, *, unit: str, time: str, cohort: str, outcome: str,
                    base_period, level)
 
 
+def _check_design(control: str, base_period: str) -> None:
+    if control not in CONTROLS:
+        raise ValueError(f"control must be one of {CONTROLS}, got {control!r}")
+    if base_period not in BASE_PERIODS:
+        raise ValueError(f"base_period must be one of {BASE_PERIODS}, got {base_period!r}")
+
+
 def did_from_moments(moments: pd.DataFrame, *, control: str = "never_treated",
                      base_period: str = "varying", level: float = 0.95) -> DidResult:
     """Group-time effects from per-cohort moments already computed (no covariates).
@@ -828,10 +832,7 @@ def did_from_moments(moments: pd.DataFrame, *, control: str = "never_treated",
     -------
     DidResult
     """
-    if control not in CONTROLS:
-        raise ValueError(f"control must be one of {CONTROLS}, got {control!r}")
-    if base_period not in BASE_PERIODS:
-        raise ValueError(f"base_period must be one of {BASE_PERIODS}, got {base_period!r}")
+    _check_design(control, base_period)
     if "dropped_units" in moments.columns:  # one group's rows: its own count
         moments = moments.copy()
         moments.attrs["dropped_units"] = int(moments["dropped_units"].iloc[0]) \

@@ -228,11 +228,11 @@ def _shared(name: str, table, params: dict, compute):
     """
     from .. import cache, io, panel
 
-    folder = panel.source_folder(table)
-    if folder is None or cache.cache_dir() is None:
+    if not _can_share(table):
         return compute()
     try:
-        depends = cache.input_digests(io.open_dataset(folder.parent), "panel")
+        depends = cache.input_digests(io.open_dataset(panel.source_folder(table).parent),
+                                      "panel")
     except Exception:  # noqa: BLE001 - not a data folder: nothing to key by
         return compute()
     if not depends:
