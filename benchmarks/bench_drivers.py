@@ -25,8 +25,8 @@ import statsmodels.api as sm
 
 from gotone_analysis.demo.survey import simulate_survey
 from gotone_analysis.drivers import decompose_change, importance
-from gotone_analysis.drivers import satisfaction as S
 from gotone_analysis.replicates import bootstrap_weights
+from gotone_analysis.reports.satisfaction import tables as S
 
 REPLICATES = 500
 SEED = 20100330

@@ -1,20 +1,17 @@
-"""Comparisons of survey estimates: waves, domains, benchmarks, NPS; the report-wide policy.
+"""Comparisons of survey estimates: waves, domains, benchmarks, NPS; marks and suppression.
 
-The report-wide policy for significance marks is set here once:
+The rules come from the one policy home, :mod:`gotone_analysis.policy`:
 
-* every comparison is a two-sided z test (normal reference, as the intervals of
-  :mod:`gotone_analysis.survey`);
-* p-values are adjusted for multiple comparisons with :data:`P_ADJUST_METHOD`
-  (Benjamini-Hochberg false discovery rate) over the *family* of one comparison table,
-  i.e. one call of :func:`difference`, :func:`compare_domains` or :func:`vs_constant`;
-* a change is marked (▲ up, ▼ down) when its adjusted p-value is below :data:`ALPHA`;
-* a cell whose unweighted base is below :data:`~gotone_analysis.config.MIN_BASE` is
+* every comparison is a two-sided z test (:func:`gotone_analysis.policy.z_test`, normal
+  reference, as the intervals of :mod:`gotone_analysis.survey`);
+* p-values are adjusted for multiple comparisons
+  (:data:`~gotone_analysis.policy.P_ADJUST_METHOD`, Benjamini-Hochberg false discovery
+  rate) over the *family* of one comparison table, i.e. one call of :func:`difference`,
+  :func:`compare_domains` or :func:`vs_constant`;
+* a change is marked (▲ up, ▼ down) when its adjusted p-value is below
+  :data:`~gotone_analysis.policy.ALPHA` (:func:`significance_marks`);
+* a cell whose unweighted base is below :data:`~gotone_analysis.policy.MIN_BASE` is
   suppressed and says so (:func:`suppress`), never shown silently.
-
-The policy of one report is carried by one :class:`Policy` object (minimum base,
-confidence level, p-value adjustment, significance level, random seed), built from the
-report's parameters by :func:`gotone_analysis.params.check_parameters` (``P.policy``)
-and accepted as ``policy=`` by the estimators and the views.
 
 Comparison tables share the columns :data:`COMPARISON_COLUMNS`: the estimate and its
 reference, the difference ``diff = estimate - estimate_ref`` with its standard error,
@@ -27,27 +24,27 @@ estimate table. The marks themselves are :data:`MARK_UP` and :data:`MARK_DOWN`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
-from statsmodels.stats.multitest import multipletests
 
-from .config import MIN_BASE
 from .errors import UsageError
+from .policy import (
+    ALPHA,
+    DEFAULT_LEVEL,
+    MIN_BASE,
+    P_ADJUST_METHOD,
+    adjust_pvalues,
+    interval,
+    significant,
+    z_test,
+)
 from .survey import RESULT_COLUMNS, design_vcov, estimate, estimate_many, influence
 
 __all__ = [
-    "ALPHA",
-    "DEFAULT_LEVEL",
-    "DEFAULT_POLICY",
     "MARKS",
     "MARK_COLUMN",
-    "Policy",
     "REFERENCE_COLUMNS",
-    "P_ADJUST_METHOD",
-    "P_ADJUST_METHODS",
     "MARK_UP",
     "MARK_DOWN",
     "COMPARISON_COLUMNS",
@@ -55,18 +52,10 @@ __all__ = [
     "compare_domains",
     "vs_constant",
     "nps",
-    "adjust_pvalues",
-    "resolve_policy",
     "significance_marks",
     "suppress",
 ]
 
-#: Significance level of the report-wide policy (applied to adjusted p-values).
-ALPHA: float = 0.05
-#: Multiple-comparison adjustment of the report-wide policy.
-P_ADJUST_METHOD: str = "fdr_bh"
-#: Adjustments :func:`adjust_pvalues` knows (statsmodels names; "none" = unadjusted).
-P_ADJUST_METHODS: tuple[str, ...] = ("fdr_bh", "holm", "bonferroni", "none")
 #: Marks for a significant rise and fall.
 MARK_UP: str = "▲"
 MARK_DOWN: str = "▼"
@@ -74,8 +63,6 @@ MARK_DOWN: str = "▼"
 MARKS: tuple[str, str] = (MARK_UP, MARK_DOWN)
 #: Column holding a row's mark in comparison tables.
 MARK_COLUMN: str = "mark"
-#: Confidence level of intervals under the report-wide policy.
-DEFAULT_LEVEL: float = 0.95
 
 #: Columns of every comparison table, after its key columns.
 COMPARISON_COLUMNS: tuple[str, ...] = (
@@ -96,12 +83,6 @@ _NOT_KEYS = frozenset(RESULT_COLUMNS) | frozenset(COMPARISON_COLUMNS) | frozense
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _check_level(level: float) -> float:
-    if not (isinstance(level, int | float) and 0 < level < 1):
-        raise UsageError(f"level must be a number strictly between 0 and 1, got {level!r}")
-    return norm.ppf(0.5 + level / 2.0)
-
-
 def _require(table: pd.DataFrame, columns: Sequence[str], what: str) -> None:
     if not isinstance(table, pd.DataFrame):
         raise UsageError(f"{what} must be a DataFrame, got {type(table).__name__}")
@@ -114,114 +95,19 @@ def _keys(table: pd.DataFrame) -> list[str]:
     return [c for c in table.columns if c not in _NOT_KEYS]
 
 
-# --- the report-wide policy ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Policy:
-    """The report-wide policy of estimates, comparisons and random draws.
-
-    Attributes
-    ----------
-    min_base : int or None
-        Unweighted base below which a cell is suppressed (:func:`suppress`); ``None``:
-        nothing is suppressed.
-    level : float
-        Confidence level of every interval.
-    p_adjust : str
-        Multiple-comparison adjustment over a table (:func:`adjust_pvalues`).
-    alpha : float
-        Significance level of the marks, applied to adjusted p-values.
-    seed : int or None
-        Seed of every random draw (resampling, bootstrap replicates); :meth:`rng`.
-    """
-
-    min_base: int | None = None
-    level: float = DEFAULT_LEVEL
-    p_adjust: str = P_ADJUST_METHOD
-    alpha: float = ALPHA
-    seed: int | None = None
-
-    def __post_init__(self) -> None:
-        if self.min_base is not None and (not isinstance(self.min_base, int | np.integer)
-                                          or isinstance(self.min_base, bool)
-                                          or self.min_base < 0):
-            raise UsageError(f"min_base must be a non-negative integer or None, "
-                             f"got {self.min_base!r}")
-        _check_level(self.level)
-        if self.p_adjust not in P_ADJUST_METHODS:
-            raise UsageError(f"p_adjust must be one of {P_ADJUST_METHODS}, got {self.p_adjust!r}")
-        if not (isinstance(self.alpha, int | float) and 0 < self.alpha < 1):
-            raise UsageError(f"alpha must lie strictly between 0 and 1, got {self.alpha!r}")
-
-    def rng(self) -> np.random.Generator:
-        """A new random generator seeded with :attr:`seed` (the same draws every call).
-
-        Returns
-        -------
-        numpy.random.Generator
-            ``numpy.random.default_rng(seed)``.
-        """
-        return np.random.default_rng(self.seed)
-
-    def with_(self, **changes: object) -> Policy:
-        """A copy with the given fields changed; fields given as ``None`` are kept.
-
-        Returns
-        -------
-        Policy
-        """
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
-
-
-#: The policy of a function called without ``policy=``: 95 % intervals, Benjamini-Hochberg
-#: adjustment, marks at 5 %, no suppression.
-DEFAULT_POLICY = Policy()
-
-
-def resolve_policy(policy: Policy | None = None, **explicit: object) -> Policy:
-    """The policy a function works under: ``policy`` (default :data:`DEFAULT_POLICY`)
-    with the keyword arguments the caller gave explicitly (not ``None``) taking precedence.
-
-    Parameters
-    ----------
-    policy : Policy, optional
-        The report's policy.
-    **explicit
-        ``min_base``, ``level``, ``p_adjust``, ``alpha`` or ``seed`` given by the caller.
-
-    Returns
-    -------
-    Policy
-    """
-    if policy is not None and not isinstance(policy, Policy):
-        raise UsageError(f"policy must be a gotone_analysis.compare.Policy, got "
-                         f"{type(policy).__name__}")
-    return (policy or DEFAULT_POLICY).with_(**explicit)
-
-
-#: A difference whose standard error is at most this (relative to the size of the estimates,
-#: floor 1) is rounding noise, e.g. of a constant item: it gets no test (z and p missing).
-SE_ZERO = 1e-9
-
-
 def _test(out: pd.DataFrame, cov: np.ndarray | float, level: float, method: str) -> pd.DataFrame:
     """Add diff, diff_se, interval, z, p_value, p_adj to ``out`` (has estimate/se columns).
 
-    A standard error at rounding-noise level (:data:`SE_ZERO`) gives no test."""
-    q = _check_level(level)
+    The test is :func:`gotone_analysis.policy.z_test` (no test at rounding-noise level)."""
     diff = out["estimate"].to_numpy(float) - out["estimate_ref"].to_numpy(float)
     var = out["se"].to_numpy(float) ** 2 + out["se_ref"].to_numpy(float) ** 2 - 2 * np.asarray(cov)
     se = np.sqrt(np.clip(var, 0.0, None))
-    scale = np.fmax(1.0, np.fmax(np.abs(out["estimate"].to_numpy(float)),
-                                 np.abs(out["estimate_ref"].to_numpy(float))))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(se > SE_ZERO * scale, diff / se, np.nan)
-    p = 2.0 * norm.sf(np.abs(z))
+    scale = np.fmax(np.abs(out["estimate"].to_numpy(float)),
+                    np.abs(out["estimate_ref"].to_numpy(float)))
+    z, p = z_test(diff, se, scale)
     out["diff"] = diff
     out["diff_se"] = se
-    out["diff_ci_low"] = diff - q * se
-    out["diff_ci_high"] = diff + q * se
+    out["diff_ci_low"], out["diff_ci_high"] = interval(diff, se, level)
     out["z"] = z
     out["p_value"] = p
     out["p_adj"] = adjust_pvalues(p, method)
@@ -236,7 +122,7 @@ def difference(
     previous: pd.DataFrame,
     *,
     on: str | Sequence[str] | None = None,
-    level: float = 0.95,
+    level: float = DEFAULT_LEVEL,
     method: str = P_ADJUST_METHOD,
 ) -> pd.DataFrame:
     """Compare two independent estimate tables, e.g. this wave against the last.
@@ -305,7 +191,7 @@ def compare_domains(
     by: str | Sequence[str],
     reference: str = "total",
     stat: str = "mean",
-    level: float = 0.95,
+    level: float = DEFAULT_LEVEL,
     method: str = P_ADJUST_METHOD,
     lonely_psu: str = "fail",
 ) -> pd.DataFrame:
@@ -384,7 +270,7 @@ def vs_constant(
     table: pd.DataFrame,
     value: float | str | Sequence[float],
     *,
-    level: float = 0.95,
+    level: float = DEFAULT_LEVEL,
     method: str = P_ADJUST_METHOD,
 ) -> pd.DataFrame:
     """Test estimates against known constants, e.g. the network-wide benchmark.
@@ -435,7 +321,7 @@ def nps(
     psu: str | None = None,
     fpc: str | None = None,
     by: str | Sequence[str] | None = None,
-    level: float = 0.95,
+    level: float = DEFAULT_LEVEL,
     lonely_psu: str = "fail",
 ) -> pd.DataFrame:
     """Net promoter score with its design-based standard error, overall or by domain.
@@ -484,40 +370,7 @@ def nps(
     return out
 
 
-# --- policy: multiple comparisons, marks, minimum base -----------------------------------------
-
-
-def adjust_pvalues(p, method: str = P_ADJUST_METHOD):
-    """Adjust p-values for multiple comparisons (statsmodels ``multipletests``).
-
-    Parameters
-    ----------
-    p : array-like or Series
-        Raw p-values in [0, 1]; NaN values are passed through and do not count in
-        the family.
-    method : {"fdr_bh", "holm", "bonferroni", "none"}
-        Benjamini-Hochberg false discovery rate (default), Holm or Bonferroni
-        family-wise error rate, or no adjustment.
-
-    Returns
-    -------
-    ndarray or Series
-        Adjusted p-values, same shape (a Series keeps its index and name).
-    """
-    if method not in P_ADJUST_METHODS:
-        raise UsageError(f"method must be one of {P_ADJUST_METHODS}, got {method!r}")
-    arr = np.asarray(p, dtype="float64")
-    flat = arr.ravel()
-    ok = ~np.isnan(flat)
-    if ((flat[ok] < 0) | (flat[ok] > 1)).any():
-        raise UsageError("p-values must lie in [0, 1]")
-    out = flat.copy()
-    if method != "none" and ok.any():
-        out[ok] = multipletests(flat[ok], method=method)[1]
-    out = out.reshape(arr.shape)
-    if isinstance(p, pd.Series):
-        return pd.Series(out, index=p.index, name=p.name)
-    return out
+# --- marks and minimum base -----------------------------------------
 
 
 def significance_marks(
@@ -546,7 +399,7 @@ def significance_marks(
         raise UsageError(f"alpha must lie strictly between 0 and 1, got {alpha!r}")
     p = table[p_col].to_numpy(dtype="float64", na_value=np.nan)
     d = table["diff"].to_numpy(dtype="float64", na_value=np.nan)
-    sig = p < alpha
+    sig = significant(p, alpha)
     marks = np.where(sig & (d > 0), MARK_UP, np.where(sig & (d < 0), MARK_DOWN, ""))
     return pd.Series(marks, index=table.index, name="mark", dtype="str")
 
@@ -564,7 +417,7 @@ def suppress(table: pd.DataFrame, min_base: int = MIN_BASE) -> pd.DataFrame:
     table : DataFrame
         Estimate or comparison table with an ``n`` column (and ``n_ref`` if any).
     min_base : int
-        Minimum unweighted base (report policy: :data:`~gotone_analysis.config.MIN_BASE`).
+        Minimum unweighted base (report policy: :data:`~gotone_analysis.policy.MIN_BASE`).
 
     Returns
     -------

@@ -219,9 +219,6 @@ REPORT_NEEDS: dict[str, tuple[str, ...]] = {
     "summary": ("satisfaction", "brand_equity", "program_effects", "scorecard_139"),
 }
 
-#: Default minimum unweighted base below which a cell is suppressed and marked.
-MIN_BASE = 30
-
 # --- the brand influence index -------------------------------------------------------------
 
 #: How the four brand-equity components are scored per respondent on 0-100, and how the

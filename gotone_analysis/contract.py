@@ -9,14 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .config import (
-    BRAND_CODES,
-    CITY_CODES,
-    GOTONE_TIERS,
-    OTHER_TIERS,
-    PRODUCT_LEVERS,
-    TIER_CODES,
-)
+from .config import BRAND_CODES, CITY_CODES, GOTONE_TIERS, OTHER_TIERS, PRODUCT_LEVERS, TIER_CODES
 
 #: Column types. ``code`` = string from ``allowed``; ``binary`` = 0/1 integer;
 #: ``likert`` = integer scale (``min``..``max``) where 98/99 mean missing;

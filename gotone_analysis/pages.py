@@ -20,14 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import config, labels
-from .report import (
-    CARD_CSS,
-    TOC_MARKER,
-    atomic_write_text,
-    escape,
-    report_title,
-    synthetic_banner,
-)
+from .report import CARD_CSS, TOC_MARKER, atomic_write_text, escape, report_title, synthetic_banner
 
 
 def _t(key: str, lang: str) -> str:
@@ -288,8 +281,8 @@ def index_headline(out_dir: Path, quarter: str, lang: str = "zh") -> str:
     str
         An HTML table, or ``""`` when no scope of the quarter has published metrics.
     """
-    from . import summary
-    from .narrative.summary import format_number
+    from .reports.summary import tables as summary
+    from .reports.summary.sentences import format_number
 
     rows = []
     names: list[str] = []

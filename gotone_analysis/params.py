@@ -12,7 +12,7 @@ Both raise :class:`~gotone_analysis.errors.UsageError` with a message naming the
 parameter; the command line turns it into exit status 2.
 
 The checked :class:`Params` carry the report-wide policy (``P.policy``, a
-:class:`gotone_analysis.compare.Policy`: minimum base, level, p-value adjustment,
+:class:`gotone_analysis.policy.Policy`: minimum base, level, p-value adjustment,
 significance level and the random seed) that the estimators and views accept as
 ``policy=``, and the one resolver of comparisons, :func:`resolve_comparison`, used by
 the estimators too. ``seed`` is the seed of every random draw of a report
@@ -31,8 +31,8 @@ from typing import Any
 import pandas as pd
 
 from . import config, labels
-from .compare import Policy
 from .errors import UsageError
+from .policy import MIN_BASE, Policy
 
 #: The parameters every report notebook declares, with their documented defaults.
 PARAMETERS: dict[str, Any] = {
@@ -41,7 +41,7 @@ PARAMETERS: dict[str, Any] = {
     "data_dir": "",
     "compare_to": "previous",
     "lang": "zh",
-    "min_base": config.MIN_BASE,
+    "min_base": MIN_BASE,
     "seed": 20100330,
     "engine": "duckdb",
 }
@@ -105,7 +105,7 @@ class Params:
 
         Returns
         -------
-        gotone_analysis.compare.Policy
+        gotone_analysis.policy.Policy
         """
         return Policy(min_base=self.min_base, seed=self.seed)
 

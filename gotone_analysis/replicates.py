@@ -46,9 +46,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from .errors import DataError, UsageError
+from .policy import DEFAULT_LEVEL, quantile
 
 __all__ = [
     "DEFAULT_REPLICATES",
@@ -226,7 +226,7 @@ def summarise_replicates(
     replicates: np.ndarray,
     *,
     scale: float,
-    level: float = 0.95,
+    level: float = DEFAULT_LEVEL,
     interval: str = "percentile",
 ) -> dict[str, np.ndarray]:
     """Standard errors and intervals from replicate estimates.
@@ -266,7 +266,7 @@ def summarise_replicates(
         se = np.sqrt(dev2 * scale * (r_all - 1) / np.maximum(r_ok - 1, 1))
     se = np.where(r_ok >= 2, se, np.nan)
     if interval == "normal":
-        q = norm.ppf(0.5 + level / 2)
+        q = quantile(level)
         lo, hi = est - q * se, est + q * se
     else:
         alpha = (1 - level) / 2
@@ -282,7 +282,7 @@ def replicate_apply(
     *,
     names: Sequence[str] | None = None,
     vectorised: bool = True,
-    level: float = 0.95,
+    level: float = DEFAULT_LEVEL,
     interval: str = "percentile",
 ) -> pd.DataFrame:
     """Evaluate a statistic under the full-sample and every replicate's weights.

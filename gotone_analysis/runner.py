@@ -56,7 +56,7 @@ from . import config, kernels, pages, report
 from .errors import GotoneError, UsageError
 from .params import check_run_parameters, parse_quarters
 from .publish import publish_result
-from .summary import OUTPUT_DIR_ENV
+from .reports.summary.tables import OUTPUT_DIR_ENV
 
 LOCK_NAME = ".gotone.lock"
 STAGING_NAME = ".staging"

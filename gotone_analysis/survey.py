@@ -74,9 +74,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.stats import norm
 
 from .errors import DataError, UsageError
+from .policy import DEFAULT_LEVEL, quantile
 
 __all__ = [
     "STATS",
@@ -464,7 +464,7 @@ def _linearise(
 
 def _table(keys: pd.DataFrame, lin: _Linear, var: np.ndarray, level: float) -> pd.DataFrame:
     se = np.sqrt(np.where(lin.n > 0, var, np.nan))
-    q = norm.ppf(0.5 + level / 2.0)
+    q = quantile(level)
     with np.errstate(divide="ignore", invalid="ignore"):
         deff = np.where(np.isfinite(lin.vsrs) & (lin.vsrs > 0), var / lin.vsrs, np.nan)
         n_eff = lin.n / deff
@@ -500,7 +500,7 @@ def estimate(
     fpc: str | None = None,
     by: str | Sequence[str] | None = None,
     stat: str = "mean",
-    level: float = 0.95,
+    level: float = DEFAULT_LEVEL,
     lonely_psu: str = "fail",
 ) -> pd.DataFrame:
     """Design-based estimate of a mean, total or proportion, overall or by domain.
@@ -564,7 +564,7 @@ def estimate_many(
     fpc: str | None = None,
     by: str | Sequence[str] | None = None,
     stat: str = "mean",
-    level: float = 0.95,
+    level: float = DEFAULT_LEVEL,
     lonely_psu: str = "fail",
 ) -> pd.DataFrame:
     """:func:`estimate` for several variables, sharing one design set-up.
@@ -612,7 +612,7 @@ def ratio(
     psu: str | None = None,
     fpc: str | None = None,
     by: str | Sequence[str] | None = None,
-    level: float = 0.95,
+    level: float = DEFAULT_LEVEL,
     lonely_psu: str = "fail",
 ) -> pd.DataFrame:
     """Design-based ratio of two weighted totals, sum(w num) / sum(w den), by domain.
@@ -679,7 +679,7 @@ def influence(
         Index of ``data``, one float column per domain labelled by the domain key
         (a tuple for several ``by`` columns; ``"all"`` without ``by``).
     """
-    _check_stat_level(stat, 0.95)
+    _check_stat_level(stat, DEFAULT_LEVEL)
     _require_columns(data, [weight, var, den], "")
     w = _weights(data, weight)
     codes, keys = _domains(data, _by_list(by))

@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from . import compare, labels
-from .compare import MARK_COLUMN, MARK_DOWN, MARK_UP, Policy
+from . import labels
+from .compare import MARK_COLUMN, MARK_DOWN, MARK_UP
+from .policy import DEFAULT_LEVEL, Policy, resolve_policy
 from .survey import level_of
 
 #: Shown in place of a suppressed or missing number.
@@ -70,7 +71,7 @@ def column_label(column: str, lang: str = "zh", *, level: float | None = None) -
         labels.check_lang(lang)
         return column
     if column == "ci":
-        lvl = compare.DEFAULT_LEVEL if level is None else level
+        lvl = DEFAULT_LEVEL if level is None else level
         return labels.text(key, lang, level=labels.level_text(lvl))
     return labels.text(key, lang)
 
@@ -193,7 +194,7 @@ def footnote(table: pd.DataFrame, *, lang: str = "zh", min_base: int | None = No
         Minimum base quoted in the suppression note.
     alpha : float, optional
         Significance level of the marks.
-    policy : gotone_analysis.compare.Policy, optional
+    policy : gotone_analysis.policy.Policy, optional
         The report-wide policy supplying ``min_base`` and ``alpha``; explicit values win.
 
     Returns
@@ -201,7 +202,7 @@ def footnote(table: pd.DataFrame, *, lang: str = "zh", min_base: int | None = No
     str
         Plain text, empty when there is nothing to note.
     """
-    pol = compare.resolve_policy(policy, alpha=alpha, min_base=min_base)
+    pol = resolve_policy(policy, alpha=alpha, min_base=min_base)
     labels.check_lang(lang)
     parts = []
     if "suppressed" in table and table["suppressed"].astype(bool).any():
@@ -291,7 +292,7 @@ def format_table(
         Significance level of the marks (for the note).
     caption : str, optional
         Text put before the notes under the table.
-    policy : gotone_analysis.compare.Policy, optional
+    policy : gotone_analysis.policy.Policy, optional
         The report-wide policy (``P.policy``): minimum base, significance level and
         the level of an interval the table does not carry; explicit values win.
 
@@ -301,7 +302,7 @@ def format_table(
         Index hidden, significant changes coloured, notes as the caption (below the
         table): "—" cells explained when any cell is suppressed, the marks when shown.
     """
-    pol = compare.resolve_policy(policy, alpha=alpha, min_base=min_base)
+    pol = resolve_policy(policy, alpha=alpha, min_base=min_base)
     frame = display_frame(table, lang=lang, columns=columns, digits=digits, level=pol.level)
     return styled(frame, footnote(table, lang=lang, policy=pol), caption)
 
@@ -362,6 +363,6 @@ def crosstab(
     grid = grid.rename_axis(None).reset_index(names=column_label(row, lang))
     note_table = table if mark is not None and mark in table else table.drop(
         columns=[c for c in (MARK_COLUMN,) if c in table])
-    pol = compare.resolve_policy(policy, alpha=alpha, min_base=min_base)
+    pol = resolve_policy(policy, alpha=alpha, min_base=min_base)
     return styled(grid, footnote(note_table, lang=lang, policy=pol), caption)
 

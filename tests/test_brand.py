@@ -7,11 +7,12 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from gotone_analysis import brand, params, survey
-from gotone_analysis.compare import Policy
+from gotone_analysis import params, survey
 from gotone_analysis.config import BRAND_INDEX_SPEC
 from gotone_analysis.errors import DataError, UsageError
-from gotone_analysis.narrative import brand_narrative
+from gotone_analysis.policy import Policy
+from gotone_analysis.reports.brand_equity import tables as brand
+from gotone_analysis.reports.brand_equity.sentences import brand_narrative
 
 # --- small hand-made surveys -------------------------------------------------------------------
 

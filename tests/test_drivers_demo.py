@@ -11,8 +11,8 @@ import pytest
 
 from gotone_analysis.demo import model
 from gotone_analysis.drivers import decompose_change
-from gotone_analysis.drivers import satisfaction as S
 from gotone_analysis.io import open_dataset
+from gotone_analysis.reports.satisfaction import tables as S
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gotone_analysis.effects import program
+from gotone_analysis.reports.program_effects import tables as program
 
 QUARTER = "2010Q4"
 
@@ -178,7 +178,7 @@ def test_program_effects_notebook_runs(small_demo, tmp_path, scope, lang):
 
 
 def test_narrative_claims_an_effect_only_when_its_interval_excludes_zero():
-    from gotone_analysis.narrative.effects import care_narrative, lever_narrative
+    from gotone_analysis.reports.program_effects.sentences import care_narrative, lever_narrative
 
     care = pd.DataFrame({"outcome": ["churn", "arpu"], "estimate": [-0.002, 3.9],
                          "se": [0.003, 0.14], "ci_low": [-0.008, 3.6],

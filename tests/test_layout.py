@@ -35,11 +35,11 @@ def test_no_module_imports_another_modules_private_names():
     assert offenders == []
 
 
-def test_the_issue_7_packages_are_where_the_readme_says():
-    for name in ("labels", "narrative", "plots", "io"):
+def test_the_packages_are_where_the_readme_says():
+    for name in ("labels", "plots", "io", "reports"):
         assert (PACKAGE / name / "__init__.py").is_file(), name
     for name in ("provenance", "report", "pages", "publish", "runner", "cli", "lab"):
         assert (PACKAGE / f"{name}.py").is_file(), name
     layout = (PACKAGE.parent / "README.md").read_text(encoding="utf-8").split("### Layout", 1)[1]
-    for name in ("labels/", "narrative/", "plots/", "io/", "provenance", "pages", "publish"):
+    for name in ("labels/", "reports/", "plots/", "io/", "provenance", "pages", "publish"):
         assert name in layout, name

@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gotone_analysis import narrative
-from gotone_analysis.compare import MARK_DOWN, MARK_UP, Policy
+from gotone_analysis.compare import MARK_DOWN, MARK_UP
 from gotone_analysis.errors import UsageError
+from gotone_analysis.policy import Policy
+from gotone_analysis.reports.brand_equity import sentences as narrative
 
 
 @pytest.fixture

@@ -7,8 +7,12 @@ import pandas as pd
 import pytest
 
 from gotone_analysis import labels
-from gotone_analysis.compare import Policy
-from gotone_analysis.narrative import driver_model_note, reader_table, satisfaction_narrative
+from gotone_analysis.policy import Policy
+from gotone_analysis.reports.satisfaction.sentences import (
+    driver_model_note,
+    reader_table,
+    satisfaction_narrative,
+)
 
 MOVE_WORDS = ("rose", "fell", "显著上升", "显著下降")
 

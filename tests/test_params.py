@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from gotone_analysis import config
-from gotone_analysis.compare import Policy
 from gotone_analysis.errors import UsageError
 from gotone_analysis.params import (
     PARAMETERS,
@@ -20,6 +19,7 @@ from gotone_analysis.params import (
     resolve_comparison,
     survey_quarters,
 )
+from gotone_analysis.policy import Policy
 
 NOTEBOOKS = config.project_root() / "notebooks"
 TEST_NOTEBOOKS = Path(__file__).parent / "notebooks"

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from gotone_analysis import plots
-from gotone_analysis.brand import COMPONENTS
+from gotone_analysis.reports.brand_equity import figures
+from gotone_analysis.reports.brand_equity.tables import COMPONENTS
 
 matplotlib.use("Agg")
 
@@ -52,7 +53,7 @@ def test_setup_style_registers_the_cjk_font_idempotently():
 
 def test_trend_plot_draws_one_component_with_marks(trend):
     before = trend.copy()
-    ax = plots.trend_plot(trend, component="influence", lang="zh")
+    ax = figures.trend_plot(trend, component="influence", lang="zh")
     line = ax.get_lines()[0]
     assert len(line.get_xdata()) == 4  # loyalty rows ignored
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2010Q1", "2010Q2", "2010Q3",
@@ -65,7 +66,7 @@ def test_trend_plot_draws_one_component_with_marks(trend):
 def test_trend_plot_benchmark_line(trend):
     bench = pd.DataFrame({"quarter": ["2010Q1", "2010Q4"], "metric": "influence",
                           "value": [78.0, 77.0]})
-    ax = plots.trend_plot(trend, benchmark=bench, lang="en")
+    ax = figures.trend_plot(trend, benchmark=bench, lang="en")
     assert len(ax.get_lines()) == 2
     assert ax.get_title() == "Influence"
 
@@ -73,7 +74,7 @@ def test_trend_plot_benchmark_line(trend):
 def test_component_bars_arrows_and_labels(changes):
     before = changes.copy()
     fig, ax = plt.subplots()
-    out = plots.component_bars(changes, lang="zh", ax=ax)
+    out = figures.component_bars(changes, lang="zh", ax=ax)
     assert out is ax
     assert len(ax.patches) == 5
     assert [t.get_text() for t in ax.get_xticklabels()] == ["认知", "联想", "偏好", "忠诚", "影响力"]
@@ -105,7 +106,7 @@ def test_funnel_plot_bars_and_conversions():
         "ci_low": [97.0, 88.0, 68.0, 58.0, 90, 75, 83],
         "ci_high": [99.0, 92.0, 72.0, 62.0, 93, 80, 88],
     })
-    ax = plots.funnel_plot(table, lang="en")
+    ax = figures.funnel_plot(table, lang="en")
     assert len(ax.patches) == 4
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["Aware (prompted)", "Positive association", "Preferring", "Loyal"]
@@ -119,21 +120,21 @@ def test_plots_never_show(monkeypatch, changes):
         raise AssertionError("plt.show called")
 
     monkeypatch.setattr(plt, "show", boom)
-    plots.component_bars(changes)
+    figures.component_bars(changes)
 
 
 def test_trend_band_is_labelled_with_the_level_of_the_table(trend):
     trend = trend.copy()
     trend.attrs["level"] = 0.90
-    ax = plots.trend_plot(trend, component="influence", lang="en")
+    ax = figures.trend_plot(trend, component="influence", lang="en")
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "90% interval" in labels and "95% interval" not in labels
 
 
 def test_plots_package_re_exports_its_public_names():
-    from gotone_analysis.plots import brand, charts, style
+    from gotone_analysis.plots import charts, style
 
-    for module in (brand, charts, style):
+    for module in (charts, style):
         for name in module.__all__:
             if not name.startswith("font") and name not in ("mark_text", "new_axes"):
                 assert getattr(plots, name) is getattr(module, name), name

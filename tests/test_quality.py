@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gotone_analysis import quality
 from gotone_analysis.errors import DataError
+from gotone_analysis.policy import Policy
+from gotone_analysis.reports.data_quality import tables as quality
 
 
 @pytest.fixture()
@@ -206,7 +207,7 @@ def test_design_effects_use_the_design_rule_of_the_brand_estimates():
 
 
 def test_bases_take_the_minimum_base_from_the_policy(sample):
-    from gotone_analysis.compare import Policy
+
 
     assert quality.bases(sample, by="city", policy=Policy(min_base=3))["low_base"].tolist() == [
         False, True]

@@ -79,7 +79,8 @@ def test_one_record_per_input_on_the_run_card_and_in_the_validation_summary(tmp_
     """A quoted line break and two empty trailing rows: 2 rows everywhere (issue 7, defect 1)."""
     from fixtures.frames import valid_benchmark, valid_kpi, valid_survey
 
-    from gotone_analysis import io, quality
+    from gotone_analysis import io
+    from gotone_analysis.reports.data_quality import tables as quality
 
     root = tmp_path / "data"
     for sub in ("survey", "kpi", "benchmark", "vendor"):

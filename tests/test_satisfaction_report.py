@@ -11,10 +11,11 @@ import pandas as pd
 import pytest
 from matplotlib.axes import Axes
 
-from gotone_analysis import config, labels, plots
-from gotone_analysis.compare import Policy
-from gotone_analysis.drivers import satisfaction as S
+from gotone_analysis import config, labels
 from gotone_analysis.io import open_dataset
+from gotone_analysis.policy import Policy
+from gotone_analysis.reports.satisfaction import figures as plots
+from gotone_analysis.reports.satisfaction import tables as S
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "satisfaction.ipynb"
 

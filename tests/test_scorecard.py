@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 from scipy.stats import binom
 
-from gotone_analysis import scorecard as sc
 from gotone_analysis.contract import KPI
 from gotone_analysis.demo import kpi as demo_kpi
 from gotone_analysis.demo import model as demo_model
 from gotone_analysis.errors import UsageError
 from gotone_analysis.io import open_dataset
+from gotone_analysis.reports.scorecard_139 import tables as sc
 from gotone_analysis.targets import load_targets
 
 # --- a hand-made data set ------------------------------------------------------------------

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from gotone_analysis import labels
-from gotone_analysis import scorecard as sc
 from gotone_analysis.io import open_dataset
-from gotone_analysis.narrative import scorecard as nar
+from gotone_analysis.reports.scorecard_139 import sentences as nar
+from gotone_analysis.reports.scorecard_139 import tables as sc
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "scorecard_139.ipynb"
 
@@ -242,7 +242,7 @@ def test_figures_return_axes_draw_from_the_tables_and_leave_them_alone(q3):
     import matplotlib.pyplot as plt
     from matplotlib.axes import Axes
 
-    from gotone_analysis import plots
+    from gotone_analysis.reports.scorecard_139 import figures as plots
 
     before = [t.copy() for t in (q3.levers, q3.targets, q3.series, q3.fans)]
     ax = plots.lever_lights(q3.levers, q3.targets, lang="zh", title="t")

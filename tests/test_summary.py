@@ -13,9 +13,10 @@ import re
 import pandas as pd
 import pytest
 
-from gotone_analysis import labels, summary
-from gotone_analysis.compare import Policy
-from gotone_analysis.narrative import summary_html, summary_sentences
+from gotone_analysis import labels
+from gotone_analysis.policy import Policy
+from gotone_analysis.reports.summary import tables as summary
+from gotone_analysis.reports.summary.sentences import summary_html, summary_sentences
 
 
 def _metrics(**over) -> dict[str, dict]:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import nbformat
 
-from gotone_analysis import config, summary
+from gotone_analysis import config
+from gotone_analysis.reports.summary import tables as summary
 from gotone_analysis.runner import run_batch
 
 HERE = Path(__file__).resolve().parent
@@ -23,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 #: A stand-in summary: records whether the satisfaction report was published before it.
 _SUMMARY_CODE = '''
 import json, os
-from gotone_analysis import summary
+from gotone_analysis.reports.summary import tables as summary
 status = json.loads((summary.output_dir() / P.quarter / P.scope / "status.json")
                     .read_text(encoding="utf-8"))
 seen = status["reports"].get("satisfaction", {}).get("status", "absent")

@@ -10,6 +10,7 @@ import pytest
 from pandas.io.formats.style import Styler
 
 from gotone_analysis import tables
+from gotone_analysis.policy import Policy
 
 
 @pytest.fixture
@@ -90,8 +91,8 @@ def test_identical_tables_render_identical_html(changes):
 
 
 def test_the_interval_heading_reads_the_level_the_table_carries():
-    from gotone_analysis import brand
-    from gotone_analysis.compare import Policy
+
+    from gotone_analysis.reports.brand_equity import tables as brand
 
     rng = np.random.default_rng(0)
     n = 80

@@ -77,6 +77,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
+from ..policy import DEFAULT_LEVEL
 from ..replicates import DEFAULT_REPLICATES, ReplicateWeights, summarise_replicates
 from .common import complete_rows, numeric_matrix, regressions, resolve_replicates, weight_matrix
 
@@ -237,7 +238,7 @@ def decompose_change(
     strata: str | None = None,
     psu: str | None = None,
     seed: int | None = 0,
-    level: float = 0.95,
+    level: float = DEFAULT_LEVEL,
     interval: str = "percentile",
 ) -> pd.DataFrame:
     """Oaxaca–Blinder decomposition of the change in the target from ``before`` to ``after``.
@@ -395,7 +396,7 @@ def segment_mix(
     strata: str | None = None,
     psu: str | None = None,
     seed: int | None = 0,
-    level: float = 0.95,
+    level: float = DEFAULT_LEVEL,
     interval: str = "percentile",
 ) -> pd.DataFrame:
     """Kitagawa decomposition of the change in a weighted mean into segment mix and within.

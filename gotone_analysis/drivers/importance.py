@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
+from ..policy import DEFAULT_LEVEL
 from ..replicates import ReplicateWeights, summarise_replicates, weighted_moments
 from .common import complete_rows, correlations, numeric_matrix, resolve_replicates, weight_matrix
 
@@ -144,7 +145,7 @@ def importance(
     strata: str | None = None,
     psu: str | None = None,
     seed: int | None = 0,
-    level: float = 0.95,
+    level: float = DEFAULT_LEVEL,
     interval: str = "percentile",
 ) -> pd.DataFrame:
     """Importance of each driver: its share of the R² of the target's linear regression.
@@ -224,7 +225,7 @@ def importance_performance(
     strata: str | None = None,
     psu: str | None = None,
     seed: int | None = 0,
-    level: float = 0.95,
+    level: float = DEFAULT_LEVEL,
 ) -> pd.DataFrame:
     """Importance share against 0-100 performance, this quarter and the comparison quarter.
 

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
+from ..policy import DEFAULT_LEVEL
 from ..replicates import ReplicateWeights, summarise_replicates, weighted_moments
 from .common import complete_rows, numeric_matrix, resolve_replicates, weight_matrix
 
@@ -210,7 +211,7 @@ def pls_path_model(
     strata: str | None = None,
     psu: str | None = None,
     seed: int | None = 0,
-    level: float = 0.95,
+    level: float = DEFAULT_LEVEL,
     interval: str = "percentile",
     tol: float = 1e-10,
     max_iter: int = 300,

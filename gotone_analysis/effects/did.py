@@ -54,8 +54,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy.special import expit
-from scipy.stats import norm
 
+from ..policy import DEFAULT_LEVEL, quantile
 from .design import covariate_columns
 
 __all__ = [
@@ -669,7 +669,7 @@ class DidResult:
             ests.append(float(a @ np.array(ests)))
             keys.append("overall")
         se = self._se(np.array(ws).T, np.array(qs).T)
-        z = norm.ppf(0.5 + self.level / 2)
+        z = quantile(self.level)
         key = _AGG_KEYS[kind]
         col = pd.Series(keys, dtype=object)
         if kind != "simple":
@@ -710,7 +710,7 @@ def _att_table(cells: list[_Cell], periods: np.ndarray, att: np.ndarray, size: n
     g = backend.gram(np.eye(k), np.zeros((n_cohorts, k)))
     se = np.sqrt(np.clip(np.diag(g), 0, None)) / backend.n_units
     se = np.where((se <= _ZERO_SE) | np.isnan(att), np.nan, se)
-    z = norm.ppf(0.5 + level / 2)
+    z = quantile(level)
     tab = pd.DataFrame({
         "cohort": [_nice(c.g) for c in cells],
         "time": [_nice(periods[c.t]) for c in cells],
@@ -728,7 +728,7 @@ def staggered_did(panel, *, unit: str, time: str, cohort: str, outcome: str,
                   covariates: str | Sequence[str] | None = None,
                   base_period: str = "varying", est_method: str = "dr",
                   computation: str = "auto", periods: Sequence | None = None,
-                  level: float = 0.95) -> DidResult:
+                  level: float = DEFAULT_LEVEL) -> DidResult:
     """Group-time average treatment effects of a staggered roll-out (Callaway & Sant'Anna).
 
     Parameters
@@ -811,7 +811,7 @@ def _check_design(control: str, base_period: str) -> None:
 
 
 def did_from_moments(moments: pd.DataFrame, *, control: str = "never_treated",
-                     base_period: str = "varying", level: float = 0.95) -> DidResult:
+                     base_period: str = "varying", level: float = DEFAULT_LEVEL) -> DidResult:
     """Group-time effects from per-cohort moments already computed (no covariates).
 
     The same estimate as :func:`staggered_did` on the panel the moments came from:

@@ -49,6 +49,7 @@ import pandas as pd
 from scipy.special import expit
 from scipy.stats import norm
 
+from ..policy import DEFAULT_LEVEL, quantile
 from .design import covariate_columns
 
 __all__ = ["METHODS", "PROPENSITY", "RESULT_COLUMNS", "WeightingResult", "weighting_estimate"]
@@ -268,7 +269,7 @@ class WeightingResult:
 
 
 def _row(est: float, se: float, level: float, n1: int, n0: int) -> dict:
-    z = norm.ppf(0.5 + level / 2)
+    z = quantile(level)
     return {"estimate": est, "se": se, "ci_low": est - z * se, "ci_high": est + z * se,
             "n_treated": n1, "n_control": n0}
 
@@ -322,7 +323,7 @@ def weighting_estimate(data: pd.DataFrame, treatment: str, outcome: str,
                        propensity: str = "logit",
                        outcome_covariates: str | Sequence[str] | None = None,
                        weight: str | None = None, trim: float | None = None,
-                       level: float = 0.95) -> WeightingResult:
+                       level: float = DEFAULT_LEVEL) -> WeightingResult:
     """Average effect of a binary treatment, adjusted for covariates by weighting.
 
     Parameters
@@ -420,7 +421,7 @@ def weighting_estimate(data: pd.DataFrame, treatment: str, outcome: str,
     se_naive = float(np.sqrt(((f[:, 0] - f[:, 1]) ** 2).sum()) / n)
     naive = pd.DataFrame([_row(float(m1 - m0), se_naive, level, n1, n0)])
     naive.insert(0, "effect", "naive")
-    z = norm.ppf(0.5 + level / 2)
+    z = quantile(level)
     po = pd.DataFrame({"arm": ["treated", "control"], "estimate": mu,
                        "se": np.sqrt(np.diag(vmu))})
     po["ci_low"] = po["estimate"] - z * po["se"]

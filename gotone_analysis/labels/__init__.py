@@ -21,13 +21,16 @@ the keyword arguments of :func:`text`.
 
 Adding a section
 ----------------
-Create ``gotone_analysis/labels/<area>.py`` (any module name not starting with ``_``)
-holding ``SECTION: dict[str, tuple[str, str]] = {"<key>": ("中文", "English"), ...}``.
-It is found automatically: every module of this package is a section, merged into
-the catalog in module-name order. Nothing else needs editing; a key already defined
-by another section is an error naming both sections. A section may share its name with
-a function of this package (``sections.py``, ``text.py``): the function stays what
-``labels.<name>`` means.
+A report's texts live with the report: ``gotone_analysis/reports/<report>/catalog.py``
+holds ``SECTION: dict[str, tuple[str, str]] = {"<key>": ("中文", "English"), ...}`` and is
+found automatically (section name: the report's). Texts shared by every report are the
+modules of this package (any module name not starting with ``_``). Sections are merged
+into the catalog in name order; nothing else needs editing; a key already defined by
+another section is an error naming both sections.
+
+The notebooks print their headings with :func:`section` (catalog keys
+``section.<report>.<name>`` and ``section.<report>.<name>.note``): a markdown cell is one
+text for every run and could not follow the ``lang`` parameter.
 """
 
 from __future__ import annotations
@@ -47,9 +50,13 @@ __all__ = [
     "code_label",
     "has",
     "level_text",
+    "section",
     "sections",
     "text",
 ]
+
+#: The package whose report folders each hold a ``catalog`` section.
+REPORTS_PACKAGE = "gotone_analysis.reports"
 
 #: The report languages, in the order of the pairs of the catalog.
 LANGS: tuple[str, ...] = ("zh", "en")
@@ -83,17 +90,21 @@ def check_lang(lang: str) -> int:
 
 
 def _discover() -> dict[str, Mapping[str, tuple[str, str]]]:
+    found: list[tuple[str, str]] = [
+        (info.name, f"{__name__}.{info.name}")
+        for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_")]
+    reports = importlib.import_module(REPORTS_PACKAGE)
+    found += [(info.name, f"{REPORTS_PACKAGE}.{info.name}.catalog")
+              for info in pkgutil.iter_modules(reports.__path__)
+              if info.ispkg and not info.name.startswith("_")]
     out: dict[str, Mapping[str, tuple[str, str]]] = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        section = getattr(module, "SECTION", None)
+    for name, module_name in sorted(found):
+        if name in out:
+            raise CatalogError(f"two catalog sections are named {name!r}")
+        section = getattr(importlib.import_module(module_name), "SECTION", None)
         if not isinstance(section, Mapping):
-            raise CatalogError(f"labels section {info.name!r} has no SECTION dict")
-        out[info.name] = section
-    # importing a submodule binds its name in this package: keep the API's meaning
-    globals().update({name: fn for name, fn in _API.items() if globals().get(name) is not fn})
+            raise CatalogError(f"labels section {name!r} ({module_name}) has no SECTION dict")
+        out[name] = section
     return out
 
 
@@ -103,7 +114,8 @@ def sections() -> dict[str, Mapping[str, tuple[str, str]]]:
     Returns
     -------
     dict
-        Every module of this package (names not starting with ``_``), in name order.
+        Every module of this package (names not starting with ``_``) and the ``catalog``
+        module of every report folder (named after the report), in name order.
 
     Raises
     ------
@@ -218,12 +230,41 @@ def code_label(code: object, lang: str = "zh") -> str:
     return pair[idx] if pair is not None else str(code)
 
 
+def section(name: str, lang: str = "zh", level: int = 2, **fields: object) -> str:
+    """A notebook heading and its note as Markdown, in ``lang``.
+
+    Parameters
+    ----------
+    name : str
+        ``<report>.<name>``: the catalog key without its ``section.`` prefix.
+    lang : {"zh", "en"}
+        Language.
+    level : int, default 2
+        Heading level (``##``).
+    **fields
+        Values for ``str.format`` fields of the texts.
+
+    Returns
+    -------
+    str
+        ``"## <heading>"``, followed by a blank line and the note when the catalog has
+        one (``section.<name>.note``).
+
+    Raises
+    ------
+    KeyError
+        When the catalog has no heading ``section.<name>``.
+    """
+    key = f"section.{name}"
+    out = "#" * int(level) + " " + text(key, lang, **fields)
+    if has(f"{key}.note"):
+        out += "\n\n" + text(f"{key}.note", lang, **fields)
+    return out
+
+
 def level_text(level: float) -> str:
     """A confidence level as a percentage for headings: 0.95 -> ``"95%"``, 0.975 -> ``"97.5%"``."""
     return f"{float(level) * 100:.6g}%"
 
 
 _merge = merge
-#: The package's functions, restored should a section module share a name with one.
-_API = {name: globals()[name] for name in ("catalog", "check_lang", "code_label", "has",
-                                           "level_text", "merge", "sections", "text")}

@@ -12,7 +12,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 
 from .. import labels
-from ..compare import DEFAULT_LEVEL
+from ..policy import DEFAULT_LEVEL
 from ..survey import level_of
 from .style import COLORS, mark_text, new_axes
 

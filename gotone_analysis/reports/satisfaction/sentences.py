@@ -23,8 +23,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .. import compare, labels
-from ..compare import Policy
+from ... import labels
+from ...policy import Policy, resolve_policy
 
 __all__ = ["CODE_COLUMNS", "driver_model_note", "reader_table", "satisfaction_narrative"]
 
@@ -167,7 +167,7 @@ def satisfaction_narrative(
         :func:`~gotone_analysis.drivers.satisfaction.segment_change` tables.
     lang : {"zh", "en"}
         Language.
-    policy : gotone_analysis.compare.Policy, optional
+    policy : gotone_analysis.policy.Policy, optional
         The report-wide policy (minimum base and level quoted in the sentences).
 
     Returns
@@ -177,7 +177,7 @@ def satisfaction_narrative(
         satisfaction and of its drivers, and — only when satisfaction moved
         significantly — the drivers and segments that explain it.
     """
-    pol = compare.resolve_policy(policy)
+    pol = resolve_policy(policy)
     labels.check_lang(lang)
     lines, shown = _level_lines(trend, lang, pol)
     sat = moved[moved["variable"] == "satisfaction"]

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import compare, labels
-from ..compare import MARK_COLUMN, MARK_DOWN, MARK_UP, Policy
-from ..errors import UsageError
+from ... import labels
+from ...compare import MARK_COLUMN, MARK_DOWN, MARK_UP
+from ...errors import UsageError
+from ...policy import Policy, resolve_policy
 
 __all__ = ["NARRATIVE_DOMAINS", "brand_narrative", "comparison_kind"]
 
@@ -89,7 +90,7 @@ def brand_narrative(table: pd.DataFrame, lang: str = "zh", *, policy: Policy | N
         p_adj, mark``, optionally ``city`` and ``suppressed``).
     lang : {"zh", "en"}
         Language.
-    policy : gotone_analysis.compare.Policy, optional
+    policy : gotone_analysis.policy.Policy, optional
         The report-wide policy (``P.policy``): significance level of the marks and
         minimum base, for the wording; ``alpha`` and ``min_base`` override it.
     alpha : float, optional
@@ -103,7 +104,7 @@ def brand_narrative(table: pd.DataFrame, lang: str = "zh", *, policy: Policy | N
         Markdown: one bullet per significant move (in the table's order), then a
         sentence on the rest and one on suppressed cells.
     """
-    pol = compare.resolve_policy(policy, alpha=alpha, min_base=min_base)
+    pol = resolve_policy(policy, alpha=alpha, min_base=min_base)
     labels.check_lang(lang)
     kind, what = comparison_kind(table, lang)
     lines: list[str] = []

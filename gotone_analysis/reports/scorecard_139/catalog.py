@@ -171,4 +171,35 @@ SECTION: dict[str, tuple[str, str]] = {
         "Status rules: once the deadline is reached, the actual at the deadline decides (met "
         "/ missed); before it, a {level} prediction interval wholly clearing the target is "
         "“on track”, one straddling it “at risk”, one wholly short of it “off track”."),
+    # headings and notes of the notebook (labels.section)
+    'section.scorecard_139.key_points': (
+        '要点',
+        'Key points'),
+    'section.scorecard_139.key_points.note': (
+        '每项 139 目标与其实际值比较，并预测到期限（90% 预测区间）；期限已到的目标按期限时的实际值判定。',
+        'Every 139 target against its actual, projected to its deadline (90% prediction interval); a target whose deadline has passed is judged on its actual at the deadline.'),
+    'section.scorecard_139.the_nine_levers_at_a_glance': (
+        '九大举措一览',
+        'The nine levers at a glance'),
+    'section.scorecard_139.the_nine_levers_at_a_glance.note': (
+        '每项举措一盏灯（取其目标中最差的状态）：绿色为已达成或有望达成，黄色为存在风险，红色为进度落后或未达成，灰色为无法衡量。',
+        'One light a lever (the worst status among its targets): green met or on track, amber at risk, red off track or missed, grey not measurable.'),
+    'section.scorecard_139.each_target_s_series': (
+        '各目标走势',
+        "Each target's series"),
+    'section.scorecard_139.each_target_s_series.note': (
+        '月度 KPI（调查指标为季度）、目标线、期限，以及期限未到的目标的预测及其 90% 预测区间。',
+        'Monthly KPI values (survey metrics by wave), the target line, the deadline, and for targets not yet due the projection with its 90% prediction interval.'),
+    'section.scorecard_139.status_changes': (
+        '状态变化',
+        'What changed since the comparison quarter'),
+    'section.scorecard_139.cities_by_lever': (
+        '分城市、分举措',
+        'Cities by lever'),
+    'section.scorecard_139.cities_by_lever.note': (
+        '各城市（城市报告为本城市）每项举措中已达成或有望达成的目标比例；全省报告另列各城市对全省差距的贡献。',
+        "For each city (in a city's report, the city itself) and lever, the share of its measurable targets met or on track; the province report adds where the province gaps come from."),
+    'section.scorecard_139.published_numbers': (
+        '发布',
+        'Published numbers'),
 }

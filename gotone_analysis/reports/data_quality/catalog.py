@@ -30,4 +30,38 @@ SECTION: dict[str, tuple[str, str]] = {
                                "users of the service (others missing by design)"),
     "quality.total": ("合计", "Total"),
     "quality.yes": ("是", "yes"),
+    # headings and notes of the notebook (labels.section)
+    'section.data_quality.bases': (
+        '样本量',
+        'Bases'),
+    'section.data_quality.bases.note': (
+        '未加权样本量、加权样本量与加权占比；样本量低于最小基数的格子标为“样本不足”。',
+        'Unweighted and weighted bases and weighted shares; cells below the minimum base are marked.'),
+    'section.data_quality.weight_diagnostics': (
+        '权重诊断',
+        'Weight diagnostics'),
+    'section.data_quality.weight_diagnostics.note': (
+        '加权造成的设计效应（Kish：1 + 权重变异系数²）与有效样本量。',
+        'Kish design effect of weighting (1 + CV² of the weights) and effective base.'),
+    'section.data_quality.design_effects_of_key_estimates': (
+        '关键估计的设计效应',
+        'Design effects of key estimates'),
+    'section.data_quality.design_effects_of_key_estimates.note': (
+        '分层抽样与加权合计的设计效应（泰勒线性化）。',
+        'Design effects of stratification and weighting together (Taylor linearisation).'),
+    'section.data_quality.missingness': (
+        '缺失值',
+        'Missingness'),
+    'section.data_quality.missingness.note': (
+        '98/99（拒答、不知道）按缺失计。服务感知题（pq_*）未使用该服务时本应缺失。',
+        "Codes 98/99 (refused, don't know) count as missing; pq_* items are missing where the service was not used."),
+    'section.data_quality.bases_against_the_comparison_quarter': (
+        '样本量变化',
+        'Bases against the comparison quarter'),
+    'section.data_quality.validation_summary': (
+        '数据校验',
+        'Validation summary'),
+    'section.data_quality.validation_summary.note': (
+        '读取并按数据约定校验的每个文件。',
+        'Every file read and validated against the data contract.'),
 }

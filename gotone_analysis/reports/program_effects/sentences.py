@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import labels
+from ... import labels
 
 __all__ = ["care_narrative", "lever_narrative", "excludes_zero"]
 

@@ -40,11 +40,11 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
-from ..config import CARE_ROLLOUT, PROVINCE
-from .did import DidResult, did_from_moments, staggered_did
-from .weighting import weighting_estimate
+from ...config import CARE_ROLLOUT, PROVINCE
+from ...effects.did import DidResult, did_from_moments, staggered_did
+from ...effects.weighting import weighting_estimate
+from ...policy import DEFAULT_LEVEL, quantile
 
 __all__ = [
     "CARE_OUTCOMES",
@@ -99,7 +99,7 @@ def _scoped(table, scope: str):
 
 def _care_columns(table):
     """Integer month ``t`` and roll-out month ``g`` (0 = never) as engine expressions."""
-    from .. import panel
+    from ... import panel
 
     g = panel.month_number(table.care_start)
     return table.mutate(t=panel.month_number(table.month),
@@ -173,7 +173,7 @@ def _arpu_moments(table, months: list[str], by: str | None = None) -> pd.DataFra
     files only; roll-out months ``g`` as month numbers (0 = never), the scale the
     effects module gives the months.
     """
-    from .. import panel
+    from ... import panel
 
     t = table.filter(table.month.isin(months))
     g = panel.month_number(t.care_start)
@@ -214,7 +214,7 @@ def care_arpu_moments(table, *, quarter: str) -> pd.DataFrame:
 
 def _can_share(table) -> bool:
     """Whether a batch cache holds results for ``table``'s panel (see :func:`_shared`)."""
-    from .. import cache, panel
+    from ... import cache, panel
 
     return panel.source_folder(table) is not None and cache.cache_dir() is not None
 
@@ -226,7 +226,7 @@ def _shared(name: str, table, params: dict, compute):
     :func:`gotone_analysis.panel.panel_table`), the engine and ``params``; computed in
     place without a batch cache or for any other table.
     """
-    from .. import cache, io, panel
+    from ... import cache, io, panel
 
     if not _can_share(table):
         return compute()
@@ -372,7 +372,7 @@ def month_labels(table: pd.DataFrame, columns: Sequence[str] = ("cohort", "time"
     return out
 
 
-def care_summary(results: dict[str, DidResult], level: float = 0.95) -> pd.DataFrame:
+def care_summary(results: dict[str, DidResult], level: float = DEFAULT_LEVEL) -> pd.DataFrame:
     """The overall (simple) care-call ATT per outcome with the parallel-trends pre-test.
 
     Returns
@@ -390,7 +390,7 @@ def care_summary(results: dict[str, DidResult], level: float = 0.95) -> pd.DataF
 
 
 def panel_lever_effects(table, *, quarter: str, scope: str = PROVINCE,
-                        levers: Sequence[str] = PANEL_LEVERS, level: float = 0.95
+                        levers: Sequence[str] = PANEL_LEVERS, level: float = DEFAULT_LEVEL
                         ) -> pd.DataFrame:
     """Naive and within-customer effects of taking part in a lever on ARPU (see the module).
 
@@ -418,7 +418,7 @@ def panel_lever_effects(table, *, quarter: str, scope: str = PROVINCE,
     sums = _shared("panel_lever_sums", table, {"quarter": quarter, "levers": levers},
                    lambda: lever_sums(table, quarter=quarter, levers=levers))
     mine = sums[sums["scope"] == scope].set_index("lever")
-    z = norm.ppf(0.5 + level / 2)
+    z = quantile(level)
     rows = []
     for lv in levers:
         a = mine.loc[lv] if lv in mine.index else pd.Series(
@@ -449,7 +449,7 @@ def _survey_outcomes(survey: pd.DataFrame) -> pd.DataFrame:
 
 def survey_lever_effects(survey: pd.DataFrame, *, quarter: str, scope: str = PROVINCE,
                          levers: Sequence[str] = SURVEY_LEVERS,
-                         outcomes: Sequence[str] = SURVEY_OUTCOMES, level: float = 0.95
+                         outcomes: Sequence[str] = SURVEY_OUTCOMES, level: float = DEFAULT_LEVEL
                          ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Naive and AIPW-adjusted effects of using each lever on satisfaction and loyalty.
 
@@ -567,7 +567,7 @@ def reader_table(table: pd.DataFrame, *, lang: str = "zh",
     pandas.io.formats.style.Styler
         The formatted table (:func:`gotone_analysis.tables.styled`).
     """
-    from .. import labels, tables
+    from ... import labels, tables
 
     if columns is None:
         columns = [c for c in table.columns if c not in ("ci_low", "ci_high")]

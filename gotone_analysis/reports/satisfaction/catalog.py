@@ -172,4 +172,44 @@ SECTION: dict[str, tuple[str, str]] = {
     "narrative.satisfaction.fell": ("显著下降", "fell significantly"),
     "narrative.satisfaction.no_compare": ("没有 {what} 的可比数据。",
                                           "No comparable data for {what}."),
+    # headings and notes of the notebook (labels.section)
+    'section.satisfaction.key_points': (
+        '要点',
+        'Key points'),
+    'section.satisfaction.key_points.note': (
+        '满意度（0–100）所处水平、与全网均值的差距、与对比季度相比是否显著变化，以及由哪些驱动因素和客户细分解释（只陈述显著的变化；样本量不足的部分不予显示）。',
+        'Where satisfaction (0–100) stands, its lead over the network, whether it moved significantly since the comparison quarter, and which drivers and segments explain it (only significant moves are stated; parts with too small a base are not shown).'),
+    'section.satisfaction.satisfaction_index_trend': (
+        '满意度指数趋势',
+        'Satisfaction index trend'),
+    'section.satisfaction.satisfaction_index_trend.note': (
+        '满意度指数（三项满意度题目的均值，0–100）及其 95% 置信区间，虚线为全网均值。',
+        'The satisfaction index (mean of the three satisfaction items, 0–100) with its 95% interval; the dashed line is the network average.'),
+    'section.satisfaction.what_moved': (
+        '变化了什么',
+        'What moved'),
+    'section.satisfaction.what_moved.note': (
+        '满意度与各驱动因素（0–100）本季度与对比季度比较；▲/▼ 表示显著变化（已做多重比较校正）。',
+        'Satisfaction and each driver (0–100) this quarter against the comparison quarter; ▲/▼ mark significant changes (adjusted for multiple comparisons).'),
+    'section.satisfaction.what_the_change_is_made_of': (
+        '变化的分解',
+        'What the change is made of'),
+    'section.satisfaction.what_the_change_is_made_of.note': (
+        'Oaxaca–Blinder 分解（以对比季度为基准）：各驱动因素表现变化的贡献、驱动因素作用（系数）变化和交互项；误差线为 95% 自助法置信区间（按设计分层重抽样）。',
+        "Oaxaca–Blinder decomposition (the comparison quarter as reference): the contribution of each driver's change in performance, of the change in driver weights (coefficients) and the interaction; error bars are 95% design-based bootstrap intervals."),
+    'section.satisfaction.importance_and_performance': (
+        '重要性–表现',
+        'Importance and performance'),
+    'section.satisfaction.importance_and_performance.note': (
+        '各驱动因素对满意度的重要性（Shapley 分解占 R² 的比例）与表现（0–100）；箭头自对比季度的位置指向本季度。',
+        "Each driver's importance for satisfaction (Shapley share of R²) against its performance (0–100); arrows run from the comparison quarter's position to this quarter's."),
+    'section.satisfaction.which_segments_explain_the_move': (
+        '客户细分的解释',
+        'Which segments explain the move'),
+    'section.satisfaction.which_segments_explain_the_move.note': (
+        'Kitagawa 分解：满意度变化 = 客户结构变化 + 各细分群体内部的变化（两部分之和恰为总变化）。',
+        'Kitagawa decomposition: the change = change of segment mix + change within segments (the two add up to the change exactly).'),
+    'section.satisfaction.published_numbers': (
+        '发布',
+        'Published numbers'),
 }

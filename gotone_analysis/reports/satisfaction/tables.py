@@ -24,7 +24,7 @@ driver slopes are within-segment slopes: the demo plants a satisfaction level pe
 quarter × city × tier cell that the drivers do not carry, which without the controls
 biases the image and value slopes. The segments' part is the ``(controls)`` term.
 
-Every function takes the report-wide ``policy`` (:class:`gotone_analysis.compare.Policy`,
+Every function takes the report-wide ``policy`` (:class:`gotone_analysis.policy.Policy`,
 ``P.policy`` in the notebooks): its level, p-value adjustment and significance level, its
 seed for the replicates (the after wave, or the current quarter, uses ``seed + 1``),
 and its minimum base, below which the estimates of a row are blanked and the row marked
@@ -39,14 +39,14 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from .. import compare, survey
-from ..compare import Policy
-from ..config import PROVINCE
-from ..errors import UsageError
-from ..replicates import DEFAULT_REPLICATES, bootstrap_weights
-from .decompose import decompose_change, segment_mix
-from .importance import importance_performance
-from .pls import pls_path_model
+from ... import compare, survey
+from ...config import PROVINCE
+from ...drivers.decompose import decompose_change, segment_mix
+from ...drivers.importance import importance_performance
+from ...drivers.pls import pls_path_model
+from ...errors import UsageError
+from ...policy import DRIVER_MIN_BASE, Policy, adjust_pvalues, quantile, resolve_policy
+from ...replicates import DEFAULT_REPLICATES, bootstrap_weights
 
 __all__ = [
     "SAT_ITEMS",
@@ -78,8 +78,6 @@ VALUE_ITEMS: tuple[str, ...] = ("val_price", "val_quality")
 QUALITY_ITEMS: tuple[str, ...] = ("pq_network", "pq_tariff", "pq_hall", "pq_hotline")
 #: Drivers of the satisfaction score (respondent scores on 0-100).
 DRIVERS: tuple[str, ...] = ("image", "value", *QUALITY_ITEMS)
-#: Complete respondents a wave needs before a driver model is estimated on it.
-DRIVER_MIN_BASE = 250
 #: Segment columns held as controls in the driver decomposition, by scope kind.
 SEGMENT_CONTROLS: dict[str, tuple[str, ...]] = {"province": ("city", "tier"), "city": ("tier",)}
 #: Segments of the Kitagawa split, by scope kind.
@@ -112,7 +110,7 @@ def _design(frame: pd.DataFrame) -> dict[str, str]:
 
 def _policy(policy: Policy | None, level: float | None = None,
             seed: int | None = None) -> Policy:
-    return compare.resolve_policy(policy, level=level, seed=seed)
+    return resolve_policy(policy, level=level, seed=seed)
 
 
 def _seed(pol: Policy) -> int:
@@ -224,7 +222,7 @@ def satisfaction_trend(scored: pd.DataFrame, quarters: Sequence[str], *, scope: 
     if benchmark is not None:
         net = benchmark[benchmark["metric"] == "satisfaction"].set_index("quarter")["value"]
         out["network"] = out["quarter"].map(net).astype("float64")
-        q = norm.ppf(0.5 + level / 2)
+        q = quantile(level)
         out["lead"] = out["estimate"] - out["network"]
         out["lead_ci_low"] = out["lead"] - q * out["se"]
         out["lead_ci_high"] = out["lead"] + q * out["se"]
@@ -253,20 +251,20 @@ def what_moved(scored: pd.DataFrame, quarter: str, compare_to: str, *, scope: st
         and ``mark`` its ▲/▼; rows below the minimum base are blanked, unmarked and
         ``suppressed``.
     """
-    pol = compare.resolve_policy(policy, level=level, alpha=alpha, p_adjust=p_adjust)
+    pol = resolve_policy(policy, level=level, alpha=alpha, p_adjust=p_adjust)
     level, alpha, p_adjust = pol.level, pol.alpha, pol.p_adjust
     cur = _estimates(scored, quarter, scope, brand, SCORES, level)
     ref = _estimates(scored, compare_to, scope, brand, SCORES, level)
     out = cur[["variable", "estimate", "se", "n"]].merge(
         ref[["variable", "estimate", "se", "n"]].rename(
             columns={"estimate": "estimate_ref", "se": "se_ref", "n": "n_ref"}), on="variable")
-    q = norm.ppf(0.5 + level / 2)
+    q = quantile(level)
     out["diff"] = out["estimate"] - out["estimate_ref"]
     out["diff_se"] = np.hypot(out["se"], out["se_ref"])
     out["diff_ci_low"] = out["diff"] - q * out["diff_se"]
     out["diff_ci_high"] = out["diff"] + q * out["diff_se"]
     out["p_value"] = 2 * norm.sf(np.abs(out["diff"] / out["diff_se"]))
-    out["p_adj"] = compare.adjust_pvalues(out["p_value"].to_numpy(), p_adjust)
+    out["p_adj"] = adjust_pvalues(out["p_value"].to_numpy(), p_adjust)
     out["significant"] = out["p_adj"] < alpha
     out["mark"] = compare.significance_marks(out, alpha)
     out.insert(1, "quarter", quarter)

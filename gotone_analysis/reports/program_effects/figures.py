@@ -10,8 +10,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
-from .. import labels
-from .style import COLORS, new_axes
+from ... import labels
+from ...plots.style import COLORS, new_axes
 
 __all__ = ["event_study_plot", "naive_vs_adjusted_plot"]
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import labels
-from ..config import PROVINCE, parse_quarter
-from ..scorecard import LEVEL, STATUSES, at_scale_end, format_interval, format_value
+from ... import labels
+from ...config import PROVINCE, parse_quarter
+from .tables import LEVEL, STATUSES, at_scale_end, format_interval, format_value
 
 __all__ = ["scorecard_narrative", "target_sentence", "changes_narrative", "cities_narrative",
            "contributions_narrative", "table_note"]

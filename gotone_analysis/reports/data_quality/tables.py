@@ -23,12 +23,12 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from . import config, labels
-from . import survey as survey_design
-from .compare import Policy
-from .contract import SURVEY
-from .errors import DataError
-from .tables import styled
+from ... import config, labels
+from ... import survey as survey_design
+from ...contract import SURVEY
+from ...errors import DataError
+from ...policy import MIN_BASE, Policy
+from ...tables import styled
 
 #: Share of missing answers above which an item is flagged.
 MISSING_FLAG_SHARE = 0.10
@@ -100,8 +100,8 @@ def bases(survey: pd.DataFrame, by: str | Sequence[str] = ("city", "tier"), *,
         Sampling-weight column.
     min_base : int, optional
         Unweighted base below which ``low_base`` is true; default the policy's, else
-        :data:`gotone_analysis.config.MIN_BASE`.
-    policy : gotone_analysis.compare.Policy, optional
+        :data:`gotone_analysis.policy.MIN_BASE`.
+    policy : gotone_analysis.policy.Policy, optional
         The report-wide policy (``P.policy``).
 
     Returns
@@ -113,7 +113,7 @@ def bases(survey: pd.DataFrame, by: str | Sequence[str] = ("city", "tier"), *,
     """
     if min_base is None:
         min_base = policy.min_base if policy is not None else None
-    min_base = config.MIN_BASE if min_base is None else min_base
+    min_base = MIN_BASE if min_base is None else min_base
     cols = _by(by)
     w = _weights(survey, weight)
     frame = survey[cols].assign(_w=w.to_numpy())

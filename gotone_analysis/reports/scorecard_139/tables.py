@@ -77,14 +77,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.statespace.structural import UnobservedComponents
 
-from . import survey
-from .config import CITY_CODES, PROVINCE, SCOPES, parse_quarter, quarter_str
-from .errors import DataError, UsageError
-from .targets import METRICS, Metric, deadline_month, load_targets
+from ... import survey
+from ...config import CITY_CODES, PROVINCE, SCOPES, parse_quarter, quarter_str
+from ...errors import DataError, UsageError
+from ...policy import DEFAULT_LEVEL, PROJECTION_LEVEL, quantile
+from ...targets import METRICS, Metric, deadline_month, load_targets
 
 __all__ = [
     "STATUSES",
@@ -142,10 +142,10 @@ STATUS_RULES: dict[str, str] = {
 COLUMNS: tuple[str, ...] = ("target_id", "lever", "label", "direction", "target", "deadline",
                             "actual", "actual_low", "actual_high", "gap", "projected",
                             "projected_low", "projected_high", "status", "source")
-#: Level of the projection's prediction interval.
-LEVEL: float = 0.90
-#: Level of the survey actuals' confidence interval.
-ACTUAL_LEVEL: float = 0.95
+#: Level of the projection's prediction interval (the policy's projection level).
+LEVEL: float = PROJECTION_LEVEL
+#: Level of the survey actuals' confidence interval (the policy's level).
+ACTUAL_LEVEL: float = DEFAULT_LEVEL
 
 _GOTONE = "gotone"
 _MIN_OBS = 6          # fewest observations a projection is fitted on
@@ -574,7 +574,7 @@ def project(series: pd.Series, *, deadline: str | pd.Period, level: float = LEVE
         spec = "local linear trend"
     res = _fit(z, spec)
     mean, sd = _forecast(res, h)
-    half = norm.ppf(0.5 + level / 2) * sd
+    half = quantile(level) * sd
     errs = _rolling_errors(res, z, h)
     for k in range(h):
         if len(errs[k]) >= _MIN_ERRORS:
@@ -1412,7 +1412,7 @@ def reader_table(table: pd.DataFrame, *, lang: str = "zh", columns: Sequence[str
         Index hidden, headings from the catalog (``scorecard.column.*``), status cells in
         the colour of :data:`STATUS_COLORS`.
     """
-    from . import labels, tables
+    from ... import labels, tables
 
     cols = list(columns) if columns is not None else list(_READER_COLUMNS)
     units = table["unit"].astype(str).tolist()

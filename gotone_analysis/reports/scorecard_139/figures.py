@@ -18,8 +18,9 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
-from .. import labels
-from ..scorecard import (
+from ... import labels
+from ...plots.style import COLORS, new_axes, setup_style
+from .tables import (
     DIRECTION_SIGNS,
     LEVEL,
     LIGHT_COLORS,
@@ -27,7 +28,6 @@ from ..scorecard import (
     format_interval,
     format_value,
 )
-from .style import COLORS, new_axes, setup_style
 
 __all__ = ["lever_lights", "target_plot", "target_grid"]
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .. import labels
-from ..summary import Finding
+from ... import labels
+from .tables import Finding
 
 __all__ = ["Sentence", "findings_table", "format_number", "headline_table", "summary_html",
            "summary_sentences"]
@@ -152,7 +152,7 @@ def _word(f: Finding, lang: str) -> str | None:
 
 
 def _target_names(lang: str) -> dict[str, str]:
-    from .. import config
+    from ... import config
 
     tg = config.targets()
     col = "label_zh" if lang == "zh" else "label_en"

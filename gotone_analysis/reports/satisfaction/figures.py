@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from .. import labels
-from .charts import finish_trend_axes, trend_band_line, trend_benchmark_line
-from .style import COLORS, new_axes
+from ... import labels
+from ...plots.charts import finish_trend_axes, trend_band_line, trend_benchmark_line
+from ...plots.style import COLORS, new_axes
 
 __all__ = ["decomposition_waterfall", "importance_performance_plot", "satisfaction_index_plot"]
 

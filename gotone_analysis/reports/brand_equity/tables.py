@@ -5,7 +5,7 @@ Respondent-level scores on 0-100 follow :data:`gotone_analysis.config.BRAND_INDE
 :func:`gotone_analysis.survey.estimate_many` (stratified design, sampling weights,
 finite-population correction, optional clusters, Taylor-linearised standard errors).
 The design of the survey frame is the one rule :func:`gotone_analysis.survey.design_of`;
-comparisons and the report-wide policy (:class:`gotone_analysis.compare.Policy`: minimum
+comparisons and the report-wide policy (:class:`gotone_analysis.policy.Policy`: minimum
 base, level, p-value adjustment, significance level) come from
 :mod:`gotone_analysis.compare`; a comparison quarter is resolved by
 :func:`gotone_analysis.params.resolve_comparison`. Every estimator takes ``policy=``
@@ -47,9 +47,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from . import compare, survey
-from .compare import Policy
-from .config import (
+from ... import compare, survey
+from ...config import (
     BRAND_CODES,
     BRAND_COMPONENTS,
     BRAND_INDEX_SPEC,
@@ -57,9 +56,10 @@ from .config import (
     PROVINCE,
     parse_quarter,
 )
-from .errors import UsageError
-from .params import resolve_comparison
-from .survey import PSU, STRATUM, WEIGHT
+from ...errors import UsageError
+from ...params import resolve_comparison
+from ...policy import SE_ZERO, Policy, adjust_pvalues, resolve_policy
+from ...survey import PSU, STRATUM, WEIGHT
 
 # --- constants -------------------------------------------------------------------------
 
@@ -75,12 +75,6 @@ PREFERENCE_MIN: float = 8.0
 #: Loyal: ``loy_stay`` (1-10) at least this.
 LOYALTY_MIN: float = 8.0
 
-#: Significance level of the marks (:data:`gotone_analysis.compare.MARKS`): the policy's default.
-ALPHA: float = compare.ALPHA
-
-#: Standard errors at or below this (on 0-100 scores) are treated as zero: no test.
-_SE_ZERO = compare.SE_ZERO
-
 #: Columns a comparison adds to an estimate table, and the mark.
 _COMPARE_COLS = (*compare.REFERENCE_COLUMNS, compare.MARK_COLUMN)
 
@@ -88,7 +82,7 @@ _COMPARE_COLS = (*compare.REFERENCE_COLUMNS, compare.MARK_COLUMN)
 def _policy(policy: Policy | None, *, level: float | None = None, alpha: float | None = None,
             min_base: int | None = None) -> Policy:
     """The policy of one call: ``policy`` with the explicitly given values overriding it."""
-    return compare.resolve_policy(policy, level=level, alpha=alpha, min_base=min_base)
+    return resolve_policy(policy, level=level, alpha=alpha, min_base=min_base)
 
 
 # --- respondent scores ---------------------------------------------------------------------
@@ -271,7 +265,7 @@ def _significance(table: pd.DataFrame, pol: Policy,
     """
     out = table.copy()
     # a standard error that is rounding noise (a constant item) gives no test
-    noise = out["diff_se"].astype("float64") <= _SE_ZERO
+    noise = out["diff_se"].astype("float64") <= SE_ZERO
     for c in ("z", "p_value", "diff_ci_low", "diff_ci_high"):
         out[c] = out[c].astype("float64").where(~noise)
     shown = out["p_value"].notna()
@@ -285,7 +279,7 @@ def _significance(table: pd.DataFrame, pol: Policy,
     for rows in groups:
         if rows.any():
             out.loc[rows, "p_adj"] = np.asarray(
-                compare.adjust_pvalues(out.loc[rows, "p_value"].to_numpy(dtype="float64"),
+                adjust_pvalues(out.loc[rows, "p_value"].to_numpy(dtype="float64"),
                                        pol.p_adjust))
     mark = compare.MARK_COLUMN
     out[mark] = compare.significance_marks(out, alpha=pol.alpha, p_col="p_adj").astype(object)
@@ -358,7 +352,7 @@ def components(
     min_base : int, optional
         Suppress cells with fewer respondents (see :func:`gotone_analysis.compare.suppress`);
         default the policy's (none without a policy).
-    policy : gotone_analysis.compare.Policy, optional
+    policy : gotone_analysis.policy.Policy, optional
         The report-wide policy (``P.policy``) supplying ``level``, ``min_base`` and, for
         comparisons, ``alpha`` and the p-value adjustment; explicit arguments win.
 
@@ -469,7 +463,7 @@ def annual(
         As in :func:`components`.
     through : int, optional
         Last quarter (1-4) of the year to pool; default every wave of the year.
-    policy : gotone_analysis.compare.Policy, optional
+    policy : gotone_analysis.policy.Policy, optional
         The report-wide policy (``P.policy``) supplying ``level``, ``min_base`` and, for
         comparisons, ``alpha`` and the p-value adjustment; explicit arguments win.
 
@@ -549,7 +543,7 @@ def trend(
         As in :func:`components`.
     alpha : float, optional
         Significance level of the marks (default the policy's).
-    policy : gotone_analysis.compare.Policy, optional
+    policy : gotone_analysis.policy.Policy, optional
         The report-wide policy (``P.policy``) supplying ``level``, ``min_base`` and, for
         comparisons, ``alpha`` and the p-value adjustment; explicit arguments win.
 
@@ -605,7 +599,7 @@ def changes(
     The two waves are independent samples: the difference's standard error is the root
     of the sum of the two squared standard errors
     (:func:`gotone_analysis.compare.difference`); p-values are adjusted over the table
-    under the report-wide policy (:func:`gotone_analysis.compare.adjust_pvalues`) and
+    under the report-wide policy (:func:`gotone_analysis.policy.adjust_pvalues`) and
     marked at ``alpha``.
 
     Parameters
@@ -621,7 +615,7 @@ def changes(
         As in :func:`components`; a cell is suppressed when either wave's base is small.
     alpha : float, optional
         Significance level of the marks (default the policy's).
-    policy : gotone_analysis.compare.Policy, optional
+    policy : gotone_analysis.policy.Policy, optional
         The report-wide policy (``P.policy``) supplying ``level``, ``min_base`` and, for
         comparisons, ``alpha`` and the p-value adjustment; explicit arguments win.
 
@@ -682,7 +676,7 @@ def annual_changes(
         As in :func:`changes`.
     through : int, optional
         Last quarter (1-4) pooled in both years; default every wave.
-    policy : gotone_analysis.compare.Policy, optional
+    policy : gotone_analysis.policy.Policy, optional
         The report-wide policy (``P.policy``) supplying ``level``, ``min_base`` and, for
         comparisons, ``alpha`` and the p-value adjustment; explicit arguments win.
 
@@ -728,7 +722,7 @@ def by_brand(
         As in :func:`components`.
     brands : sequence of str
         Brands to show, in this order; brands without respondents are left out.
-    policy : gotone_analysis.compare.Policy, optional
+    policy : gotone_analysis.policy.Policy, optional
         The report-wide policy (``P.policy``) supplying ``level``, ``min_base`` and, for
         comparisons, ``alpha`` and the p-value adjustment; explicit arguments win.
 
@@ -772,7 +766,7 @@ def vs_benchmark(
         Benchmark quarter (default the table's ``quarter``).
     alpha, min_base
         Significance level of the marks; minimum base (default the policy's).
-    policy : gotone_analysis.compare.Policy, optional
+    policy : gotone_analysis.policy.Policy, optional
         The report-wide policy (``P.policy``) supplying ``level``, ``min_base`` and, for
         comparisons, ``alpha`` and the p-value adjustment; explicit arguments win.
 

@@ -63,4 +63,56 @@ SECTION: dict[str, tuple[str, str]] = {
     "narrative.untested": ("{k} 个单元格无法检验（缺少可比数据或无抽样变异）。",
                            "{k} cell(s) could not be tested (no comparable data or no "
                            "sampling variation)."),
+    # headings and notes of the notebook (labels.section)
+    'section.brand_equity.key_points': (
+        '要点',
+        'Key points'),
+    'section.brand_equity.key_points.note': (
+        '本季度与对比期相比、与全网均值相比的显著变化（已做多重比较校正；样本量不足的单元格不予显示）。',
+        'Significant moves against the comparison quarter and the network average (adjusted for multiple comparisons; cells with too small a base are not shown).'),
+    'section.brand_equity.influence_trend': (
+        '品牌影响力趋势',
+        'Influence trend'),
+    'section.brand_equity.influence_trend.note': (
+        '影响力指数（0–100）及其 95% 置信区间；▲/▼ 表示较上一季度显著变化。',
+        'The influence index (0–100) with its 95% interval; ▲/▼ mark a significant change from the quarter before.'),
+    'section.brand_equity.components_and_their_change': (
+        '四要素及变化',
+        'Components and their change'),
+    'section.brand_equity.components_and_their_change.note': (
+        '认知、联想、偏好、忠诚与影响力，与对比季度比较。',
+        'Awareness, association, preference, loyalty and influence against the comparison quarter.'),
+    'section.brand_equity.against_the_same_quarter_a_year_earlier': (
+        '与去年同期比较',
+        'Against the same quarter a year earlier'),
+    'section.brand_equity.against_the_same_quarter_a_year_earlier.note': (
+        '本季度与去年同一季度比较（剔除季节因素）。',
+        'This quarter against the same quarter of the year before (free of seasonality).'),
+    'section.brand_equity.year_to_date': (
+        '年度累计',
+        'Year to date'),
+    'section.brand_equity.year_to_date.note': (
+        '本年度截至本季度各波次合并（各波次等权），与上年同期比较。',
+        "This year's waves up to this quarter pooled (each wave weighted equally), against the same period of the year before."),
+    'section.brand_equity.against_the_network_average': (
+        '与全网均值比较',
+        'Against the network average'),
+    'section.brand_equity.by_city': (
+        '分城市',
+        'By city'),
+    'section.brand_equity.by_city.note': (
+        '各城市得分（全省设计下的子域估计）；▲/▼ 表示显著高于/低于全省。',
+        'City scores (domains of the provincial design); ▲/▼ mark a city significantly above/below the province.'),
+    'section.brand_equity.by_tier_and_brand': (
+        '分客户层级与品牌',
+        'By tier and brand'),
+    'section.brand_equity.brand_funnel': (
+        '品牌漏斗',
+        'Brand funnel'),
+    'section.brand_equity.brand_funnel.note': (
+        '认知（提示）→ 正面联想 → 偏好 → 忠诚：各阶段到达率及阶段间转化率。',
+        'Aware (prompted) → positive association → preferring → loyal: reach of each stage and conversion from the stage before.'),
+    'section.brand_equity.published_numbers': (
+        '发布',
+        'Published numbers'),
 }

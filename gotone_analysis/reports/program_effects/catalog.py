@@ -83,4 +83,35 @@ SECTION: dict[str, tuple[str, str]] = {
         "调查效应：本季全球通受访者中使用者与可比非使用者之差（按层级、城市双重稳健加权）。",
         "Survey effects: users against comparable non-users among this quarter's GoTone "
         "respondents (doubly robust weighting on tier and city)."),
+    # headings and notes of the notebook (labels.section)
+    'section.program_effects.key_points': (
+        '要点',
+        'Key points'),
+    'section.program_effects.key_points.note': (
+        '各项举措的效应：关怀回访按客户群分批推广（双重差分），其余举措为参与者与可比非参与者之差；只有置信区间不含 0 的效应才被认定。',
+        'What each lever did: care calls by their staggered roll-out (difference-in-differences), the other levers as participants against comparable non-participants; an effect is claimed only where its interval excludes zero.'),
+    'section.program_effects.care_calls_event_study': (
+        '关怀回访：事件研究',
+        'Care calls: event study'),
+    'section.program_effects.care_calls_event_study.note': (
+        '按推广后月数汇总的效应及其 95% 置信区间；推广前各月接近 0 说明对照组可比（平行趋势）。',
+        'Effects by months since the roll-out with 95% intervals; estimates near zero before the roll-out show that the comparison segments are comparable (parallel trends).'),
+    'section.program_effects.points_clubs_family_products_arpu': (
+        '积分、俱乐部、亲情产品：ARPU',
+        'Points, clubs, family products: ARPU'),
+    'section.program_effects.points_clubs_family_products_arpu.note': (
+        '简单对比（参与月与未参与月之差）与调整后效应（同一客户参与月与未参与月之差）。',
+        "Naive comparison (participating against other customer-months) and the adjusted effect (each customer's months with and without the lever)."),
+    'section.program_effects.satisfaction_and_loyalty_survey': (
+        '满意度与留网意愿（调查）',
+        'Satisfaction and loyalty (survey)'),
+    'section.program_effects.overlap_and_balance': (
+        '重叠与平衡',
+        'Overlap and balance'),
+    'section.program_effects.overlap_and_balance.note': (
+        '倾向得分在参与者与其他客户中的分布（修剪规则见表注），以及加权前后的标准化差异（|差异| < 0.1 视为平衡）。',
+        'The propensity score among participants and others (the trimming rule under the table), and standardised differences before and after weighting (|difference| < 0.1 counts as balanced).'),
+    'section.program_effects.published_numbers': (
+        '发布',
+        'Published numbers'),
 }

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from .. import labels
-from ..brand import COMPONENTS, FUNNEL_STAGES
-from .charts import finish_trend_axes, trend_band_line, trend_benchmark_line
-from .style import COLORS, MARK_COLORS, mark_text, new_axes
+from ... import labels
+from ...plots.charts import finish_trend_axes, trend_band_line, trend_benchmark_line
+from ...plots.style import COLORS, MARK_COLORS, mark_text, new_axes
+from .tables import COMPONENTS, FUNNEL_STAGES
 
 __all__ = ["component_bars", "funnel_plot", "trend_plot"]
 

@@ -37,9 +37,9 @@ from typing import Any
 
 import pandas as pd
 
-from . import config
-from .compare import Policy
-from .errors import GotoneError
+from ... import config
+from ...errors import GotoneError
+from ...policy import Policy
 
 __all__ = [
     "HEADLINE",
@@ -411,7 +411,7 @@ def findings(metrics: Mapping[str, Mapping[str, Any]], policy: Policy | None = N
         Report name -> its published metrics (:func:`published`); reports absent
         give no findings.
     policy : Policy, optional
-        Report-wide policy (alpha, level); default :class:`~gotone_analysis.compare.Policy`.
+        Report-wide policy (alpha, level); default :class:`~gotone_analysis.policy.Policy`.
 
     Returns
     -------

@@ -1,0 +1,303 @@
+"""The report-wide policy: the one home of every rule that decides what a reader is told.
+
+Every estimator wrapper, table, figure and sentence reads its rules here, never from a
+literal of its own:
+
+* the confidence level of every interval (:data:`DEFAULT_LEVEL`) and its normal
+  quantile (:func:`quantile`, the only place ``norm.ppf`` turns a level into a
+  half-width factor), the interval itself (:func:`interval`);
+* the projection level of the 139 scorecard (:data:`PROJECTION_LEVEL`);
+* significance: two-sided z tests (:func:`z_test`, with the rounding-noise rule
+  :data:`SE_ZERO`), multiple-comparison adjustment over a family
+  (:data:`P_ADJUST_METHOD`, :func:`adjust_pvalues`), the significance level applied to
+  adjusted p-values (:data:`ALPHA`, :func:`significant`), and what counts as "the
+  interval excludes zero" (:func:`excludes_zero`);
+* minimum bases: a cell's (:data:`MIN_BASE`) and a driver model's
+  (:data:`DRIVER_MIN_BASE`).
+
+One report's choices travel as one :class:`Policy` object, built from the notebook's
+parameters by :func:`gotone_analysis.params.check_parameters` (``P.policy``) and taken
+as ``policy=`` by the estimators and the views; :func:`resolve_policy` merges it with
+explicit keyword arguments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+from statsmodels.stats.multitest import multipletests
+
+from .errors import UsageError
+
+__all__ = [
+    "ALPHA",
+    "DEFAULT_LEVEL",
+    "DEFAULT_POLICY",
+    "DRIVER_MIN_BASE",
+    "MIN_BASE",
+    "PROJECTION_LEVEL",
+    "P_ADJUST_METHOD",
+    "P_ADJUST_METHODS",
+    "SE_ZERO",
+    "Policy",
+    "adjust_pvalues",
+    "check_level",
+    "excludes_zero",
+    "interval",
+    "quantile",
+    "resolve_policy",
+    "significant",
+    "z_test",
+]
+
+#: Confidence level of every interval a report shows.
+DEFAULT_LEVEL: float = 0.95
+#: Level of the scorecard's projection interval to a target's deadline.
+PROJECTION_LEVEL: float = 0.90
+#: Significance level, applied to adjusted p-values (and to single tests, e.g. a pre-trend).
+ALPHA: float = 0.05
+#: Multiple-comparison adjustment over a family of tests (Benjamini-Hochberg FDR).
+P_ADJUST_METHOD: str = "fdr_bh"
+#: Adjustments :func:`adjust_pvalues` knows (statsmodels names; "none" = unadjusted).
+P_ADJUST_METHODS: tuple[str, ...] = ("fdr_bh", "holm", "bonferroni", "none")
+#: Unweighted base below which a cell is suppressed and marked.
+MIN_BASE: int = 30
+#: Complete respondents a driver model (decomposition, importance, ECSI) needs in each wave.
+DRIVER_MIN_BASE: int = 250
+#: A difference whose standard error is at most this (relative to the size of the estimates,
+#: floor 1) is rounding noise, e.g. of a constant item: it gets no test (z and p missing).
+SE_ZERO: float = 1e-9
+
+
+# --- intervals --------------------------------------------------------------------------------
+
+
+def check_level(level: object) -> float:
+    """``level`` as a float, checked to lie strictly between 0 and 1.
+
+    Raises
+    ------
+    UsageError
+        For anything else.
+    """
+    if isinstance(level, bool) or not (isinstance(level, int | float | np.floating)
+                                       and 0 < level < 1):
+        raise UsageError(f"level must be a number strictly between 0 and 1, got {level!r}")
+    return float(level)
+
+
+def quantile(level: float = DEFAULT_LEVEL) -> float:
+    """The normal quantile of a two-sided interval at ``level`` (1.959964 for 95 %).
+
+    Returns
+    -------
+    float
+        ``norm.ppf(0.5 + level / 2)``.
+    """
+    return float(norm.ppf(0.5 + check_level(level) / 2.0))
+
+
+def interval(estimate, se, level: float = DEFAULT_LEVEL):
+    """The normal interval ``estimate -/+ quantile(level) * se``.
+
+    Returns
+    -------
+    tuple
+        ``(low, high)``, arrays or scalars like the input.
+    """
+    q = quantile(level)
+    return estimate - q * se, estimate + q * se
+
+
+def excludes_zero(low, high):
+    """Whether an interval lies wholly above or wholly below zero.
+
+    Parameters
+    ----------
+    low, high : float, array-like or None
+        Bounds; a missing bound (None, NaN) excludes nothing.
+
+    Returns
+    -------
+    bool or ndarray of bool
+        A scalar for scalar bounds, else an array.
+    """
+    if low is None or high is None:
+        return False
+    lo = np.asarray(low, dtype="float64")
+    hi = np.asarray(high, dtype="float64")
+    with np.errstate(invalid="ignore"):
+        out = (lo > 0) | (hi < 0)
+    return bool(out) if out.ndim == 0 else out
+
+
+# --- tests --------------------------------------------------------------------------------------
+
+
+def z_test(diff, se, scale=1.0):
+    """Two-sided z test of ``diff`` with standard error ``se``.
+
+    A standard error at rounding-noise level (at most :data:`SE_ZERO` times ``scale``,
+    floor 1) gives no test: z and p are missing.
+
+    Parameters
+    ----------
+    diff, se : array-like
+        Differences and their standard errors.
+    scale : array-like, default 1
+        Size of the compared estimates (e.g. the larger absolute estimate).
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(z, p)``.
+    """
+    d = np.asarray(diff, dtype="float64")
+    s = np.asarray(se, dtype="float64")
+    floor = np.fmax(1.0, np.asarray(scale, dtype="float64"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(s > SE_ZERO * floor, d / s, np.nan)
+    return z, 2.0 * norm.sf(np.abs(z))
+
+
+def adjust_pvalues(p, method: str = P_ADJUST_METHOD):
+    """Adjust p-values for multiple comparisons (statsmodels ``multipletests``).
+
+    Parameters
+    ----------
+    p : array-like or Series
+        Raw p-values in [0, 1]; NaN values are passed through and do not count in
+        the family.
+    method : {"fdr_bh", "holm", "bonferroni", "none"}
+        Benjamini-Hochberg false discovery rate (default), Holm or Bonferroni
+        family-wise error rate, or no adjustment.
+
+    Returns
+    -------
+    ndarray or Series
+        Adjusted p-values, same shape (a Series keeps its index and name).
+    """
+    if method not in P_ADJUST_METHODS:
+        raise UsageError(f"method must be one of {P_ADJUST_METHODS}, got {method!r}")
+    arr = np.asarray(p, dtype="float64")
+    flat = arr.ravel()
+    ok = ~np.isnan(flat)
+    if ((flat[ok] < 0) | (flat[ok] > 1)).any():
+        raise UsageError("p-values must lie in [0, 1]")
+    out = flat.copy()
+    if method != "none" and ok.any():
+        out[ok] = multipletests(flat[ok], method=method)[1]
+    out = out.reshape(arr.shape)
+    if isinstance(p, pd.Series):
+        return pd.Series(out, index=p.index, name=p.name)
+    return out
+
+
+def significant(p, alpha: float = ALPHA):
+    """Whether p-values are below ``alpha`` (a missing p-value is not significant).
+
+    Returns
+    -------
+    bool or ndarray of bool
+        A scalar for a scalar p-value, else an array.
+    """
+    if p is None:
+        return False
+    arr = np.asarray(p, dtype="float64")
+    with np.errstate(invalid="ignore"):
+        out = arr < alpha
+    return bool(out) if out.ndim == 0 else out
+
+
+# --- one report's policy -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The report-wide policy of estimates, comparisons and random draws.
+
+    Attributes
+    ----------
+    min_base : int or None
+        Unweighted base below which a cell is suppressed
+        (:func:`gotone_analysis.compare.suppress`); ``None``: nothing is suppressed.
+    level : float
+        Confidence level of every interval.
+    p_adjust : str
+        Multiple-comparison adjustment over a table (:func:`adjust_pvalues`).
+    alpha : float
+        Significance level of the marks, applied to adjusted p-values.
+    seed : int or None
+        Seed of every random draw (resampling, bootstrap replicates); :meth:`rng`.
+    """
+
+    min_base: int | None = None
+    level: float = DEFAULT_LEVEL
+    p_adjust: str = P_ADJUST_METHOD
+    alpha: float = ALPHA
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.min_base is not None and (not isinstance(self.min_base, int | np.integer)
+                                          or isinstance(self.min_base, bool)
+                                          or self.min_base < 0):
+            raise UsageError(f"min_base must be a non-negative integer or None, "
+                             f"got {self.min_base!r}")
+        check_level(self.level)
+        if self.p_adjust not in P_ADJUST_METHODS:
+            raise UsageError(f"p_adjust must be one of {P_ADJUST_METHODS}, got {self.p_adjust!r}")
+        if not (isinstance(self.alpha, int | float) and 0 < self.alpha < 1):
+            raise UsageError(f"alpha must lie strictly between 0 and 1, got {self.alpha!r}")
+
+    @property
+    def quantile(self) -> float:
+        """The normal quantile of this policy's intervals (:func:`quantile` of :attr:`level`)."""
+        return quantile(self.level)
+
+    def rng(self) -> np.random.Generator:
+        """A new random generator seeded with :attr:`seed` (the same draws every call).
+
+        Returns
+        -------
+        numpy.random.Generator
+            ``numpy.random.default_rng(seed)``.
+        """
+        return np.random.default_rng(self.seed)
+
+    def with_(self, **changes: object) -> Policy:
+        """A copy with the given fields changed; fields given as ``None`` are kept.
+
+        Returns
+        -------
+        Policy
+        """
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+#: The policy of a function called without ``policy=``: 95 % intervals, Benjamini-Hochberg
+#: adjustment, marks at 5 %, no suppression.
+DEFAULT_POLICY = Policy()
+
+
+def resolve_policy(policy: Policy | None = None, **explicit: object) -> Policy:
+    """The policy a function works under: ``policy`` (default :data:`DEFAULT_POLICY`)
+    with the keyword arguments the caller gave explicitly (not ``None``) taking precedence.
+
+    Parameters
+    ----------
+    policy : Policy, optional
+        The report's policy.
+    **explicit
+        ``min_base``, ``level``, ``p_adjust``, ``alpha`` or ``seed`` given by the caller.
+
+    Returns
+    -------
+    Policy
+    """
+    if policy is not None and not isinstance(policy, Policy):
+        raise UsageError(f"policy must be a gotone_analysis.policy.Policy, got "
+                         f"{type(policy).__name__}")
+    return (policy or DEFAULT_POLICY).with_(**explicit)
