@@ -130,7 +130,7 @@ def excludes_zero(low, high):
     lo = np.asarray(low, dtype="float64")
     hi = np.asarray(high, dtype="float64")
     with np.errstate(invalid="ignore"):
-        out = (lo > 0) | (hi < 0)
+        out = np.isfinite(lo) & np.isfinite(hi) & ((lo > 0) | (hi < 0))
     return bool(out) if out.ndim == 0 else out
 
 

@@ -75,6 +75,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from .config import parse_quarter
 from .errors import DataError, UsageError
 from .policy import DEFAULT_LEVEL, quantile
 
@@ -88,6 +89,7 @@ __all__ = [
     "PSU",
     "design_of",
     "level_of",
+    "trend_quarters",
     "with_level",
     "estimate",
     "estimate_many",
@@ -188,6 +190,29 @@ def level_of(table: pd.DataFrame, default: float | None = None) -> float | None:
     """
     value = table.attrs.get(LEVEL_ATTR) if isinstance(table, pd.DataFrame) else None
     return float(value) if value is not None else default
+
+
+def trend_quarters(data: pd.DataFrame, quarter: str, last: int = 8) -> list[str]:
+    """The waves of a trend: those in ``data`` up to and including ``quarter``, the last ``last``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Survey rows (or respondent scores) with a ``quarter`` column ``YYYYQn``.
+    quarter : str
+        Latest wave to include, ``YYYYQn``.
+    last : int
+        How many waves at most.
+
+    Returns
+    -------
+    list of str
+        Waves in time order.
+    """
+    end = parse_quarter(quarter)
+    waves = sorted({str(q) for q in pd.unique(data["quarter"].dropna())
+                    if parse_quarter(str(q)) <= end})
+    return waves[-last:] if last > 0 else []
 
 
 # --- the design ---------------------------------------------------------------------------

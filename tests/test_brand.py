@@ -393,7 +393,7 @@ def test_partly_filled_psu_is_refused_and_fpc_not_used_with_clusters(two_cities)
 
 
 def test_trend_marks_each_wave_as_changes_does(demo_survey):
-    waves = brand.trend_quarters(demo_survey, "2010Q4")
+    waves = survey.trend_quarters(demo_survey, "2010Q4")
     tr = brand.trend(demo_survey, quarters=waves)
     ch = brand.changes(demo_survey, quarter="2010Q4")
     last = tr[tr["quarter"] == "2010Q4"].set_index("component")

@@ -16,6 +16,7 @@ from gotone_analysis.io import open_dataset
 from gotone_analysis.policy import Policy
 from gotone_analysis.reports.satisfaction import figures as plots
 from gotone_analysis.reports.satisfaction import tables as S
+from gotone_analysis.survey import trend_quarters
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "satisfaction.ipynb"
 
@@ -25,7 +26,7 @@ def report_tables(small_demo):
     ds = open_dataset(small_demo)
     scored = S.respondent_scores(ds.survey())
     pol = Policy(min_base=30, seed=7)
-    trend = S.satisfaction_trend(scored, S.trend_quarters(scored, "2010Q4"),
+    trend = S.satisfaction_trend(scored, trend_quarters(scored, "2010Q4"),
                                  benchmark=ds.benchmark(), policy=pol)
     dec = S.change_decomposition(scored, "2010Q4", "2010Q3", replicates=40, policy=pol)
     ipa = S.driver_map(scored, "2010Q4", "2010Q3", replicates=40, policy=pol)

@@ -54,7 +54,6 @@ from ...config import (
     BRAND_INDEX_SPEC,
     CITY_CODES,
     PROVINCE,
-    parse_quarter,
 )
 from ...errors import UsageError
 from ...params import resolve_comparison
@@ -494,29 +493,6 @@ def _pooled_components(survey_data: pd.DataFrame, year: int | str, quarters: lis
     out.insert(0, "year", str(int(year)))
     out.insert(1, "waves", len(quarters))
     return out
-
-
-def trend_quarters(survey_data: pd.DataFrame, quarter: str, last: int = 8) -> list[str]:
-    """The waves present in the survey up to and including ``quarter``, the last ``last``.
-
-    Parameters
-    ----------
-    survey_data : DataFrame
-        Survey rows.
-    quarter : str
-        Latest wave to include, ``YYYYQn``.
-    last : int
-        How many waves at most.
-
-    Returns
-    -------
-    list of str
-        Waves in time order.
-    """
-    end = parse_quarter(quarter)
-    waves = sorted({str(q) for q in pd.unique(survey_data["quarter"])
-                    if parse_quarter(str(q)) <= end})
-    return waves[-last:] if last > 0 else []
 
 
 def trend(

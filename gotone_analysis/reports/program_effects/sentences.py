@@ -10,22 +10,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ... import labels
+from ...policy import Policy, excludes_zero, resolve_policy, significant
 
-__all__ = ["care_narrative", "lever_narrative", "excludes_zero"]
-
-#: Below this p-value the parallel-trends pre-test is reported as failed.
-PRETEST_ALPHA = 0.05
-
-
-def excludes_zero(row) -> bool:
-    """Whether an estimate's interval lies wholly on one side of zero.
-
-    Returns
-    -------
-    bool
-    """
-    lo, hi = row["ci_low"], row["ci_high"]
-    return bool(pd.notna(lo) and pd.notna(hi) and (lo > 0 or hi < 0))
+__all__ = ["care_narrative", "lever_narrative"]
 
 
 def _fmt(v: float, outcome: str) -> str:
@@ -34,7 +21,8 @@ def _fmt(v: float, outcome: str) -> str:
     return f"{v:+.2f}"
 
 
-def care_narrative(summary: pd.DataFrame, lang: str = "zh") -> str:
+def care_narrative(summary: pd.DataFrame, lang: str = "zh", *,
+                   policy: Policy | None = None) -> str:
     """Sentences on the care-call effects (``effects.program.care_summary`` table).
 
     Returns
@@ -42,18 +30,19 @@ def care_narrative(summary: pd.DataFrame, lang: str = "zh") -> str:
     str
         Markdown, one sentence per outcome plus the parallel-trends check.
     """
+    pol = resolve_policy(policy)
     out = []
     for _, r in summary.iterrows():
         o = r["outcome"]
         fields = dict(outcome=labels.text(f"effects.outcome.{o}", lang),
                       estimate=_fmt(r["estimate"], o), low=_fmt(r["ci_low"], o),
                       high=_fmt(r["ci_high"], o))
-        key = "effects.narrative.care_effect" if excludes_zero(r) else \
+        key = "effects.narrative.care_effect" if excludes_zero(r["ci_low"], r["ci_high"]) else \
             "effects.narrative.care_none"
         sentence = labels.text(key, lang, **fields)
         p = r.get("pretest_p")
         if pd.notna(p):
-            pkey = "effects.narrative.pretrend_ok" if p >= PRETEST_ALPHA else \
+            pkey = "effects.narrative.pretrend_ok" if not significant(p, pol.alpha) else \
                 "effects.narrative.pretrend_bad"
             sentence += " " + labels.text(pkey, lang, p=f"{p:.3f}")
         out.append(f"- {sentence}")
@@ -79,7 +68,8 @@ def lever_narrative(effects: pd.DataFrame, lang: str = "zh") -> str:
         adj = wide.loc[(lever, outcome, "adjusted")]
         naive = wide.loc[(lever, outcome, "naive"), "estimate"] \
             if (lever, outcome, "naive") in wide.index else float("nan")
-        key = "effects.narrative.lever_effect" if excludes_zero(adj) else \
+        key = "effects.narrative.lever_effect" \
+            if excludes_zero(adj["ci_low"], adj["ci_high"]) else \
             "effects.narrative.lever_none"
         out.append("- " + labels.text(
             key, lang, lever=labels.code_label(lever, lang),

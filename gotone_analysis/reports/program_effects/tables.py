@@ -44,7 +44,7 @@ import pandas as pd
 from ...config import CARE_ROLLOUT, PROVINCE
 from ...effects.did import DidResult, did_from_moments, staggered_did
 from ...effects.weighting import weighting_estimate
-from ...policy import DEFAULT_LEVEL, quantile
+from ...policy import DEFAULT_LEVEL, Policy, quantile, resolve_policy
 
 __all__ = [
     "CARE_OUTCOMES",
@@ -390,8 +390,8 @@ def care_summary(results: dict[str, DidResult], level: float = DEFAULT_LEVEL) ->
 
 
 def panel_lever_effects(table, *, quarter: str, scope: str = PROVINCE,
-                        levers: Sequence[str] = PANEL_LEVERS, level: float = DEFAULT_LEVEL
-                        ) -> pd.DataFrame:
+                        levers: Sequence[str] = PANEL_LEVERS, level: float | None = None,
+                        policy: Policy | None = None) -> pd.DataFrame:
     """Naive and within-customer effects of taking part in a lever on ARPU (see the module).
 
     Parameters
@@ -404,8 +404,10 @@ def panel_lever_effects(table, *, quarter: str, scope: str = PROVINCE,
         ``"province"`` or a city code.
     levers : sequence of str
         Levers with a ``part_<lever>`` flag.
-    level : float
-        Confidence level.
+    level : float, optional
+        Confidence level (default the policy's).
+    policy : gotone_analysis.policy.Policy, optional
+        The report-wide policy (``P.policy``); an explicit ``level`` wins.
 
     Returns
     -------
@@ -418,7 +420,7 @@ def panel_lever_effects(table, *, quarter: str, scope: str = PROVINCE,
     sums = _shared("panel_lever_sums", table, {"quarter": quarter, "levers": levers},
                    lambda: lever_sums(table, quarter=quarter, levers=levers))
     mine = sums[sums["scope"] == scope].set_index("lever")
-    z = quantile(level)
+    z = quantile(resolve_policy(policy, level=level).level)
     rows = []
     for lv in levers:
         a = mine.loc[lv] if lv in mine.index else pd.Series(
@@ -449,7 +451,8 @@ def _survey_outcomes(survey: pd.DataFrame) -> pd.DataFrame:
 
 def survey_lever_effects(survey: pd.DataFrame, *, quarter: str, scope: str = PROVINCE,
                          levers: Sequence[str] = SURVEY_LEVERS,
-                         outcomes: Sequence[str] = SURVEY_OUTCOMES, level: float = DEFAULT_LEVEL
+                         outcomes: Sequence[str] = SURVEY_OUTCOMES, level: float | None = None,
+                         policy: Policy | None = None
                          ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Naive and AIPW-adjusted effects of using each lever on satisfaction and loyalty.
 
@@ -463,8 +466,10 @@ def survey_lever_effects(survey: pd.DataFrame, *, quarter: str, scope: str = PRO
         ``"province"`` (adjusting for tier and city) or a city (adjusting for tier).
     levers, outcomes : sequence of str
         Levers (``use_<lever>``) and outcomes (``satisfaction``, ``loyalty``, 0-100).
-    level : float
-        Confidence level.
+    level : float, optional
+        Confidence level (default the policy's).
+    policy : gotone_analysis.policy.Policy, optional
+        The report-wide policy (``P.policy``); an explicit ``level`` wins.
 
     Returns
     -------
@@ -474,6 +479,7 @@ def survey_lever_effects(survey: pd.DataFrame, *, quarter: str, scope: str = PRO
         ``balance`` (standardised differences per lever and covariate; of the first
         outcome's fit, the propensity model being the same for every outcome).
     """
+    level = resolve_policy(policy, level=level).level
     d = survey[(survey["quarter"] == quarter) & (survey["brand"] == "gotone")]
     if scope != PROVINCE:
         d = d[d["city"] == scope]

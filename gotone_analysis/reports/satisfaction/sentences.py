@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ... import labels
-from ...policy import Policy, resolve_policy
+from ...policy import Policy, excludes_zero, resolve_policy
 
 __all__ = ["CODE_COLUMNS", "driver_model_note", "reader_table", "satisfaction_narrative"]
 
@@ -106,7 +106,7 @@ def _why_lines(decomposition: pd.DataFrame, lang: str, pol: Policy) -> list[str]
     endow = decomposition[(decomposition["part"] == "endowments")
                           & ~decomposition["term"].astype(str).str.startswith("(")
                           & (decomposition["term"] != "total")]
-    sig = endow[(endow["ci_low"] > 0) | (endow["ci_high"] < 0)]
+    sig = endow[excludes_zero(endow["ci_low"], endow["ci_high"])]
     if sig.empty:
         return [labels.text("narrative.satisfaction.explained_none", lang)]
     sig = sig.reindex(sig["estimate"].abs().sort_values(ascending=False).index)
@@ -123,7 +123,7 @@ def _segment_lines(table: pd.DataFrame, lang: str, pol: Policy) -> list[str]:
     comp, within = tot.loc["composition"], tot.loc["within"]
 
     def sig(r: pd.Series) -> bool:
-        return bool((r["ci_low"] > 0) or (r["ci_high"] < 0))
+        return excludes_zero(r["ci_low"], r["ci_high"])
 
     key = {(True, True): "both", (True, False): "mix", (False, True): "within",
            (False, False): "none"}[(sig(comp), sig(within))]

@@ -37,7 +37,6 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from ... import compare, survey
 from ...config import PROVINCE
@@ -45,7 +44,16 @@ from ...drivers.decompose import decompose_change, segment_mix
 from ...drivers.importance import importance_performance
 from ...drivers.pls import pls_path_model
 from ...errors import UsageError
-from ...policy import DRIVER_MIN_BASE, Policy, adjust_pvalues, quantile, resolve_policy
+from ...policy import (
+    DRIVER_MIN_BASE,
+    Policy,
+    adjust_pvalues,
+    excludes_zero,
+    interval,
+    resolve_policy,
+    significant,
+    z_test,
+)
 from ...replicates import DEFAULT_REPLICATES, bootstrap_weights
 
 __all__ = [
@@ -65,7 +73,6 @@ __all__ = [
     "change_decomposition",
     "segment_change",
     "segment_changes",
-    "trend_quarters",
     "driver_map",
     "satisfaction_index",
     "headline",
@@ -222,12 +229,11 @@ def satisfaction_trend(scored: pd.DataFrame, quarters: Sequence[str], *, scope: 
     if benchmark is not None:
         net = benchmark[benchmark["metric"] == "satisfaction"].set_index("quarter")["value"]
         out["network"] = out["quarter"].map(net).astype("float64")
-        q = quantile(level)
         out["lead"] = out["estimate"] - out["network"]
-        out["lead_ci_low"] = out["lead"] - q * out["se"]
-        out["lead_ci_high"] = out["lead"] + q * out["se"]
-        out["lead_p"] = 2 * norm.sf(np.abs(out["lead"] / out["se"]))
-        out["lead_significant"] = out["lead_p"] < pol.alpha
+        out["lead_ci_low"], out["lead_ci_high"] = interval(out["lead"], out["se"], level)
+        out["lead_p"] = z_test(out["lead"], out["se"],
+                               np.fmax(out["estimate"].abs(), out["network"].abs()))[1]
+        out["lead_significant"] = significant(out["lead_p"], pol.alpha)
     out = _suppress(out, pol, extra=("lead", "lead_ci_low", "lead_ci_high", "lead_p"))
     if "lead_significant" in out:
         out["lead_significant"] = out["lead_significant"] & ~out["suppressed"]
@@ -258,14 +264,13 @@ def what_moved(scored: pd.DataFrame, quarter: str, compare_to: str, *, scope: st
     out = cur[["variable", "estimate", "se", "n"]].merge(
         ref[["variable", "estimate", "se", "n"]].rename(
             columns={"estimate": "estimate_ref", "se": "se_ref", "n": "n_ref"}), on="variable")
-    q = quantile(level)
     out["diff"] = out["estimate"] - out["estimate_ref"]
     out["diff_se"] = np.hypot(out["se"], out["se_ref"])
-    out["diff_ci_low"] = out["diff"] - q * out["diff_se"]
-    out["diff_ci_high"] = out["diff"] + q * out["diff_se"]
-    out["p_value"] = 2 * norm.sf(np.abs(out["diff"] / out["diff_se"]))
+    out["diff_ci_low"], out["diff_ci_high"] = interval(out["diff"], out["diff_se"], level)
+    out["p_value"] = z_test(out["diff"], out["diff_se"],
+                            np.fmax(out["estimate"].abs(), out["estimate_ref"].abs()))[1]
     out["p_adj"] = adjust_pvalues(out["p_value"].to_numpy(), p_adjust)
-    out["significant"] = out["p_adj"] < alpha
+    out["significant"] = significant(out["p_adj"], alpha)
     out["mark"] = compare.significance_marks(out, alpha)
     out.insert(1, "quarter", quarter)
     out.insert(2, "compare_quarter", compare_to)
@@ -336,8 +341,7 @@ def change_decomposition(scored: pd.DataFrame, quarter: str, compare_to: str, *,
     out.insert(0, "status", "estimated")
     out.insert(1, "quarter", quarter)
     out.insert(2, "compare_quarter", compare_to)
-    lo, hi = out["ci_low"], out["ci_high"]
-    out["significant"] = (lo > 0) | (hi < 0)
+    out["significant"] = excludes_zero(out["ci_low"], out["ci_high"])
     out.attrs["level"] = pol.level
     return out
 
@@ -374,7 +378,7 @@ def segment_change(scored: pd.DataFrame, quarter: str, compare_to: str, segment:
     low = np.zeros(len(out), bool)
     if pol.min_base is not None:
         low = (np.minimum(out["n_before"], out["n_after"]) < pol.min_base).to_numpy()
-    out["significant"] = ((out["ci_low"] > 0) | (out["ci_high"] < 0)) & ~low
+    out["significant"] = excludes_zero(out["ci_low"], out["ci_high"]) & ~low
     for col in ("estimate", "se", "ci_low", "ci_high", "mean_before", "mean_after"):
         out[col] = out[col].astype("float64").where(~low)
     out["suppressed"] = low
@@ -401,18 +405,6 @@ def segment_changes(scored: pd.DataFrame, quarter: str, compare_to: str, *,
     return {seg: segment_change(scored, quarter, compare_to, seg, scope=scope, brand=brand,
                                 replicates=replicates, seed=seed, level=level, policy=policy)
             for seg in SEGMENTS[_scope_kind(scope)]}
-
-
-def trend_quarters(scored: pd.DataFrame, quarter: str, n: int = 8) -> list[str]:
-    """The quarters of the trend: the last ``n`` survey quarters up to ``quarter``.
-
-    Returns
-    -------
-    list of str
-        In time order (``YYYYQn`` strings sort in time order).
-    """
-    have = sorted(q for q in scored["quarter"].dropna().unique() if str(q) <= quarter)
-    return [str(q) for q in have[-n:]]
 
 
 def driver_map(scored: pd.DataFrame, quarter: str, compare_to: str, *, scope: str = "province",
@@ -566,7 +558,7 @@ def headline(trend: pd.DataFrame, moved: pd.DataFrame,
             out[f"endowments_{d}"] = num(endow["estimate"].get(d))
             out[f"endowments_{d}_ci_low"] = num(endow["ci_low"].get(d))
             out[f"endowments_{d}_ci_high"] = num(endow["ci_high"].get(d))
-        sig = endow[(endow["ci_low"] > 0) | (endow["ci_high"] < 0)]["estimate"]
+        sig = endow[excludes_zero(endow["ci_low"], endow["ci_high"])]["estimate"]
         out["top_negative_driver"] = str(sig.idxmin()) if (sig < 0).any() else None
         out["top_positive_driver"] = str(sig.idxmax()) if (sig > 0).any() else None
     else:

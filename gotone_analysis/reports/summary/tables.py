@@ -39,7 +39,7 @@ import pandas as pd
 
 from ... import config
 from ...errors import GotoneError
-from ...policy import Policy
+from ...policy import Policy, excludes_zero, significant
 
 __all__ = [
     "HEADLINE",
@@ -199,15 +199,10 @@ def _num(value: Any) -> float | None:
     return f if math.isfinite(f) else None
 
 
-def _excludes_zero(lo: float | None, hi: float | None) -> bool:
-    return lo is not None and hi is not None and (lo > 0 or hi < 0)
-
-
 def _significant(m: Mapping[str, Any], flag: str, p_key: str, alpha: float) -> bool:
     if flag in m:
         return bool(m[flag])
-    p = _num(m.get(p_key))
-    return p is not None and p < alpha
+    return significant(_num(m.get(p_key)), alpha)
 
 
 def _keys(report: str, *keys: str) -> tuple[str, ...]:
@@ -252,7 +247,7 @@ def _satisfaction(m: Mapping[str, Any], pol: Policy) -> list[Finding]:
                           and not k.endswith(("_ci_low", "_ci_high"))):
             v = _num(m[key])
             lo, hi = _num(m.get(f"{key}_ci_low")), _num(m.get(f"{key}_ci_high"))
-            if v is None or not _excludes_zero(lo, hi) or (v > 0) != (diff > 0):
+            if v is None or not excludes_zero(lo, hi) or (v > 0) != (diff > 0):
                 continue
             drivers.append((key.removeprefix("endowments_"), v))
             keys += [key, f"{key}_ci_low", f"{key}_ci_high"]
@@ -273,7 +268,7 @@ def _satisfaction(m: Mapping[str, Any], pol: Policy) -> list[Finding]:
                                               "_suppressed"))):
             v = _num(m[key])
             if (v is None or m.get(f"{key}_suppressed") or not m.get(f"{key}_significant")
-                    or not _excludes_zero(_num(m.get(f"{key}_ci_low")),
+                    or not excludes_zero(_num(m.get(f"{key}_ci_low")),
                                           _num(m.get(f"{key}_ci_high")))
                     or (v > 0) != (diff > 0)):
                 continue
@@ -287,7 +282,7 @@ def _satisfaction(m: Mapping[str, Any], pol: Policy) -> list[Finding]:
         mix = f"segments_{seg}_composition"
         v = _num(m.get(mix))
         if (v is not None and m.get(f"{mix}_significant") and not m.get(f"{mix}_suppressed")
-                and _excludes_zero(_num(m.get(f"{mix}_ci_low")), _num(m.get(f"{mix}_ci_high")))):
+                and excludes_zero(_num(m.get(f"{mix}_ci_low")), _num(m.get(f"{mix}_ci_high")))):
             out.append(Finding("satisfaction_mix", {"segment": seg, "mix": v},
                                _keys(r, mix, f"{mix}_ci_low", f"{mix}_ci_high",
                                      f"{mix}_significant")))
@@ -334,7 +329,7 @@ def _effects(m: Mapping[str, Any], pol: Policy) -> list[Finding]:
         if v is None or lo is None or hi is None:
             continue
         keys = _keys(r, key, f"care_{outcome}_ci_low", f"care_{outcome}_ci_high")
-        if _excludes_zero(lo, hi):
+        if excludes_zero(lo, hi):
             out.append(Finding("care_effect", {"outcome": outcome, "estimate": v, "lo": lo,
                                                "hi": hi, "level": pol.level}, keys))
         else:
@@ -348,7 +343,7 @@ def _effects(m: Mapping[str, Any], pol: Policy) -> list[Finding]:
             if v is None or lo is None or hi is None:
                 continue   # an effect without its interval is never claimed
             keys = _keys(r, key, f"{key}_ci_low", f"{key}_ci_high")
-            if _excludes_zero(lo, hi):
+            if excludes_zero(lo, hi):
                 out.append(Finding("lever_effect", {"lever": lever, "outcome": outcome,
                                                     "estimate": v, "lo": lo, "hi": hi,
                                                     "level": pol.level}, keys))
