@@ -12,6 +12,9 @@ from gotone_analysis.demo import kpi as demo_kpi
 from gotone_analysis.demo import model as demo_model
 from gotone_analysis.errors import UsageError
 from gotone_analysis.io import open_dataset
+from gotone_analysis.reports.scorecard_139 import actuals as acts
+from gotone_analysis.reports.scorecard_139 import projection as proj
+from gotone_analysis.reports.scorecard_139 import status as rules
 from gotone_analysis.reports.scorecard_139 import tables as sc
 from gotone_analysis.targets import load_targets
 
@@ -71,10 +74,10 @@ def test_province_rate_is_the_ratio_of_count_sums_not_the_mean_of_city_rates(tmp
                midhigh_customers=([100] * n, [300] * n))
     tg = _one(_target("b", "bundling_rate", 0.3), tmp_path)
     ds = FakeDataset(kpi)
-    prov = sc.actuals(ds, quarter="2010Q4", scope="province", targets=tg).iloc[0]
+    prov = acts.actuals(ds, quarter="2010Q4", scope="province", targets=tg).iloc[0]
     assert prov["actual"] == pytest.approx(0.25)
     assert prov["actual_low"] == prov["actual_high"] == prov["actual"]
-    assert sc.actuals(ds, quarter="2010Q4", scope="fuzhou", targets=tg).iloc[0]["actual"] \
+    assert acts.actuals(ds, quarter="2010Q4", scope="fuzhou", targets=tg).iloc[0]["actual"] \
         == pytest.approx(0.9)
     card = sc.scorecard(ds, quarter="2010Q4", targets=tg, lang="en").iloc[0]
     assert card["status"] == "missed" and card["gap"] == pytest.approx(-0.05)
@@ -94,7 +97,7 @@ def test_year_to_date_sums_restart_in_january_and_as_of_months_are_honoured(tmp_
                       as_of="2010-04"))
     tg = _one(text, tmp_path)
     ds = FakeDataset(kpi)
-    act = sc.actuals(ds, quarter="2010Q4", targets=tg).set_index("target_id")
+    act = acts.actuals(ds, quarter="2010Q4", targets=tg).set_index("target_id")
     # points: 2 cities x (13 + ... + 24) = 2 x 222
     assert act.loc["pts", "actual"] == pytest.approx(2 * sum(range(13, 25)))
     # new VIP to the end of April 2010 (not June): 3 x (13 + 14 + 15 + 16)
@@ -103,7 +106,7 @@ def test_year_to_date_sums_restart_in_january_and_as_of_months_are_honoured(tmp_
     card = sc.scorecard(ds, quarter="2010Q4", targets=tg).set_index("target_id")
     assert card.loc["pts", "status"] == "met" and card.loc["vip", "status"] == "met"
     # a city's count target is the province's split by its share of last year's total
-    city = sc.actuals(ds, quarter="2010Q4", scope="xiamen", targets=tg).set_index("target_id")
+    city = acts.actuals(ds, quarter="2010Q4", scope="xiamen", targets=tg).set_index("target_id")
     assert city.loc["vip", "target"] == pytest.approx(150 * 2 / 3)
     # mid-year: a cumulative count already over its target is met before the deadline
     mid = sc.scorecard(ds, quarter="2010Q3", targets=_one(
@@ -148,8 +151,8 @@ def test_scorecard_columns_and_a_not_measurable_target_keeps_its_row(tmp_path):
      ("<=", 0.5, "met"), ("<=", 0.5001, "missed"), ("<", 0.5, "missed"), ("<", 0.4999, "met")],
 )
 def test_status_at_the_deadline_boundary(direction, actual, expected):
-    assert sc.status(direction=direction, target=0.5, actual=actual,
-                     deadline_reached=True) == expected
+    assert rules.status(direction=direction, target=0.5, actual=actual,
+                        deadline_reached=True) == expected
 
 
 @pytest.mark.parametrize(
@@ -162,18 +165,18 @@ def test_status_at_the_deadline_boundary(direction, actual, expected):
      ("<=", 0.5001, 0.7, "off_track")],
 )
 def test_status_from_the_projection_interval_at_its_boundaries(direction, low, high, expected):
-    assert sc.status(direction=direction, target=0.5, actual=0.45, projected_low=low,
-                     projected_high=high, deadline_reached=False) == expected
+    assert rules.status(direction=direction, target=0.5, actual=0.45, projected_low=low,
+                        projected_high=high, deadline_reached=False) == expected
 
 
 def test_status_special_cases():
     kw = {"direction": ">=", "target": 0.5, "deadline_reached": False}
-    assert sc.status(actual=np.nan, **kw) == "not_measurable"
-    assert sc.status(actual=0.4, **kw) == "at_risk"  # no projection
-    assert sc.status(actual=0.6, projected_low=0.1, projected_high=0.9, cumulative=True,
-                     **kw) == "met"
-    assert sc.status(actual=0.6, projected_low=0.1, projected_high=0.9, **kw) == "at_risk"
-    assert set(sc.STATUS_RULES) == set(sc.STATUSES)
+    assert rules.status(actual=np.nan, **kw) == "not_measurable"
+    assert rules.status(actual=0.4, **kw) == "at_risk"  # no projection
+    assert rules.status(actual=0.6, projected_low=0.1, projected_high=0.9, cumulative=True,
+                        **kw) == "met"
+    assert rules.status(actual=0.6, projected_low=0.1, projected_high=0.9, **kw) == "at_risk"
+    assert set(rules.STATUS_RULES) == set(rules.STATUSES)
 
 
 @pytest.mark.parametrize(
@@ -187,33 +190,33 @@ def test_status_special_cases():
 )
 def test_a_100_percent_target_is_judged_on_reaching_the_end_of_the_scale(projected, low, high,
                                                                          expected):
-    got = sc.status(direction=">=", target=1.0, actual=0.7, projected=projected,
-                    projected_low=low, projected_high=high, deadline_reached=False,
-                    unit="rate")
+    got = rules.status(direction=">=", target=1.0, actual=0.7, projected=projected,
+                       projected_low=low, projected_high=high, deadline_reached=False,
+                       unit="rate")
     assert got == expected
     # without the unit the rule of the interval applies: at best at risk
-    assert sc.status(direction=">=", target=1.0, actual=0.7, projected=projected,
-                     projected_low=low, projected_high=high,
-                     deadline_reached=False) in ("at_risk", "off_track")
+    assert rules.status(direction=">=", target=1.0, actual=0.7, projected=projected,
+                        projected_low=low, projected_high=high,
+                        deadline_reached=False) in ("at_risk", "off_track")
     # at the deadline 100 % means every customer
-    assert sc.status(direction=">=", target=1.0, actual=0.9999, deadline_reached=True,
-                     unit="rate") == "missed"
+    assert rules.status(direction=">=", target=1.0, actual=0.9999, deadline_reached=True,
+                        unit="rate") == "missed"
 
 
 def test_scale_ends():
-    assert sc.at_scale_end(direction=">=", target=1.0, unit="rate")
-    assert sc.at_scale_end(direction=">=", target=100, unit="score")
-    assert sc.at_scale_end(direction="<=", target=0.0, unit="rate")
-    assert not sc.at_scale_end(direction=">=", target=0.8, unit="rate")
-    assert not sc.at_scale_end(direction=">", target=1.0, unit="rate")
-    assert not sc.at_scale_end(direction=">=", target=1.0, unit="customers")
+    assert rules.at_scale_end(direction=">=", target=1.0, unit="rate")
+    assert rules.at_scale_end(direction=">=", target=100, unit="score")
+    assert rules.at_scale_end(direction="<=", target=0.0, unit="rate")
+    assert not rules.at_scale_end(direction=">=", target=0.8, unit="rate")
+    assert not rules.at_scale_end(direction=">", target=1.0, unit="rate")
+    assert not rules.at_scale_end(direction=">=", target=1.0, unit="customers")
     # a score of 100 on the 0-100 scale, staying at 0 %
-    assert sc.status(direction=">=", target=100.0, actual=70, projected=99.995,
-                     projected_low=90, projected_high=100, deadline_reached=False,
-                     unit="score") == "on_track"
-    assert sc.status(direction="<=", target=0.0, actual=0.01, projected=0.00005,
-                     projected_low=0.0, projected_high=0.02, deadline_reached=False,
-                     unit="rate") == "on_track"
+    assert rules.status(direction=">=", target=100.0, actual=70, projected=99.995,
+                        projected_low=90, projected_high=100, deadline_reached=False,
+                        unit="score") == "on_track"
+    assert rules.status(direction="<=", target=0.0, actual=0.01, projected=0.00005,
+                        projected_low=0.0, projected_high=0.02, deadline_reached=False,
+                        unit="rate") == "on_track"
 
 
 # --- projection --------------------------------------------------------------------------------
@@ -223,7 +226,7 @@ def test_projection_interval_widens_with_the_horizon_and_stays_in_0_1():
     rng = np.random.default_rng(3)
     idx = pd.period_range("2008-01", "2010-06", freq="M")
     values = np.clip(0.2 + 0.01 * np.arange(len(idx)) + rng.normal(0, 0.01, len(idx)), 0, 1)
-    fan = sc.project(pd.Series(values, index=idx), deadline="2010Q4")
+    fan = proj.project(pd.Series(values, index=idx), deadline="2010Q4")
     assert list(fan["period"].astype(str)) == [f"2010-{m:02d}" for m in range(7, 13)]
     width = (fan["ci_high"] - fan["ci_low"]).to_numpy()
     assert (np.diff(width) > 0).all()
@@ -237,13 +240,13 @@ def test_projection_interval_widens_with_the_horizon_and_stays_in_0_1():
 def test_projection_refuses_what_it_cannot_do():
     s = pd.Series([0.1, 0.2, 0.3], index=pd.period_range("2010-01", periods=3, freq="M"))
     with pytest.raises(UsageError, match="too few"):
-        sc.project(s, deadline="2010Q4")
+        proj.project(s, deadline="2010Q4")
     s = pd.Series(np.linspace(0.1, 0.5, 12), index=pd.period_range("2010-01", periods=12,
                                                                      freq="M"))
     with pytest.raises(UsageError, match="not after"):
-        sc.project(s, deadline="2010Q4")
+        proj.project(s, deadline="2010Q4")
     with pytest.raises(UsageError, match="level"):
-        sc.project(s, deadline="2011Q2", level=90)
+        proj.project(s, deadline="2011Q2", level=90)
 
 
 def test_within_year_projection_repeats_last_years_profile():
@@ -251,7 +254,7 @@ def test_within_year_projection_repeats_last_years_profile():
     prof = 1 - (1 - np.arange(1, 13) / 12) ** 1.6
     values = np.concatenate([0.3 * prof, 0.45 * prof, 0.675 * prof[:6]])
     idx = pd.period_range("2008-01", periods=len(values), freq="M")
-    fan = sc.project(pd.Series(values, index=idx), deadline="2010Q4", within_year=True)
+    fan = proj.project(pd.Series(values, index=idx), deadline="2010Q4", within_year=True)
     assert fan["estimate"].iloc[-1] == pytest.approx(0.675, rel=0.02)
     assert fan["ci_high"].iloc[-1] <= 1.0
 
@@ -336,8 +339,8 @@ def test_demo_status_at_2010q4_agrees_with_the_planted_paths(card_q4, small_demo
         truth = _kpi_truth(tid)
         if truth is not None:
             assert row["actual"] == pytest.approx(truth, rel=0.02), tid
-            planted = sc.status(direction=row["direction"], target=row["target"],
-                                actual=truth, deadline_reached=True)
+            planted = rules.status(direction=row["direction"], target=row["target"],
+                                   actual=truth, deadline_reached=True)
             assert row["status"] == planted, (tid, row["actual"], truth)
             checked += 1
             continue
@@ -346,8 +349,8 @@ def test_demo_status_at_2010q4_agrees_with_the_planted_paths(card_q4, small_demo
             se = (row["actual_high"] - row["actual_low"]) / (2 * 1.959964)
             assert row["actual_low"] <= truth <= row["actual_high"], (tid, truth)
             if abs(truth - row["target"]) > 2 * se:  # clear of the target: same verdict
-                planted = sc.status(direction=row["direction"], target=row["target"],
-                                    actual=truth, deadline_reached=True)
+                planted = rules.status(direction=row["direction"], target=row["target"],
+                                       actual=truth, deadline_reached=True)
                 assert row["status"] == planted, (tid, row["actual"], truth)
             checked += 1
             continue
@@ -401,9 +404,9 @@ def test_backtest_from_2010q2_covers_the_december_values(card_q2, card_q4, recor
 def test_city_scorecards_attainment_and_contributions(demo_ds, card_q4):
     cities = sc.city_scorecards(demo_ds, quarter="2010Q4", lang="en")
     assert len(cities) == 9 * len(card_q4)
-    att = sc.attainment(cities)
+    att = rules.attainment(cities)
     assert len(att) == 9 * card_q4["lever"].nunique()
-    assert (att["targets"] == att[list(sc.STATUSES)].sum(axis=1)).all()
+    assert (att["targets"] == att[list(rules.STATUSES)].sum(axis=1)).all()
     fz = att[(att["scope"] == "fuzhou") & (att["lever"] == "eservice")].iloc[0]
     cf = cities[(cities["scope"] == "fuzhou") & (cities["lever"] == "eservice")]
     assert fz["met"] == (cf["status"] == "met").sum()
@@ -442,10 +445,10 @@ def test_status_changes_and_lever_lights():
                 levers=["family", "family", "g3"])
     before = _card(["at_risk", "on_track", "at_risk"], [0.5, 0.45, 0.44],
                    levers=["family", "family", "g3"])
-    ch = sc.status_changes(now, before).set_index("target_id")
+    ch = rules.status_changes(now, before).set_index("target_id")
     assert list(ch["direction_of_change"]) == ["better", "worse", "same"]
     assert list(ch["changed"]) == [True, True, False]
     assert ch.loc["t0", "change"] == pytest.approx(0.1)
-    lights = sc.lever_summary(now).set_index("lever")
+    lights = rules.lever_summary(now).set_index("lever")
     assert lights.loc["family", "light"] == "red" and lights.loc["g3", "light"] == "amber"
     assert lights.loc["family", "met"] == 1 and lights.loc["family", "targets"] == 2

@@ -12,7 +12,9 @@ import pytest
 from gotone_analysis import labels
 from gotone_analysis.io import open_dataset
 from gotone_analysis.reports.scorecard_139 import sentences as nar
+from gotone_analysis.reports.scorecard_139 import status as rules
 from gotone_analysis.reports.scorecard_139 import tables as sc
+from gotone_analysis.reports.scorecard_139 import view
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "scorecard_139.ipynb"
 
@@ -49,8 +51,8 @@ STRONGER = {"met": [], "on_track": ["met"], "at_risk": ["met", "on_track"],
     ])
 def test_a_boundary_case_gets_no_stronger_word_than_its_status(kw, low, high, lang):
     args = {"direction": ">=", "target": 0.5, **kw}
-    st = sc.status(actual=0.45, projected_low=low, projected_high=high,
-                   deadline_reached=False, **args)
+    st = rules.status(actual=0.45, projected_low=low, projected_high=high,
+                      deadline_reached=False, **args)
     row = _row(st, projected=(low + high) / 2, low=low, high=high, **args)
     text = nar.target_sentence(row, lang, quarter="2010Q3")
     assert _word(st, lang) in text
@@ -60,10 +62,10 @@ def test_a_boundary_case_gets_no_stronger_word_than_its_status(kw, low, high, la
 
 def test_the_words_follow_the_rules_at_the_boundary():
     # interval touching the target from above: on track; a hair below: at risk
-    st_on = sc.status(direction=">=", target=0.5, actual=0.45, projected_low=0.5,
-                      projected_high=0.6, deadline_reached=False)
-    st_risk = sc.status(direction=">=", target=0.5, actual=0.45, projected_low=0.4999,
-                        projected_high=0.6, deadline_reached=False)
+    st_on = rules.status(direction=">=", target=0.5, actual=0.45, projected_low=0.5,
+                         projected_high=0.6, deadline_reached=False)
+    st_risk = rules.status(direction=">=", target=0.5, actual=0.45, projected_low=0.4999,
+                           projected_high=0.6, deadline_reached=False)
     assert (st_on, st_risk) == ("on_track", "at_risk")
     text = nar.target_sentence(_row("at_risk", projected=0.55, low=0.4999, high=0.6), "en")
     assert "straddles" in text and "may or may not be met" in text
@@ -75,8 +77,8 @@ def test_a_100_percent_target_on_track_says_why_and_quotes_its_interval():
     text = nar.target_sentence(row, "en")
     assert "**on track**" in text and "end of the scale" in text and "[93.0%, 100.0%]" in text
     # the same numbers short of reaching 100 %: at risk, and said so
-    st = sc.status(direction=">=", target=1.0, actual=0.7, projected=0.99, projected_low=0.93,
-                   projected_high=1.0, deadline_reached=False, unit="rate")
+    st = rules.status(direction=">=", target=1.0, actual=0.7, projected=0.99, projected_low=0.93,
+                      projected_high=1.0, deadline_reached=False, unit="rate")
     assert st == "at_risk"
     text = nar.target_sentence(_row(st, target=1.0, projected=0.99, low=0.93, high=1.0), "en")
     assert "reaches the target of 100.0% but the projection itself does not" in text
@@ -170,7 +172,7 @@ def test_report_tables_agree_with_the_single_calls(q3, small_demo):
     assert set(q3.attainment["scope"]) == {"ningde"} and q3.cities is None
     assert len(q3.attainment) == card["lever"].nunique()
     h = q3.headline()
-    assert sum(h[f"status_{s}"] for s in sc.STATUSES) == h["targets"] == len(card)
+    assert sum(h[f"status_{s}"] for s in rules.STATUSES) == h["targets"] == len(card)
     assert h["compare_to"] == "2010Q2"
     assert h["changed_better"] + h["changed_worse"] == int(q3.changes["changed"].sum())
     assert set(q3.tables()) == {"scorecard", "levers", "series", "projections", "reference",
@@ -178,15 +180,15 @@ def test_report_tables_agree_with_the_single_calls(q3, small_demo):
 
 
 def test_reader_table_formats_by_unit(q3):
-    html = sc.reader_table(q3.targets, lang="en").to_html()
+    html = view.reader_table(q3.targets, lang="en").to_html()
     assert "Target value" in html and "90% prediction interval" in html
     for s in set(q3.card["status"]):
         assert f">{labels.text(f'scorecard.status.{s}', 'en')}<" in html
     assert "≥ 75.0%" in html  # bundling, a rate target as the province's
-    assert sc.format_value(2_800_000, "customers") == "2,800,000"
-    assert sc.format_value(0.7423, "rate") == "74.2%"
-    assert sc.format_value(-0.0076, "rate", signed=True) == "-0.8 pp"
-    assert sc.format_value(np.nan, "rate") == "—"
+    assert view.format_value(2_800_000, "customers") == "2,800,000"
+    assert view.format_value(0.7423, "rate") == "74.2%"
+    assert view.format_value(-0.0076, "rate", signed=True) == "-0.8 pp"
+    assert view.format_value(np.nan, "rate") == "—"
 
 
 # --- the notebook --------------------------------------------------------------------------------
@@ -212,9 +214,9 @@ def test_notebook_runs_for_the_province_and_publishes_counts_by_status(small_dem
                                                                         monkeypatch):
     outputs, metrics, publish = _run(small_demo, tmp_path, monkeypatch, lang="en")
     assert metrics["scope"] == "province" and metrics["quarter"] == "2010Q4"
-    counts = [metrics[f"status_{s}"] for s in sc.STATUSES]
+    counts = [metrics[f"status_{s}"] for s in rules.STATUSES]
     assert sum(counts) == metrics["targets"] == 40
-    assert metrics["bundling_status"] in sc.STATUSES and "bundling_actual" in metrics
+    assert metrics["bundling_status"] in rules.STATUSES and "bundling_actual" in metrics
     assert metrics["compare_to"] == "2010Q3"
     pngs = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(pngs) == 3  # lights, series, city x lever
@@ -229,7 +231,7 @@ def test_notebook_runs_for_a_city(small_demo, tmp_path, monkeypatch):
     outputs, metrics, _ = _run(small_demo, tmp_path, monkeypatch, scope="ningde",
                                quarter="2010Q3", lang="zh")
     assert metrics["scope"] == "ningde" and metrics["targets"] == 40
-    assert sum(metrics[f"status_{s}"] for s in sc.STATUSES) == 40
+    assert sum(metrics[f"status_{s}"] for s in rules.STATUSES) == 40
     # before the year-end deadline some targets are projected, none judged met/missed
     # except milestones already due and year-to-date counts
     assert metrics["status_on_track"] + metrics["status_at_risk"] \

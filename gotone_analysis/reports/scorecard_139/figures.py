@@ -1,6 +1,6 @@
 """Figures of the 139 scorecard: the levers' traffic lights and each target's series.
 
-Both draw the tables of :func:`gotone_analysis.scorecard.report_tables` (``targets``,
+Both draw the tables of :func:`.tables.report_tables` (``targets``,
 ``levers``, ``series``, ``fans``) and compute nothing: statuses, lights, projections and
 intervals come in the tables; a figure only selects rows, puts rates in per cent and
 draws. The city x lever table is drawn with :func:`gotone_analysis.plots.heatmap`.
@@ -20,14 +20,8 @@ from matplotlib.ticker import FuncFormatter
 
 from ... import labels
 from ...plots.style import COLORS, new_axes, setup_style
-from .tables import (
-    DIRECTION_SIGNS,
-    LEVEL,
-    LIGHT_COLORS,
-    STATUS_COLORS,
-    format_interval,
-    format_value,
-)
+from .projection import LEVEL
+from .view import DIRECTION_SIGNS, LIGHT_COLORS, STATUS_COLORS, format_interval, format_value
 
 __all__ = ["lever_lights", "target_plot", "target_grid"]
 
@@ -42,10 +36,10 @@ def lever_lights(levers: pd.DataFrame, targets: pd.DataFrame, *, lang: str = "zh
     Parameters
     ----------
     levers : DataFrame
-        :func:`gotone_analysis.scorecard.lever_summary` (``lever, light, met, on_track,
+        :func:`.status.lever_summary` (``lever, light, met, on_track,
         at_risk, off_track, missed`` ...), in the order drawn.
     targets : DataFrame
-        :attr:`gotone_analysis.scorecard.ScorecardReport.targets` (``lever, label,
+        :attr:`.tables.ScorecardReport.targets` (``lever, label,
         direction, target, unit, actual, projected, projected_low, projected_high,
         status``).
     lang : {"zh", "en"}
@@ -111,14 +105,14 @@ def target_plot(series: pd.DataFrame, fans: pd.DataFrame, targets: pd.DataFrame,
     ----------
     series : DataFrame
         ``target_id, period, estimate, ci_low, ci_high``
-        (:attr:`~gotone_analysis.scorecard.ScorecardReport.series`); a survey interval
+        (:attr:`~.tables.ScorecardReport.series`); a survey interval
         is drawn as a band where it is not the value itself.
     fans : DataFrame
         ``target_id, period, estimate, ci_low, ci_high``
-        (:attr:`~gotone_analysis.scorecard.ScorecardReport.fans`); none for a target past
+        (:attr:`~.tables.ScorecardReport.fans`); none for a target past
         its deadline.
     targets : DataFrame
-        :attr:`~gotone_analysis.scorecard.ScorecardReport.targets` (``label, target,
+        :attr:`~.tables.ScorecardReport.targets` (``label, target,
         unit, deadline_month, status``).
     target_id : str
         The target to draw.

@@ -3,7 +3,7 @@
 Every sentence states a target's status in the words of that status and quotes the
 numbers it rests on: "on track" only where the projection's whole interval clears the
 target (or, for a target at the end of its scale, the projection reaches it), "at risk"
-where the interval straddles it, and so on (:data:`gotone_analysis.scorecard.STATUS_RULES`).
+where the interval straddles it, and so on (:data:`.status.STATUS_RULES`).
 A survey actual whose interval holds the target says that the verdict is within
 sampling error. Every word comes from the catalog section
 :mod:`gotone_analysis.labels.scorecard`.
@@ -16,7 +16,9 @@ import pandas as pd
 
 from ... import labels
 from ...config import PROVINCE, parse_quarter
-from .tables import LEVEL, STATUSES, at_scale_end, format_interval, format_value
+from .projection import LEVEL
+from .status import STATUSES, at_scale_end
+from .view import format_interval, format_value
 
 __all__ = ["scorecard_narrative", "target_sentence", "changes_narrative", "cities_narrative",
            "contributions_narrative", "table_note"]
@@ -42,7 +44,7 @@ def target_sentence(row, lang: str = "zh", *, quarter: str | None = None,
     Parameters
     ----------
     row : mapping
-        A row of :attr:`gotone_analysis.scorecard.ScorecardReport.targets` (a scorecard
+        A row of :attr:`.tables.ScorecardReport.targets` (a scorecard
         row with ``unit`` and ``deadline_month``).
     lang : {"zh", "en"}
         Language.
@@ -96,7 +98,7 @@ def scorecard_narrative(targets: pd.DataFrame, lang: str = "zh", *, quarter: str
     Parameters
     ----------
     targets : DataFrame
-        :attr:`gotone_analysis.scorecard.ScorecardReport.targets`.
+        :attr:`.tables.ScorecardReport.targets`.
     lang : {"zh", "en"}
         Language.
     quarter : str
@@ -146,7 +148,7 @@ def changes_narrative(changes: pd.DataFrame | None, lang: str = "zh", *, what: s
     Parameters
     ----------
     changes : DataFrame or None
-        :func:`gotone_analysis.scorecard.status_changes`.
+        :func:`.status.status_changes`.
     lang : {"zh", "en"}
         Language.
     what : str
@@ -175,7 +177,7 @@ def cities_narrative(attainment: pd.DataFrame | None, lang: str = "zh", *, top: 
     Parameters
     ----------
     attainment : DataFrame or None
-        :func:`gotone_analysis.scorecard.attainment` of the city scorecards.
+        :func:`.status.attainment` of the city scorecards.
     lang : {"zh", "en"}
         Language.
     top : int
@@ -239,7 +241,7 @@ def contributions_narrative(contributions: pd.DataFrame | None, targets: pd.Data
     contributions : DataFrame or None
         :func:`gotone_analysis.scorecard.contributions` (None in a city's report).
     targets : DataFrame
-        :attr:`gotone_analysis.scorecard.ScorecardReport.targets` of the province.
+        :attr:`.tables.ScorecardReport.targets` of the province.
     lang : {"zh", "en"}
         Language.
     top : int

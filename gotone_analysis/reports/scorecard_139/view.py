@@ -1,0 +1,160 @@
+"""The 139 scorecard as a reader sees it: formatted values, intervals, status colours, the
+reader table.
+
+* :func:`format_value`, :func:`format_interval`, :data:`DIRECTION_SIGNS` -- values in
+  their units, directions as signs;
+* :data:`STATUS_COLORS`, :data:`LIGHT_COLORS` -- the colours of the statuses and of the
+  levers' traffic lights;
+* :func:`reader_table` -- the reader copy of a scorecard table (values in their units,
+  statuses in words and colours).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from .projection import LEVEL
+from .status import STATUSES, finite_or_none
+
+__all__ = [
+    "DIRECTION_SIGNS",
+    "STATUS_COLORS",
+    "LIGHT_COLORS",
+    "format_value",
+    "format_interval",
+    "reader_table",
+]
+
+#: How a target's direction is written for readers.
+DIRECTION_SIGNS: dict[str, str] = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
+
+
+def format_value(value: object, unit: str, *, signed: bool = False) -> str:
+    """A target's value as readers see it.
+
+    Parameters
+    ----------
+    value : float
+        In the target's unit (rates as fractions).
+    unit : str
+        :data:`gotone_analysis.targets.UNITS`.
+    signed : bool
+        Show the sign (for gaps and changes).
+
+    Returns
+    -------
+    str
+        Rates in per cent with one decimal (``"74.2%"``; signed: percentage points,
+        ``"-0.8 pp"``), scores with one decimal, counts with thousands separators, ranks as
+        integers; ``"—"`` for a missing value.
+    """
+    v = finite_or_none(value)
+    if v is None:
+        return "—"
+    sign = "+" if signed else ""
+    if unit == "rate":  # a difference of rates is in percentage points
+        return f"{v * 100:+.1f} pp" if signed else f"{v * 100:.1f}%"
+    if unit == "score":
+        return f"{v:{sign}.1f}"
+    return f"{v:{sign},.0f}"
+
+
+def format_interval(low: object, high: object, unit: str) -> str:
+    """An interval as ``[low, high]`` in the target's unit (:func:`format_value`).
+
+    Returns
+    -------
+    str
+        ``"—"`` when either end is missing.
+    """
+    if finite_or_none(low) is None or finite_or_none(high) is None:
+        return "—"
+    return f"[{format_value(low, unit)}, {format_value(high, unit)}]"
+
+
+#: Reader colours of the statuses (text of the status cells, traffic lights).
+STATUS_COLORS: dict[str, str] = {
+    "met": "#2e7d32", "on_track": "#66bb6a", "at_risk": "#f9a825", "off_track": "#e53935",
+    "missed": "#b71c1c", "not_measurable": "#9e9e9e",
+}
+#: Colour of each traffic light of :func:`lever_summary`.
+LIGHT_COLORS: dict[str, str] = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828",
+                                "grey": "#9e9e9e"}
+
+_READER_COLUMNS = ("lever", "label", "target", "deadline", "actual", "actual_ci", "projected",
+                   "projected_pi", "status")
+
+
+def reader_table(table: pd.DataFrame, *, lang: str = "zh", columns: Sequence[str] | None = None,
+                 level: float = LEVEL, note: str = ""):
+    """A reader copy of a scorecard table: labels, values in their units, statuses coloured.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :attr:`.tables.ScorecardReport.targets` (a scorecard with ``unit``), the
+        ``changes`` of a :class:`.tables.ScorecardReport`, or a city scorecard with
+        ``unit``.
+    lang : {"zh", "en"}
+        Language.
+    columns : sequence of str, optional
+        Columns to show; besides the table's own, ``actual_ci`` (the survey interval of
+        the actual), ``projected_pi`` (the projection's interval) and ``target`` (with its
+        direction). Default: lever, label, target, deadline, actual, its interval,
+        projection, its interval, status.
+    level : float
+        Coverage of the projection intervals (for the heading).
+    note : str
+        Note under the table.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Index hidden, headings from the catalog (``scorecard.column.*``), status cells in
+        the colour of :data:`STATUS_COLORS`.
+    """
+    from ... import labels, tables
+
+    cols = list(columns) if columns is not None else list(_READER_COLUMNS)
+    units = table["unit"].astype(str).tolist()
+    out = pd.DataFrame(index=table.index)
+    status_text = {labels.text(f"scorecard.status.{s}", lang): s for s in STATUSES}
+    for c in cols:
+        if c == "target":
+            out[c] = [f"{DIRECTION_SIGNS.get(d, d)} {format_value(v, u)}" for d, v, u in
+                      zip(table["direction"], table["target"], units, strict=True)]
+        elif c in ("actual", "projected", "actual_ref"):
+            out[c] = [format_value(v, u) for v, u in zip(table[c], units, strict=True)]
+        elif c in ("gap", "change"):
+            out[c] = [format_value(v, u, signed=True) for v, u in
+                      zip(table[c], units, strict=True)]
+        elif c == "actual_ci":
+            out[c] = [format_interval(lo, hi, u) if lo != hi else "—" for lo, hi, u in
+                      zip(table["actual_low"], table["actual_high"], units, strict=True)]
+        elif c == "projected_pi":
+            out[c] = [format_interval(lo, hi, u) for lo, hi, u in
+                      zip(table["projected_low"], table["projected_high"], units,
+                          strict=True)]
+        elif c in ("status", "status_ref"):
+            out[c] = [labels.text(f"scorecard.status.{s}", lang) for s in table[c]]
+        elif c in ("lever", "scope"):
+            out[c] = [labels.code_label(v, lang) for v in table[c]]
+        elif c == "direction_of_change":
+            out[c] = [labels.text(f"scorecard.change.{v}", lang) for v in table[c]]
+        else:
+            out[c] = table[c].astype(str).to_numpy()
+    heads = []
+    for c in cols:
+        key = f"scorecard.column.{c}"
+        text = labels.text(key, lang, level=labels.level_text(level)) if labels.has(key) \
+            else tables.column_label(c, lang)
+        heads.append(text)
+    out.columns = heads
+
+    def colour(v: object) -> str:
+        s = status_text.get(v) if isinstance(v, str) else None
+        return f"color: {STATUS_COLORS[s]}; font-weight: bold" if s else ""
+
+    return tables.styled(out.reset_index(drop=True), note).map(colour)
