@@ -10,15 +10,21 @@ column from :func:`gotone_analysis.compare.suppress`) show "—" with a footnote
 Nothing is estimated here and the input is never modified. The views take the
 report-wide policy as ``policy=`` (minimum base and significance level of the notes).
 
-:func:`format_table` returns a :class:`pandas.io.formats.style.Styler` (shown as HTML in
-a notebook, ``.to_html()`` for files); :func:`crosstab` does the same for a row x column
-matrix of one value.
+This module is the one table renderer of the reports. :func:`reader_table` turns a
+table into reader cells column by column (a *cell format* per column: a function
+``(table, lang) -> texts``; :data:`STANDARD_FORMATS` for the statistics columns every
+report shares, a report's own formats for its own columns), heads each column from the
+catalog (:func:`column_label`, the report's heading area first), and styles the result
+(:func:`styled`). :func:`format_table` is the reader table of a tidy estimate or
+comparison table with the policy's notes under it; :func:`crosstab` a row x column
+matrix of one value. Each returns a :class:`pandas.io.formats.style.Styler` (shown as
+HTML in a notebook, ``.to_html()`` for files).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -48,8 +54,9 @@ DEFAULT_COLUMNS: tuple[str, ...] = (
     "estimate_ref", "diff", "p_adj", "n",
 )
 
-def column_label(column: str, lang: str = "zh", *, level: float | None = None) -> str:
-    """The heading of ``column`` in ``lang``.
+def column_label(column: str, lang: str = "zh", *, level: float | None = None,
+                 prefixes: Sequence[str] = ("column.",)) -> str:
+    """The heading of ``column`` in ``lang``: the first catalog key ``<prefix><column>`` found.
 
     Parameters
     ----------
@@ -58,22 +65,23 @@ def column_label(column: str, lang: str = "zh", *, level: float | None = None) -
     lang : {"zh", "en"}
         Language.
     level : float, optional
-        Confidence level of the interval (default the policy's, 95 %).
+        Confidence level filled into a heading that names it (default the policy's).
+    prefixes : sequence of str
+        Catalog areas to look in, in order (a report's own area first, e.g.
+        ``("effects.column.", "column.")``).
 
     Returns
     -------
     str
-        The catalog's heading (``column.<name>``), or the column name itself if the
-        catalog has none.
+        The catalog's heading, or the column name itself if no area has one.
     """
-    key = f"column.{column}"
-    if not labels.has(key):
-        labels.check_lang(lang)
-        return column
-    if column == "ci":
-        lvl = DEFAULT_LEVEL if level is None else level
-        return labels.text(key, lang, level=labels.level_text(lvl))
-    return labels.text(key, lang)
+    labels.check_lang(lang)
+    for prefix in prefixes:
+        key = f"{prefix}{column}"
+        if labels.has(key):
+            lvl = DEFAULT_LEVEL if level is None else level
+            return labels.text(key, lang, level=labels.level_text(lvl))
+    return str(column)
 
 
 def _num(value: object, digits: int, *, signed: bool = False) -> str:
@@ -114,6 +122,166 @@ def _mark(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
+#: A cell format: ``(table, lang) -> one text per row``.
+CellFormat = Callable[[pd.DataFrame, str], Sequence[str]]
+
+
+def code_cells(column: str) -> CellFormat:
+    """Cells naming the codes of ``column`` (:func:`gotone_analysis.labels.code_label`)."""
+    return lambda t, lang: [labels.code_label(v, lang) for v in t[column]]
+
+
+def catalog_cells(column: str, prefix: str) -> CellFormat:
+    """Cells of ``column`` as the catalog's ``<prefix><value>`` text (the value if none)."""
+    def cells(t: pd.DataFrame, lang: str) -> list[str]:
+        return [labels.text(f"{prefix}{v}", lang) if labels.has(f"{prefix}{v}") else str(v)
+                for v in t[column]]
+    return cells
+
+
+def number_cells(column: str, digits: int, *, signed: bool = False) -> CellFormat:
+    """Cells of ``column`` with ``digits`` decimals; "—" where missing."""
+    return lambda t, lang: [_num(v, digits, signed=signed) for v in t[column]]
+
+
+def count_cells(column: str) -> CellFormat:
+    """Cells of ``column`` as whole numbers with thousands separators; "—" where missing."""
+    return lambda t, lang: [_count(v) for v in t[column]]
+
+
+def pvalue_cells(column: str) -> CellFormat:
+    """Cells of a p-value column (three decimals, "<0.001"); "—" where missing."""
+    return lambda t, lang: [_pval(v) for v in t[column]]
+
+
+def interval_cells(low: str = "ci_low", high: str = "ci_high", digits: int = 1) -> CellFormat:
+    """Cells ``[low, high]`` with ``digits`` decimals; "—" where a bound is missing."""
+    def cells(t: pd.DataFrame, lang: str) -> list[str]:
+        return [DASH if not (np.isfinite(lo) and np.isfinite(hi))
+                else f"[{lo:.{digits}f}, {hi:.{digits}f}]"
+                for lo, hi in zip(t[low].astype("float64"), t[high].astype("float64"),
+                                  strict=True)]
+    return cells
+
+
+def change_cells(column: str = "diff", digits: int = 1) -> CellFormat:
+    """Cells of a signed change followed by its significance mark (e.g. "+1.2 ▲")."""
+    def cells(t: pd.DataFrame, lang: str) -> list[str]:
+        marks = t[MARK_COLUMN] if MARK_COLUMN in t else pd.Series("", index=t.index)
+        return [(f"{_num(d, digits, signed=True)} {_mark(m)}".rstrip()
+                 if _num(d, digits) != DASH else DASH)
+                for d, m in zip(t[column], marks, strict=True)]
+    return cells
+
+
+def text_cells(column: str) -> CellFormat:
+    """Cells of ``column`` as they are, as text."""
+    return lambda t, lang: t[column].astype(str).to_numpy()
+
+
+def standard_formats(columns: Sequence[str], digits: int = 1) -> dict[str, CellFormat]:
+    """The cell formats of the statistics columns every report shares, for ``columns``.
+
+    Codes (:data:`CODE_COLUMNS`) by name, the interval ``ci`` as ``[low, high]``, a change
+    ``diff`` with its mark, p-values, bases as counts, estimates and standard errors with
+    ``digits`` decimals (design effects 2, effective bases 0).
+
+    Returns
+    -------
+    dict
+        Column -> cell format, for the columns of ``columns`` it knows.
+    """
+    out: dict[str, CellFormat] = {}
+    for c in columns:
+        if c in CODE_COLUMNS:
+            out[c] = code_cells(c)
+        elif c == "ci":
+            out[c] = interval_cells(digits=digits)
+        elif c == "diff":
+            out[c] = change_cells(c, digits)
+        elif c in ("p_value", "p_adj"):
+            out[c] = pvalue_cells(c)
+        elif c in ("n", "n_ref"):
+            out[c] = count_cells(c)
+        elif c in ("estimate", "estimate_ref", "se", "se_ref", "diff_se", "n_eff", "deff"):
+            out[c] = number_cells(c, 2 if c == "deff" else (0 if c == "n_eff" else digits))
+    return out
+
+
+def reader_frame(
+    table: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    lang: str = "zh",
+    formats: Mapping[str, CellFormat] | None = None,
+    headings: Sequence[str] = ("column.",),
+    level: float | None = None,
+) -> pd.DataFrame:
+    """The cells of a reader table: one text per row and column, headed in ``lang``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The table shown (never modified).
+    columns : sequence of str
+        Columns to show, in order (a format may make a column the table does not have,
+        e.g. ``ci`` from ``ci_low``/``ci_high``).
+    lang : {"zh", "en"}
+        Language.
+    formats : mapping, optional
+        Column -> cell format; a column without one is shown as text.
+    headings : sequence of str
+        Catalog areas of the headings, in order (:func:`column_label`).
+    level : float, optional
+        Confidence level named in interval headings.
+
+    Returns
+    -------
+    DataFrame
+        Strings only, index 0..n-1.
+    """
+    formats = formats or {}
+    out = pd.DataFrame(index=table.index)
+    for c in columns:
+        out[c] = list(formats[c](table, lang)) if c in formats else text_cells(c)(table, lang)
+    out.columns = [column_label(c, lang, level=level, prefixes=headings) for c in columns]
+    return out.reset_index(drop=True)
+
+
+def reader_table(
+    table: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    lang: str = "zh",
+    formats: Mapping[str, CellFormat] | None = None,
+    headings: Sequence[str] = ("column.",),
+    level: float | None = None,
+    note: str = "",
+    caption: str | None = None,
+    cell_style: Callable[[object], str] | None = None,
+) -> Styler:
+    """A reader table: the one way every report turns a table into what a reader sees.
+
+    Parameters
+    ----------
+    table, columns, lang, formats, headings, level
+        As in :func:`reader_frame`.
+    note, caption : str
+        Footnote and caption, shown together under the table.
+    cell_style : callable, optional
+        CSS of a cell from its text (e.g. a status colour), besides the marks' colours.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        See :func:`styled`.
+    """
+    frame = reader_frame(table, columns, lang=lang, formats=formats, headings=headings,
+                         level=level)
+    styler = styled(frame, note, caption)
+    return styler.map(cell_style) if cell_style is not None else styler
+
+
 def display_frame(
     table: pd.DataFrame,
     *,
@@ -121,6 +289,7 @@ def display_frame(
     columns: Sequence[str] | None = None,
     digits: int = 1,
     level: float | None = None,
+    formats: Mapping[str, CellFormat] | None = None,
 ) -> pd.DataFrame:
     """The table as strings for display: labels, formatted numbers, "—" where hidden.
 
@@ -141,6 +310,8 @@ def display_frame(
     level : float, optional
         Level of the interval when the table does not carry it in its attrs
         (:func:`gotone_analysis.survey.level_of`); the table's own level wins.
+    formats : mapping, optional
+        A report's formats of its own columns (they win over :func:`standard_formats`).
 
     Returns
     -------
@@ -150,34 +321,10 @@ def display_frame(
         missing numbers are "—".
     """
     have = set(table.columns) | ({"ci"} if {"ci_low", "ci_high"} <= set(table.columns) else set())
+    have |= set(formats or {})
     cols = [c for c in (columns if columns is not None else DEFAULT_COLUMNS) if c in have]
-    out = pd.DataFrame(index=table.index)
-    for c in cols:
-        if c in CODE_COLUMNS:
-            out[c] = [labels.code_label(v, lang) for v in table[c]]
-        elif c == "ci":
-            out[c] = [DASH if not (np.isfinite(lo) and np.isfinite(hi))
-                      else f"[{lo:.{digits}f}, {hi:.{digits}f}]"
-                      for lo, hi in zip(table["ci_low"].astype("float64"),
-                                        table["ci_high"].astype("float64"), strict=True)]
-        elif c == "diff":
-            marks = (table[MARK_COLUMN] if MARK_COLUMN in table
-                     else pd.Series("", index=table.index))
-            out[c] = [(f"{_num(d, digits, signed=True)} {_mark(m)}".rstrip()
-                       if _num(d, digits) != DASH else DASH)
-                      for d, m in zip(table[c], marks, strict=True)]
-        elif c in ("p_value", "p_adj"):
-            out[c] = [_pval(v) for v in table[c]]
-        elif c in ("n", "n_ref"):
-            out[c] = [_count(v) for v in table[c]]
-        elif c in ("estimate", "estimate_ref", "se", "se_ref", "diff_se", "n_eff", "deff"):
-            d = 2 if c == "deff" else (0 if c == "n_eff" else digits)
-            out[c] = [_num(v, d) for v in table[c]]
-        else:
-            out[c] = table[c].astype(str).to_numpy()
-    lvl = level_of(table, level)
-    out.columns = [column_label(c, lang, level=lvl) for c in cols]
-    return out.reset_index(drop=True)
+    fmts = {**standard_formats(cols, digits), **(formats or {})}
+    return reader_frame(table, cols, lang=lang, formats=fmts, level=level_of(table, level))
 
 
 def footnote(table: pd.DataFrame, *, lang: str = "zh", min_base: int | None = None,
@@ -273,6 +420,7 @@ def format_table(
     alpha: float | None = None,
     caption: str | None = None,
     policy: Policy | None = None,
+    formats: Mapping[str, CellFormat] | None = None,
 ) -> Styler:
     """Format a tidy result table for readers.
 
@@ -295,6 +443,8 @@ def format_table(
     policy : gotone_analysis.policy.Policy, optional
         The report-wide policy (``P.policy``): minimum base, significance level and
         the level of an interval the table does not carry; explicit values win.
+    formats : mapping, optional
+        A report's cell formats of its own columns (:func:`display_frame`).
 
     Returns
     -------
@@ -303,7 +453,8 @@ def format_table(
         table): "—" cells explained when any cell is suppressed, the marks when shown.
     """
     pol = resolve_policy(policy, alpha=alpha, min_base=min_base)
-    frame = display_frame(table, lang=lang, columns=columns, digits=digits, level=pol.level)
+    frame = display_frame(table, lang=lang, columns=columns, digits=digits, level=pol.level,
+                          formats=formats)
     return styled(frame, footnote(table, lang=lang, policy=pol), caption)
 
 

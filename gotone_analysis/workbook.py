@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import labels
+from . import labels, tables
 from .provenance import atomic_target
 from .report import FILE_MODE, sheet_names
 
@@ -46,24 +46,22 @@ _P_RE = re.compile(r"^(p|p_\w+|\w+_p|pretest_p|\w+_p_adj)$")
 
 
 def column_label(column: str, report: str, lang: str) -> str:
-    """The heading of a column in ``lang``.
+    """The heading of a column of ``report``'s tables in ``lang``.
 
     Returns
     -------
     str
         The catalog's ``<area>.column.<column>``, ``column.<column>`` or
-        ``workbook.column.<column>`` (a confidence level field filled with 95 %), else
-        the column's name.
+        ``workbook.column.<column>`` (a confidence level named in it is the policy's),
+        else the column's name (:func:`gotone_analysis.tables.column_label`).
     """
     area = _AREAS.get(report)
-    keys = ([f"{area}.column.{column}", f"{area}.column.column.{column}"] if area else [])
-    for key in (*keys, f"column.{column}", f"workbook.column.{column}"):
-        if labels.has(key):
-            try:
-                return labels.text(key, lang, level="95%")
-            except (KeyError, IndexError, ValueError):
-                return str(column)
-    return str(column)
+    areas = (f"{area}.column.", f"{area}.column.column.") if area else ()
+    try:
+        return tables.column_label(str(column), lang,
+                                   prefixes=(*areas, "column.", "workbook.column."))
+    except (KeyError, IndexError, ValueError):
+        return str(column)
 
 
 def sheet_label(report: str, table: str, lang: str) -> str:

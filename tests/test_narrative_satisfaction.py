@@ -6,13 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gotone_analysis import labels
+from gotone_analysis import labels, tables
 from gotone_analysis.policy import Policy
+from gotone_analysis.reports.satisfaction import view
 from gotone_analysis.reports.satisfaction.sentences import (
     driver_model_note,
-    reader_table,
     satisfaction_narrative,
 )
+from gotone_analysis.reports.satisfaction.view import reader_table
 
 MOVE_WORDS = ("rose", "fell", "显著上升", "显著下降")
 
@@ -130,9 +131,13 @@ def test_segment_sentence_only_for_a_real_move_and_counts_suppressed_segments():
 
 def test_reader_table_translates_codes_and_keeps_numbers():
     d = _decomposition()
-    out = reader_table(d, "zh")
-    assert out.loc[2, "term"] == labels.code_label("image", "zh")
-    assert out.loc[4, "term"] == labels.code_label("(controls)", "zh")
-    assert out.loc[0, "part"] == labels.code_label("gap", "zh")
-    assert out["estimate"].tolist() == d["estimate"].tolist()
+    out = tables.reader_frame(d, ["term", "part", "estimate"], lang="zh",
+                              formats={**tables.standard_formats(["estimate"]),
+                                       **view.cell_formats(d)})
+    assert out.iloc[2, 0] == labels.code_label("image", "zh")
+    assert out.iloc[4, 0] == labels.code_label("(controls)", "zh")
+    assert out.iloc[0, 1] == labels.code_label("gap", "zh")
+    assert out.iloc[:, 2].tolist() == [f"{v:.1f}" for v in d["estimate"]]
     assert d.loc[2, "term"] == "image"  # input untouched
+    html = reader_table(d, "zh").to_html()
+    assert labels.code_label("image", "zh") in html and ">image<" not in html

@@ -28,7 +28,7 @@ from ... import survey as survey_design
 from ...contract import SURVEY
 from ...errors import DataError
 from ...policy import MIN_BASE, Policy
-from ...tables import styled
+from ...tables import reader_table
 
 #: Share of missing answers above which an item is flagged.
 MISSING_FLAG_SHARE = 0.10
@@ -384,18 +384,6 @@ _DECIMALS = {"weighted_n": 0, "weight_min": 1, "weight_max": 1, "max_min_ratio":
              "deff_kish": 2, "n_eff": 0, "estimate": 2, "se": 3, "deff": 2, "weight_sum": 0}
 
 
-def column_label(column: str, lang: str = "zh") -> str:
-    """The heading of a quality-table column in ``lang`` (``quality.column.<name>``).
-
-    Returns
-    -------
-    str
-        The catalog's heading, or the column name when the catalog has none.
-    """
-    key = f"quality.column.{column}"
-    return labels.text(key, lang) if labels.has(key) else column
-
-
 def view(table: pd.DataFrame, *, lang: str = "zh", columns: Sequence[str] | None = None,
          caption: str | None = None) -> Styler:
     """Format a quality table for readers: labels, fixed decimals, percentages.
@@ -417,31 +405,33 @@ def view(table: pd.DataFrame, *, lang: str = "zh", columns: Sequence[str] | None
         Index hidden; the input is not modified.
     """
     cols = list(columns) if columns is not None else list(table.columns)
-    out = pd.DataFrame(index=table.index)
     yes, no = labels.text("quality.yes", lang), ""
     total = labels.text("quality.total", lang)
-    for c in cols:
-        s = table[c]
-        if c in ("city", "tier", "brand", "kind"):
-            out[c] = [total if v == _ALL else labels.code_label(v, lang) for v in s]
-        elif c in _PERCENT:
-            out[c] = ["—" if pd.isna(v) else f"{100 * v:.1f}%" for v in s]
-        elif c in _DECIMALS:
-            d = _DECIMALS[c]
-            out[c] = ["—" if pd.isna(v) else f"{v:,.{d}f}" for v in s]
-        elif c in ("low_base", "flagged"):
-            out[c] = [yes if bool(v) else no for v in s]
-        elif c == "asked_of":
-            out[c] = [labels.text(f"quality.asked_of.{v}", lang)
-                      if labels.has(f"quality.asked_of.{v}") else str(v) for v in s]
-        elif c in ("n", "n_missing", "n_compare", "change", "rows", "problems"):
-            out[c] = ["—" if pd.isna(v) else f"{int(v):,}" for v in s]
-        elif c == "sha256":
-            out[c] = [str(v)[:16] for v in s]
-        else:
-            out[c] = ["" if pd.isna(v) else str(v) for v in s]
-    out.columns = [column_label(c, lang) for c in cols]
-    return styled(out.reset_index(drop=True), caption=caption)
+
+    def cells(c: str):
+        def fmt(t: pd.DataFrame, lang: str) -> list[str]:
+            s = t[c]
+            if c in ("city", "tier", "brand", "kind"):
+                return [total if v == _ALL else labels.code_label(v, lang) for v in s]
+            if c in _PERCENT:
+                return ["—" if pd.isna(v) else f"{100 * v:.1f}%" for v in s]
+            if c in _DECIMALS:
+                d = _DECIMALS[c]
+                return ["—" if pd.isna(v) else f"{v:,.{d}f}" for v in s]
+            if c in ("low_base", "flagged"):
+                return [yes if bool(v) else no for v in s]
+            if c == "asked_of":
+                return [labels.text(f"quality.asked_of.{v}", lang)
+                        if labels.has(f"quality.asked_of.{v}") else str(v) for v in s]
+            if c in ("n", "n_missing", "n_compare", "change", "rows", "problems"):
+                return ["—" if pd.isna(v) else f"{int(v):,}" for v in s]
+            if c == "sha256":
+                return [str(v)[:16] for v in s]
+            return ["" if pd.isna(v) else str(v) for v in s]
+        return fmt
+
+    return reader_table(table, cols, lang=lang, formats={c: cells(c) for c in cols},
+                        headings=("quality.column.",), caption=caption)
 
 
 def wave_bases(ds, P) -> pd.DataFrame:

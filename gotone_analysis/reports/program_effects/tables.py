@@ -573,36 +573,24 @@ def reader_table(table: pd.DataFrame, *, lang: str = "zh",
     pandas.io.formats.style.Styler
         The formatted table (:func:`gotone_analysis.tables.styled`).
     """
-    from ... import labels, tables
+    from ... import tables
 
     if columns is None:
         columns = [c for c in table.columns if c not in ("ci_low", "ci_high")]
         if {"ci_low", "ci_high"} <= set(table.columns):
             at = columns.index("se") + 1 if "se" in columns else len(columns)
             columns = [*columns[:at], "ci", *columns[at:]]
-    out = pd.DataFrame(index=table.index)
+    formats = {}
     for c in columns:
         if c == "ci":
-            out[c] = [f"[{lo:.{digits}f}, {hi:.{digits}f}]" if pd.notna(lo) and pd.notna(hi)
-                      else "—" for lo, hi in zip(table["ci_low"], table["ci_high"],
-                                                 strict=True)]
-            continue
-        v = table[c]
-        if c == "lever":
-            out[c] = [labels.code_label(x, lang) for x in v]
+            formats[c] = tables.interval_cells(digits=digits)
+        elif c == "lever":
+            formats[c] = tables.code_cells(c)
         elif c in ("outcome", "kind", "arm"):
-            out[c] = [labels.text(f"effects.{c}.{x}", lang)
-                      if labels.has(f"effects.{c}.{x}") else str(x) for x in v]
-        elif pd.api.types.is_integer_dtype(v):
-            out[c] = [f"{x:,d}" for x in v]
-        elif pd.api.types.is_float_dtype(v):
-            out[c] = ["—" if pd.isna(x) else f"{x:.{digits}f}" for x in v]
-        else:
-            out[c] = v.astype(str).to_numpy()
-    heads = []
-    for c in columns:
-        key = f"effects.column.{c}"
-        heads.append(labels.text(key, lang) if labels.has(key)
-                     else tables.column_label(c, lang))
-    out.columns = heads
-    return tables.styled(out.reset_index(drop=True), note)
+            formats[c] = tables.catalog_cells(c, f"effects.{c}.")
+        elif pd.api.types.is_integer_dtype(table[c]):
+            formats[c] = tables.count_cells(c)
+        elif pd.api.types.is_float_dtype(table[c]):
+            formats[c] = tables.number_cells(c, digits)
+    return tables.reader_table(table, columns, lang=lang, formats=formats,
+                               headings=("effects.column.", "column."), note=note)

@@ -12,8 +12,6 @@ only, every word from the catalog (section ``labels/satisfaction.py``):
 * a suppressed row (base below the minimum) is never a finding: the narrative says it
   is not shown; a driver model that was not estimated is said to be so.
 
-:func:`reader_table` gives a table with its codes (drivers, parts, quadrants, periods)
-as words, for :func:`gotone_analysis.tables.format_table`.
 """
 
 from __future__ import annotations
@@ -26,26 +24,10 @@ import pandas as pd
 from ... import labels
 from ...policy import Policy, excludes_zero, resolve_policy
 
-__all__ = ["CODE_COLUMNS", "driver_model_note", "reader_table", "satisfaction_narrative"]
-
-#: Columns of the satisfaction tables whose values are codes shown as words.
-CODE_COLUMNS: tuple[str, ...] = ("component", "variable", "part", "term", "driver", "period",
-                                 "quadrant", "segment", "status", "city", "tier", "construct",
-                                 "source", "target")
-_PERCENT = ("importance", "importance_ci_low", "importance_ci_high", "share_before",
-            "share_after")
-
+__all__ = ["driver_model_note", "satisfaction_narrative"]
 
 def _p_text(p: float) -> str:
     return "< 0.001" if p < 0.001 else f"= {p:.3f}"
-
-
-def _fixed(value: object, digits: int) -> str:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return "—"
-    return f"{v:.{digits}f}" if np.isfinite(v) else "—"
 
 
 def _sig(row: pd.Series) -> bool:
@@ -232,52 +214,3 @@ def driver_model_note(table: pd.DataFrame, lang: str = "zh") -> str:
     if "term" in table and (table["term"] == "(controls)").any():
         return labels.text("note.satisfaction.controls", lang)
     return ""
-
-
-def reader_table(table: pd.DataFrame, lang: str = "zh", *, digits: int = 1) -> pd.DataFrame:
-    """The table with its codes as words and its extra numbers rounded, for reader tables.
-
-    Parameters
-    ----------
-    table : DataFrame
-        A satisfaction table (any of :mod:`gotone_analysis.drivers.satisfaction`).
-    lang : {"zh", "en"}
-        Language of the words.
-    digits : int
-        Decimals of the numbers :func:`gotone_analysis.tables.format_table` does not
-        format itself (importance shares in %, performance, shares, means).
-
-    Returns
-    -------
-    DataFrame
-        A copy: :data:`CODE_COLUMNS` as catalog labels, shares as percentages, the
-        other non-standard numeric columns rounded; for the ECSI tables of
-        :func:`~gotone_analysis.drivers.satisfaction.satisfaction_index` also
-        ``coefficient`` (a path's estimate, 3 decimals), ``index`` (a construct's
-        0-100 index) and ``r2`` (3 decimals; from ``r2_target`` for paths) as text,
-        "—" where missing; ``attrs`` kept.
-    """
-    labels.check_lang(lang)
-    out = table.copy()
-    for col in CODE_COLUMNS:
-        if col == "segment" and col in out:
-            out[col] = [labels.text(f"column.{v}", lang) if labels.has(f"column.{v}")
-                        else str(v) for v in out[col]]
-        elif col in out and col not in ("city", "tier"):
-            out[col] = [labels.code_label(v, lang) for v in out[col]]
-    for col in _PERCENT:
-        if col in out:
-            out[col] = (100 * out[col].astype("float64")).round(digits)
-    for col in ("performance", "performance_ci_low", "performance_ci_high", "mean_before",
-                "mean_after", "network", "lead"):
-        if col in out:
-            out[col] = out[col].astype("float64").round(digits)
-    if {"source", "target", "estimate"} <= set(out.columns):
-        out["coefficient"] = [_fixed(v, 3) for v in table["estimate"]]
-    if {"construct", "estimate"} <= set(out.columns):
-        out["index"] = [_fixed(v, digits) for v in table["estimate"]]
-    r2 = "r2" if "r2" in table else ("r2_target" if "r2_target" in table else None)
-    if r2 is not None:
-        out["r2"] = [_fixed(v, 3) for v in table[r2]]
-    out.attrs = dict(table.attrs)
-    return out

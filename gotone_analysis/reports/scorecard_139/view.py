@@ -119,42 +119,39 @@ def reader_table(table: pd.DataFrame, *, lang: str = "zh", columns: Sequence[str
 
     cols = list(columns) if columns is not None else list(_READER_COLUMNS)
     units = table["unit"].astype(str).tolist()
-    out = pd.DataFrame(index=table.index)
     status_text = {labels.text(f"scorecard.status.{s}", lang): s for s in STATUSES}
-    for c in cols:
-        if c == "target":
-            out[c] = [f"{DIRECTION_SIGNS.get(d, d)} {format_value(v, u)}" for d, v, u in
-                      zip(table["direction"], table["target"], units, strict=True)]
-        elif c in ("actual", "projected", "actual_ref"):
-            out[c] = [format_value(v, u) for v, u in zip(table[c], units, strict=True)]
-        elif c in ("gap", "change"):
-            out[c] = [format_value(v, u, signed=True) for v, u in
-                      zip(table[c], units, strict=True)]
-        elif c == "actual_ci":
-            out[c] = [format_interval(lo, hi, u) if lo != hi else "—" for lo, hi, u in
-                      zip(table["actual_low"], table["actual_high"], units, strict=True)]
-        elif c == "projected_pi":
-            out[c] = [format_interval(lo, hi, u) for lo, hi, u in
-                      zip(table["projected_low"], table["projected_high"], units,
-                          strict=True)]
-        elif c in ("status", "status_ref"):
-            out[c] = [labels.text(f"scorecard.status.{s}", lang) for s in table[c]]
-        elif c in ("lever", "scope"):
-            out[c] = [labels.code_label(v, lang) for v in table[c]]
-        elif c == "direction_of_change":
-            out[c] = [labels.text(f"scorecard.change.{v}", lang) for v in table[c]]
-        else:
-            out[c] = table[c].astype(str).to_numpy()
-    heads = []
-    for c in cols:
-        key = f"scorecard.column.{c}"
-        text = labels.text(key, lang, level=labels.level_text(level)) if labels.has(key) \
-            else tables.column_label(c, lang)
-        heads.append(text)
-    out.columns = heads
+
+    def values(c: str, signed: bool = False):
+        return lambda t, lang: [format_value(v, u, signed=signed)
+                                for v, u in zip(t[c], units, strict=True)]
+
+    def statuses(c: str):
+        return lambda t, lang: [labels.text(f"scorecard.status.{s}", lang) for s in t[c]]
+
+    formats = {
+        "target": lambda t, lang: [f"{DIRECTION_SIGNS.get(d, d)} {format_value(v, u)}"
+                                   for d, v, u in zip(t["direction"], t["target"], units,
+                                                      strict=True)],
+        "actual": values("actual"), "projected": values("projected"),
+        "actual_ref": values("actual_ref"),
+        "gap": values("gap", signed=True), "change": values("change", signed=True),
+        "actual_ci": lambda t, lang: [format_interval(lo, hi, u) if lo != hi else "—"
+                                      for lo, hi, u in zip(t["actual_low"], t["actual_high"],
+                                                           units, strict=True)],
+        "projected_pi": lambda t, lang: [format_interval(lo, hi, u) for lo, hi, u in
+                                         zip(t["projected_low"], t["projected_high"], units,
+                                             strict=True)],
+        "status": statuses("status"), "status_ref": statuses("status_ref"),
+        "lever": tables.code_cells("lever"), "scope": tables.code_cells("scope"),
+        "direction_of_change": tables.catalog_cells("direction_of_change",
+                                                    "scorecard.change."),
+    }
 
     def colour(v: object) -> str:
         s = status_text.get(v) if isinstance(v, str) else None
         return f"color: {STATUS_COLORS[s]}; font-weight: bold" if s else ""
 
-    return tables.styled(out.reset_index(drop=True), note).map(colour)
+    return tables.reader_table(table, cols, lang=lang,
+                               formats={c: f for c, f in formats.items() if c in cols},
+                               headings=("scorecard.column.", "column."), level=level,
+                               note=note, cell_style=colour)
