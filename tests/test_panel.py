@@ -9,6 +9,9 @@ import pytest
 from gotone_analysis import panel
 from gotone_analysis.demo.model import month_index
 from gotone_analysis.errors import UsageError
+from gotone_analysis.panel import queries
+from gotone_analysis.panel.engine import find_java_home
+from gotone_analysis.panel.moments import limit_bytes
 
 PERIODS = [month_index(f"2010-{m:02d}") for m in range(1, 13)]
 
@@ -191,7 +194,7 @@ def test_cohort_moments_default_periods_are_every_time_value(table):
 
 def test_spark_java_lookup_finds_a_supported_java_or_keeps_java_home(monkeypatch):
     monkeypatch.setenv("JAVA_HOME", "/somewhere/jdk")
-    assert panel._find_java_home() is None  # an explicit JAVA_HOME is kept
+    assert find_java_home() is None  # an explicit JAVA_HOME is kept
 
 
 def test_cohort_moments_on_the_month_text_equal_those_on_month_numbers(table):
@@ -239,27 +242,25 @@ def test_cohort_moments_by_city_equal_each_city_filtered_alone(table, frame):
     np.testing.assert_allclose(ref["sum_ab"], every["sum_ab"], rtol=1e-9)
 
 
-def test_cohort_moments_memory_cap_lowers_duckdb_memory_while_it_runs_only(table):
+def test_cohort_moments_memory_cap_lowers_duckdb_memory_while_it_runs_only(table, monkeypatch):
     import ibis
 
     raw = ibis.get_backend(table).con
     before = raw.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     seen = {}
-    real = panel._execute
+    real = queries.execute
 
     def spy(expr):
         seen["limit"] = raw.execute("SELECT current_setting('memory_limit')").fetchone()[0]
         return real(expr)
 
     t = _with_month_numbers(table)
-    try:
-        panel._execute = spy
+    with monkeypatch.context() as m:
+        m.setattr(queries, "execute", spy)
         panel.cohort_moments(t, unit="cust_key", time="month", cohort="cohort",
                              outcome="arpu", periods=["2010-11", "2010-12"],
                              memory_limit="1GB")
-    finally:
-        panel._execute = real
-    assert panel._limit_bytes(seen["limit"]) <= 1e9 < panel._limit_bytes(before)
+    assert limit_bytes(seen["limit"]) <= 1e9 < limit_bytes(before)
     assert raw.execute("SELECT current_setting('memory_limit')").fetchone()[0] == before
     with pytest.raises(UsageError, match="not a memory size"):
-        panel._limit_bytes("lots")
+        limit_bytes("lots")
