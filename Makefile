@@ -47,7 +47,7 @@ test-all: $(STAMP) browser  ## run every test, slow ones included
 	$(BIN)/python -m pytest -q -n 2
 
 lint: $(STAMP)  ## ruff over the package, tests and notebooks
-	$(BIN)/ruff check gotone_analysis tests notebooks benchmarks
+	$(BIN)/ruff check gotone_analysis tests notebooks benchmarks tools
 
 bench: $(STAMP)  ## benchmarks: print name=value figures
 	$(BIN)/python benchmarks/run.py

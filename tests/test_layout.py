@@ -43,3 +43,119 @@ def test_the_packages_are_where_the_readme_says():
     layout = (PACKAGE.parent / "README.md").read_text(encoding="utf-8").split("### Layout", 1)[1]
     for name in ("labels/", "reports/", "plots/", "io/", "provenance", "pages", "publish"):
         assert name in layout, name
+
+
+TESTS = PACKAGE.parent / "tests"
+
+
+def test_no_test_uses_a_private_name_of_the_package():
+    offenders = []
+    attr = re.compile(r"\b(?:gotone_analysis(?:\.\w+)*|[a-z_]+)\._[a-z]\w*")
+    package_modules = {p.stem for p in MODULES} | {p.name for p in PACKAGE.rglob("*")
+                                                  if (p / "__init__.py").exists()}
+    for path in sorted(TESTS.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        aliases = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                    "gotone_analysis"):
+                offenders += [f"{path.name}: from {node.module} import {a.name}"
+                              for a in node.names if a.name.startswith("_")
+                              and not a.name.startswith("__")]
+                aliases |= {a.asname or a.name for a in node.names}
+            elif isinstance(node, ast.Import):
+                aliases |= {(a.asname or a.name).split(".")[0] for a in node.names
+                            if a.name.startswith("gotone_analysis")}
+            elif (isinstance(node, ast.Attribute) and node.attr.startswith("_")
+                  and not node.attr.startswith("__")
+                  and isinstance(node.value, ast.Name)
+                  and node.value.id in (aliases & (package_modules | {"gotone_analysis"}))
+                  | (aliases - package_modules)):
+                offenders.append(f"{path.name}:{node.lineno}: {node.value.id}.{node.attr}")
+    assert offenders == [], attr.pattern
+
+
+#: Modules that hold the report-wide policy; no other module writes an interval level,
+#: a significance level or a normal quantile as a literal.
+POLICY_MODULE = PACKAGE / "policy.py"
+
+
+def test_no_literal_interval_level_or_quantile_outside_the_policy_module():
+    rules = [
+        (re.compile(r"norm\.ppf|\bppf\("), "a normal quantile (policy.quantile)"),
+        (re.compile(r"\b1\.96\b|\b1\.645\b|\b2\.576\b"), "a literal z value"),
+        (re.compile(r"\blevel\w*\s*(?::\s*[\w| ]+)?=\s*0?\.\d"), "a literal interval level"),
+        (re.compile(r"\balpha\w*\s*:\s*[\w| ]+=\s*0?\.\d|\b[A-Z_]*ALPHA\w*\s*(?::[^=]+)?=\s*0?\.\d"),
+         "a literal significance level"),
+        (re.compile(r"\b(?:min_base|MIN_BASE)\w*\s*(?::\s*[\w| ]+)?=\s*\d"),
+         "a literal minimum base"),
+    ]
+    offenders = []
+    for path in MODULES:
+        if path == POLICY_MODULE or "demo" in path.relative_to(PACKAGE).parts:
+            continue
+        for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            code = line.split("#", 1)[0]
+            for pattern, what in rules:
+                if pattern.search(code):
+                    offenders.append(f"{path.relative_to(PACKAGE)}:{no}: {what}: {line.strip()}")
+    assert offenders == []
+
+
+def test_the_rule_above_would_catch_a_literal(tmp_path):
+    # the literal checks are only worth having if they match what they forbid
+    samples = ["def f(x, level: float = 0.95):", "q = norm.ppf(0.975)", "z = 1.96 * se",
+               "ALPHA = 0.05", "PRETEST_ALPHA = 0.05", "def g(alpha: float = 0.1):",
+               "min_base: int = 30"]
+    rules = [re.compile(r"norm\.ppf|\bppf\("), re.compile(r"\b1\.96\b"),
+             re.compile(r"\blevel\w*\s*(?::\s*[\w| ]+)?=\s*0?\.\d"),
+             re.compile(r"\balpha\w*\s*:\s*[\w| ]+=\s*0?\.\d|\b[A-Z_]*ALPHA\w*\s*(?::[^=]+)?=\s*0?\.\d"),
+             re.compile(r"\b(?:min_base|MIN_BASE)\w*\s*(?::\s*[\w| ]+)?=\s*\d")]
+    assert all(any(r.search(s) for r in rules) for s in samples)
+
+
+#: Folders and modules whose pieces each stay under about 600 lines.
+SIZE_LIMIT = 620
+
+
+def test_report_panel_runner_and_scorecard_modules_stay_small():
+    watched = [p for p in MODULES
+               if p.relative_to(PACKAGE).parts[0] in ("reports", "panel", "runner")]
+    assert watched, "the report, panel and runner folders are where the README says"
+    big = {p.relative_to(PACKAGE).as_posix(): n for p in watched
+           if (n := len(p.read_text(encoding="utf-8").splitlines())) > SIZE_LIMIT}
+    assert big == {}
+
+
+def test_every_report_has_its_folder_and_notebooks_import_no_other_report():
+    from gotone_analysis import config
+
+    notebooks = PACKAGE.parent / "notebooks"
+    for name in config.REPORTS:
+        folder = PACKAGE / "reports" / name
+        assert (folder / "__init__.py").is_file() and (folder / "catalog.py").is_file(), name
+        text = (notebooks / f"{name}.ipynb").read_text(encoding="utf-8")
+        others = set(re.findall(r"gotone_analysis\.reports\.(\w+)", text)) - {name}
+        assert others == set(), (name, others)
+
+
+def test_compute_modules_never_import_matplotlib():
+    compute = [p for p in MODULES if p.stem in ("tables", "status", "actuals", "projection",
+                                                "scores")
+               and p.parent.parent.name == "reports"]
+    compute += [p for p in MODULES if p.relative_to(PACKAGE).parts[0] in
+                ("drivers", "effects", "panel")]
+    compute += [PACKAGE / f"{m}.py" for m in ("survey", "compare", "policy", "replicates")]
+    assert len(compute) > 10
+    def imports(path: Path) -> set[str]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        names |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        names |= {f"{n.module}.{a.name}" for n in ast.walk(tree)
+                  if isinstance(n, ast.ImportFrom) for a in n.names}
+        return names
+
+    offenders = [p.relative_to(PACKAGE).as_posix() for p in compute
+                 if any("matplotlib" in m or m.endswith(("plots", "figures")) or ".plots." in m
+                        for m in imports(p))]
+    assert offenders == []
