@@ -23,8 +23,9 @@ result is the computed object itself (pickled), so a report reads the same numbe
 and without the cache.
 
 Public names: :data:`NO_CACHE_ENV`, :func:`cache_dir`, :func:`code_digest`,
-:func:`entry_key`, :func:`shared`, :func:`entries`, :func:`input_digests`,
-:func:`prepare_batch`.
+:func:`entry_key`, :func:`shared`, :func:`entries`, :func:`input_digests`. The batch
+starts the panel's validation through :func:`shared` ahead of its kernels with
+:func:`gotone_analysis.batch_prep.prepare_batch`.
 """
 
 from __future__ import annotations
@@ -47,14 +48,12 @@ __all__ = [
     "CACHE_DIR_ENV",
     "CODE_DIGEST_ENV",
     "NO_CACHE_ENV",
-    "PANEL_REPORTS",
     "SHARED_NAME",
     "cache_dir",
     "code_digest",
     "entries",
     "entry_key",
     "input_digests",
-    "prepare_batch",
     "shared",
 ]
 
@@ -245,63 +244,6 @@ def shared(name: str, compute: Callable[[], Any], *, depends: Mapping[str, str],
                       json.dumps(meta, sort_keys=True, default=str).encode())
     (where / f"{key}.lock").unlink(missing_ok=True)
     return value
-
-
-#: Reports that read the customer panel (and so need it validated).
-PANEL_REPORTS = ("data_quality", "program_effects")
-
-
-def prepare_batch(data_dir: str | Path, reports, *, timeout: float = 60.0):
-    """Start the batch's shared work in the engine, before the kernels start.
-
-    Validates the customer panel once (:meth:`gotone_analysis.io.Dataset.panel_path`,
-    kept by :func:`shared`) in a background thread of the batch process when one of
-    ``reports`` reads the panel, so that the kernels of the other reports run
-    meanwhile and the panel's readers wait only for what is not done yet. Returns once
-    the thread holds the entry's lock (or found it), so no kernel repeats the work.
-
-    Parameters
-    ----------
-    data_dir : path
-        The data folder.
-    reports : iterable of str
-        The batch's reports.
-    timeout : float
-        Seconds to wait for the thread to take the lock.
-
-    Returns
-    -------
-    threading.Thread or None
-        The running thread (join it at the end of the batch), or None when there is
-        nothing to prepare (no panel reader, no panel folder, or no cache).
-    """
-    import threading
-
-    if cache_dir() is None or not set(reports) & set(PANEL_REPORTS) \
-            or not (Path(data_dir) / "panel").is_dir():
-        return None
-    locked = threading.Event()
-
-    def work() -> None:
-        from . import io
-
-        ds = io.open_dataset(data_dir)
-        try:
-            folder = ds.panel_path(validate=False)
-            digest = ds.inputs().set_index("path").loc["panel/", "sha256"]
-            from . import schema
-
-            shared("panel_validation", lambda: schema.validate_panel(folder, file="panel/"),
-                   depends={"panel/": str(digest)}, on_lock=locked.set)
-        except Exception:  # noqa: BLE001 - the kernels validate and report it themselves
-            pass
-        finally:
-            locked.set()
-
-    thread = threading.Thread(target=work, name="gotone-prepare", daemon=True)
-    thread.start()
-    locked.wait(timeout)
-    return thread
 
 
 def entries(directory: str | Path | None = None) -> pd.DataFrame:

@@ -1,8 +1,10 @@
-"""Configuration shipped with the package: cities, tiers, brands, levers, targets, reports.
+"""Configuration shipped with the package: cities, tiers, brands, levers, quarters, paths, reports.
 
 Everything here is data about the business (from the 2010 "139" deck) or about the
-suite's layout. Nothing here reads user data. The zh/en names kept with the codes are
-published to readers through the one catalog, :mod:`gotone_analysis.labels`.
+suite's layout. Nothing here reads user data, and nothing here imports the rest of the
+package (the 139 targets are read by :mod:`gotone_analysis.targets`). The zh/en names
+kept with the codes are published to readers through the one catalog,
+:mod:`gotone_analysis.labels`.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -134,44 +135,6 @@ def quarter_str(period: pd.Period) -> str:
 def shift_quarter(quarter: str, n: int) -> str:
     """The quarter ``n`` quarters after ``quarter`` (negative: before)."""
     return quarter_str(parse_quarter(quarter) + n)
-
-
-# --- labels -------------------------------------------------------------------------------
-
-
-def label(code: str, lang: str = "zh") -> str:
-    """The zh/en label of a city, brand, tier, lever or brand component code.
-
-    Kept for callers of this module: the names are looked up in the one catalog,
-    :func:`gotone_analysis.labels.code_label`.
-
-    Returns
-    -------
-    str
-        The label; unknown codes are returned unchanged.
-    """
-    from . import labels
-
-    return labels.code_label(code, lang)
-
-
-# --- targets ------------------------------------------------------------------------------
-
-
-@cache
-def targets() -> pd.DataFrame:
-    """The 139 targets as a table, one row per target.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``id, lever, metric, direction, value, unit, deadline, source, note,
-        label_zh, label_en, as_of``, read from the shipped ``resources/targets.toml`` and
-        validated by :func:`gotone_analysis.targets.load_targets`.
-    """
-    from .targets import load_targets
-
-    return load_targets()
 
 
 # --- paths --------------------------------------------------------------------------------

@@ -51,8 +51,8 @@ from typing import Any, TextIO
 
 import pandas as pd
 
+from . import batch_prep, config, kernels, labels, pages, report
 from . import cache as shared_cache
-from . import config, kernels, pages, report
 from .errors import GotoneError, UsageError
 from .params import check_run_parameters, parse_quarters
 from .publish import publish_result
@@ -285,7 +285,7 @@ def execute_task(task: Task) -> TaskResult:
             os.environ[key] = value
     executed = task.staging / f"{task.report}.ipynb"
     title = (f"{report.report_title(task.report, task.lang)} · "
-             f"{config.label(task.scope, task.lang)} · {task.quarter}")
+             f"{labels.code_label(task.scope, task.lang)} · {task.quarter}")
     # a warm kernel (gotone_analysis.kernels) moved to this task, and the next one started
     km = kernels.take(task.staging, env)
     kernels.prepare_next("python3")
@@ -665,7 +665,7 @@ def _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout, prog
     os.environ[shared_cache.CODE_DIGEST_ENV] = shared_cache.code_digest()
     os.environ[provenance.CACHE_DIR_ENV] = str(cache_dir)
     os.environ[shared_cache.NO_CACHE_ENV] = "0" if use_cache else "1"
-    prepare = shared_cache.prepare_batch(data_dir.resolve(), names) if use_cache else None
+    prepare = batch_prep.prepare_batch(data_dir.resolve(), names) if use_cache else None
 
     redactions = _redactions(data_dir.expanduser().resolve(), out_dir)
     tasks = [Task(report=name, scope=sc, quarter=values["quarter"], notebook=nb_path,
@@ -747,8 +747,8 @@ def _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
 
     try:
         # the panel's readers last: the other reports run while the batch process
-        # validates the panel once (gotone_analysis.cache.prepare_batch)
-        for t in sorted(tasks, key=lambda t: t.report in shared_cache.PANEL_REPORTS):
+        # validates the panel once (gotone_analysis.batch_prep.prepare_batch)
+        for t in sorted(tasks, key=lambda t: t.report in batch_prep.PANEL_REPORTS):
             if t not in held:
                 futures[pool.submit(execute_task, t)] = t
         release()

@@ -20,14 +20,15 @@ each metric, where its actual comes from and how it is computed:
 * A metric with a ``reason`` cannot be measured from the data the suite receives; its
   targets are scored ``not_measurable`` with that reason, never dropped.
 
-:func:`load_targets` reads and validates the file; :func:`gotone_analysis.config.targets`
-returns the same table.
+:func:`load_targets` reads and validates the file; :func:`targets` returns the shipped
+file's table, read once.
 """
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -45,6 +46,7 @@ __all__ = [
     "DIRECTIONS",
     "TARGET_FIELDS",
     "load_targets",
+    "targets",
     "deadline_month",
 ]
 
@@ -335,3 +337,17 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
                       columns=list(TARGET_FIELDS))
     df["value"] = df["value"].astype("float64")
     return df
+
+
+@cache
+def targets() -> pd.DataFrame:
+    """The 139 targets as a table, one row per target.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``id, lever, metric, direction, value, unit, deadline, source, note,
+        label_zh, label_en, as_of``, read from the shipped ``resources/targets.toml`` and
+        validated by :func:`load_targets` (read once per process).
+    """
+    return load_targets()

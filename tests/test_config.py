@@ -3,15 +3,16 @@
 import pandas as pd
 import pytest
 
-from gotone_analysis import config
+from gotone_analysis import config, labels
+from gotone_analysis.targets import targets
 
 
 def test_nine_cities_with_chinese_and_english_labels():
     assert len(config.CITIES) == 9
     assert config.CITIES["fuzhou"] == ("福州", "Fuzhou")
     assert config.SCOPES[0] == "province" and len(config.SCOPES) == 10
-    assert config.label("xiamen", "zh") == "厦门"
-    assert config.label("province", "en") == "Province"
+    assert labels.code_label("xiamen", "zh") == "厦门"
+    assert labels.code_label("province", "en") == "Province"
 
 
 def test_nine_levers_numbered_in_order():
@@ -21,7 +22,7 @@ def test_nine_levers_numbered_in_order():
 
 
 def test_targets_are_well_formed():
-    t = config.targets()
+    t = targets()
     assert t["id"].is_unique
     assert set(t["lever"]) <= set(config.LEVER_CODES) | {"goal"}
     assert set(t["direction"]) <= {">=", ">", "<=", "<"}
@@ -54,14 +55,14 @@ def test_targets_are_well_formed():
     ],
 )
 def test_targets_match_the_deck(target_id, value, deadline):
-    row = config.targets().set_index("id").loc[target_id]
+    row = targets().set_index("id").loc[target_id]
     assert row["value"] == pytest.approx(value)
     assert row["deadline"] == deadline
     assert row["source"]
 
 
 def test_contradictions_in_the_deck_are_noted():
-    t = config.targets().set_index("id")
+    t = targets().set_index("id")
     for tid in ("family_coverage", "roaming_business_coverage", "info_coverage",
                 "club_experience"):
         assert "slide 9" in t.loc[tid, "note"]

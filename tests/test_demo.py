@@ -14,10 +14,11 @@ import pytest
 import yaml
 
 from gotone_analysis import __version__, cli
-from gotone_analysis.config import CARE_ROLLOUT, CITY_CODES, targets
+from gotone_analysis.config import CARE_ROLLOUT, CITY_CODES
 from gotone_analysis.contract import BENCHMARK, KPI, PANEL, SURVEY
 from gotone_analysis.demo import generate, simulate_survey, survey_truth
 from gotone_analysis.demo.build import SCALES
+from gotone_analysis.targets import targets
 
 SEED = 20100330
 

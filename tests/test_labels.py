@@ -49,8 +49,7 @@ def test_codes_are_named_from_the_catalog():
         assert labels.has(f"code.{code}"), code
     for name in config.REPORTS:
         assert labels.has(f"report.title.{name}"), name
-    # the older entry point delegates to the catalog
-    assert config.label("ningde", "en") == labels.code_label("ningde", "en") == "Ningde"
+    assert labels.code_label("ningde", "en") == "Ningde"
 
 
 def test_text_fills_fields_and_refuses_unknown_keys_and_languages():

@@ -159,3 +159,105 @@ def test_compute_modules_never_import_matplotlib():
                  if any("matplotlib" in m or m.endswith(("plots", "figures")) or ".plots." in m
                         for m in imports(p))]
     assert offenders == []
+
+
+def _module_name(path: Path) -> str:
+    """The dotted name of a module file of the package (a package: its ``__init__.py``)."""
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Module -> the package's modules it imports, from every import statement anywhere in it.
+
+    A relative import is resolved against the module's package; importing a package counts
+    as importing its ``__init__.py``; ``from package import name`` counts as importing the
+    submodule ``name`` when there is one, else the package.
+    """
+    names = {_module_name(p): p for p in MODULES}
+    root = PACKAGE.name
+    graph: dict[str, set[str]] = {name: set() for name in names}
+
+    def target(dotted: str) -> str | None:
+        while dotted and dotted not in names:
+            dotted = dotted.rpartition(".")[0]
+        return dotted or None
+
+    for name, path in names.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported = [a.name for a in node.names if a.name.split(".")[0] == root]
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.split(".")
+                    base = ".".join(base[:len(base) - node.level + 1])
+                    base = f"{base}.{node.module}" if node.module else base
+                elif node.module and node.module.split(".")[0] == root:
+                    base = node.module
+                else:
+                    continue
+                imported = [f"{base}.{a.name}" if f"{base}.{a.name}" in names else base
+                            for a in node.names]
+            else:
+                continue
+            graph[name] |= {t for t in map(target, imported) if t is not None}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[tuple[list[str], set[str]]]:
+    """The import circles of ``graph``: each strongly connected part that has one, as one
+    shortest cycle through it (from its first module) and the part's modules."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    parts: list[set[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            part = set()
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                part.add(w)
+                if w == v:
+                    break
+            if len(part) > 1 or v in graph[v]:
+                parts.append(part)
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    cycles = []
+    for part in parts:
+        start = min(part)
+        paths = {start: [start]}
+        frontier = [start]
+        while frontier:
+            reached = []
+            for v in frontier:
+                for w in sorted(graph[v] & part):
+                    if w not in paths:
+                        paths[w] = paths[v] + [w]
+                        reached.append(w)
+            frontier = reached
+        closing = min((len(paths[v]), v) for v in part if start in graph[v])[1]
+        cycles.append((paths[closing] + [start], part))
+    return sorted(cycles, key=lambda c: c[0])
+
+
+def test_no_import_circles():
+    circles = [" -> ".join(cycle) + (f"  (the circle takes in {', '.join(sorted(part))})"
+                                     if len(part) > len(cycle) - 1 else "")
+               for cycle, part in _cycles(_import_graph())]
+    assert circles == [], "import circles:\n" + "\n".join(circles)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from gotone_analysis import config
 from gotone_analysis.errors import DataError
-from gotone_analysis.targets import METRICS, TARGET_FIELDS, deadline_month, load_targets
+from gotone_analysis.targets import METRICS, TARGET_FIELDS, deadline_month, load_targets, targets
 
 #: Every target of the digest's tables and the Q2 milestones: id -> (value, deadline).
 DIGEST = {
@@ -70,9 +69,9 @@ def test_shipped_targets_hold_every_target_of_the_digest():
         assert t.loc[tid, "source"], tid
 
 
-def test_config_targets_delegates_to_the_validated_loader():
-    pd.testing.assert_frame_equal(config.targets(), load_targets())
-    assert tuple(config.targets().columns) == TARGET_FIELDS
+def test_targets_delegates_to_the_validated_loader():
+    pd.testing.assert_frame_equal(targets(), load_targets())
+    assert tuple(targets().columns) == TARGET_FIELDS
 
 
 def test_deck_contradictions_say_which_value_is_kept():

@@ -152,9 +152,9 @@ def _word(f: Finding, lang: str) -> str | None:
 
 
 def _target_names(lang: str) -> dict[str, str]:
-    from ... import config
+    from ...targets import targets
 
-    tg = config.targets()
+    tg = targets()
     col = "label_zh" if lang == "zh" else "label_en"
     return dict(zip(tg["id"], tg[col], strict=True))
 
