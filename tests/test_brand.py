@@ -1,4 +1,4 @@
-"""Tests for gotone_analysis.brand: hand-computable examples, suppression, demo facts, coverage."""
+"""Brand-equity scores and tables: hand-computable examples, suppression, demo facts, coverage."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from gotone_analysis import params, survey
 from gotone_analysis.config import BRAND_INDEX_SPEC
 from gotone_analysis.errors import DataError, UsageError
 from gotone_analysis.policy import Policy
+from gotone_analysis.reports.brand_equity import scores
 from gotone_analysis.reports.brand_equity import tables as brand
 from gotone_analysis.reports.brand_equity.sentences import brand_narrative
 
@@ -36,7 +37,7 @@ def _rows(quarter: str, city: str, brand_: str, n: int, *, pref: float, weight: 
 
 
 def _scores(df: pd.DataFrame) -> pd.DataFrame:
-    return brand.respondent_scores(df)
+    return scores.respondent_scores(df)
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def test_respondent_scores_follow_the_spec():
                        "img_1": [10, 1], "img_2": [10, 1], "img_3": [10, np.nan],
                        "img_4": [10, np.nan], "img_5": [10, np.nan],
                        "pref_score": [10, 1], "loy_stay": [10, 1], "ltr": [10, 0]})
-    s = brand.respondent_scores(df)
+    s = scores.respondent_scores(df)
     assert s.loc[0].tolist() == pytest.approx([100, 100, 100, 100, 100])
     assert s.loc[1, "awareness"] == pytest.approx(60.0)
     assert np.isnan(s.loc[1, "association"])  # only 2 of 5 image items answered
@@ -63,8 +64,8 @@ def test_respondent_scores_follow_the_spec():
 def test_components_single_stratum_equal_weights_is_srs(two_cities):
     """All GoTone, equal weights within one stratum: mean and s/sqrt(n) (no fpc)."""
     one = two_cities.loc[two_cities["city"] == "fuzhou"]
-    tab = brand.components(one, quarter="2010Q4")
-    assert tab["component"].tolist() == list(brand.COMPONENTS)
+    tab = scores.components(one, quarter="2010Q4")
+    assert tab["component"].tolist() == list(scores.COMPONENTS)
     pref = _scores(one)["preference"]
     row = tab.set_index("component").loc["preference"]
     assert row["estimate"] == pytest.approx(pref.mean(), abs=1e-9)
@@ -78,11 +79,11 @@ def test_components_single_stratum_equal_weights_is_srs(two_cities):
 
 def test_components_city_domain_and_weighted_province(two_cities):
     sc = _scores(two_cities)
-    tab = brand.components(two_cities, quarter="2010Q4", scope="xiamen").set_index("component")
+    tab = scores.components(two_cities, quarter="2010Q4", scope="xiamen").set_index("component")
     x = two_cities["city"] == "xiamen"
     assert tab.loc["preference", "estimate"] == pytest.approx(sc.loc[x, "preference"].mean())
     assert tab.loc["preference", "n"] == 40
-    prov = brand.components(two_cities, quarter="2010Q4").set_index("component")
+    prov = scores.components(two_cities, quarter="2010Q4").set_index("component")
     w = two_cities["weight"]
     expected = (w * sc["preference"]).sum() / w.sum()
     assert prov.loc["preference", "estimate"] == pytest.approx(expected)
@@ -91,8 +92,8 @@ def test_components_city_domain_and_weighted_province(two_cities):
 def test_components_other_brand_is_a_domain(two_cities):
     data = pd.concat([two_cities, _rows("2010Q4", "fuzhou", "mzone", 50, pref=3.0, seed=5)],
                      ignore_index=True)
-    gt = brand.components(data, quarter="2010Q4").set_index("component")
-    mz = brand.components(data, quarter="2010Q4", brand="mzone").set_index("component")
+    gt = scores.components(data, quarter="2010Q4").set_index("component")
+    mz = scores.components(data, quarter="2010Q4", brand="mzone").set_index("component")
     assert gt.loc["preference", "n"] == 100
     assert mz.loc["preference", "n"] == 50
     assert mz.loc["preference", "estimate"] < gt.loc["preference", "estimate"]
@@ -102,9 +103,9 @@ def test_components_rejects_bad_scope_and_missing_quarter(two_cities):
     from gotone_analysis.errors import UsageError
 
     with pytest.raises(UsageError, match="scope"):
-        brand.components(two_cities, quarter="2010Q4", scope="beijing")
+        scores.components(two_cities, quarter="2010Q4", scope="beijing")
     with pytest.raises(UsageError, match="2009Q1"):
-        brand.components(two_cities, quarter="2009Q1")
+        scores.components(two_cities, quarter="2009Q1")
 
 
 def test_changes_independent_waves(two_cities):
@@ -112,8 +113,8 @@ def test_changes_independent_waves(two_cities):
     later["pref_score"] = np.clip(later["pref_score"] + 2, 1, 10)
     data = pd.concat([two_cities, later], ignore_index=True)
     ch = brand.changes(data, quarter="2011Q1", compare_to="previous").set_index("component")
-    cur = brand.components(data, quarter="2011Q1").set_index("component")
-    prev = brand.components(data, quarter="2010Q4").set_index("component")
+    cur = scores.components(data, quarter="2011Q1").set_index("component")
+    prev = scores.components(data, quarter="2010Q4").set_index("component")
     r = ch.loc["preference"]
     assert r["compare_quarter"] == "2010Q4"
     assert r["diff"] == pytest.approx(cur.loc["preference", "estimate"]
@@ -160,7 +161,7 @@ def test_funnel_hand_computed():
         [9, 9, 9, 9, 9, 9, 3, 3, np.nan, np.nan]
     df["pref_score"] = [9, 9, 9, 2, 2, 2, 9, 9, 9, 9]
     df["loy_stay"] = [9, 2, 2, 9, 9, 9, 9, 9, 9, 9]
-    st = brand.funnel_stages(df)
+    st = scores.funnel_stages(df)
     # not aware: every later stage is 0 although the image items are missing
     assert st.loc[8].tolist() == [0, 0, 0, 0]
     assert st.loc[0].tolist() == [1, 1, 1, 1]
@@ -183,16 +184,16 @@ def test_annual_is_mean_of_waves_even_with_unequal_weight_totals(two_cities):
     q2 = two_cities.assign(quarter="2010Q2", weight=two_cities["weight"] * 3)
     q2["pref_score"] = np.clip(q2["pref_score"] + 1, 1, 10)
     data = pd.concat([q1, q2], ignore_index=True)
-    year = brand.annual(data, 2010).set_index("component")
-    e1 = brand.components(data, quarter="2010Q1").set_index("component")["estimate"]
-    e2 = brand.components(data, quarter="2010Q2").set_index("component")["estimate"]
+    year = scores.annual(data, 2010).set_index("component")
+    e1 = scores.components(data, quarter="2010Q1").set_index("component")["estimate"]
+    e2 = scores.components(data, quarter="2010Q2").set_index("component")["estimate"]
     assert year["waves"].eq(2).all()
     assert year["estimate"].to_numpy() == pytest.approx(((e1 + e2) / 2).to_numpy())
     assert data["weight"].iloc[-1] == pytest.approx(90.0)  # input untouched
 
 
 def test_suppression_hides_small_cells_and_says_so(two_cities):
-    tab = brand.components(two_cities, quarter="2010Q4", by=["city"], min_base=50)
+    tab = scores.components(two_cities, quarter="2010Q4", by=["city"], min_base=50)
     small = tab["city"] == "xiamen"  # 40 respondents
     assert tab.loc[small, "suppressed"].all()
     assert tab.loc[small, "estimate"].isna().all()
@@ -221,7 +222,7 @@ def test_narrative_only_states_significant_moves(two_cities):
 
 
 def test_vs_benchmark_one_sample(two_cities):
-    comp = brand.components(two_cities, quarter="2010Q4")
+    comp = scores.components(two_cities, quarter="2010Q4")
     bench = pd.DataFrame({"quarter": "2010Q4", "metric": ["influence", "loyalty"],
                           "value": [50.0, 88.0]})
     vb = brand.vs_benchmark(comp, bench).set_index("component")
@@ -264,7 +265,7 @@ def demo_survey(small_demo) -> pd.DataFrame:
 
 
 def test_demo_2009_index_and_component_moves(demo_survey):
-    y2009 = brand.annual(demo_survey, 2009).set_index("component")
+    y2009 = scores.annual(demo_survey, 2009).set_index("component")
     assert abs(y2009.loc["influence", "estimate"] - 82.7) <= 0.3
     ch = brand.annual_changes(demo_survey, 2009).set_index("component")
     assert ch.loc["awareness", "diff"] < 0
@@ -287,9 +288,9 @@ MIN_COVERAGE, MAX_MEAN_COVERAGE = 0.86, 0.995
 
 def _true_components(truth: pd.DataFrame, quarter: str, brand_: str = "gotone") -> pd.Series:
     cells = truth.loc[(truth["quarter"] == quarter) & (truth["brand"] == brand_)]
-    scores = brand.respondent_scores(cells, BRAND_INDEX_SPEC)
+    scored = scores.respondent_scores(cells, BRAND_INDEX_SPEC)
     w = cells["N"].astype("float64")
-    return pd.Series({c: float((w * scores[c]).sum() / w.sum()) for c in brand.COMPONENTS})
+    return pd.Series({c: float((w * scored[c]).sum() / w.sum()) for c in scores.COMPONENTS})
 
 
 def test_intervals_cover_the_true_values_at_the_nominal_rate():
@@ -300,9 +301,9 @@ def test_intervals_cover_the_true_values_at_the_nominal_rate():
     hits = []
     for rep in range(N_REPS):
         sample = demo.simulate_survey(quarter, seed=1000 + rep)
-        tab = brand.components(sample, quarter=quarter).set_index("component")
+        tab = scores.components(sample, quarter=quarter).set_index("component")
         hits.append({c: tab.loc[c, "ci_low"] <= truth[c] <= tab.loc[c, "ci_high"]
-                     for c in brand.COMPONENTS})
+                     for c in scores.COMPONENTS})
     rates = pd.DataFrame(hits).mean()
     assert (rates >= MIN_COVERAGE).all(), rates.to_dict()
     assert rates.mean() <= MAX_MEAN_COVERAGE, rates.to_dict()
@@ -336,12 +337,12 @@ def test_brand_equity_notebook_runs_for_a_city_and_marks_suppressed_cells(small_
 
 def test_year_to_date_pools_only_the_quarters_through(demo_survey):
     survey_data = demo_survey
-    full = brand.annual(survey_data, 2010)
-    ytd = brand.annual(survey_data, 2010, through=2)
+    full = scores.annual(survey_data, 2010)
+    ytd = scores.annual(survey_data, 2010, through=2)
     assert set(full["waves"]) == {4} and set(ytd["waves"]) == {2}
     # the year to date is the mean of its two waves' estimates (pooled design; exact up to
     # the waves' different item non-response, hence the small tolerance)
-    waves = [brand.components(survey_data, quarter=q) for q in ("2010Q1", "2010Q2")]
+    waves = [scores.components(survey_data, quarter=q) for q in ("2010Q1", "2010Q2")]
     mean = (waves[0].set_index("component")["estimate"]
             + waves[1].set_index("component")["estimate"]) / 2
     got = ytd.set_index("component")["estimate"]
@@ -351,7 +352,7 @@ def test_year_to_date_pools_only_the_quarters_through(demo_survey):
     ch = brand.annual_changes(survey_data, 2010, through=2)
     assert set(ch["compare_year"]) == {"2009"}
     with pytest.raises(UsageError, match="through"):
-        brand.annual(survey_data, 2010, through=5)
+        scores.annual(survey_data, 2010, through=5)
 
 
 def test_funnel_stages_nest_when_an_earlier_stage_is_unknown():
@@ -366,7 +367,7 @@ def test_funnel_stages_nest_when_an_earlier_stage_is_unknown():
         "pref_score": [9, 2, 9, 9],
         "loy_stay": [9, 9, 9, 9],
     })
-    st = brand.funnel_stages(df)
+    st = scores.funnel_stages(df)
     assert st.iloc[0].isna().all()
     assert np.isnan(st.iloc[1]["aware"]) and np.isnan(st.iloc[1]["associated"])
     assert st.iloc[1]["preferring"] == 0 and st.iloc[1]["loyal"] == 0
@@ -383,12 +384,12 @@ def test_partly_filled_psu_is_refused_and_fpc_not_used_with_clusters(two_cities)
     data = two_cities.copy()
     data["psu"] = [f"p{i % 7}" if i % 2 else None for i in range(len(data))]
     with pytest.raises(DataError, match="psu"):
-        brand.components(data, quarter="2010Q4")
+        scores.components(data, quarter="2010Q4")
     data["psu"] = [f"p{i}" for i in range(len(data))]  # every respondent its own PSU
     data["stratum_pop"] = 1000.0
-    clustered = brand.components(data, quarter="2010Q4")
+    clustered = scores.components(data, quarter="2010Q4")
     # one respondent per PSU and no fpc: the stratified with-replacement SE exactly
-    plain = brand.components(data.drop(columns=["psu", "stratum_pop"]), quarter="2010Q4")
+    plain = scores.components(data.drop(columns=["psu", "stratum_pop"]), quarter="2010Q4")
     np.testing.assert_allclose(clustered["se"], plain["se"], rtol=1e-12)
 
 
@@ -450,9 +451,9 @@ def test_brand_estimates_use_the_one_design_rule_of_survey():
     frame["stratum_pop"] = 5000.0
     design = survey.design_of(frame)
     assert design == {"weight": "weight", "strata": "stratum", "psu": "psu"}
-    got = brand.components(frame, quarter="2010Q4").set_index("component")
-    scores = pd.concat([frame, brand.respondent_scores(frame)], axis=1)
-    want = survey.estimate(scores.loc[scores["brand"] == "gotone"], "preference", **design)
+    got = scores.components(frame, quarter="2010Q4").set_index("component")
+    scored = pd.concat([frame, scores.respondent_scores(frame)], axis=1)
+    want = survey.estimate(scored.loc[scored["brand"] == "gotone"], "preference", **design)
     assert got.loc["preference", "se"] == pytest.approx(want["se"].iloc[0], rel=1e-12)
     with pytest.raises(DataError, match="filled on 1 of"):
         survey.design_of(frame.assign(psu=[None] * (len(frame) - 1) + ["x"]))
@@ -460,14 +461,14 @@ def test_brand_estimates_use_the_one_design_rule_of_survey():
 
 def test_policy_supplies_level_base_and_marks_and_explicit_values_win(two_cities):
     pol = Policy(min_base=50, level=0.90)
-    by_policy = brand.components(two_cities, by=["city"], policy=pol)
-    by_hand = brand.components(two_cities, by=["city"], level=0.90, min_base=50)
+    by_policy = scores.components(two_cities, by=["city"], policy=pol)
+    by_hand = scores.components(two_cities, by=["city"], level=0.90, min_base=50)
     pd.testing.assert_frame_equal(by_policy, by_hand)
     assert by_policy.attrs["level"] == 0.90
     assert by_policy.loc[by_policy["city"] == "xiamen", "suppressed"].all()  # base 40 < 50
-    assert not brand.components(two_cities, by=["city"], policy=pol, min_base=10)[
+    assert not scores.components(two_cities, by=["city"], policy=pol, min_base=10)[
         "suppressed"].any()
-    wide = brand.components(two_cities, by=["city"], policy=pol.with_(level=0.99))
+    wide = scores.components(two_cities, by=["city"], policy=pol.with_(level=0.99))
 
     def width(t: pd.DataFrame) -> float:
         row = t.loc[(t["city"] == "fuzhou") & (t["component"] == "preference")].iloc[0]

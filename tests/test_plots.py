@@ -10,7 +10,7 @@ import pytest
 
 from gotone_analysis import plots
 from gotone_analysis.reports.brand_equity import figures
-from gotone_analysis.reports.brand_equity.tables import COMPONENTS
+from gotone_analysis.reports.brand_equity.scores import COMPONENTS
 
 matplotlib.use("Agg")
 

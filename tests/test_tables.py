@@ -92,7 +92,7 @@ def test_identical_tables_render_identical_html(changes):
 
 def test_the_interval_heading_reads_the_level_the_table_carries():
 
-    from gotone_analysis.reports.brand_equity import tables as brand
+    from gotone_analysis.reports.brand_equity import scores
 
     rng = np.random.default_rng(0)
     n = 80
@@ -102,7 +102,7 @@ def test_the_interval_heading_reads_the_level_the_table_carries():
         **{f"img_{k}": rng.integers(1, 11, n).astype(float) for k in range(1, 6)},
         "pref_score": rng.integers(1, 11, n).astype(float), "loy_stay": 9.0, "ltr": 9.0,
     })
-    table = brand.components(survey, level=0.90)
+    table = scores.components(survey, level=0.90)
     en = tables.format_table(table, lang="en").to_html()
     assert "90% interval" in en and "95% interval" not in en
     zh = tables.display_frame(table, lang="zh")

@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 from ... import labels
 from ...plots.charts import finish_trend_axes, trend_band_line, trend_benchmark_line
 from ...plots.style import COLORS, MARK_COLORS, mark_text, new_axes
-from .tables import COMPONENTS, FUNNEL_STAGES
+from .scores import COMPONENTS, FUNNEL_STAGES
 
 __all__ = ["component_bars", "funnel_plot", "trend_plot"]
 
@@ -30,7 +30,7 @@ def trend_plot(
     Parameters
     ----------
     table : DataFrame
-        Tidy trend table (:func:`gotone_analysis.brand.trend`) with columns ``quarter,
+        Tidy trend table (:func:`.tables.trend`) with columns ``quarter,
         component, estimate, ci_low, ci_high`` and optionally ``mark`` (a mark of
         :data:`gotone_analysis.compare.MARKS` or "": significant change from the previous
         point). The band is labelled with the level the table carries. Rows of other components are
@@ -89,7 +89,7 @@ def component_bars(
     Parameters
     ----------
     table : DataFrame
-        Tidy change table (:func:`gotone_analysis.brand.changes`) with columns
+        Tidy change table (:func:`.tables.changes`) with columns
         ``component, estimate, ci_low, ci_high, diff, mark``; one row per component.
         A significant change is labelled with its mark and the difference;
         a non-significant one with the difference in grey.
@@ -151,11 +151,11 @@ def funnel_plot(
     Parameters
     ----------
     table : DataFrame
-        Tidy funnel table (:func:`gotone_analysis.brand.funnel`): columns ``stage,
+        Tidy funnel table (:func:`.tables.funnel`): columns ``stage,
         measure, estimate`` (and ``ci_low, ci_high``), where ``measure`` is ``"reach"``
         (share of the brand's customers at the stage, %) or ``"conversion"`` (share of
         the previous stage reaching this one, %). Stages are drawn in
-        :data:`~gotone_analysis.brand.FUNNEL_STAGES` order, top to bottom.
+        :data:`~.scores.FUNNEL_STAGES` order, top to bottom.
     lang : {"zh", "en"}
         Language of labels.
     ax : Axes, optional

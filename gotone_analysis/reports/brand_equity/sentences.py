@@ -1,7 +1,7 @@
 """The brand-equity narrative: what moved significantly in a comparison table, in words.
 
 Only rows marked significant (after the report-wide p-value adjustment of
-:mod:`gotone_analysis.brand`) are stated as changes; everything else is described as
+:mod:`.tables`) are stated as changes; everything else is described as
 within sampling error, and suppressed cells are counted and said to be hidden. The
 words are the ``narrative.*`` texts of the catalog (section ``labels/brand.py``).
 """
@@ -27,7 +27,7 @@ def comparison_kind(table: pd.DataFrame, lang: str = "zh") -> tuple[str, str]:
     Parameters
     ----------
     table : DataFrame
-        A table from :func:`gotone_analysis.brand.changes`, ``annual_changes``,
+        A table from :func:`.tables.changes`, ``annual_changes``,
         ``trend``, ``by_city`` or ``vs_benchmark``.
     lang : {"zh", "en"}
         Language of the name.
@@ -85,7 +85,7 @@ def brand_narrative(table: pd.DataFrame, lang: str = "zh", *, policy: Policy | N
     Parameters
     ----------
     table : DataFrame
-        A table from :func:`gotone_analysis.brand.changes`, ``annual_changes``,
+        A table from :func:`.tables.changes`, ``annual_changes``,
         ``by_city`` or ``vs_benchmark`` (columns ``component, estimate, diff, p_value,
         p_adj, mark``, optionally ``city`` and ``suppressed``).
     lang : {"zh", "en"}

@@ -1,17 +1,20 @@
-"""Brand equity: the four components (认知 联想 偏好 忠诚) and the influence index (影响力).
+"""Brand equity: the report's tables of the influence index (影响力) and its components.
 
-Respondent-level scores on 0-100 follow :data:`gotone_analysis.config.BRAND_INDEX_SPEC`
-(:func:`respondent_scores`); design-based estimates of their means come from
-:func:`gotone_analysis.survey.estimate_many` (stratified design, sampling weights,
-finite-population correction, optional clusters, Taylor-linearised standard errors).
-The design of the survey frame is the one rule :func:`gotone_analysis.survey.design_of`;
-comparisons and the report-wide policy (:class:`gotone_analysis.policy.Policy`: minimum
+Wave by wave (:func:`trend`), against a comparison wave (:func:`changes`) or year
+(:func:`annual_changes`), by brand (:func:`by_brand`), against the network benchmark
+(:func:`vs_benchmark`), each city against the province (:func:`by_city`), the brand
+funnel (:func:`funnel`) and the published numbers (:func:`headline`). The scores and
+the index estimates they are built from (:func:`~.scores.components`,
+:func:`~.scores.annual`, the funnel stages, domains and the estimation core) are in
+:mod:`.scores`.
+
+Comparisons and the report-wide policy (:class:`gotone_analysis.policy.Policy`: minimum
 base, level, p-value adjustment, significance level) come from
 :mod:`gotone_analysis.compare`; a comparison quarter is resolved by
 :func:`gotone_analysis.params.resolve_comparison`. Every estimator takes ``policy=``
 (usually ``P.policy``); ``level``, ``alpha`` and ``min_base`` given explicitly override
 it. This module holds estimators only: labels are in :mod:`gotone_analysis.labels`,
-sentences in :mod:`gotone_analysis.narrative`.
+sentences in :mod:`.sentences`.
 
 Every public estimator returns one tidy table (one row per component x domain, or per
 funnel stage) with ``estimate, se, ci_low, ci_high, n, n_eff, deff``; comparison tables
@@ -22,22 +25,6 @@ and, when a minimum base is given, ``suppressed`` and ``note``
 P-values are adjusted over each whole table (the family) under the report-wide
 policy and only then marked. Every table carries its confidence level in
 ``attrs["level"]`` (:func:`gotone_analysis.survey.level_of`).
-
-Domains
--------
-``scope="province"`` is all of Fujian; a city code is that city's domain. ``brand``
-selects the brand's customers (GoTone by default). Domains are always estimated from
-the full sample of the wave (all brands and cities), never by cutting the data first,
-so that their standard errors reflect the design.
-
-Funnel
-------
-The brand funnel has four nested stages (:data:`FUNNEL_STAGES`): aware of the brand
-when prompted (``aw_aided == 1``) -> positive association (mean of the answered image
-items ``>=`` :data:`ASSOCIATION_MIN` on 1-10) -> preferring (``pref_score >=``
-:data:`PREFERENCE_MIN`) -> loyal (``loy_stay >=`` :data:`LOYALTY_MIN`). A respondent
-reaches a stage when they meet its rule and every earlier one; reach is unknown (left
-out of that stage's base) when an item needed to decide is missing.
 """
 
 from __future__ import annotations
@@ -48,208 +35,42 @@ import numpy as np
 import pandas as pd
 
 from ... import compare, survey
-from ...config import (
-    BRAND_CODES,
-    BRAND_COMPONENTS,
-    BRAND_INDEX_SPEC,
-    CITY_CODES,
-    PROVINCE,
-)
+from ...config import BRAND_CODES, CITY_CODES, PROVINCE
 from ...errors import UsageError
 from ...params import resolve_comparison
-from ...policy import SE_ZERO, Policy, adjust_pvalues, resolve_policy
-from ...survey import PSU, STRATUM, WEIGHT
+from ...policy import SE_ZERO, Policy, adjust_pvalues
+from .scores import (
+    COMPONENTS,
+    FUNNEL_STAGES,
+    annual,
+    call_policy,
+    check_scope_brand,
+    components,
+    domain_columns,
+    domain_means,
+    finish_table,
+    funnel_stages,
+    pooled_components,
+    respondent_scores,
+    select_domain,
+    suppress_small_bases,
+    wave_rows,
+    year_quarters,
+)
 
-# --- constants -------------------------------------------------------------------------
-
-#: Components in display order: the four of the funnel, then the composite index.
-COMPONENTS: tuple[str, ...] = (*BRAND_COMPONENTS, "influence")
-
-#: Funnel stages in order.
-FUNNEL_STAGES: tuple[str, ...] = ("aware", "associated", "preferring", "loyal")
-#: Positive association: mean of the answered image items (1-10) at least this.
-ASSOCIATION_MIN: float = 7.0
-#: Preferring: ``pref_score`` (1-10) at least this.
-PREFERENCE_MIN: float = 8.0
-#: Loyal: ``loy_stay`` (1-10) at least this.
-LOYALTY_MIN: float = 8.0
+__all__ = [
+    "annual_changes",
+    "by_brand",
+    "by_city",
+    "changes",
+    "funnel",
+    "headline",
+    "trend",
+    "vs_benchmark",
+]
 
 #: Columns a comparison adds to an estimate table, and the mark.
 _COMPARE_COLS = (*compare.REFERENCE_COLUMNS, compare.MARK_COLUMN)
-
-
-def _policy(policy: Policy | None, *, level: float | None = None, alpha: float | None = None,
-            min_base: int | None = None) -> Policy:
-    """The policy of one call: ``policy`` with the explicitly given values overriding it."""
-    return resolve_policy(policy, level=level, alpha=alpha, min_base=min_base)
-
-
-# --- respondent scores ---------------------------------------------------------------------
-
-
-def _rescale(x: pd.Series, lo: float, hi: float) -> pd.Series:
-    return (x.astype("float64") - lo) / (hi - lo) * 100.0
-
-
-def respondent_scores(df: pd.DataFrame, spec: dict | None = None) -> pd.DataFrame:
-    """Score each respondent on the four components and the influence index, 0-100.
-
-    Parameters
-    ----------
-    df : DataFrame
-        Survey rows with the items named in ``spec`` (98/99 already read as missing).
-    spec : dict, optional
-        Scoring specification; defaults to :data:`~gotone_analysis.config.BRAND_INDEX_SPEC`.
-
-    Returns
-    -------
-    DataFrame
-        Same index as ``df``, columns ``awareness, association, preference, loyalty,
-        influence`` (float, NaN where the rules in the spec make a score missing).
-
-    Notes
-    -----
-    Every score is linear in the items, so applying this function to a table of item
-    *expectations* gives the expected scores (used to check estimates against the
-    demo generator's truth).
-    """
-    spec = spec or BRAND_INDEX_SPEC
-    out = pd.DataFrame(index=df.index)
-    for comp in BRAND_COMPONENTS:
-        rule = spec[comp]
-        if "mean_of" in rule:
-            lo, hi = rule["scale"]
-            items = df[list(rule["mean_of"])].astype("float64")
-            answered = items.notna().sum(axis=1)
-            score = _rescale(items.mean(axis=1), lo, hi)
-            out[comp] = score.where(answered >= rule.get("min_answered", 1))
-        else:
-            scale = rule["scale"]
-            total = pd.Series(0.0, index=df.index)
-            for item, w in rule["items"].items():
-                lo, hi = scale[item] if isinstance(scale, dict) else scale
-                total = total + w * _rescale(df[item], lo, hi)
-            out[comp] = total / sum(rule["items"].values())
-    weights = spec["influence_weights"]
-    wsum = sum(weights.values())
-    infl = sum(w * out[c] for c, w in weights.items()) / wsum
-    out["influence"] = infl.astype("float64")
-    return out.replace([np.inf, -np.inf], np.nan)
-
-
-def funnel_stages(df: pd.DataFrame) -> pd.DataFrame:
-    """Whether each respondent reaches each funnel stage (1/0, NaN when undecidable).
-
-    Parameters
-    ----------
-    df : DataFrame
-        Survey rows with ``aw_aided``, ``img_1``..``img_5``, ``pref_score``, ``loy_stay``.
-
-    Returns
-    -------
-    DataFrame
-        Same index as ``df``, one float column per stage of :data:`FUNNEL_STAGES`: 1 when
-        the respondent meets the stage's rule and every earlier one, 0 when they fail any
-        of them, NaN when an item needed to decide is missing. Positive association
-        needs at least ``min_answered`` image items as in the index specification.
-    """
-    assoc_rule = BRAND_INDEX_SPEC["association"]
-    items = df[list(assoc_rule["mean_of"])].astype("float64")
-    img_mean = items.mean(axis=1).where(items.notna().sum(axis=1) >= assoc_rule["min_answered"])
-    rules = {
-        "aware": df["aw_aided"].astype("float64") >= 1,
-        "associated": img_mean >= ASSOCIATION_MIN,
-        "preferring": df["pref_score"].astype("float64") >= PREFERENCE_MIN,
-        "loyal": df["loy_stay"].astype("float64") >= LOYALTY_MIN,
-    }
-    known = {
-        "aware": df["aw_aided"].notna(),
-        "associated": img_mean.notna(),
-        "preferring": df["pref_score"].notna(),
-        "loyal": df["loy_stay"].notna(),
-    }
-    out = pd.DataFrame(index=df.index)
-    failed = np.zeros(len(df), dtype=bool)   # failed a known stage so far
-    unknown = np.zeros(len(df), dtype=bool)  # some stage so far could not be decided
-    for stage in FUNNEL_STAGES:
-        k = known[stage].to_numpy(dtype=bool)
-        failed |= k & ~rules[stage].fillna(False).to_numpy(dtype=bool)
-        unknown |= ~k
-        # failing any known stage decides (0) even when another item is missing;
-        # otherwise a missing item anywhere up to this stage leaves it undecided
-        out[stage] = np.where(failed, 0.0, np.where(unknown, np.nan, 1.0))
-    return out
-
-
-# --- design helpers ---------------------------------------------------------------------------
-
-
-def _check_scope_brand(scope: str, brand: str) -> None:
-    if scope != PROVINCE and scope not in CITY_CODES:
-        raise UsageError(f"scope must be 'province' or one of {', '.join(CITY_CODES)}; got {scope!r}")
-    if brand not in BRAND_CODES:
-        raise UsageError(f"brand must be one of {', '.join(BRAND_CODES)}; got {brand!r}")
-
-
-def _wave(data: pd.DataFrame, quarter: str | None) -> pd.DataFrame:
-    if quarter is None:
-        waves = pd.unique(data["quarter"])
-        if len(waves) != 1:
-            raise UsageError("the survey holds several quarters; say which one (quarter=...)")
-        return data
-    rows = data.loc[data["quarter"] == quarter]
-    if rows.empty:
-        raise UsageError(f"no survey data for quarter {quarter}")
-    return rows
-
-
-def _domain_columns(scope: str, by: Sequence[str] | None) -> list[str]:
-    cols = ["brand"] if scope == PROVINCE else ["brand", "city"]
-    return cols + [c for c in (by or ()) if c not in cols]
-
-
-def _estimate(data: pd.DataFrame, variables: Sequence[str], domain: list[str],
-              level: float) -> pd.DataFrame:
-    """Design-based means of ``variables`` for every domain in ``domain`` columns (long)."""
-    est = survey.estimate_many(data, list(variables), by=domain, level=level,
-                               **survey.design_of(data))
-    return est.rename(columns={"variable": "component"})
-
-
-def _select(table: pd.DataFrame, scope: str, brand: str) -> pd.DataFrame:
-    keep = table["brand"] == brand
-    if scope != PROVINCE:
-        keep &= table["city"] == scope
-    out = table.loc[keep].drop(columns=[c for c in ("brand", "city") if c in table and
-                                        (c == "brand" or scope != PROVINCE)])
-    return out.reset_index(drop=True)
-
-
-def _components_on(data: pd.DataFrame, *, scope: str, brand: str, by: Sequence[str] | None,
-                   spec: dict | None, level: float) -> pd.DataFrame:
-    scored = pd.concat([data, respondent_scores(data, spec)], axis=1)
-    est = _estimate(scored, COMPONENTS, _domain_columns(scope, by), level)
-    out = _select(est, scope, brand)
-    out.insert(0, "scope", scope)
-    out.insert(1, "brand", brand)
-    by_cols = [c for c in (by or ()) if c in out]
-    out = out[["scope", "brand", *by_cols, "component",
-               *[c for c in out.columns if c not in {"scope", "brand", "component", *by_cols}]]]
-    out["_o"] = out["component"].map({c: i for i, c in enumerate(COMPONENTS)})
-    out = out.sort_values([*by_cols, "_o"], kind="stable").drop(columns="_o")
-    return out.reset_index(drop=True)
-
-
-def _suppress(table: pd.DataFrame, min_base: int | None) -> pd.DataFrame:
-    """Blank cells with a base below ``min_base`` (:func:`gotone_analysis.compare.suppress`)."""
-    if min_base is None:
-        return table
-    return compare.suppress(table, int(min_base))
-
-
-def _finish(table: pd.DataFrame, pol: Policy) -> pd.DataFrame:
-    """Suppress small bases under the policy and record its level in the table's attrs."""
-    return survey.with_level(_suppress(table, pol.min_base), pol.level)
 
 
 def _significance(table: pd.DataFrame, pol: Policy,
@@ -314,185 +135,7 @@ def _independent_difference(current: pd.DataFrame, previous: pd.DataFrame | None
     return _with_comparison(current, comp, on)
 
 
-# --- estimators -------------------------------------------------------------------------------
-
-
-def components(
-    survey_data: pd.DataFrame,
-    *,
-    quarter: str | None = None,
-    scope: str = PROVINCE,
-    brand: str = "gotone",
-    by: Sequence[str] | None = None,
-    spec: dict | None = None,
-    level: float | None = None,
-    min_base: int | None = None,
-    policy: Policy | None = None,
-) -> pd.DataFrame:
-    """Design-based estimates of the four components and the influence index, 0-100.
-
-    Parameters
-    ----------
-    survey_data : DataFrame
-        Validated survey rows (one or more waves; 98/99 already missing) with the design
-        columns ``stratum, weight`` and optionally ``stratum_pop`` and ``psu``.
-    quarter : str, optional
-        Wave ``YYYYQn`` to estimate; may be omitted when ``survey_data`` holds one wave.
-    scope : str
-        ``"province"`` or a city code (that city as a domain of the full design).
-    brand : str
-        Brand whose customers are described (default GoTone).
-    by : sequence of str, optional
-        Further domain columns, e.g. ``["tier"]`` or ``["city"]``.
-    spec : dict, optional
-        Index specification (default :data:`~gotone_analysis.config.BRAND_INDEX_SPEC`).
-    level : float, optional
-        Confidence level of the intervals (default the policy's, 95 %).
-    min_base : int, optional
-        Suppress cells with fewer respondents (see :func:`gotone_analysis.compare.suppress`);
-        default the policy's (none without a policy).
-    policy : gotone_analysis.policy.Policy, optional
-        The report-wide policy (``P.policy``) supplying ``level``, ``min_base`` and, for
-        comparisons, ``alpha`` and the p-value adjustment; explicit arguments win.
-
-    Returns
-    -------
-    DataFrame
-        One row per (``by`` domain x component), components in :data:`COMPONENTS`
-        order: ``scope, brand, [by...], component, estimate, se, ci_low, ci_high, n,
-        n_eff, deff`` (+ ``suppressed, note`` when ``min_base`` is given). ``n`` is the
-        unweighted number of respondents with a score.
-    """
-    pol = _policy(policy, level=level, min_base=min_base)
-    _check_scope_brand(scope, brand)
-    data = _wave(survey_data, quarter)
-    out = _components_on(data, scope=scope, brand=brand, by=by, spec=spec, level=pol.level)
-    out.insert(0, "quarter", quarter if quarter is not None else str(data["quarter"].iloc[0]))
-    return _finish(out, pol)
-
-
-def pooled_design(survey_data: pd.DataFrame, quarters: Sequence[str], *,
-                  brand: str = "gotone") -> pd.DataFrame:
-    """Stack several waves into one design whose estimate is the mean over the waves.
-
-    Each wave is an independent stratified sample, so strata (and PSUs) are made
-    wave-specific (``"<quarter>|<stratum>"``); the finite-population correction of
-    each wave is unchanged. Each wave's weights are multiplied by
-    ``mean_w(T_w) / (T_w x W)``, where ``T_w`` is the wave's weight total among the
-    ``brand``'s customers and ``W`` the number of waves: every wave then carries the
-    same weight ``1/W`` of the brand's (average) population, so a brand-level estimate
-    from the pooled design is exactly the mean of the waves' estimates, and a domain
-    estimate (city, tier) is the mean of the waves weighted by the domain's estimated
-    size in each wave (identical to the plain mean when strata fix the domain sizes).
-
-    Parameters
-    ----------
-    survey_data : DataFrame
-        Survey rows of at least the waves in ``quarters``.
-    quarters : sequence of str
-        The waves to pool.
-    brand : str
-        Brand whose population total is equalised across waves.
-
-    Returns
-    -------
-    DataFrame
-        The rows of those waves with rescaled ``weight`` and wave-specific ``stratum``
-        and ``psu`` (a new frame; the input is not changed).
-    """
-    quarters = list(dict.fromkeys(quarters))
-    data = survey_data.loc[survey_data["quarter"].isin(quarters)].copy()
-    present = [q for q in quarters if (data["quarter"] == q).any()]
-    if not present:
-        raise UsageError(f"no survey data for {', '.join(quarters)}")
-    totals = (data.loc[data["brand"] == brand].groupby("quarter")[WEIGHT].sum()
-              .reindex(present))
-    if totals.isna().any() or (totals <= 0).any():
-        missing = totals.index[totals.isna() | (totals <= 0)].tolist()
-        raise UsageError(f"no {brand} respondents in {', '.join(missing)}")
-    factor = (totals.mean() / totals / len(present)).to_dict()
-    data[WEIGHT] = data[WEIGHT].astype("float64") * data["quarter"].map(factor).astype("float64")
-    data[STRATUM] = data["quarter"].astype(str) + "|" + data[STRATUM].astype(str)
-    if PSU in data and data[PSU].notna().all():
-        data[PSU] = data["quarter"].astype(str) + "|" + data[PSU].astype(str)
-    return data
-
-
-def year_quarters(survey_data: pd.DataFrame, year: int | str,
-                  through: int | None = None) -> list[str]:
-    """The waves of ``year`` present in the survey, in order.
-
-    ``through`` (1-4) keeps only the waves of quarters 1..``through``: year to date.
-    """
-    prefix = f"{int(year)}Q"
-    waves = sorted(str(q) for q in pd.unique(survey_data["quarter"]) if str(q).startswith(prefix))
-    if through is not None:
-        waves = [q for q in waves if int(q[-1]) <= int(through)]
-    return waves
-
-
-def annual(
-    survey_data: pd.DataFrame,
-    year: int | str,
-    *,
-    scope: str = PROVINCE,
-    brand: str = "gotone",
-    by: Sequence[str] | None = None,
-    spec: dict | None = None,
-    level: float | None = None,
-    min_base: int | None = None,
-    through: int | None = None,
-    policy: Policy | None = None,
-) -> pd.DataFrame:
-    """Components and influence for a year, pooling that year's waves.
-
-    The year's estimate is the mean over its waves (see :func:`pooled_design` for the
-    weight scaling); its standard error comes from the pooled stratified design, each
-    wave an independent set of strata. This is what "the 2009 index" means. With
-    ``through`` (a quarter number 1-4) only the waves of quarters 1..``through`` are
-    pooled: the year to date.
-
-    Parameters
-    ----------
-    survey_data : DataFrame
-        Survey rows (all waves available).
-    year : int or str
-        Calendar year, e.g. 2009.
-    scope, brand, by, spec, level, min_base
-        As in :func:`components`.
-    through : int, optional
-        Last quarter (1-4) of the year to pool; default every wave of the year.
-    policy : gotone_analysis.policy.Policy, optional
-        The report-wide policy (``P.policy``) supplying ``level``, ``min_base`` and, for
-        comparisons, ``alpha`` and the p-value adjustment; explicit arguments win.
-
-    Returns
-    -------
-    DataFrame
-        As :func:`components`, with ``quarter`` replaced by ``year`` (str) and a
-        ``waves`` column (number of waves pooled).
-    """
-    pol = _policy(policy, level=level, min_base=min_base)
-    _check_scope_brand(scope, brand)
-    if through is not None and int(through) not in (1, 2, 3, 4):
-        raise UsageError(f"through must be a quarter number 1-4, got {through!r}")
-    quarters = year_quarters(survey_data, year, through)
-    if not quarters:
-        span = f" up to Q{through}" if through is not None else ""
-        raise UsageError(f"no survey waves in {year}{span}")
-    out = _pooled_components(survey_data, year, quarters, scope=scope, brand=brand, by=by,
-                             spec=spec, level=pol.level)
-    return _finish(out, pol)
-
-
-def _pooled_components(survey_data: pd.DataFrame, year: int | str, quarters: list[str], *,
-                       scope: str, brand: str, by: Sequence[str] | None, spec: dict | None,
-                       level: float) -> pd.DataFrame:
-    data = pooled_design(survey_data, quarters, brand=brand)
-    out = _components_on(data, scope=scope, brand=brand, by=by, spec=spec, level=level)
-    out.insert(0, "year", str(int(year)))
-    out.insert(1, "waves", len(quarters))
-    return out
+# --- tables -----------------------------------------------------------------------------------
 
 
 def trend(
@@ -516,7 +159,7 @@ def trend(
     quarters : sequence of str, optional
         Waves to show (default: every wave in the data), in time order.
     scope, brand, spec, level, min_base
-        As in :func:`components`.
+        As in :func:`~.scores.components`.
     alpha : float, optional
         Significance level of the marks (default the policy's).
     policy : gotone_analysis.policy.Policy, optional
@@ -533,8 +176,8 @@ def trend(
         the first quarter. P-values are adjusted wave by wave (each wave's
         components are one family), so the latest wave is marked as in :func:`changes`.
     """
-    pol = _policy(policy, level=level, alpha=alpha, min_base=min_base)
-    _check_scope_brand(scope, brand)
+    pol = call_policy(policy, level=level, alpha=alpha, min_base=min_base)
+    check_scope_brand(scope, brand)
     if quarters is None:
         quarters = sorted(pd.unique(survey_data["quarter"]).tolist())
     quarters = sorted(quarters)
@@ -546,13 +189,13 @@ def trend(
     prev_q = {q: quarters[k - 1] if k else None for k, q in enumerate(quarters)}
     out.insert(out.columns.get_loc("estimate_ref"), "compare_quarter",
                out["quarter"].map(prev_q).astype(object))
-    return _significance(_suppress(out, pol.min_base), pol, family=["quarter"])
+    return _significance(suppress_small_bases(out, pol.min_base), pol, family=["quarter"])
 
 
 def _compare_tables(current: pd.DataFrame, previous: pd.DataFrame, on: list[str],
                     pol: Policy) -> pd.DataFrame:
     out = _independent_difference(current, previous, on)
-    out = _suppress(out, pol.min_base)
+    out = suppress_small_bases(out, pol.min_base)
     return _significance(out, pol)
 
 
@@ -588,7 +231,7 @@ def changes(
         ``"previous"``, ``"year_ago"`` or an earlier wave ``YYYYQn``, resolved by
         :func:`gotone_analysis.params.resolve_comparison` (a later wave is refused).
     scope, brand, by, spec, level, min_base
-        As in :func:`components`; a cell is suppressed when either wave's base is small.
+        As in :func:`~.scores.components`; a cell is suppressed when either wave's base is small.
     alpha : float, optional
         Significance level of the marks (default the policy's).
     policy : gotone_analysis.policy.Policy, optional
@@ -603,7 +246,7 @@ def changes(
         diff_ci_low, diff_ci_high, z, p_value, p_adj, mark`` (+ ``suppressed, note``). When the comparison wave is not in the
         data the comparison columns are empty (and no mark is set).
     """
-    pol = _policy(policy, level=level, alpha=alpha, min_base=min_base)
+    pol = call_policy(policy, level=level, alpha=alpha, min_base=min_base)
     other, _ = resolve_comparison(quarter, compare_to)
     on = [*(by or ()), "component"]
     cur = components(survey_data, quarter=quarter, scope=scope, brand=brand, by=by,
@@ -661,7 +304,7 @@ def annual_changes(
     DataFrame
         As :func:`changes`, with ``year`` and ``compare_year`` in place of the quarters.
     """
-    pol = _policy(policy, level=level, alpha=alpha, min_base=min_base)
+    pol = call_policy(policy, level=level, alpha=alpha, min_base=min_base)
     other = int(compare_year) if compare_year is not None else int(year) - 1
     on = [*(by or ()), "component"]
     kw = dict(scope=scope, brand=brand, by=by, spec=spec, level=pol.level)
@@ -671,7 +314,7 @@ def annual_changes(
     same = [q for q in year_quarters(survey_data, other) if q[-1] in numbers]
     prev = None
     if len(same) == len(numbers):
-        prev = _pooled_components(survey_data, other, same, **kw)
+        prev = pooled_components(survey_data, other, same, **kw)
     out = _compare_tables(cur, prev, on, pol)
     out.insert(out.columns.get_loc("estimate_ref"), "compare_year", str(other))
     return out
@@ -695,7 +338,7 @@ def by_brand(
     survey_data : DataFrame
         Survey rows.
     quarter, scope, spec, level, min_base
-        As in :func:`components`.
+        As in :func:`~.scores.components`.
     brands : sequence of str
         Brands to show, in this order; brands without respondents are left out.
     policy : gotone_analysis.policy.Policy, optional
@@ -705,11 +348,11 @@ def by_brand(
     Returns
     -------
     DataFrame
-        :func:`components` tables of the brands stacked (the ``brand`` column tells
+        :func:`~.scores.components` tables of the brands stacked (the ``brand`` column tells
         them apart).
     """
-    pol = _policy(policy, level=level, min_base=min_base)
-    data = _wave(survey_data, quarter)
+    pol = call_policy(policy, level=level, min_base=min_base)
+    data = wave_rows(survey_data, quarter)
     present = set(pd.unique(data["brand"]))
     parts = [components(data, quarter=quarter, scope=scope, brand=b, spec=spec, policy=pol)
              for b in brands if b in present]
@@ -735,7 +378,7 @@ def vs_benchmark(
     Parameters
     ----------
     table : DataFrame
-        A :func:`components` table (columns ``quarter, component, estimate, se, n``).
+        A :func:`~.scores.components` table (columns ``quarter, component, estimate, se, n``).
     benchmark : DataFrame
         ``quarter, metric, value`` (metric named as the components).
     quarter : str, optional
@@ -752,7 +395,7 @@ def vs_benchmark(
         The table's rows that have a benchmark, with the comparison columns
         (``estimate_ref`` = the benchmark, ``se_ref`` = 0, ``diff`` ... ``p_adj``, ``mark``).
     """
-    pol = _policy(policy, alpha=alpha, min_base=min_base)
+    pol = call_policy(policy, alpha=alpha, min_base=min_base)
     pol = pol.with_(level=survey.level_of(table))  # the table's intervals keep their level
     q = quarter if quarter is not None else str(table["quarter"].iloc[0])
     bench = (benchmark.loc[benchmark["quarter"] == q, ["metric", "value"]]
@@ -762,7 +405,7 @@ def vs_benchmark(
     comp = compare.vs_constant(rows[["component", "estimate", "se", "n", "_benchmark"]],
                                "_benchmark", level=pol.level)
     out = _with_comparison(rows.drop(columns="_benchmark"), comp, ["component"])
-    out = _suppress(out, pol.min_base)
+    out = suppress_small_bases(out, pol.min_base)
     return _significance(out, pol)
 
 
@@ -791,7 +434,7 @@ def by_city(
     quarter : str, optional
         Wave (may be omitted when the data hold one wave).
     brand, spec, level, alpha, min_base, policy
-        As in :func:`components` and :func:`changes`.
+        As in :func:`~.scores.components` and :func:`changes`.
 
     Returns
     -------
@@ -801,14 +444,14 @@ def by_city(
         n_eff, deff`` and the comparison columns (``estimate_ref`` = the province,
         ``diff`` ... ``p_adj``, ``mark``) (+ ``suppressed, note``).
     """
-    pol = _policy(policy, level=level, alpha=alpha, min_base=min_base)
+    pol = call_policy(policy, level=level, alpha=alpha, min_base=min_base)
     level = pol.level
-    _check_scope_brand(PROVINCE, brand)
-    data = _wave(survey_data, quarter)
+    check_scope_brand(PROVINCE, brand)
+    data = wave_rows(survey_data, quarter)
     q = quarter if quarter is not None else str(data["quarter"].iloc[0])
     scored = pd.concat([data, respondent_scores(data, spec)], axis=1)
     design = survey.design_of(data)
-    cities = _estimate(scored, COMPONENTS, ["brand", "city"], level)
+    cities = domain_means(scored, COMPONENTS, ["brand", "city"], level)
     cities = cities.loc[cities["brand"] == brand].drop(columns="brand")
     parts = []
     for comp in COMPONENTS:
@@ -827,7 +470,7 @@ def by_city(
     out["_c"] = out["city"].map({c: i for i, c in enumerate(CITY_CODES)})
     out["_o"] = out["component"].map({c: i for i, c in enumerate(COMPONENTS)})
     out = out.sort_values(["_c", "_o"]).drop(columns=["_c", "_o"]).reset_index(drop=True)
-    out = _suppress(out, pol.min_base)
+    out = suppress_small_bases(out, pol.min_base)
     return _significance(out, pol)
 
 
@@ -845,7 +488,7 @@ def funnel(
     """The brand funnel: reach of each stage and conversion from the stage before, in %.
 
     Reach is a design-based proportion (the mean of the 0/1 stage indicator of
-    :func:`funnel_stages`, among the brand's customers whose stage is known).
+    :func:`~.scores.funnel_stages`, among the brand's customers whose stage is known).
     Conversion of stage ``k`` is the ratio ``sum(w x stage_k) / sum(w x stage_{k-1})``
     over respondents whose stage ``k`` is known; its standard error is Taylor-linearised
     (the design variance of ``u_i = (y_i - R x_i) / X``, computed as the domain mean of
@@ -856,7 +499,7 @@ def funnel(
     survey_data : DataFrame
         Survey rows.
     quarter, scope, brand, by, level, min_base, policy
-        As in :func:`components`. For conversions ``n`` is the base of the ratio (the
+        As in :func:`~.scores.components`. For conversions ``n`` is the base of the ratio (the
         respondents at the previous stage).
 
     Returns
@@ -867,28 +510,28 @@ def funnel(
         conversion), ``estimate, se, ci_low, ci_high, n, n_eff, deff`` (+ ``suppressed,
         note``).
     """
-    pol = _policy(policy, level=level, min_base=min_base)
+    pol = call_policy(policy, level=level, min_base=min_base)
     level = pol.level
-    _check_scope_brand(scope, brand)
-    data = _wave(survey_data, quarter)
+    check_scope_brand(scope, brand)
+    data = wave_rows(survey_data, quarter)
     q = quarter if quarter is not None else str(data["quarter"].iloc[0])
-    domain = _domain_columns(scope, by)
+    domain = domain_columns(scope, by)
     stages = funnel_stages(data) * 100.0
     base = pd.concat([data, stages], axis=1)
-    reach = _estimate(base, FUNNEL_STAGES, domain, level).rename(columns={"component": "stage"})
+    reach = domain_means(base, FUNNEL_STAGES, domain, level).rename(columns={"component": "stage"})
     reach["measure"] = "reach"
     conv_parts = []
     for prev_stage, stage in zip(FUNNEL_STAGES[:-1], FUNNEL_STAGES[1:], strict=True):
         # conversion = share reaching `stage` among those at `prev_stage`: a domain mean,
         # identical to the ratio sum(w y) / sum(w x) and its linearised variance
         at_prev = base[prev_stage] == 100.0
-        est = _estimate(base.assign(_conv=base[stage].where(at_prev)), ["_conv"], domain,
+        est = domain_means(base.assign(_conv=base[stage].where(at_prev)), ["_conv"], domain,
                         level)
         est["component"] = stage
         est["measure"] = "conversion"
         conv_parts.append(est.rename(columns={"component": "stage"}))
     allrows = pd.concat([reach, *conv_parts], ignore_index=True)
-    out = _select(allrows, scope, brand)
+    out = select_domain(allrows, scope, brand)
     out.insert(0, "quarter", q)
     out.insert(1, "scope", scope)
     out.insert(2, "brand", brand)
@@ -898,7 +541,7 @@ def funnel(
     out["_s"] = out["stage"].map({s: i for i, s in enumerate(FUNNEL_STAGES)})
     out["_m"] = (out["measure"] == "conversion").astype(int)
     out = out.sort_values([*by_cols, "_m", "_s"]).drop(columns=["_s", "_m"])
-    return _finish(out.reset_index(drop=True), pol)
+    return finish_table(out.reset_index(drop=True), pol)
 
 
 # --- headline numbers ----------------------------------------------------------------------
