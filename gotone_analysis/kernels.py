@@ -36,8 +36,9 @@ WARM_ENV = "GOTONE_WARM_KERNELS"
 #: Modules a warm kernel imports while it waits (what every report notebook imports).
 WARM_IMPORTS = (
     "numpy", "pandas", "scipy.stats", "matplotlib.pyplot", "gotone_analysis",
-    "gotone_analysis.report", "gotone_analysis.plots", "gotone_analysis.narrative",
-    "gotone_analysis.survey", "gotone_analysis.io",
+    "gotone_analysis.report", "gotone_analysis.plots", "gotone_analysis.labels",
+    "gotone_analysis.tables", "gotone_analysis.policy", "gotone_analysis.survey",
+    "gotone_analysis.io",
 )
 #: Seconds :func:`take` waits for a warm kernel to finish its imports and the prelude.
 READY_TIMEOUT = 120.0

@@ -273,7 +273,7 @@ def index_headline(out_dir: Path, quarter: str, lang: str = "zh") -> str:
     """The headline numbers of a quarter, one row per scope that published any.
 
     Read from each scope's ``metrics.json`` as the summary reads them
-    (:func:`gotone_analysis.summary.headline_numbers`), with a link to the scope's
+    (:func:`gotone_analysis.reports.summary.tables.headline_numbers`), with a link to the scope's
     summary page when there is one.
 
     Returns

@@ -68,3 +68,12 @@ def test_pool_off_starts_nothing(pool, monkeypatch):
     monkeypatch.setenv(kernels.WARM_ENV, "0")
     kernels.prepare_next()
     assert _kernel_children() == set() and not kernels.enabled()
+
+
+def test_every_warm_import_exists():
+    import importlib
+
+    from gotone_analysis.kernels import WARM_IMPORTS
+
+    for name in WARM_IMPORTS:
+        assert importlib.util.find_spec(name) is not None, name

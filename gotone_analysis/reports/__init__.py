@@ -10,7 +10,14 @@ publishes, in modules whose names say which is which:
   never imports matplotlib;
 * ``figures.py``: its figures, drawn from those tables (nothing estimated);
 * ``sentences.py``: its generated sentences, every word from the catalog;
+* ``view.py``: how its own columns are shown (cell formats for the one table renderer,
+  :func:`gotone_analysis.tables.reader_table`), where it has any;
 * ``catalog.py``: its zh/en texts (``SECTION``), found by :mod:`gotone_analysis.labels`.
+
+A report whose numbers need more than one module splits its compute part by what each
+piece holds: the brand index's respondent scores and components (``brand_equity/scores``),
+the scorecard's status rules, actuals and projection (``scorecard_139/status``,
+``actuals``, ``projection``).
 
 A notebook imports its own report folder and the shared presentation helpers
 (:mod:`gotone_analysis.tables`, :mod:`gotone_analysis.plots`,

@@ -1,13 +1,13 @@
 """Catalog section: brand-equity codes, funnel figures and the sentences of the brand narrative.
 
 The ``narrative.*`` texts are the word table of
-:func:`gotone_analysis.narrative.brand_narrative`.
+:func:`gotone_analysis.reports.brand_equity.sentences.brand_narrative`.
 """
 
 from __future__ import annotations
 
 SECTION: dict[str, tuple[str, str]] = {
-    # codes of gotone_analysis.brand (components, funnel stages and measures, benchmark)
+    # codes of gotone_analysis.reports.brand_equity.tables (components, funnel stages and measures, benchmark)
     "code.influence": ("影响力", "Influence"),
     "code.aware": ("认知（提示）", "Aware (prompted)"),
     "code.associated": ("正面联想", "Positive association"),

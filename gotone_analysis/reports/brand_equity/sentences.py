@@ -3,7 +3,7 @@
 Only rows marked significant (after the report-wide p-value adjustment of
 :mod:`.tables`) are stated as changes; everything else is described as
 within sampling error, and suppressed cells are counted and said to be hidden. The
-words are the ``narrative.*`` texts of the catalog (section ``labels/brand.py``).
+words are the ``narrative.*`` texts of the catalog (section ``reports/brand_equity/catalog.py``).
 """
 
 from __future__ import annotations

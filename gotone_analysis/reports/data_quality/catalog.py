@@ -1,4 +1,4 @@
-"""Catalog section: headings and codes of the data-quality tables (:mod:`gotone_analysis.quality`)."""
+"""Catalog section: headings and codes of the data-quality tables (:mod:`gotone_analysis.reports.data_quality.tables`)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ particular estimates, which also reflect stratification and clustering, come fro
 :func:`gotone_analysis.survey.design_of` (:func:`estimate_deffs`).
 
 Headings and codes of the tables shown to readers come from the catalog
-:mod:`gotone_analysis.labels` (section ``labels/quality.py``).
+:mod:`gotone_analysis.labels` (section ``reports/data_quality/catalog.py``).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 An effect is stated as an effect only when its confidence interval excludes zero;
 otherwise the sentence says that no effect can be claimed. Every word comes from the
-catalog section :mod:`gotone_analysis.labels.effects`.
+catalog section :mod:`gotone_analysis.reports.program_effects.catalog`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def _fmt(v: float, outcome: str) -> str:
 
 def care_narrative(summary: pd.DataFrame, lang: str = "zh", *,
                    policy: Policy | None = None) -> str:
-    """Sentences on the care-call effects (``effects.program.care_summary`` table).
+    """Sentences on the care-call effects (``reports.program_effects.tables.care_summary`` table).
 
     Returns
     -------

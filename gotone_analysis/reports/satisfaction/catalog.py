@@ -1,15 +1,15 @@
 """Catalog section: the satisfaction report's codes, headings, figure labels and sentences.
 
-Codes are those of :mod:`gotone_analysis.drivers.satisfaction` (the score and its
+Codes are those of :mod:`gotone_analysis.reports.satisfaction.tables` (the score and its
 drivers), of the decompositions (parts and the ``(intercept)`` / ``(controls)`` terms),
 of the importance–performance quadrants and periods. The ``narrative.satisfaction.*``
-texts are the word table of :mod:`gotone_analysis.narrative.satisfaction`.
+texts are the word table of :mod:`gotone_analysis.reports.satisfaction.sentences`.
 """
 
 from __future__ import annotations
 
 SECTION: dict[str, tuple[str, str]] = {
-    # the score and its drivers (gotone_analysis.drivers.satisfaction.DRIVERS)
+    # the score and its drivers (gotone_analysis.reports.satisfaction.tables.DRIVERS)
     "code.satisfaction": ("满意度", "Satisfaction"),
     "code.image": ("品牌形象", "Brand image"),
     "code.value": ("价值感知", "Value for money"),
@@ -28,7 +28,7 @@ SECTION: dict[str, tuple[str, str]] = {
     "code.total": ("合计", "Total"),
     "code.(intercept)": ("基线水平", "Baseline level"),
     "code.(controls)": ("客户结构（城市、层级）", "Segment mix (city, tier)"),
-    # constructs of the ECSI model (gotone_analysis.drivers.satisfaction.ECSI_BLOCKS)
+    # constructs of the ECSI model (gotone_analysis.reports.satisfaction.tables.ECSI_BLOCKS)
     "code.expectation": ("顾客预期", "Expectation"),
     "code.quality": ("感知质量", "Perceived quality"),
     "code.complaints": ("投诉", "Complaints"),

@@ -1,6 +1,6 @@
 """The satisfaction figures: index trend against the network, change waterfall, importance–performance.
 
-Drawn from the tables of :mod:`gotone_analysis.drivers.satisfaction`; nothing is
+Drawn from the tables of :mod:`gotone_analysis.reports.satisfaction.tables`; nothing is
 estimated here. A driver table that was not estimated (small base) is drawn as an
 empty panel that says so.
 """
@@ -46,7 +46,7 @@ def satisfaction_index_plot(
     Parameters
     ----------
     trend : DataFrame
-        :func:`~gotone_analysis.drivers.satisfaction.satisfaction_trend`: ``quarter,
+        :func:`~gotone_analysis.reports.satisfaction.tables.satisfaction_trend`: ``quarter,
         estimate, ci_low, ci_high`` and optionally ``network, lead, lead_significant``.
         Suppressed quarters (NaN) leave a gap; the last quarter's lead is written on the
         figure when it is significant.
@@ -92,7 +92,7 @@ def decomposition_waterfall(
     Parameters
     ----------
     decomposition : DataFrame
-        :func:`~gotone_analysis.drivers.satisfaction.change_decomposition` (threefold:
+        :func:`~gotone_analysis.reports.satisfaction.tables.change_decomposition` (threefold:
         ``part, term, estimate, ci_low, ci_high``; ``quarter, compare_quarter`` for the
         title). Steps: the endowment term of every driver, the ``(controls)`` endowment
         (segment mix) when present, the coefficients and interaction totals; the last
@@ -170,7 +170,7 @@ def importance_performance_plot(
     Parameters
     ----------
     table : DataFrame
-        :func:`~gotone_analysis.drivers.satisfaction.driver_map`: ``driver, period,
+        :func:`~gotone_analysis.reports.satisfaction.tables.driver_map`: ``driver, period,
         importance, performance`` (and ``quarter``); ``attrs`` ``importance_midpoint``
         and ``performance_midpoint`` give the cross-hairs of the quadrants.
     lang : {"zh", "en"}

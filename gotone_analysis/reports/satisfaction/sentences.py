@@ -1,10 +1,10 @@
 """The satisfaction narrative: how satisfaction moved, whether the move is real, and why.
 
-Sentences are built from the tables of :mod:`gotone_analysis.drivers.satisfaction`
-only, every word from the catalog (section ``labels/satisfaction.py``):
+Sentences are built from the tables of :mod:`gotone_analysis.reports.satisfaction.tables`
+only, every word from the catalog (section ``reports/satisfaction/catalog.py``):
 
 * a change is called a rise or a fall only when it is significant (adjusted p below
-  the policy's alpha, ``significant`` in :func:`~gotone_analysis.drivers.satisfaction.what_moved`);
+  the policy's alpha, ``significant`` in :func:`~gotone_analysis.reports.satisfaction.tables.what_moved`);
   otherwise the sentence says the change is within sampling error;
 * the lead over the network is stated only when significant;
 * drivers and segments are said to explain a move only when that move is significant
@@ -138,15 +138,15 @@ def satisfaction_narrative(
     Parameters
     ----------
     trend : DataFrame
-        :func:`~gotone_analysis.drivers.satisfaction.satisfaction_trend` (last row: this
+        :func:`~gotone_analysis.reports.satisfaction.tables.satisfaction_trend` (last row: this
         quarter).
     moved : DataFrame
-        :func:`~gotone_analysis.drivers.satisfaction.what_moved`.
+        :func:`~gotone_analysis.reports.satisfaction.tables.what_moved`.
     decomposition : DataFrame
-        :func:`~gotone_analysis.drivers.satisfaction.change_decomposition` (estimated or
+        :func:`~gotone_analysis.reports.satisfaction.tables.change_decomposition` (estimated or
         the ``not_estimated`` row).
     segments : sequence of DataFrame
-        :func:`~gotone_analysis.drivers.satisfaction.segment_change` tables.
+        :func:`~gotone_analysis.reports.satisfaction.tables.segment_change` tables.
     lang : {"zh", "en"}
         Language.
     policy : gotone_analysis.policy.Policy, optional
@@ -187,9 +187,9 @@ def driver_model_note(table: pd.DataFrame, lang: str = "zh") -> str:
     Parameters
     ----------
     table : DataFrame
-        :func:`~gotone_analysis.drivers.satisfaction.change_decomposition`,
-        :func:`~gotone_analysis.drivers.satisfaction.driver_map` or a table of
-        :func:`~gotone_analysis.drivers.satisfaction.satisfaction_index` (one wave: its
+        :func:`~gotone_analysis.reports.satisfaction.tables.change_decomposition`,
+        :func:`~gotone_analysis.reports.satisfaction.tables.driver_map` or a table of
+        :func:`~gotone_analysis.reports.satisfaction.tables.satisfaction_index` (one wave: its
         note names the one base).
     lang : {"zh", "en"}
         Language.

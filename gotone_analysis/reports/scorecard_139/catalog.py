@@ -1,7 +1,7 @@
-"""Catalog section: the 139 scorecard report (:mod:`gotone_analysis.scorecard`).
+"""Catalog section: the 139 scorecard report (:mod:`gotone_analysis.reports.scorecard_139`).
 
 Statuses, status changes, table headings, figure labels and the sentences of
-:func:`gotone_analysis.narrative.scorecard_narrative`.
+:func:`gotone_analysis.reports.scorecard_139.sentences.scorecard_narrative`.
 """
 
 from __future__ import annotations

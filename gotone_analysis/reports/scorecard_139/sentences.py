@@ -239,7 +239,7 @@ def contributions_narrative(contributions: pd.DataFrame | None, targets: pd.Data
     Parameters
     ----------
     contributions : DataFrame or None
-        :func:`gotone_analysis.scorecard.contributions` (None in a city's report).
+        :func:`gotone_analysis.reports.scorecard_139.tables.contributions` (None in a city's report).
     targets : DataFrame
         :attr:`.tables.ScorecardReport.targets` of the province.
     lang : {"zh", "en"}

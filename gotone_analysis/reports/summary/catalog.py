@@ -1,7 +1,7 @@
-"""Catalog section: the one-page summary report (:mod:`gotone_analysis.summary`).
+"""Catalog section: the one-page summary report (:mod:`gotone_analysis.reports.summary.tables`).
 
 Headings, the headline numbers' names, the "based on" note and the sentences of
-:func:`gotone_analysis.narrative.summary.summary_sentences` (``narrative.summary.*``),
+:func:`gotone_analysis.reports.summary.sentences.summary_sentences` (``narrative.summary.*``),
 plus the section headings of every report notebook (``section.<report>.*``): a
 notebook prints its headings from the catalog so that a page is in one language.
 """

@@ -1,8 +1,8 @@
-"""The summary's words: each finding of :func:`gotone_analysis.summary.findings` as a sentence.
+"""The summary's words: each finding of :func:`gotone_analysis.reports.summary.tables.findings` as a sentence.
 
-Which statements the numbers support is decided in :mod:`gotone_analysis.summary`;
+Which statements the numbers support is decided in :mod:`gotone_analysis.reports.summary.tables`;
 this module only words them, every word from the catalog (section
-``labels/summary.py``), and lays out the page: headline numbers, the nine levers,
+``reports/summary/catalog.py``), and lays out the page: headline numbers, the nine levers,
 the sentences each with its "based on" note (the metric keys), links to the
 detailed reports.
 """
@@ -165,7 +165,7 @@ def summary_sentences(found: Sequence[Finding], lang: str = "zh") -> list[Senten
     Parameters
     ----------
     found : sequence of Finding
-        From :func:`gotone_analysis.summary.findings`.
+        From :func:`gotone_analysis.reports.summary.tables.findings`.
     lang : {"zh", "en"}
         Language.
 
@@ -185,7 +185,7 @@ def summary_sentences(found: Sequence[Finding], lang: str = "zh") -> list[Senten
 
 def format_number(value, unit: str) -> str:
     """A headline number as readers see it (``unit`` of
-    :data:`gotone_analysis.summary.HEADLINE`): rates in per cent, counts with thousands
+    :data:`gotone_analysis.reports.summary.tables.HEADLINE`): rates in per cent, counts with thousands
     separators, differences signed, scores with one decimal; "—" when missing.
 
     Returns
@@ -209,7 +209,7 @@ def headline_table(numbers: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     Parameters
     ----------
     numbers : pandas.DataFrame
-        :func:`gotone_analysis.summary.headline_numbers`.
+        :func:`gotone_analysis.reports.summary.tables.headline_numbers`.
     lang : {"zh", "en"}
         Language of the names and headings.
 
@@ -240,13 +240,13 @@ def summary_html(numbers: pd.DataFrame, sentences: Sequence[Sentence], levers: p
     Parameters
     ----------
     numbers : pandas.DataFrame
-        :func:`gotone_analysis.summary.headline_numbers`.
+        :func:`gotone_analysis.reports.summary.tables.headline_numbers`.
     sentences : sequence of Sentence
         :func:`summary_sentences`.
     levers : pandas.DataFrame
-        :func:`gotone_analysis.summary.lever_status`.
+        :func:`gotone_analysis.reports.summary.tables.lever_status`.
     links : sequence of (str, str)
-        :func:`gotone_analysis.summary.report_links`.
+        :func:`gotone_analysis.reports.summary.tables.report_links`.
     lang : {"zh", "en"}
         Language.
 

@@ -3,7 +3,7 @@
 The summary re-runs no analysis. It reads the headline numbers the other reports of
 the same quarter and scope published (``<out>/<quarter>/<scope>/metrics.json``, through
 :func:`read_metrics`) and decides which findings those numbers support
-(:func:`findings`); :mod:`gotone_analysis.narrative.summary` words them.
+(:func:`findings`); :mod:`gotone_analysis.reports.summary.sentences` words them.
 
 The rules of :func:`findings` (the one place they are written):
 
