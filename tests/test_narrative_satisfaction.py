@@ -139,5 +139,5 @@ def test_reader_table_translates_codes_and_keeps_numbers():
     assert out.iloc[0, 1] == labels.code_label("gap", "zh")
     assert out.iloc[:, 2].tolist() == [f"{v:.1f}" for v in d["estimate"]]
     assert d.loc[2, "term"] == "image"  # input untouched
-    html = reader_table(d, "zh").to_html()
+    html = reader_table(d, "zh", columns=["term", "part", "estimate", "ci"]).to_html()
     assert labels.code_label("image", "zh") in html and ">image<" not in html
