@@ -2,7 +2,7 @@
 
 A notebook's kernel costs a few seconds before its first cell runs: the Python process
 starts, then the cells import numpy, pandas, matplotlib and this package. A worker of
-:mod:`gotone_analysis.runner` therefore keeps one kernel warm (the pool has as many as
+:mod:`gotone_analysis.runner.worker` therefore keeps one kernel warm (the pool has as many as
 the batch has ``--jobs``): as soon as a notebook takes the warm kernel, the next one is
 started and told to import :data:`WARM_IMPORTS` while the current notebook runs.
 

@@ -36,9 +36,9 @@ def test_no_module_imports_another_modules_private_names():
 
 
 def test_the_packages_are_where_the_readme_says():
-    for name in ("labels", "plots", "io", "reports"):
+    for name in ("labels", "plots", "io", "reports", "runner"):
         assert (PACKAGE / name / "__init__.py").is_file(), name
-    for name in ("provenance", "report", "pages", "publish", "runner", "cli", "lab"):
+    for name in ("provenance", "report", "pages", "publish", "cli", "lab"):
         assert (PACKAGE / f"{name}.py").is_file(), name
     layout = (PACKAGE.parent / "README.md").read_text(encoding="utf-8").split("### Layout", 1)[1]
     for name in ("labels/", "reports/", "plots/", "io/", "provenance", "pages", "publish"):

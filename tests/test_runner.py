@@ -392,16 +392,16 @@ def test_published_files_do_not_name_this_machines_folders(fake_data: Path, tmp_
     assert "ZeroDivisionError" in (folder / "fails.error.html").read_text(encoding="utf-8")
 
     # an error outside a cell (e.g. the kernel would not start): its page names no folder
-    from gotone_analysis.runner import Task, _failed, _redactions
+    from gotone_analysis.runner import Task, failed_result, path_redactions
 
     task = Task(report="ok", scope="province", quarter="2010Q4", notebook=Path("x"),
                 parameters={}, staging=tmp_path / "staging", cache_dir=tmp_path, lang="en",
-                redactions=_redactions(fake_data, out))
+                redactions=path_redactions(fake_data, out))
     task.staging.mkdir()
     try:
         raise FileNotFoundError(2, "No such file", str(fake_data / "survey" / "x.csv"))
     except FileNotFoundError as exc:
-        result = _failed(task, exc, task.staging / "ok.ipynb", 1.0)
+        result = failed_result(task, exc, task.staging / "ok.ipynb", 1.0)
     page = (task.staging / "ok.error.html").read_text(encoding="utf-8")
     assert "&lt;data&gt;/survey/x.csv" in page and "&lt;project&gt;/tests/" in page
     for folder_path in machine:

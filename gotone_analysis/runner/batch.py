@@ -1,0 +1,411 @@
+"""The batch: run every planned notebook in a pool of workers and publish each result.
+
+:func:`run_batch` checks the plan (:mod:`gotone_analysis.runner.plan`), takes the lock
+on the output folder, runs the tasks in worker processes
+(:mod:`gotone_analysis.runner.worker`), publishes each result as it arrives
+(:func:`gotone_analysis.publish.publish_result`) and stops cleanly on Ctrl-C, SIGTERM
+or a report that cannot be put in place (:mod:`gotone_analysis.runner.control`).
+:class:`BatchResult` is its outcome and :func:`print_summary` the closing table.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import datetime as _dt
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+import pandas as pd
+
+from .. import batch_prep, config, pages
+from .. import cache as shared_cache
+from ..errors import GotoneError, UsageError
+from ..params import parse_quarters
+from ..publish import publish_result
+from .control import Terminated, on_sigterm, signals_deferred, stop_pool
+from .plan import (
+    Task,
+    check_inputs,
+    default_notebook_dir,
+    find_reports,
+    make_tasks,
+    parse_scopes,
+    plan_runs,
+    start_order,
+)
+from .worker import TaskResult, execute_task, needs_failed, worker_died, worker_init
+
+#: The lock file in the output folder: one batch at a time writes there.
+LOCK_NAME = ".gotone.lock"
+#: Folder (in the output folder) where a run's files are made before they are published.
+STAGING_NAME = ".staging"
+#: Folder (in the output folder) of the provenance records and shared results.
+CACHE_NAME = ".cache"
+#: Folder (in the output folder) of the workers' and kernels' logs.
+LOGS_NAME = ".logs"
+#: Seconds a second batch waits for the lock before giving up.
+LOCK_TIMEOUT = 10.0
+#: Set to ``0`` to hide the progress bar of ``gotone run``.
+PROGRESS_ENV = "GOTONE_PROGRESS"
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class BatchBusy(GotoneError):
+    """Another batch holds the lock on the output folder."""
+
+
+class PublishError(GotoneError):
+    """A report could not be put in place in the output folder (the batch stops)."""
+
+
+@dataclass
+class BatchResult:
+    """The outcome of a batch."""
+
+    run_id: str
+    out_dir: Path
+    results: list[TaskResult]
+    interrupted: bool = False
+    #: Why the batch stopped early (a report could not be published), else empty.
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether every task succeeded and the batch ran to its end."""
+        return (not self.interrupted and not self.error
+                and all(r.status == "ok" for r in self.results))
+
+    @property
+    def exit_code(self) -> int:
+        """0 when all succeeded, 130 when interrupted, 2 when stopped by a publishing
+        error, else 1."""
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        if self.error:
+            return EXIT_USAGE
+        return EXIT_OK if self.ok else EXIT_FAILED
+
+    def table(self) -> pd.DataFrame:
+        """One row per task: ``report, scope, status, seconds``."""
+        return pd.DataFrame([{"report": r.report, "scope": r.scope, "status": r.status,
+                              "seconds": round(r.seconds, 1)} for r in self.results],
+                            columns=["report", "scope", "status", "seconds"])
+
+
+def run_batch(
+    quarter: str,
+    scope: str | Sequence[str] = config.PROVINCE,
+    reports: str | Sequence[str] | None = None,
+    *,
+    jobs: int = 2,
+    data_dir: Path | str | None = None,
+    out_dir: Path | str | None = None,
+    lang: str = "zh",
+    compare_to: str = "previous",
+    min_base: int | None = None,
+    seed: int | None = None,
+    engine: str | None = None,
+    notebook_dir: Path | str | None = None,
+    lock_timeout: float = LOCK_TIMEOUT,
+    cell_timeout: int | None = None,
+    progress: bool = True,
+    stream: TextIO | None = None,
+    use_cache: bool = True,
+) -> BatchResult:
+    """Run and publish every (report, scope) notebook of a quarter.
+
+    Parameters
+    ----------
+    quarter : str
+        Survey wave ``YYYYQn``, a range ``YYYYQn:YYYYQn`` or ``all``
+        (:func:`gotone_analysis.params.parse_quarters`): every quarter of a range that
+        the survey files hold, or all of them, in one batch sharing its once-per-batch
+        work (:mod:`gotone_analysis.cache`).
+    scope : str or sequence of str, default "province"
+        ``"province"``, ``"all"`` or city codes (comma-separated or listed).
+    reports : str or sequence of str, optional
+        Report names; default every notebook in ``notebook_dir``.
+    jobs : int, default 2
+        Worker processes (notebooks run in parallel).
+    data_dir, out_dir : path, optional
+        Data folder (default the demo data) and output folder (default ``outputs``).
+    lang, compare_to, min_base, seed, engine
+        Notebook parameters; ``None`` keeps the notebook's default.
+    notebook_dir : path, optional
+        Folder of the report notebooks (default ``notebooks/`` of the project).
+    lock_timeout : float
+        Seconds to wait for another batch on the same output folder.
+    cell_timeout : int, optional
+        Seconds a single cell may run (default: no limit).
+    progress : bool, default True
+        Show a progress bar on standard error.
+    stream : file, optional
+        Where the closing table goes (default standard output).
+    use_cache : bool, default True
+        Keep once-per-batch shared work (the panel validation...) in
+        ``<out>/.cache`` for every kernel (:mod:`gotone_analysis.cache`); False makes
+        every kernel compute it (what is published is the same).
+
+    Returns
+    -------
+    BatchResult
+        One result per task; ``exit_code`` is 0 only if all succeeded.
+
+    Raises
+    ------
+    UsageError
+        For bad parameters, before any kernel starts and before ``out_dir`` is touched.
+    DataError
+        For input files that break the data contract (see :func:`check_inputs`), also
+        before any kernel starts and before ``out_dir`` is touched.
+    BatchBusy
+        When another batch holds the output folder's lock.
+    UsageError
+        Also when the output folder cannot be made or written (a file in the way, no
+        permission), before anything is written.
+    PublishError
+        When a report could not be put in place; the batch stops (see
+        :func:`_execute_all`).
+    """
+    from filelock import FileLock, Timeout
+
+    stream = stream or sys.stdout
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+        raise UsageError(f"parameter jobs must be a whole number >= 1, got {jobs!r}")
+    notebook_dir = Path(notebook_dir) if notebook_dir else default_notebook_dir()
+    data_dir = Path(data_dir) if data_dir else config.default_data_dir()
+    out_dir = (Path(out_dir) if out_dir else config.default_output_dir()).resolve()
+    scopes = parse_scopes(scope)
+    names = find_reports(notebook_dir, reports)
+    quarters = parse_quarters(quarter, data_dir)
+
+    # 1. every parameter of every notebook, before anything starts or is written
+    plan = plan_runs(notebook_dir, names, scopes, quarters, data_dir=data_dir,
+                     compare_to=compare_to, lang=lang, min_base=min_base, seed=seed,
+                     engine=engine)
+
+    # 2. every input file against the data contract, still before anything is written
+    check_inputs(data_dir)
+
+    # 3. the lock; stale staging of earlier (killed) batches goes
+    lock = FileLock(str(out_dir / LOCK_NAME))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        lock.acquire(timeout=lock_timeout)
+    except Timeout:
+        raise BatchBusy(f"another batch is publishing to {out_dir.name}/ (lock "
+                        f"{LOCK_NAME} held for {lock_timeout:g}s); try again when it "
+                        "has finished") from None
+    except OSError as exc:  # a file in the way, a read-only folder, a full disk
+        raise _output_error(out_dir, exc) from None
+    try:
+        return _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout,
+                           progress, stream, names, use_cache=use_cache)
+    finally:
+        lock.release()
+
+
+def _output_error(out_dir: Path, exc: OSError) -> UsageError:
+    """The message for an output folder the batch cannot write to."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return UsageError(f"cannot write to output folder {out_dir.name}/: {reason}")
+
+
+def _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout, progress,
+                stream, names, use_cache: bool = True) -> BatchResult:
+    staging_root = out_dir / STAGING_NAME
+    run_id = _dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    run_dir = staging_root / run_id
+    cache_dir = out_dir / CACHE_NAME
+    log_dir = out_dir / LOGS_NAME
+    try:
+        shutil.rmtree(staging_root, ignore_errors=True)
+        run_dir.mkdir(parents=True)
+        cache_dir.mkdir(exist_ok=True)
+        shutil.rmtree(log_dir, ignore_errors=True)
+        log_dir.mkdir()
+    except OSError as exc:  # working folders the batch cannot make
+        raise _output_error(out_dir, exc) from None
+    # one provenance record per input, made once; the kernels read them from the cache
+    from .. import io, provenance
+
+    io.open_dataset(data_dir.resolve()).inputs(cache_dir)
+    os.environ[provenance.CODE_VERSION_ENV] = provenance.code_version()
+    # the batch's shared work (the panel validated once) starts in this process while
+    # the kernels run; the kernels needing it wait for it (gotone_analysis.cache)
+    saved = {k: os.environ.get(k) for k in (provenance.CACHE_DIR_ENV,
+                                             shared_cache.NO_CACHE_ENV,
+                                             shared_cache.CODE_DIGEST_ENV)}
+    os.environ[shared_cache.CODE_DIGEST_ENV] = shared_cache.code_digest()
+    os.environ[provenance.CACHE_DIR_ENV] = str(cache_dir)
+    os.environ[shared_cache.NO_CACHE_ENV] = "0" if use_cache else "1"
+    prepare = batch_prep.prepare_batch(data_dir.resolve(), names) if use_cache else None
+
+    tasks = make_tasks(plan, run_dir=run_dir, cache_dir=cache_dir, out_dir=out_dir,
+                       data_dir=data_dir, lang=lang, cell_timeout=cell_timeout,
+                       use_cache=use_cache)
+    try:
+        return _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
+    finally:
+        if prepare is not None:
+            prepare.join(timeout=1.0)
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names) -> BatchResult:
+    """Run the tasks in a pool of workers and publish each result as it arrives.
+
+    Ctrl-C or SIGTERM stops the batch (exit 130). A report that cannot be put in
+    place (a file in the way, a full disk, a read-only folder) stops it too: the
+    workers and their kernels are killed, the run's staging removed, the reports
+    published before stay, that report's last good version stays as it was
+    (:func:`publish_result` undoes a partial publish), and :class:`PublishError` is
+    raised naming the problem (exit 2). Reports not yet published then show as
+    ``not run`` in the closing table.
+
+    A report that reads other reports' published metrics
+    (:data:`gotone_analysis.config.REPORT_NEEDS`, e.g. the summary) starts only when
+    those of its quarter and scope in this batch have been published; if one of them
+    failed it is not run and fails with a message naming them (:func:`gotone_analysis.runner.worker.needs_failed`).
+    """
+    from tqdm import tqdm
+
+    results: list[TaskResult] = []
+    interrupted = False
+    failure: BaseException | None = None
+    error = ""
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    ctx = multiprocessing.get_context("spawn")
+    log_dir = out_dir / LOGS_NAME
+    pool = cf.ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx,
+                                  initializer=worker_init, initargs=(str(log_dir),))
+    # a live bar on a terminal; one line per finished report in logs (CI, make | tee)
+    live = progress and sys.stderr.isatty()
+    bar = tqdm(total=len(tasks), file=sys.stderr, unit="nb", disable=not live,
+               desc="gotone run", dynamic_ncols=True)
+    task: Task | None = None
+    planned = {(t.quarter, t.scope, t.report) for t in tasks}
+    held = [t for t in tasks if config.REPORT_NEEDS.get(t.report)]
+    finished: dict[tuple[str, str, str], str] = {}
+    not_run: list[tuple[Task, TaskResult]] = []
+    futures: dict[cf.Future, Task] = {}
+
+    def release() -> None:
+        """Start (or fail) each held report whose needed reports have all finished."""
+        for t in list(held):
+            needs = [n for n in config.REPORT_NEEDS[t.report]
+                     if (t.quarter, t.scope, n) in planned]
+            if any((t.quarter, t.scope, n) not in finished for n in needs):
+                continue
+            held.remove(t)
+            failed = [n for n in needs if finished[(t.quarter, t.scope, n)] != "ok"]
+            if failed:
+                not_run.append((t, needs_failed(t, failed)))
+            else:
+                futures[pool.submit(execute_task, t)] = t
+
+    try:
+        for t in start_order(tasks):
+            if t not in held:
+                futures[pool.submit(execute_task, t)] = t
+        release()
+        while futures or not_run:
+            if not_run:
+                task, result = not_run.pop(0)
+                fut = None
+            else:
+                done, _ = cf.wait(list(futures), return_when=cf.FIRST_COMPLETED)
+                fut = next(iter(done))
+                task = futures.pop(fut)
+            try:
+                if fut is not None:
+                    result = fut.result()
+            except Exception as exc:  # a worker process died: report it, carry on
+                result = worker_died(task, exc)
+            result.quarter = task.quarter
+            with signals_deferred():
+                publish_result(task, result, out_dir, run_id, names)
+                results.append(result)
+                pages.write_index(out_dir, task.lang)
+            finished[(task.quarter, task.scope, task.report)] = result.status
+            release()
+            bar.set_postfix_str(f"{task.report}/{task.scope} {result.status}")
+            bar.update()
+            if progress and not live:
+                print(f"gotone run: [{len(results)}/{len(tasks)}] {task.report}/{task.scope} "
+                      f"{result.status} ({result.seconds:.1f} s)", file=sys.stderr, flush=True)
+        pool.shutdown(wait=True)
+    except (KeyboardInterrupt, Terminated):
+        interrupted = True
+        stop_pool(pool)
+    except BaseException as exc:  # noqa: BLE001 - stop cleanly, then report or re-raise
+        failure = exc
+        stop_pool(pool)
+        if isinstance(exc, OSError) and task is not None:
+            error = _publish_message(exc, task, out_dir)
+    finally:
+        bar.close()
+        signal.signal(signal.SIGTERM, previous)
+        shutil.rmtree(run_dir, ignore_errors=True)
+    if failure is not None and not error:
+        raise failure
+    order = {(t.quarter, t.report, t.scope): i for i, t in enumerate(tasks)}
+    results.sort(key=lambda r: order[(r.quarter, r.report, r.scope)])
+    batch = BatchResult(run_id=run_id, out_dir=out_dir, results=results,
+                        interrupted=interrupted, error=error)
+    print_summary(batch, tasks, stream)
+    if error:
+        raise PublishError(error) from failure
+    return batch
+
+
+def _publish_message(exc: OSError, task: Task, out_dir: Path) -> str:
+    """The message for a report that could not be put in place in ``out_dir``."""
+    where = exc.filename or ""
+    with contextlib.suppress(ValueError, TypeError):
+        where = Path(str(where)).relative_to(out_dir).as_posix()
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return (f"cannot publish {task.quarter}/{task.scope}/{task.report} in "
+            f"{out_dir.name}/: {reason}" + (f": {where}" if where else "")
+            + "; reports already there stay as they were")
+
+
+def print_summary(batch: BatchResult, tasks: Sequence[Task], stream: TextIO) -> None:
+    """Print the closing table: every task with status and seconds (``not run`` for
+    tasks an interruption stopped), then the index page."""
+    done = {(r.quarter, r.report, r.scope): r for r in batch.results}
+    several = len({t.quarter for t in tasks}) > 1  # then a first column names the quarter
+    rows = []
+    for t in tasks:
+        r = done.get((t.quarter, t.report, t.scope))
+        rows.append((f"{t.quarter}  {t.report}" if several else t.report, t.scope,
+                     r.status if r else "not run",
+                     f"{r.seconds:.1f}" if r else "", r.error if r else ""))
+    head = ("quarter  report" if several else "report", "scope", "status", "seconds",
+            "error")
+    widths = [max(len(str(x[i])) for x in [head, *rows]) for i in range(4)]
+    line = "  ".join(h.ljust(w) for h, w in zip(head[:4], widths, strict=True))
+    print(line + "  error", file=stream)
+    for row in rows:
+        cells = [str(row[0]).ljust(widths[0]), str(row[1]).ljust(widths[1]),
+                 str(row[2]).ljust(widths[2]), str(row[3]).rjust(widths[3])]
+        print("  ".join(cells) + ("  " + row[4] if row[4] else ""), file=stream)
+    n_ok = sum(r.status == "ok" for r in batch.results)
+    verdict = ("interrupted" if batch.interrupted else "stopped" if batch.error
+               else "ok" if batch.ok else "failed")
+    print(f"{n_ok}/{len(tasks)} reports published ({verdict}); index: "
+          f"{batch.out_dir.name}/index.html", file=stream)

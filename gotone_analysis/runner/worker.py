@@ -1,0 +1,272 @@
+"""What runs in a batch's worker process, and the results it reports back.
+
+* :func:`worker_init` prepares a worker (logs, papermill and nbconvert imported once,
+  a warm kernel);
+* :func:`execute_task` runs one notebook with papermill and exports its reader HTML,
+  both in staging; the executed notebook is published as :func:`publishable_notebook`
+  makes it (without this machine's folders);
+* a report that fails gets its :class:`TaskResult` and error page from
+  :func:`failed_result`; one not run because a report it reads failed from
+  :func:`needs_failed`; one whose worker process died from :func:`worker_died`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing.util
+import os
+import signal
+import time
+import traceback as _tb
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import cache as shared_cache
+from .. import kernels, labels, pages, report
+from ..reports.summary.tables import OUTPUT_DIR_ENV
+from .plan import Task
+
+#: Seconds papermill waits for a kernel to start.
+KERNEL_START_TIMEOUT = 120
+
+
+@dataclass
+class TaskResult:
+    """What a worker reports back about one task."""
+
+    report: str
+    scope: str
+    status: str
+    seconds: float
+    error: str = ""
+    files: list[str] = field(default_factory=list)
+    #: The task's quarter (a batch may run several).
+    quarter: str = ""
+
+
+
+def worker_init(log_dir: str | None = None) -> None:
+    """Prepare a worker process.
+
+    Ignores Ctrl-C (the parent decides what to stop), sends the worker's and its
+    kernels' standard output and error to ``<log_dir>/worker-<pid>.log`` so the
+    batch's terminal shows only the progress bar and the closing table, quiets
+    papermill's warnings (the parameters were checked before) and imports papermill
+    and nbconvert once.
+    """
+    import logging
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if log_dir:
+        fd = os.open(os.path.join(log_dir, f"worker-{os.getpid()}.log"),
+                     os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.close(fd)
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    import papermill  # noqa: F401
+
+    pages.exporter()
+    # the warm kernel of gotone_analysis.kernels, stopped when the worker exits
+    multiprocessing.util.Finalize(None, kernels.shutdown_all, exitpriority=10)
+    kernels.prepare_next("python3")
+
+
+def execute_task(task: Task) -> TaskResult:
+    """Execute one notebook with papermill and export its reader copy, in staging.
+
+    The kernel starts in ``task.staging`` with ``$GOTONE_PUBLISH_DIR`` pointing
+    there, so :func:`gotone_analysis.report.publish` writes metrics and tables beside
+    the executed notebook.
+
+    Returns
+    -------
+    TaskResult
+        ``status`` ``"ok"`` with ``<report>.ipynb`` and ``<report>.html`` in staging,
+        or ``"failed"`` with ``<report>.failed.ipynb`` (when papermill got that far)
+        and ``<report>.error.html``.
+    """
+    import papermill as pm
+
+    start = time.perf_counter()
+    task.staging.mkdir(parents=True, exist_ok=True)
+    env = {report.PUBLISH_DIR_ENV: str(task.staging),
+           report.CACHE_DIR_ENV: str(task.cache_dir),
+           shared_cache.NO_CACHE_ENV: "0" if task.use_cache else "1",
+           OUTPUT_DIR_ENV: None if task.out_dir is None else str(task.out_dir)}
+    for key, value in env.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    executed = task.staging / f"{task.report}.ipynb"
+    title = (f"{report.report_title(task.report, task.lang)} · "
+             f"{labels.code_label(task.scope, task.lang)} · {task.quarter}")
+    # a warm kernel (gotone_analysis.kernels) moved to this task, and the next one started
+    km = kernels.take(task.staging, env)
+    kernels.prepare_next("python3")
+    try:
+        nb = pm.execute_notebook(
+            str(task.notebook), str(executed), parameters=task.parameters,
+            kernel_name="python3", cwd=str(task.staging), progress_bar=False,
+            log_output=False, request_save_on_cell_execute=False,
+            start_timeout=KERNEL_START_TIMEOUT, execution_timeout=task.cell_timeout,
+            **({"km": km} if km is not None else {}))
+        kernels.release(km)
+        nb = publishable_notebook(nb, task)
+        _write_notebook(nb, executed)
+        pages.export_html(nb, task.staging / f"{task.report}.html", title=title,
+                           lang=task.lang)
+    except Exception as exc:  # any failure of this one report is reported, not raised
+        kernels.release(km)
+        return failed_result(task, exc, executed, time.perf_counter() - start)
+    return TaskResult(task.report, task.scope, "ok", time.perf_counter() - start,
+                      files=[executed.name, f"{task.report}.html"])
+
+
+def publishable_notebook(nb, task: Task):
+    """The executed notebook as published: without this machine's folders.
+
+    papermill records where the notebook was read and written (``input_path``,
+    ``output_path``: the staging folder) and the parameters, including the absolute
+    ``data_dir`` the kernel used. The published copy names the notebook relative to
+    the project (``notebooks/<report>.ipynb``), itself ``<report>.ipynb`` and the data
+    folder by its name (in the injected-parameters cell and the recorded parameters);
+    any other mention of the project, data or output folder (e.g. in a traceback)
+    becomes ``<project>/``, ``<data>/`` or ``<output>/``.
+    """
+    import copy
+
+    nb = copy.deepcopy(nb)
+    data_dir = str(task.parameters.get("data_dir") or "")
+    data_name = Path(data_dir).name if data_dir else ""
+    pm_meta = nb.metadata.get("papermill")
+    if pm_meta is not None:
+        pm_meta["input_path"] = task.notebook_name or task.notebook.name
+        pm_meta["output_path"] = f"{task.report}.ipynb"
+        params = pm_meta.get("parameters") or {}
+        if data_dir and params.get("data_dir") == data_dir:
+            params["data_dir"] = data_name
+    if data_dir:
+        for cell in nb.cells:
+            if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+                cell.source = cell.source.replace(data_dir, data_name)
+    for cell in nb.cells:
+        cell.source = report.redact_paths(cell.source, task.redactions)
+        for out in cell.get("outputs", []):
+            for key in ("text", "evalue", "traceback", "ename"):
+                if key in out:
+                    out[key] = report.redact_paths(out[key], task.redactions)
+            data = out.get("data", {})
+            for mime in list(data):
+                if not mime.startswith("image/") or mime == "image/svg+xml":
+                    data[mime] = report.redact_paths(data[mime], task.redactions)
+    nb.metadata = report.redact_paths(nb.metadata, task.redactions)
+    return nb
+
+
+def _write_notebook(nb, path: Path) -> None:
+    import nbformat
+
+    report.atomic_write_text(path, nbformat.writes(nb) + "\n")
+
+
+def failed_result(task: Task, exc: Exception, executed: Path, seconds: float) -> TaskResult:
+    """The result of a report that failed, with its error page and partial notebook.
+
+    The partial executed notebook (``executed``, when papermill got that far) becomes
+    ``<report>.failed.ipynb`` without this machine's folders
+    (:func:`publishable_notebook`); the error page ``<report>.error.html`` names the
+    failing cell, the error and its traceback, with this machine's folders redacted.
+
+    Parameters
+    ----------
+    task : Task
+        The task that failed.
+    exc : Exception
+        What papermill (or the export) raised.
+    executed : pathlib.Path
+        Where papermill wrote the executed notebook (``<staging>/<report>.ipynb``).
+    seconds : float
+        How long the task ran.
+
+    Returns
+    -------
+    TaskResult
+        ``failed``, its error the failing cell's (or the exception's) first line, its
+        files the partial notebook (if any) and the error page, both in staging.
+    """
+    import nbformat
+
+    cell = None
+    files = []
+    if executed.exists():
+        failed_nb = executed.with_name(f"{task.report}.failed.ipynb")
+        try:
+            partial = publishable_notebook(nbformat.read(str(executed), as_version=4), task)
+            cell = pages.failing_cell(partial)
+            _write_notebook(partial, failed_nb)
+            executed.unlink()
+        except (OSError, ValueError):
+            cell = None
+            os.replace(executed, failed_nb)
+        files.append(failed_nb.name)
+    ename = getattr(exc, "ename", None) or type(exc).__name__
+    evalue = report.redact_paths(getattr(exc, "evalue", None) or str(exc), task.redactions)
+    tb = report.redact_paths("".join(_tb.format_exception(exc)), task.redactions)
+    page = pages.error_page(report_name=task.report, quarter=task.quarter, scope=task.scope,
+                             lang=task.lang, cell=cell, ename=ename, evalue=evalue,
+                             traceback=tb)
+    err_path = task.staging / f"{task.report}.error.html"
+    err_path.write_text(page, encoding="utf-8")
+    files.append(err_path.name)
+    where = f"cell {cell['number']}: " if cell else ""
+    message = f"{where}{cell['ename'] if cell and cell['ename'] else ename}: " \
+              f"{(cell['evalue'] if cell and cell['evalue'] else evalue)}".strip()
+    return TaskResult(task.report, task.scope, "failed", seconds,
+                      error=message.splitlines()[0][:300] if message else ename, files=files)
+
+
+
+def needs_failed(task: Task, failed: Sequence[str]) -> TaskResult:
+    """The result of a report not run because reports it reads failed, with its error page.
+
+    Returns
+    -------
+    TaskResult
+        ``failed``, the error naming the failed reports; ``<report>.error.html`` in staging.
+    """
+    where = f"{task.quarter}/{task.scope}"
+    message = (f"not run: it reads the published metrics of {', '.join(failed)} of {where}, "
+               f"which failed in this batch")
+    task.staging.mkdir(parents=True, exist_ok=True)
+    page = pages.error_page(report_name=task.report, quarter=task.quarter, scope=task.scope,
+                            lang=task.lang, ename="NeededReportFailed", evalue=message)
+    (task.staging / f"{task.report}.error.html").write_text(page, encoding="utf-8")
+    return TaskResult(task.report, task.scope, "failed", 0.0, error=message,
+                      files=[f"{task.report}.error.html"])
+
+
+
+def worker_died(task: Task, exc: BaseException) -> TaskResult:
+    """The result of a task whose worker process died, with its error page.
+
+    Returns
+    -------
+    TaskResult
+        ``failed``, the error naming the exception (this machine's folders redacted);
+        ``<report>.error.html`` in staging.
+    """
+    result = TaskResult(task.report, task.scope, "failed", 0.0,
+                        error=report.redact_paths(f"{type(exc).__name__}: {exc}",
+                                                  task.redactions))
+    task.staging.mkdir(parents=True, exist_ok=True)
+    page = pages.error_page(
+        report_name=task.report, quarter=task.quarter, scope=task.scope,
+        lang=task.lang, ename=type(exc).__name__,
+        evalue=report.redact_paths(str(exc), task.redactions),
+        traceback=report.redact_paths("".join(_tb.format_exception(exc)),
+                                      task.redactions))
+    (task.staging / f"{task.report}.error.html").write_text(page, encoding="utf-8")
+    result.files = [f"{task.report}.error.html"]
+    return result
