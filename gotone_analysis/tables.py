@@ -24,6 +24,7 @@ HTML in a notebook, ``.to_html()`` for files).
 from __future__ import annotations
 
 import hashlib
+import html
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -380,6 +381,9 @@ def table_uuid(frame: pd.DataFrame, text: str) -> str:
 def styled(frame: pd.DataFrame, note: str = "", caption: str | None = None) -> Styler:
     """The reader style of every table: index hidden, stable id, marks coloured, notes below.
 
+    Every cell, heading and note is escaped here, once for every report: whatever text a
+    table holds is shown as text, never as markup.
+
     Parameters
     ----------
     frame : DataFrame
@@ -399,9 +403,12 @@ def styled(frame: pd.DataFrame, note: str = "", caption: str | None = None) -> S
         return ""
 
     text = " ".join(t for t in (caption, note) if t)
-    styler = frame.style.set_uuid(table_uuid(frame, text)).hide(axis="index").map(colour)
+    # the one escaping point of every reader table: cells, headings and notes are text,
+    # never markup (a file name or a label may hold "<", "&" or a quote)
+    styler = (frame.style.set_uuid(table_uuid(frame, text)).hide(axis="index")
+              .format(escape="html").format_index(escape="html", axis=1).map(colour))
     if text:
-        styler = styler.set_caption(text)
+        styler = styler.set_caption(html.escape(text, quote=False))
     return styler.set_table_styles([
         {"selector": "caption", "props": "caption-side: bottom; text-align: left; "
                                          "font-size: 0.85em; color: #555;"},

@@ -35,6 +35,7 @@ text for every run and could not follow the ``lang`` parameter.
 
 from __future__ import annotations
 
+import html
 import importlib
 import pkgutil
 from collections.abc import Mapping
@@ -50,6 +51,7 @@ __all__ = [
     "code_label",
     "has",
     "level_text",
+    "plain",
     "section",
     "sections",
     "text",
@@ -260,6 +262,18 @@ def section(name: str, lang: str = "zh", level: int = 2, **fields: object) -> st
     if has(f"{key}.note"):
         out += "\n\n" + text(f"{key}.note", lang, **fields)
     return out
+
+
+def plain(value: object) -> str:
+    """A free text from data or configuration (a file name, a target's label, a note) made
+    safe to print in a generated sentence: ``&``, ``<`` and ``>`` escaped, so Markdown and
+    HTML show it as the characters it holds and never as markup.
+
+    Returns
+    -------
+    str
+    """
+    return html.escape(str(value), quote=False)
 
 
 def level_text(level: float) -> str:

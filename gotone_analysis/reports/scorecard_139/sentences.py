@@ -63,7 +63,7 @@ def target_sentence(row, lang: str = "zh", *, quarter: str | None = None,
     if st == "not_measurable":
         return ""
     unit = row["unit"]
-    fields = dict(label=row["label"], deadline=_deadline_text(row),
+    fields = dict(label=labels.plain(row["label"]), deadline=_deadline_text(row),
                   actual=format_value(row["actual"], unit),
                   target=format_value(row["target"], unit),
                   gap=format_value(row["gap"], unit, signed=True),
@@ -128,13 +128,13 @@ def scorecard_narrative(targets: pd.DataFrame, lang: str = "zh", *, quarter: str
     for st in NARRATIVE_ORDER:
         for _, row in targets.loc[targets["status"] == st].iterrows():
             if st == "met" and not _survey_within_error(row):
-                met_plain.append(str(row["label"]))
+                met_plain.append(labels.plain(row["label"]))
                 continue
             lines.append("- " + target_sentence(row, lang, quarter=quarter, level=level))
     if met_plain:
         lines.append("- " + labels.text("scorecard.narrative.met_list", lang,
                                         labels=sep.join(met_plain)))
-    nm = targets.loc[targets["status"] == "not_measurable", "label"].astype(str).tolist()
+    nm = [labels.plain(v) for v in targets.loc[targets["status"] == "not_measurable", "label"]]
     if nm:
         lines.append("")
         lines.append(labels.text("scorecard.narrative.not_measurable", lang, k=len(nm),
@@ -163,7 +163,7 @@ def changes_narrative(changes: pd.DataFrame | None, lang: str = "zh", *, what: s
     if changes is None or not changes["changed"].any():
         return labels.text("scorecard.narrative.no_changes", lang, what=what)
     rows = changes.loc[changes["changed"]]
-    items = [labels.text("scorecard.narrative.change_item", lang, label=r["label"],
+    items = [labels.text("scorecard.narrative.change_item", lang, label=labels.plain(r["label"]),
                          before=labels.text(f"scorecard.status.{r['status_ref']}", lang),
                          after=labels.text(f"scorecard.status.{r['status']}", lang))
              for _, r in rows.iterrows()]
@@ -273,7 +273,7 @@ def contributions_narrative(contributions: pd.DataFrame | None, targets: pd.Data
                              value=format_value(r["contribution"], t["unit"], signed=True))
                  for _, r in c.iterrows()]
         lines.append("- " + labels.text(
-            "scorecard.narrative.contributions", lang, label=t["label"],
+            "scorecard.narrative.contributions", lang, label=labels.plain(t["label"]),
             gap=format_value(gap, t["unit"], signed=True),
             items=labels.text("scorecard.narrative.sep", lang).join(items)))
     if not lines:
