@@ -261,3 +261,21 @@ def test_no_import_circles():
                                      if len(part) > len(cycle) - 1 else "")
                for cycle, part in _cycles(_import_graph())]
     assert circles == [], "import circles:\n" + "\n".join(circles)
+
+
+def test_every_notebook_is_valid_with_stable_cell_ids_and_no_outputs():
+    # a notebook without cell ids gets new random ones every run (nbformat 4.5), so the
+    # published copy of identical inputs would differ from run to run
+    import warnings
+
+    import nbformat
+
+    for path in sorted((PACKAGE.parent / "notebooks").glob("*.ipynb")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            nb = nbformat.read(path, as_version=4)
+            nbformat.validate(nb)
+        assert (nb.nbformat, nb.nbformat_minor) >= (4, 5), path.name
+        ids = [c.get("id") for c in nb.cells]
+        assert all(isinstance(i, str) and i for i in ids) and len(set(ids)) == len(ids), path.name
+        assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), path.name
