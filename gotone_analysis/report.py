@@ -216,6 +216,21 @@ class Published(dict):
 METRIC_SIGNIFICANT = 9
 
 
+def published_float(value: float, digits: int = 10,
+                    significant: int = METRIC_SIGNIFICANT) -> float | None:
+    """A float as the suite publishes it: ``significant`` significant digits, at most
+    ``digits`` decimals (see :func:`normalise_metrics`); None for NaN and infinities.
+
+    Returns
+    -------
+    float or None
+    """
+    value = float(value)
+    if not math.isfinite(value):
+        return None
+    return round(float(f"{value:.{int(significant)}g}"), digits)
+
+
 def normalise_metrics(metrics: Mapping[str, Any], digits: int = 10,
                       significant: int = METRIC_SIGNIFICANT) -> dict[str, Any]:
     """Make headline numbers JSON-ready and deterministic.
@@ -257,8 +272,7 @@ def normalise_metrics(metrics: Mapping[str, Any], digits: int = 10,
         elif isinstance(value, int):
             out[name] = value
         elif isinstance(value, float):
-            out[name] = (round(float(f"{value:.{int(significant)}g}"), digits)
-                         if math.isfinite(value) else None)
+            out[name] = published_float(value, digits, significant)
         else:
             raise TypeError(f"metric {name!r} must be a number, string, bool or None, "
                             f"got {type(value).__name__}")

@@ -28,7 +28,7 @@ import pandas as pd
 
 from . import labels, tables
 from .provenance import atomic_target
-from .report import FILE_MODE, sheet_names
+from .report import FILE_MODE, published_float, sheet_names
 
 __all__ = ["CODE_COLUMNS", "DASH", "about_rows", "column_label", "reader_sheet", "sheet_label",
            "write"]
@@ -85,7 +85,8 @@ def reader_sheet(table: pd.DataFrame, report: str, lang: str) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        A copy; numbers stay numbers except the suppressed estimates.
+        A copy; numbers stay numbers (floats as the metrics publish them:
+        :func:`gotone_analysis.report.published_float`) except the suppressed estimates.
     """
     df = table.copy()
     if not isinstance(df.index, pd.RangeIndex):
@@ -95,6 +96,11 @@ def reader_sheet(table: pd.DataFrame, report: str, lang: str) -> pd.DataFrame:
                                          or pd.api.types.is_string_dtype(df[col])):
             df[col] = df[col].map(lambda v: labels.code_label(v, lang) if isinstance(v, str)
                                   else v)
+    for col in df.columns:
+        # numbers as the metrics publish them: a parallel engine's last bits vary from run
+        # to run, and the same inputs must give the same workbook
+        if pd.api.types.is_float_dtype(df[col]):
+            df[col] = [v if pd.isna(v) else published_float(v) for v in df[col]]
     if "suppressed" in df.columns:
         hidden = df["suppressed"].fillna(False).astype(bool).to_numpy()
         if hidden.any():

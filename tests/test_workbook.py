@@ -83,3 +83,16 @@ def test_batch_workbook(demo_batches, lang, scope):
     assert ("得分" if lang == "zh" else "Score") in head
     col = head.index("得分" if lang == "zh" else "Score") + 1
     assert all(isinstance(sheet.cell(r, col).value, float) for r in range(2, sheet.max_row + 1))
+
+
+def test_sheet_numbers_do_not_carry_an_engines_last_bits():
+    # two runs of a parallel engine sum in different orders: 93.53159362504192 in one,
+    # 93.53159362504445 in the other; the workbook must be the same for both
+    from gotone_analysis.workbook import reader_sheet
+
+    one = reader_sheet(pd.DataFrame({"estimate": [93.53159362504192, float("nan")]}),
+                       "program_effects", "en")
+    two = reader_sheet(pd.DataFrame({"estimate": [93.53159362504445, float("nan")]}),
+                       "program_effects", "en")
+    assert one.equals(two)
+    assert one.iloc[0, 0] == 93.5315936 and pd.isna(one.iloc[1, 0])
