@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing.util
 import os
+import re
 import signal
 import time
 import traceback as _tb
@@ -124,6 +125,10 @@ def execute_task(task: Task) -> TaskResult:
                       files=[executed.name, f"{task.report}.html"])
 
 
+#: A default object repr, e.g. ``<pandas.io.formats.style.Styler at 0x7f5e69f54450>``.
+_OBJECT_REPR = re.compile(r"^<[\w.]+ (object )?at 0x[0-9a-f]+>$")
+
+
 def publishable_notebook(nb, task: Task):
     """The executed notebook as published: without this machine's folders.
 
@@ -133,7 +138,10 @@ def publishable_notebook(nb, task: Task):
     the project (``notebooks/<report>.ipynb``), itself ``<report>.ipynb`` and the data
     folder by its name (in the injected-parameters cell and the recorded parameters);
     any other mention of the project, data or output folder (e.g. in a traceback)
-    becomes ``<project>/``, ``<data>/`` or ``<output>/``.
+    becomes ``<project>/``, ``<data>/`` or ``<output>/``. What would differ between two
+    runs of the same inputs goes too: the injected cell's random id becomes
+    ``injected-parameters``, and a plain-text repr naming a memory address is dropped
+    where the output has a richer form (HTML).
     """
     import copy
 
@@ -147,9 +155,12 @@ def publishable_notebook(nb, task: Task):
         params = pm_meta.get("parameters") or {}
         if data_dir and params.get("data_dir") == data_dir:
             params["data_dir"] = data_name
-    if data_dir:
-        for cell in nb.cells:
-            if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            # papermill gives the cell it adds a random id: name it, so identical runs
+            # publish identical notebooks
+            cell["id"] = "injected-parameters"
+            if data_dir:
                 cell.source = cell.source.replace(data_dir, data_name)
     for cell in nb.cells:
         cell.source = report.redact_paths(cell.source, task.redactions)
@@ -158,6 +169,8 @@ def publishable_notebook(nb, task: Task):
                 if key in out:
                     out[key] = report.redact_paths(out[key], task.redactions)
             data = out.get("data", {})
+            if len(data) > 1 and _OBJECT_REPR.match(str(data.get("text/plain", ""))):
+                del data["text/plain"]  # "<... at 0x7f...>": a memory address, not content
             for mime in list(data):
                 if not mime.startswith("image/") or mime == "image/svg+xml":
                     data[mime] = report.redact_paths(data[mime], task.redactions)
