@@ -19,7 +19,8 @@ command on the full-scale demo data (about 80 M customer-months, generated once 
   every report) and scaled to the ten scopes: each report's province time plus nine
   times its mean city time. ``naive_scopes=`` and ``naive_scaled=1`` say so; with
   ``GOTONE_BENCH_NAIVE_SCOPES=all`` the loop runs in full (``naive_scaled=0``). The
-  summary notebook of the naive loop reads the metrics the batch published.
+  naive loop publishes nothing: its summary notebook runs after the reports it reads,
+  as in the batch, and reads the metrics the batch published (``$GOTONE_OUTPUT_DIR``).
 
 Goals on a 2-core machine: ``quarter_full_seconds`` <= 300, ``quarter_full_peak_gib`` <= 6,
 ``batch_speedup`` >= 4. Timings on a shared machine are noisy (other work competes for
@@ -199,7 +200,8 @@ def naive_loop(notebooks: list[Path], scopes: list[str], data: Path, work: Path,
     work : Path
         Where the executed notebooks and pages go.
     published : Path
-        Output folder of a batch on the same data (the summary reads its metrics).
+        Output folder of a batch on the same data (the summary reads its metrics; the
+        reports it reads run before it).
 
     Returns
     -------
@@ -208,10 +210,13 @@ def naive_loop(notebooks: list[Path], scopes: list[str], data: Path, work: Path,
     """
     bindir = Path(sys.executable).parent
     papermill, jupyter = bindir / "papermill", bindir / "jupyter"
+    from gotone_analysis.config import REPORT_NEEDS
+    from gotone_analysis.reports.summary.tables import OUTPUT_DIR_ENV
+
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOTONE_")}
-    env["GOTONE_OUTPUT_DIR"] = str(published)
+    env[OUTPUT_DIR_ENV] = str(published)
     out: dict[tuple[str, str], float] = {}
-    for nb in notebooks:
+    for nb in sorted(notebooks, key=lambda nb: nb.stem in REPORT_NEEDS):
         for scope in scopes:
             folder = work / scope
             folder.mkdir(parents=True, exist_ok=True)
@@ -220,11 +225,11 @@ def naive_loop(notebooks: list[Path], scopes: list[str], data: Path, work: Path,
             subprocess.run(
                 [str(papermill), str(nb), str(executed), "-k", "python3", "--no-progress-bar",
                  "-p", "quarter", quarter, "-p", "scope", scope, "-p", "data_dir", str(data)],
-                check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=folder,
+                check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=folder,
                 env=env)
             subprocess.run([str(jupyter), "nbconvert", "--to", "html", "--no-input",
                             str(executed)], check=True, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, cwd=folder, env=env)
+                           stderr=subprocess.PIPE, cwd=folder, env=env)
             out[(nb.stem, scope)] = time.perf_counter() - started
     return out
 

@@ -2,12 +2,18 @@
 
 Benchmarks measure speed and memory against goals stated in the issues; they are not
 tests and assert nothing. Usage: ``python benchmarks/run.py [demo] [batch]`` (default all).
+
+A benchmark that fails (raises, or returns non-zero) does not stop the others: its error
+goes to standard error with a ``<name>_failed=1`` line, the next one runs, and the
+command exits 1 at the end, naming the benchmarks that failed.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
+import traceback
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -29,9 +35,25 @@ def main(argv: list[str]) -> int:
         print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHES)}",
               file=sys.stderr)
         return 2
+    failed: list[str] = []
     for name in chosen:
         print(f"# {name}", flush=True)
-        _load(name, BENCHES[name]).main()
+        try:
+            code = _load(name, BENCHES[name]).main()
+        except Exception as exc:  # noqa: BLE001 - report it, run the next benchmark
+            traceback.print_exc(file=sys.stderr)
+            if isinstance(exc, subprocess.CalledProcessError) and exc.stderr:
+                err = exc.stderr if isinstance(exc.stderr, str) else exc.stderr.decode(
+                    "utf-8", "replace")
+                print(err[-4000:], file=sys.stderr)
+            code = 1
+        if code:
+            failed.append(name)
+            print(f"{name}_failed=1", flush=True)
+        sys.stderr.flush()
+    if failed:
+        print(f"benchmarks failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0
 
 

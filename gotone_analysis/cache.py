@@ -12,8 +12,8 @@ An entry is keyed by
 * its name and parameters (e.g. the quarter),
 * the SHA-256 of every input file it depends on (from the inputs' provenance records,
   which the batch makes once: changing one byte of a file changes its digest), and
-* the code version (:func:`code_digest`: the SHA-256 of the package's source files and
-  the versions of the engines that compute the aggregates),
+* the code version (:func:`gotone_analysis.provenance.code_digest`: the SHA-256 of the
+  package's source files and the versions of the engines that compute the aggregates),
 
 so a changed input invalidates exactly the entries that depend on it, and changed code
 invalidates them all. A superseded entry (same name and parameters, another key) is
@@ -22,10 +22,10 @@ JupyterLab), or with ``$GOTONE_NO_CACHE=1``, :func:`shared` simply computes. The
 result is the computed object itself (pickled), so a report reads the same numbers with
 and without the cache.
 
-Public names: :data:`NO_CACHE_ENV`, :func:`cache_dir`, :func:`code_digest`,
-:func:`entry_key`, :func:`shared`, :func:`entries`, :func:`input_digests`. The batch
-starts the panel's validation through :func:`shared` ahead of its kernels with
-:func:`gotone_analysis.batch_prep.prepare_batch`.
+Public names: :data:`NO_CACHE_ENV`, :func:`cache_dir`, :func:`entry_key`, :func:`shared`,
+:func:`entries`, :func:`input_digests`. The batch starts the panel's validation through
+:func:`shared` ahead of its kernels with :func:`gotone_analysis.batch_prep.prepare_batch`;
+the code version of an entry is :func:`gotone_analysis.provenance.code_digest`.
 """
 
 from __future__ import annotations
@@ -35,22 +35,18 @@ import json
 import os
 import pickle
 from collections.abc import Callable, Mapping
-from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .provenance import CACHE_DIR_ENV, atomic_target
+from .provenance import CACHE_DIR_ENV, atomic_target, code_digest
 
 __all__ = [
     "CACHE_DIR_ENV",
-    "CODE_DIGEST_ENV",
     "NO_CACHE_ENV",
     "SHARED_NAME",
     "cache_dir",
-    "code_digest",
     "entries",
     "entry_key",
     "input_digests",
@@ -59,12 +55,8 @@ __all__ = [
 
 #: Set to ``1`` to compute every shared result in place (the batch's ``--no-cache``).
 NO_CACHE_ENV = "GOTONE_NO_CACHE"
-#: Environment variable carrying the code digest computed once by the batch.
-CODE_DIGEST_ENV = "GOTONE_CACHE_CODE"
 #: Sub-folder of the cache folder holding the shared results.
 SHARED_NAME = "shared"
-#: Packages whose versions enter the code version (they compute the cached results).
-_ENGINE_PACKAGES = ("duckdb", "ibis-framework", "pyarrow", "pandas", "numpy")
 
 
 def cache_dir() -> Path | None:
@@ -80,35 +72,6 @@ def cache_dir() -> Path | None:
         return None
     root = os.environ.get(CACHE_DIR_ENV)
     return Path(root) / SHARED_NAME if root else None
-
-
-@cache
-def code_digest() -> str:
-    """The code version of cached results.
-
-    Returns
-    -------
-    str
-        ``$GOTONE_CACHE_CODE`` when the batch has set it (computed once in the batch
-        process, so every kernel of a batch agrees); else the SHA-256 (hex) of every
-        ``.py`` file of the package (relative path and bytes, in sorted order) and of
-        the installed versions of the engine packages: a change of any source file,
-        committed or not, changes it.
-    """
-    if os.environ.get(CODE_DIGEST_ENV):
-        return os.environ[CODE_DIGEST_ENV]
-    root = Path(__file__).resolve().parent
-    h = hashlib.sha256()
-    for f in sorted(root.rglob("*.py")):
-        h.update(f.relative_to(root).as_posix().encode() + b"\0")
-        h.update(f.read_bytes())
-        h.update(b"\0")
-    for name in _ENGINE_PACKAGES:
-        try:
-            h.update(f"{name}={metadata.version(name)}\n".encode())
-        except metadata.PackageNotFoundError:
-            h.update(f"{name}=-\n".encode())
-    return h.hexdigest()
 
 
 def input_digests(ds, kinds: str | tuple[str, ...], quarter: str | None = None
@@ -157,7 +120,7 @@ def entry_key(name: str, depends: Mapping[str, str], params: Mapping[str, Any] |
     params : mapping, optional
         Everything else the result depends on (JSON-serialisable).
     code : str, optional
-        Code version (default :func:`code_digest`).
+        Code version (default :func:`gotone_analysis.provenance.code_digest`).
 
     Returns
     -------

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from . import config, labels
-from .report import CARD_CSS, TOC_MARKER, atomic_write_text, escape, report_title, synthetic_banner
+from .provenance import atomic_write_text
+from .report import CARD_CSS, FILE_MODE, TOC_MARKER, escape, report_title, synthetic_banner
 
 
 def _t(key: str, lang: str) -> str:
@@ -155,7 +156,7 @@ def export_html(nb, out_path: Path, *, title: str, lang: str = "zh") -> Path:
     else:
         body = body.replace("<main>", "<main>" + toc, 1)
     body = strip_external(body)
-    atomic_write_text(Path(out_path), body)
+    atomic_write_text(Path(out_path), body, mode=FILE_MODE)
     return Path(out_path)
 
 
@@ -370,5 +371,5 @@ def write_index(out_dir: Path, lang: str = "zh") -> Path:
             f'<body><section class="gotone-card"><h1>{title}</h1>{banner}'
             f"{''.join(sections)}</section></body></html>\n")
     path = out_dir / "index.html"
-    atomic_write_text(path, page)
+    atomic_write_text(path, page, mode=FILE_MODE)
     return path

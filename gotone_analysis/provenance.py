@@ -17,8 +17,15 @@ far) and shown unchanged by the run card, the data-quality report and its valida
 summary. A batch computes each record once: :func:`cached_record` keeps them in
 ``$GOTONE_CACHE_DIR`` keyed by path, size and modification time.
 
+The one code version lives here too: :func:`code_digest` (the SHA-256 of the package's
+source files and the engines' versions: what the batch's cached results are keyed by)
+and :func:`code_version` (the git commit and the digest's first 12 hex digits: what the
+run card and the workbooks show). A batch computes both once and passes them to its
+kernels in one variable, ``$GOTONE_CODE_VERSION`` (:func:`code_env_value`).
+
 The atomic file writes of the package live here too (:func:`atomic_target`,
-:func:`atomic_write_text`): a module low enough for every writer to import.
+:func:`atomic_write_text`, and :func:`atomic_folder` for a whole folder): a module low
+enough for every writer to import.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import hashlib
 import json
 import os
 import platform
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -45,9 +53,12 @@ __all__ = [
     "CODE_VERSION_ENV",
     "PACKAGES",
     "RECORD_COLUMNS",
+    "atomic_folder",
     "atomic_target",
     "atomic_write_text",
     "cached_record",
+    "code_digest",
+    "code_env_value",
     "code_version",
     "package_versions",
     "records_frame",
@@ -59,7 +70,8 @@ RECORD_COLUMNS: tuple[str, ...] = ("path", "kind", "format", "sha256", "rows", "
                                    "encoding", "mapping")
 #: Environment variable naming a cache folder of records (set by the batch).
 CACHE_DIR_ENV = "GOTONE_CACHE_DIR"
-#: Environment variable carrying the code version computed once by the batch.
+#: Environment variable carrying the code digest and version computed once by the batch
+#: (:func:`code_env_value`).
 CODE_VERSION_ENV = "GOTONE_CODE_VERSION"
 #: Distributions whose versions the run card lists.
 PACKAGES: tuple[str, ...] = (
@@ -68,6 +80,8 @@ PACKAGES: tuple[str, ...] = (
 )
 
 _CACHE_FILE = "inputs.json"
+#: Packages whose versions enter the code digest (they compute the cached results).
+_ENGINE_PACKAGES = ("duckdb", "ibis-framework", "pyarrow", "pandas", "numpy")
 #: Records computed in this process, keyed like the on-disk cache.
 _MEMO: dict[str, dict[str, Any]] = {}
 
@@ -211,6 +225,56 @@ def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None
             fh.write(text)
 
 
+@contextmanager
+def atomic_folder(path: Path, *, mode: int = 0o755) -> Iterator[Path]:
+    """A temporary folder next to ``path`` that takes its place when the block ends.
+
+    The temporary folder (``.<name>.tmp-*``) is made in ``path``'s folder, so the
+    renames stay on one file system. When the block ends normally it gets ``mode`` as
+    its permissions, whatever is at ``path`` is moved aside (``.<name>.old-*``), the
+    temporary folder is renamed to ``path`` and the old version removed; when the
+    block raises (or the rename fails), the temporary folder is removed and ``path``
+    is left as it was.
+
+    Parameters
+    ----------
+    path : Path
+        The folder to make or replace.
+    mode : int
+        Permissions of the folder (its files keep those they were written with).
+
+    Yields
+    ------
+    Path
+        The temporary folder to fill.
+    """
+    path = Path(path)
+    prefix = f".{path.name}.tmp-"
+    tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=path.parent))
+    old: Path | None = None
+    try:
+        yield tmp
+        os.chmod(tmp, mode)
+        if os.path.lexists(path):
+            old = path.parent / f".{path.name}.old-{tmp.name[len(prefix):]}"
+            os.replace(path, old)
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            if old is not None:
+                os.replace(old, path)
+                old = None
+            raise
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if old is not None:
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
+
+
 @cache
 def package_versions() -> dict[str, str]:
     """Installed versions of Python and the packages in :data:`PACKAGES`.
@@ -229,20 +293,47 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+def _batch_code() -> tuple[str, str] | None:
+    """The code digest and version the batch passed in ``$GOTONE_CODE_VERSION``, if any."""
+    digest, _, version = os.environ.get(CODE_VERSION_ENV, "").partition(" ")
+    if len(digest) == 64 and version:
+        return digest, version
+    return None
+
+
 @cache
-def code_version() -> str:
-    """The project's code version.
+def code_digest() -> str:
+    """The code version of cached results: a digest of the package's source and engines.
 
     Returns
     -------
     str
-        ``$GOTONE_CODE_VERSION`` when the batch has set it; else the git commit of the
-        project (12 hex digits, ``+dirty`` when tracked files differ from it); else the
-        package version.
+        The digest the batch passed in ``$GOTONE_CODE_VERSION`` (computed once in the
+        batch process, so every kernel of a batch agrees); else the SHA-256 (64 hex
+        digits) of every ``.py`` file of the package (relative path and bytes, in
+        sorted order) and of the installed versions of the engine packages: a change
+        of any source file, committed or not, changes it.
     """
-    env = os.environ.get(CODE_VERSION_ENV)
-    if env:
-        return env
+    batch = _batch_code()
+    if batch:
+        return batch[0]
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for f in sorted(root.rglob("*.py")):
+        h.update(f.relative_to(root).as_posix().encode() + b"\0")
+        h.update(f.read_bytes())
+        h.update(b"\0")
+    for name in _ENGINE_PACKAGES:
+        try:
+            h.update(f"{name}={metadata.version(name)}\n".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=-\n".encode())
+    return h.hexdigest()
+
+
+def _commit_label() -> str:
+    """The git commit of the project (``git <12 hex digits>``, ``+dirty`` when tracked
+    files differ from it), else the package version (``gotone-analysis <version>``)."""
     root = config.project_root()
     try:
         commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
@@ -254,3 +345,35 @@ def code_version() -> str:
         return f"gotone-analysis {__version__}"
     version = f"git {commit.stdout.strip()}"
     return version + ("+dirty" if dirty.stdout.strip() else "")
+
+
+@cache
+def code_version() -> str:
+    """The project's code version, as the run card and the workbooks show it.
+
+    Returns
+    -------
+    str
+        The version the batch passed in ``$GOTONE_CODE_VERSION``; else the git commit
+        of the project (``git <12 hex digits>``, ``+dirty`` when tracked files differ
+        from it; the package version when there is no git) and the first 12 hex digits
+        of :func:`code_digest`, e.g. ``git 0123456789ab · src 0123456789ab``: the
+        digest says which source ran even when the commit does not.
+    """
+    batch = _batch_code()
+    if batch:
+        return batch[1]
+    return f"{_commit_label()} · src {code_digest()[:12]}"
+
+
+def code_env_value() -> str:
+    """The value a batch gives ``$GOTONE_CODE_VERSION`` for its kernels.
+
+    Returns
+    -------
+    str
+        :func:`code_digest` and :func:`code_version` of this process, separated by a
+        space: every kernel of the batch then reports and keys its cached results by
+        the same code, computed once.
+    """
+    return f"{code_digest()} {code_version()}"

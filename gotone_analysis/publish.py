@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import config, report
+from . import config, provenance, report
 from .errors import GotoneError
 
 #: Folder (in a scope's output folder) keeping each report's tables as Parquet parts.
@@ -123,7 +123,7 @@ def commit(moves: Sequence[tuple[Path, Path]], removals: Sequence[Path], backup:
 def _write_workbook(task, sheets: dict[str, pd.DataFrame], status: dict, path: Path) -> None:
     """The scope's ``tables.xlsx`` in the batch's language, its first sheet saying what it
     is (:func:`gotone_analysis.workbook.write`)."""
-    from . import io, labels, provenance, workbook
+    from . import io, labels, workbook
 
     entries = status.get("reports", {})
     order = list(config.REPORTS)
@@ -180,7 +180,8 @@ def publish_result(task, result, out_dir: Path, run_id: str,
         made_from = metrics
         combined = read_json(final / "metrics.json")
         combined[name] = metrics
-        report.atomic_write_text(prep / "metrics.json", report.metrics_json(combined))
+        provenance.atomic_write_text(prep / "metrics.json", report.metrics_json(combined),
+                                     mode=report.FILE_MODE)
         sheets = combine_tables(parts, reports_order, pending=(name, task.staging))
         for part in (f"{name}.tables", f"{name}.tables.xlsx"):
             if _lexists(task.staging / part):
@@ -217,8 +218,9 @@ def publish_result(task, result, out_dir: Path, run_id: str,
     if result.status == "ok" and sheets:
         _write_workbook(task, sheets, status, prep / "tables.xlsx")
         moves.append((prep / "tables.xlsx", final / "tables.xlsx"))
-    report.atomic_write_text(prep / "status.json",
-                              json.dumps(status, indent=2, ensure_ascii=False) + "\n")
+    provenance.atomic_write_text(prep / "status.json",
+                                 json.dumps(status, indent=2, ensure_ascii=False) + "\n",
+                                 mode=report.FILE_MODE)
     moves.append((prep / "status.json", final / "status.json"))
     moves += [(task.staging / f, final / f) for f in report_files]
     commit(moves, removals, prep / "replaced")

@@ -7,8 +7,9 @@
   and tables to ``<report>.tables.xlsx`` (and as Parquet to ``<report>.tables/``) in
   ``$GOTONE_PUBLISH_DIR`` (set by the batch).
 * Helpers the batch shares: :func:`metrics_json`, :func:`write_tables`,
-  :func:`read_table_parts`, :func:`redact_paths`, :func:`atomic_write_text`,
-  :func:`remove_path`.
+  :func:`read_table_parts`, :func:`redact_paths`, :func:`remove_path`, and
+  :data:`FILE_MODE`, the permissions of published files (written atomically with
+  :func:`gotone_analysis.provenance.atomic_write_text`).
 
 The pages a reader opens (reader HTML, error page, index) are made by
 :mod:`gotone_analysis.pages`; the batch puts files in place with
@@ -24,7 +25,6 @@ import math
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -313,16 +313,15 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: Path) -> None:
 def write_table_parts(tables: Mapping[str, pd.DataFrame], folder: Path) -> None:
     """Keep tables as they are, for the batch to gather into a scope's ``tables.xlsx``.
 
-    Writes ``folder/`` (replacing it): one Parquet file per table and ``manifest.json``
+    Writes ``folder/`` (replacing it at once, :func:`gotone_analysis.provenance.atomic_folder`):
+    one Parquet file per table and ``manifest.json``
     listing the tables in order by their sheet names in :func:`write_tables`' workbook.
     Parquet keeps every column's type (text ``"0012"`` stays text), which reading the
     workbook back would not. A table Parquet cannot hold (e.g. a column mixing text
     and numbers) is listed without a file; the batch then reads that sheet from the
     report's workbook.
     """
-    folder = Path(folder)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
+    with provenance.atomic_folder(Path(folder)) as tmp:
         entries = []
         for i, (sheet, df) in enumerate(zip(sheet_names(tables), tables.values(),
                                             strict=True)):
@@ -337,13 +336,8 @@ def write_table_parts(tables: Mapping[str, pd.DataFrame], folder: Path) -> None:
         (tmp / "manifest.json").write_text(
             json.dumps({"sheets": entries}, ensure_ascii=False, indent=1) + "\n",
             encoding="utf-8")
-        for child in (tmp, *tmp.iterdir()):
+        for child in tmp.iterdir():
             os.chmod(child, 0o755 if child.is_dir() else FILE_MODE)
-        remove_path(folder)
-        os.replace(tmp, folder)
-    except BaseException:
-        remove_path(tmp)
-        raise
 
 
 def read_table_parts(folder: Path, workbook: Path | None = None) -> dict[str, pd.DataFrame]:
@@ -414,17 +408,6 @@ def redact_paths(value: Any, replacements: Iterable[tuple[str, str]]) -> Any:
     return walk(value)
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write UTF-8 text to ``path`` through a temporary file and an atomic rename,
-    with the permissions of published files (:data:`FILE_MODE`).
-
-    Returns
-    -------
-    None
-    """
-    provenance.atomic_write_text(path, text, mode=FILE_MODE)
-
-
 def metrics_json(metrics: Mapping[str, Any]) -> str:
     """Serialise metrics deterministically (sorted keys, UTF-8, 2-space indent)."""
     return json.dumps(metrics, sort_keys=True, ensure_ascii=False, indent=2,
@@ -463,7 +446,8 @@ def publish(P, report_name: str, metrics: Mapping[str, Any],
     if target:
         folder = Path(target)
         folder.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(folder / f"{report_name}.metrics.json", metrics_json(out))
+        provenance.atomic_write_text(folder / f"{report_name}.metrics.json",
+                                     metrics_json(out), mode=FILE_MODE)
         if tables:
             if synthetic:  # the workbook says so on its first sheet
                 tables = {"synthetic": pd.DataFrame({"note": [synthetic_banner(P.lang)]}),

@@ -87,7 +87,7 @@ def test_code_version_and_parameters_are_part_of_the_key():
     assert base != cache.entry_key("x", deps, {"quarter": "2010Q4"}, code="v2")
     assert base != cache.entry_key("x", deps, {"quarter": "2010Q3"}, code="v1")
     assert base != cache.entry_key("y", deps, {"quarter": "2010Q4"}, code="v1")
-    assert len(cache.code_digest()) == 64
+    assert len(provenance.code_digest()) == 64
 
 
 def test_without_cache_folder_or_disabled_it_computes(tmp_path, monkeypatch):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import pandas as pd
 
 from .. import __version__
 from ..errors import UsageError
+from ..provenance import atomic_folder
 from . import kpi as kpi_mod
 from . import model, panel, truth
 from .survey import simulate_survey
@@ -118,25 +117,13 @@ def generate(out: str | os.PathLike, *, scale: str = "small", seed: int = DEFAUL
     params = dict(SCALES[scale])
     if panel_customers is not None:
         params["panel_customers"] = int(panel_customers)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
+    with atomic_folder(out, mode=0o755) as tmp:
         rows = _write_all(tmp, seed=int(seed), scale=scale, params=params)
         manifest = _manifest(tmp, seed=int(seed), scale=scale, params=params, rows=rows)
         (tmp / "MANIFEST.json").write_text(
             json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
             encoding="utf-8")
-        tmp.chmod(0o755)
         (tmp / ".complete").write_text("synthetic demo data complete\n", encoding="utf-8")
-        old = None
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            out.rename(old)
-        tmp.rename(out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     kinds: dict[str, int] = {}
     for rel, info in manifest["files"].items():
         if "/" not in rel:

@@ -240,13 +240,13 @@ def _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout, prog
     from .. import io, provenance
 
     io.open_dataset(data_dir.resolve()).inputs(cache_dir)
-    os.environ[provenance.CODE_VERSION_ENV] = provenance.code_version()
     # the batch's shared work (the panel validated once) starts in this process while
     # the kernels run; the kernels needing it wait for it (gotone_analysis.cache)
     saved = {k: os.environ.get(k) for k in (provenance.CACHE_DIR_ENV,
                                              shared_cache.NO_CACHE_ENV,
-                                             shared_cache.CODE_DIGEST_ENV)}
-    os.environ[shared_cache.CODE_DIGEST_ENV] = shared_cache.code_digest()
+                                             provenance.CODE_VERSION_ENV)}
+    # the code digest and version, computed once: every kernel reports and keys the same
+    os.environ[provenance.CODE_VERSION_ENV] = provenance.code_env_value()
     os.environ[provenance.CACHE_DIR_ENV] = str(cache_dir)
     os.environ[shared_cache.NO_CACHE_ENV] = "0" if use_cache else "1"
     prepare = batch_prep.prepare_batch(data_dir.resolve(), names) if use_cache else None

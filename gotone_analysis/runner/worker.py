@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import cache as shared_cache
-from .. import kernels, labels, pages, report
+from .. import kernels, labels, pages, provenance, report
 from ..reports.summary.tables import OUTPUT_DIR_ENV
 from .plan import Task
 
@@ -181,7 +181,7 @@ def publishable_notebook(nb, task: Task):
 def _write_notebook(nb, path: Path) -> None:
     import nbformat
 
-    report.atomic_write_text(path, nbformat.writes(nb) + "\n")
+    provenance.atomic_write_text(path, nbformat.writes(nb) + "\n", mode=report.FILE_MODE)
 
 
 def failed_result(task: Task, exc: Exception, executed: Path, seconds: float) -> TaskResult:
@@ -231,7 +231,7 @@ def failed_result(task: Task, exc: Exception, executed: Path, seconds: float) ->
                              lang=task.lang, cell=cell, ename=ename, evalue=evalue,
                              traceback=tb)
     err_path = task.staging / f"{task.report}.error.html"
-    err_path.write_text(page, encoding="utf-8")
+    provenance.atomic_write_text(err_path, page, mode=report.FILE_MODE)
     files.append(err_path.name)
     where = f"cell {cell['number']}: " if cell else ""
     message = f"{where}{cell['ename'] if cell and cell['ename'] else ename}: " \
@@ -255,7 +255,8 @@ def needs_failed(task: Task, failed: Sequence[str]) -> TaskResult:
     task.staging.mkdir(parents=True, exist_ok=True)
     page = pages.error_page(report_name=task.report, quarter=task.quarter, scope=task.scope,
                             lang=task.lang, ename="NeededReportFailed", evalue=message)
-    (task.staging / f"{task.report}.error.html").write_text(page, encoding="utf-8")
+    provenance.atomic_write_text(task.staging / f"{task.report}.error.html", page,
+                                 mode=report.FILE_MODE)
     return TaskResult(task.report, task.scope, "failed", 0.0, error=message,
                       files=[f"{task.report}.error.html"])
 
@@ -280,6 +281,7 @@ def worker_died(task: Task, exc: BaseException) -> TaskResult:
         evalue=report.redact_paths(str(exc), task.redactions),
         traceback=report.redact_paths("".join(_tb.format_exception(exc)),
                                       task.redactions))
-    (task.staging / f"{task.report}.error.html").write_text(page, encoding="utf-8")
+    provenance.atomic_write_text(task.staging / f"{task.report}.error.html", page,
+                                 mode=report.FILE_MODE)
     result.files = [f"{task.report}.error.html"]
     return result
