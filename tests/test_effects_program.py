@@ -241,3 +241,55 @@ def test_care_arpu_shared_for_every_city_equals_each_scope_alone(small_demo, tmp
         np.testing.assert_allclose(got.aggregate("dynamic")["se"],
                                    ref.aggregate("dynamic")["se"], rtol=1e-10)
     assert len(calls) == 1  # computed once, read by every scope
+
+
+# --- sparse cells never crash: early waves, tiers a lever has not reached --------------------
+
+
+def test_common_support_drops_a_level_without_users_and_says_so():
+    d = pd.DataFrame({"use": [1, 0, 1, 0, 0, 0, 1, 1], "tier": list("ddggrrss"),
+                      "city": ["x"] * 8})
+    d.loc[d["tier"] == "s", "use"] = 1  # everybody in s uses it
+    kept, dropped = program.common_support(d, "use", ["tier", "city"])
+    assert set(kept["tier"]) == {"d", "g"}
+    assert {(g["level"], g["n"], g["users"]) for g in dropped} == {("r", 2, 0), ("s", 2, 2)}
+
+
+@pytest.mark.parametrize("quarter", ["2010Q1", "2010Q2"])
+def test_survey_levers_of_an_early_wave_drop_the_tiers_care_has_not_reached(small_demo,
+                                                                            quarter):
+    from gotone_analysis.io import open_dataset
+    from gotone_analysis.reports.program_effects import sentences
+
+    survey = open_dataset(small_demo).survey(quarter)
+    for scope in ("province", "nanping"):
+        effects, overlap, balance = program.survey_lever_effects(survey, quarter=quarter,
+                                                                 scope=scope)
+        care = effects[effects["lever"] == "care"]
+        assert len(care) == 4 and care["estimate"].notna().all()
+        dropped = {g["level"] for g in effects.attrs["dropped"] if g["lever"] == "care"}
+        assert "regular" in dropped  # the care calls reached the regular tier in September
+        note = sentences.support_note(effects, "en")
+        assert "Regular" in note and "left out of the comparison" in note
+
+
+def test_before_the_roll_out_care_is_not_evaluated_and_the_page_says_why(table):
+    from gotone_analysis.reports.program_effects import figures, sentences
+
+    assert not program.care_started("2009Q4") and program.care_started("2010Q1")
+    care = program.care_effects(table, quarter="2009Q4")
+    assert care == {}
+    summary = program.care_summary(care)
+    assert summary.empty and list(summary.columns)[:2] == ["outcome", "estimate"]
+    assert "had not begun" in sentences.care_narrative(summary, "en")
+    dynamic = program.care_table(care, "churn", "dynamic")
+    assert dynamic.empty and "event_time" in dynamic.columns
+    ax = figures.event_study_plot(dynamic, outcome="churn", lang="en")
+    assert any("nothing to evaluate" in t.get_text() for t in ax.texts)
+
+
+def test_a_quarter_before_the_panel_gives_no_panel_lever_effect(table):
+    out = program.panel_lever_effects(table, quarter="2008Q1")
+    assert out.empty and list(out.columns)[:3] == ["lever", "outcome", "kind"]
+    assert {g["reason"] for g in out.attrs["not_estimable"]} == {"no_panel_contrast"}
+    assert program.headline(program.care_summary({}), out, out) == {}

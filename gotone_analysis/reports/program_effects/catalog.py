@@ -65,6 +65,33 @@ SECTION: dict[str, tuple[str, str]] = {
         "参与者本来就消费更高、更满意，简单对比高估了效应。",
         "Participants already spend more and are more satisfied: naive comparisons "
         "overstate the effects."),
+    "effects.note.support_dropped": (
+        "{lever}：{covariate}为“{level}”的 {n} 位受访者中{who}，无可比对象，不计入比较。",
+        "{lever}: of the {n} respondents whose {covariate} is “{level}”, {who}; with no one "
+        "comparable to compare with, they are left out of the comparison."),
+    "effects.note.support_nobody_uses": ("无人使用", "nobody uses it"),
+    "effects.note.support_everybody_uses": ("人人使用", "everybody uses it"),
+    "effects.note.not_estimable.no_contrast": (
+        "{lever}：本季度受访者中没有使用者与未使用者之分，无法估计。",
+        "{lever}: this wave has no contrast between users and non-users; not estimable."),
+    "effects.note.not_estimable.no_overlap": (
+        "{lever}：去掉无可比对象的受访者后，使用者与未使用者不再并存，无法估计。",
+        "{lever}: once respondents without comparable counterparts are left out, users and "
+        "non-users no longer both remain; not estimable."),
+    "effects.note.not_estimable.no_fit": (
+        "{lever}：倾向得分模型无法拟合（{detail}），无法估计。",
+        "{lever}: the propensity model cannot be fitted ({detail}); not estimable."),
+    "effects.plot.not_started": (
+        "客户经理关怀本季度尚未开始，暂无可评估的效果", "The care calls had not begun this quarter: "
+        "nothing to evaluate yet"),
+    "effects.narrative.care_not_started": (
+        "客户经理关怀自 {start} 起分批推出，本季度结束时尚未开始，因此尚无可评估的效果。",
+        "The care calls were rolled out from {start}; by the end of this quarter they had not "
+        "begun, so there is no effect to evaluate yet."),
+    "effects.note.not_estimable.no_panel_contrast": (
+        "{lever}：客户面板在本季度所在年份中没有足够的参与与未参与客户月，无法估计。",
+        "{lever}: the customer panel holds too few months with and without taking part in "
+        "this quarter's year; not estimable."),
     "effects.note.overlap_rule": (
         "未修剪样本；倾向得分在 [{low:g}, {high:g}] 之外的样本计为“低于下限”“高于上限”。",
         "No trimming; units with a propensity outside [{low:g}, {high:g}] are counted as "

@@ -40,6 +40,11 @@ def event_study_plot(dynamic: pd.DataFrame, *, outcome: str, lang: str = "zh",
     """
     ax = new_axes(ax, (7.5, 3.8))
     d = dynamic[dynamic["event_time"] != "overall"]
+    if d.empty:  # the roll-out had not started: nothing to draw, and the figure says so
+        ax.text(0.5, 0.5, labels.text("effects.plot.not_started", lang), ha="center",
+                va="center", transform=ax.transAxes, color=COLORS["neutral"])
+        ax.set_axis_off()
+        return ax
     e = d["event_time"].astype(float).to_numpy()
     pre = e < 0
     for mask, color, key in ((pre, COLORS["neutral"], "effects.plot.pre"),

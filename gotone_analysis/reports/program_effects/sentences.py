@@ -10,9 +10,10 @@ from __future__ import annotations
 import pandas as pd
 
 from ... import labels
+from ...config import CARE_ROLLOUT
 from ...policy import Policy, excludes_zero, resolve_policy, significant
 
-__all__ = ["care_narrative", "lever_narrative"]
+__all__ = ["care_narrative", "lever_narrative", "support_note"]
 
 
 def _fmt(v: float, outcome: str) -> str:
@@ -31,6 +32,9 @@ def care_narrative(summary: pd.DataFrame, lang: str = "zh", *,
         Markdown, one sentence per outcome plus the parallel-trends check.
     """
     pol = resolve_policy(policy)
+    if summary.empty:
+        return "- " + labels.text("effects.narrative.care_not_started", lang,
+                                  start=min(CARE_ROLLOUT.values()))
     out = []
     for _, r in summary.iterrows():
         o = r["outcome"]
@@ -83,3 +87,38 @@ def lever_narrative(effects: pd.DataFrame, lang: str = "zh") -> str:
         out.append("")
         out.append(labels.text("effects.narrative.bias", lang))
     return "\n".join(out)
+
+
+def support_note(effects: pd.DataFrame, lang: str = "zh") -> str:
+    """What the survey lever comparisons left out, and the levers they could not estimate.
+
+    Parameters
+    ----------
+    effects : DataFrame
+        The effects table of
+        :func:`gotone_analysis.reports.program_effects.tables.survey_lever_effects`
+        (its ``attrs["dropped"]`` and ``attrs["not_estimable"]``).
+    lang : {"zh", "en"}
+        Language.
+
+    Returns
+    -------
+    str
+        Markdown, one line per covariate level left out and per lever not estimated;
+        empty when the comparison used every respondent.
+    """
+    out = []
+    for g in effects.attrs.get("dropped", []):
+        who = "support_everybody_uses" if g["users"] == g["n"] else "support_nobody_uses"
+        level = labels.code_label(g["level"], lang)
+        out.append("- " + labels.text(
+            "effects.note.support_dropped", lang, lever=labels.code_label(g["lever"], lang),
+            covariate=labels.text(f"column.{g['covariate']}", lang), level=labels.plain(level),
+            n=g["n"], who=labels.text(f"effects.note.{who}", lang)))
+    for g in effects.attrs.get("not_estimable", []):
+        out.append("- " + labels.text(
+            f"effects.note.not_estimable.{g['reason']}", lang,
+            lever=labels.code_label(g["lever"], lang),
+            detail=labels.plain(g.get("detail", ""))))
+    return "\n".join(out)
+

@@ -51,10 +51,15 @@ __all__ = [
     "PANEL_LEVERS",
     "SURVEY_LEVERS",
     "SURVEY_OUTCOMES",
+    "CARE_TABLE_COLUMNS",
     "care_did",
+    "care_effects",
+    "care_started",
     "care_summary",
+    "care_table",
     "care_window",
     "churn_cells",
+    "common_support",
     "headline",
     "lever_sums",
     "month_labels",
@@ -277,6 +282,11 @@ def churn_cells(table, *, quarter: str) -> pd.DataFrame:
     return cells.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
+def _sum_or_zero(value) -> float:
+    """An engine's sum as a float: the sum of no rows (NULL) is 0."""
+    return 0.0 if value is None or pd.isna(value) else float(value)
+
+
 def lever_sums(table, *, quarter: str, levers: Sequence[str] = PANEL_LEVERS
                ) -> pd.DataFrame:
     """The sums behind :func:`panel_lever_effects`, for the province and every city at once.
@@ -344,7 +354,7 @@ def lever_sums(table, *, quarter: str, levers: Sequence[str] = PANEL_LEVERS
             got = u.aggregate(**out).execute().iloc[0]
             for lv in levers:
                 rows.append({"scope": scope, "lever": lv,
-                             **{c: float(got[f"{c}_{lv}"]) for c in
+                             **{c: _sum_or_zero(got[f"{c}_{lv}"]) for c in
                                 ("m1", "m0", "a1", "a0", "b1", "b0", "k", "sd", "sdd")}})
     finally:
         if name is not None:
@@ -372,6 +382,60 @@ def month_labels(table: pd.DataFrame, columns: Sequence[str] = ("cohort", "time"
     return out
 
 
+def care_started(quarter: str) -> bool:
+    """Whether the care calls had reached anyone by the end of ``quarter``.
+
+    Returns
+    -------
+    bool
+        ``True`` when the quarter's last month is at or after the first roll-out month
+        (:data:`gotone_analysis.config.CARE_ROLLOUT`).
+    """
+    end = _month_number(f"{quarter[:4]}-{int(quarter[-1]) * 3:02d}")
+    return end >= min(_month_number(m) for m in CARE_ROLLOUT.values())
+
+
+def care_effects(table, *, quarter: str, scope: str = PROVINCE,
+                 control: str = "never_treated") -> dict[str, DidResult]:
+    """The care-call evaluation of every outcome (:func:`care_did`), or none before it began.
+
+    Returns
+    -------
+    dict
+        Outcome -> :class:`~gotone_analysis.effects.did.DidResult` for
+        :data:`CARE_OUTCOMES`; empty when the roll-out had not started by the quarter's
+        end (:func:`care_started`): there is nothing to evaluate yet.
+    """
+    if not care_started(quarter):
+        return {}
+    return {o: care_did(table, outcome=o, quarter=quarter, scope=scope, control=control)
+            for o in CARE_OUTCOMES}
+
+
+#: Columns of a care-call table when the evaluation has not started (:func:`care_table`).
+CARE_TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "att_gt": ("cohort", "time", "estimate", "se", "ci_low", "ci_high", "n"),
+    "dynamic": ("event_time", "estimate", "se", "ci_low", "ci_high"),
+}
+
+
+def care_table(results: dict[str, DidResult], outcome: str, kind: str) -> pd.DataFrame:
+    """One table of the care-call evaluation of ``outcome``: ``att_gt`` or ``dynamic``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``results[outcome].att_gt`` or its dynamic aggregation; an empty table with
+        :data:`CARE_TABLE_COLUMNS` when the outcome was not evaluated.
+    """
+    if kind not in CARE_TABLE_COLUMNS:
+        raise ValueError(f"kind must be one of {tuple(CARE_TABLE_COLUMNS)}, got {kind!r}")
+    res = results.get(outcome)
+    if res is None:
+        return pd.DataFrame(columns=list(CARE_TABLE_COLUMNS[kind]))
+    return res.att_gt if kind == "att_gt" else res.aggregate("dynamic")
+
+
 def care_summary(results: dict[str, DidResult], level: float = DEFAULT_LEVEL) -> pd.DataFrame:
     """The overall (simple) care-call ATT per outcome with the parallel-trends pre-test.
 
@@ -386,7 +450,8 @@ def care_summary(results: dict[str, DidResult], level: float = DEFAULT_LEVEL) ->
         rows.append({"outcome": name, "estimate": s["estimate"], "se": s["se"],
                      "ci_low": s["ci_low"], "ci_high": s["ci_high"], "n_units": res.n_units,
                      "pretest_p": res.pre_trend_test()["p_value"].iloc[0]})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["outcome", "estimate", "se", "ci_low", "ci_high",
+                                       "n_units", "pretest_p"])
 
 
 def panel_lever_effects(table, *, quarter: str, scope: str = PROVINCE,
@@ -421,10 +486,13 @@ def panel_lever_effects(table, *, quarter: str, scope: str = PROVINCE,
                    lambda: lever_sums(table, quarter=quarter, levers=levers))
     mine = sums[sums["scope"] == scope].set_index("lever")
     z = quantile(resolve_policy(policy, level=level).level)
-    rows = []
+    rows, not_estimable = [], []
     for lv in levers:
         a = mine.loc[lv] if lv in mine.index else pd.Series(
             dict.fromkeys(("m1", "m0", "a1", "a0", "b1", "b0", "k", "sd", "sdd"), 0.0))
+        if min(a["m1"], a["m0"]) < 2:  # e.g. a quarter before the panel's first month
+            not_estimable.append({"lever": lv, "reason": "no_panel_contrast"})
+            continue
         mean1, mean0 = a["a1"] / a["m1"], a["a0"] / a["m0"]
         var1 = (a["b1"] - a["m1"] * mean1**2) / (a["m1"] - 1)
         var0 = (a["b0"] - a["m0"] * mean0**2) / (a["m0"] - 1)
@@ -438,7 +506,10 @@ def panel_lever_effects(table, *, quarter: str, scope: str = PROVINCE,
                                  ("adjusted", mean_d, se_adj, int(k))):
             rows.append({"lever": lv, "outcome": "arpu", "kind": kind, "estimate": est,
                          "se": se, "ci_low": est - z * se, "ci_high": est + z * se, "n": n})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows, columns=["lever", "outcome", "kind", "estimate", "se", "ci_low",
+                                      "ci_high", "n"])
+    out.attrs["not_estimable"] = not_estimable
+    return out
 
 
 def _survey_outcomes(survey: pd.DataFrame) -> pd.DataFrame:
@@ -484,15 +555,27 @@ def survey_lever_effects(survey: pd.DataFrame, *, quarter: str, scope: str = PRO
     if scope != PROVINCE:
         d = d[d["city"] == scope]
     d = _survey_outcomes(d)
-    covs = "C(tier) + C(city)" if scope == PROVINCE and d["city"].nunique() > 1 else "C(tier)"
-    eff, ovl, bal = [], [], []
+    factors = ["tier", "city"] if scope == PROVINCE and d["city"].nunique() > 1 else ["tier"]
+    eff, ovl, bal, dropped, not_estimable = [], [], [], [], []
     for lv in levers:
         col = f"use_{lv}"
         if col not in d.columns or d[col].nunique(dropna=True) < 2:
+            not_estimable.append({"lever": lv, "reason": "no_contrast"})
             continue
-        for i, outc in enumerate(outcomes):
-            res = weighting_estimate(d, col, outc, covs, method="aipw", propensity="logit",
-                                     weight="weight", level=level)
+        on, gone = common_support(d[d[col].notna()], col, factors)
+        dropped += [{"lever": lv, **g} for g in gone]
+        kept = [f for f in factors if on[f].nunique() > 1]
+        covs = " + ".join(f"C({f})" for f in kept) if kept else "1"
+        if on[col].nunique() < 2:
+            not_estimable.append({"lever": lv, "reason": "no_overlap"})
+            continue
+        try:
+            fits = [weighting_estimate(on, col, outc, covs, method="aipw", propensity="logit",
+                                       weight="weight", level=level) for outc in outcomes]
+        except (np.linalg.LinAlgError, ValueError) as exc:
+            not_estimable.append({"lever": lv, "reason": "no_fit", "detail": str(exc)})
+            continue
+        for i, (outc, res) in enumerate(zip(outcomes, fits, strict=True)):
             for kind, tab in (("naive", res.naive), ("adjusted", res.tidy)):
                 row = tab.iloc[0]
                 eff.append({"lever": lv, "outcome": outc, "kind": kind,
@@ -501,7 +584,8 @@ def survey_lever_effects(survey: pd.DataFrame, *, quarter: str, scope: str = PRO
             if i == 0:
                 ovl.append(res.overlap.assign(lever=lv))
                 bal.append(res.balance.assign(lever=lv))
-    effects = pd.DataFrame(eff)
+    effects = pd.DataFrame(eff, columns=["lever", "outcome", "kind", "estimate", "se", "ci_low",
+                                         "ci_high", "n_treated", "n_control"])
     overlap = pd.concat(ovl, ignore_index=True) if ovl else pd.DataFrame()
     balance = pd.concat(bal, ignore_index=True) if bal else pd.DataFrame()
     for t in (overlap, balance):
@@ -509,7 +593,52 @@ def survey_lever_effects(survey: pd.DataFrame, *, quarter: str, scope: str = PRO
             t.insert(0, "lever", t.pop("lever"))
     if ovl:
         overlap.attrs["rule"] = ovl[0].attrs.get("rule", "")
+    effects.attrs["dropped"] = dropped
+    effects.attrs["not_estimable"] = not_estimable
     return effects, overlap, balance
+
+
+def common_support(data: pd.DataFrame, treatment: str, factors: Sequence[str]
+                   ) -> tuple[pd.DataFrame, list[dict]]:
+    """The rows on common support: every level of every factor has users and non-users.
+
+    A level of a covariate in which everyone (or no one) takes part, e.g. a tier the
+    care calls have not reached yet, gives no comparison of users with comparable
+    non-users and makes the propensity model separate; its rows are dropped, and the
+    check repeats until every remaining level has both (dropping a city can leave a tier
+    without users).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Rows with a 0/1 ``treatment``.
+    treatment : str
+        The participation column.
+    factors : sequence of str
+        Categorical covariates of the propensity model.
+
+    Returns
+    -------
+    tuple
+        ``(rows kept, dropped)``: ``dropped`` lists ``{"covariate", "level", "n",
+        "users"}`` for each level removed (``users``: how many of its rows took part).
+    """
+    kept = data
+    dropped: list[dict] = []
+    while True:
+        gone = []
+        for f in factors:
+            share = kept.groupby(f, observed=True)[treatment].agg(["mean", "size", "sum"])
+            for level, r in share[(share["mean"] <= 0) | (share["mean"] >= 1)].iterrows():
+                gone.append({"covariate": f, "level": str(level), "n": int(r["size"]),
+                             "users": int(r["sum"])})
+        if not gone:
+            return kept, dropped
+        dropped += gone
+        mask = np.zeros(len(kept), bool)
+        for g in gone:
+            mask |= (kept[g["covariate"]].astype(str) == g["level"]).to_numpy()
+        kept = kept[~mask]
 
 
 def headline(care: pd.DataFrame, panel_levers: pd.DataFrame,
