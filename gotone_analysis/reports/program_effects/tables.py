@@ -45,6 +45,7 @@ from ...config import CARE_ROLLOUT, PROVINCE
 from ...effects.did import DidResult, did_from_moments, staggered_did
 from ...effects.weighting import weighting_estimate
 from ...policy import DEFAULT_LEVEL, Policy, quantile, resolve_policy
+from ...scoring import satisfaction_score, scaled
 
 __all__ = [
     "CARE_OUTCOMES",
@@ -513,10 +514,9 @@ def panel_lever_effects(table, *, quarter: str, scope: str = PROVINCE,
 
 
 def _survey_outcomes(survey: pd.DataFrame) -> pd.DataFrame:
-    sat = survey[["sat_overall", "sat_expect", "sat_ideal"]].astype(float)
     out = survey.copy()
-    out["satisfaction"] = ((sat.mean(axis=1) - 1) / 9 * 100).where(sat.notna().all(axis=1))
-    out["loyalty"] = (survey["loy_stay"].astype(float) - 1) / 9 * 100
+    out["satisfaction"] = satisfaction_score(survey)
+    out["loyalty"] = scaled(survey, ["loy_stay"])["loy_stay"]
     return out
 
 

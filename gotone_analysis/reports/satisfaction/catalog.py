@@ -100,11 +100,15 @@ SECTION: dict[str, tuple[str, str]] = {
     "section.satisfaction.satisfaction_index_model.note": (
         "ECSI 偏最小二乘路径模型（形象、预期、感知质量、价值、满意度、投诉、忠诚度）：标准化路径系数"
         "及其 95% 自助法置信区间（按设计分层重抽样）、各内生结构变量的 R²，以及按非标准化外部权重"
-        "计算的 0–100 结构变量指数。",
+        "计算的 0–100 结构变量指数。模型中的满意度指数是由三道满意度题目加权估计的潜变量得分，"
+        "与上文的满意度得分（三题中至少两题作答者的简单平均）不是同一个量，两者数值可以不同。",
         "The ECSI partial-least-squares path model (image, expectation, perceived quality, "
         "value, satisfaction, complaints, loyalty): standardised path coefficients with "
         "95% design-based bootstrap intervals, the R² of each endogenous construct, and "
-        "the 0–100 construct indices from the unstandardised outer weights."),
+        "the 0–100 construct indices from the unstandardised outer weights. The model's "
+        "satisfaction index is a latent score weighting the three satisfaction items; it is "
+        "not the satisfaction score above (the plain mean of the items, for respondents who "
+        "answered at least two of the three), and the two can differ."),
     "note.satisfaction.controls": (
         "驱动因素的作用在同一城市、同一客户层级内估计；客户结构的影响单列为“客户结构”。",
         "Driver effects are estimated within city and tier cells; the effect of the "

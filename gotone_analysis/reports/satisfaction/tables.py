@@ -55,6 +55,7 @@ from ...policy import (
     z_test,
 )
 from ...replicates import DEFAULT_REPLICATES, bootstrap_weights
+from ...scoring import ITEM_RANGES, SAT_ITEMS, satisfaction_score, scaled
 
 __all__ = [
     "SAT_ITEMS",
@@ -78,7 +79,6 @@ __all__ = [
     "headline",
 ]
 
-SAT_ITEMS: tuple[str, ...] = ("sat_overall", "sat_expect", "sat_ideal")
 IMAGE_ITEMS: tuple[str, ...] = ("img_1", "img_2", "img_3", "img_4", "img_5")
 VALUE_ITEMS: tuple[str, ...] = ("val_price", "val_quality")
 #: Attribute-performance items asked of every respondent.
@@ -102,11 +102,6 @@ ECSI_PATHS: tuple[tuple[str, str], ...] = (
     ("quality", "value"), ("quality", "satisfaction"), ("value", "satisfaction"),
     ("satisfaction", "complaints"), ("satisfaction", "loyalty"), ("complaints", "loyalty"),
 )
-ITEM_RANGES: dict[str, tuple[float, float]] = {
-    **{i: (1.0, 10.0) for i in (*SAT_ITEMS, *IMAGE_ITEMS, *VALUE_ITEMS, *QUALITY_ITEMS,
-                                "exp_overall", "loy_stay")},
-    "ltr": (0.0, 10.0), "complaint": (0.0, 1.0),
-}
 SCORES: tuple[str, ...] = ("satisfaction", *DRIVERS)
 
 
@@ -137,12 +132,6 @@ def _suppress(table: pd.DataFrame, pol: Policy, extra: Sequence[str] = ()) -> pd
     return out
 
 
-def _scaled(df: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
-    return pd.DataFrame({i: (df[i].astype("float64") - ITEM_RANGES[i][0])
-                         / (ITEM_RANGES[i][1] - ITEM_RANGES[i][0]) * 100 for i in items},
-                        index=df.index)
-
-
 def respondent_scores(df: pd.DataFrame) -> pd.DataFrame:
     """The satisfaction score and the drivers of every respondent, on 0-100.
 
@@ -158,14 +147,13 @@ def respondent_scores(df: pd.DataFrame) -> pd.DataFrame:
         items replaced by their 0-100 scores (NaN where the rules make a score missing).
     """
     out = df.copy()
-    sat = _scaled(df, SAT_ITEMS)
-    out["satisfaction"] = sat.mean(axis=1).where(sat.notna().sum(axis=1) >= 2)
-    img = _scaled(df, IMAGE_ITEMS)
+    out["satisfaction"] = satisfaction_score(df)
+    img = scaled(df, IMAGE_ITEMS)
     out["image"] = img.mean(axis=1).where(img.notna().sum(axis=1) >= 1)
-    val = _scaled(df, VALUE_ITEMS)
+    val = scaled(df, VALUE_ITEMS)
     out["value"] = val.mean(axis=1).where(val.notna().all(axis=1))
     for item in QUALITY_ITEMS:
-        out[item] = _scaled(df, [item])[item]
+        out[item] = scaled(df, [item])[item]
     return out
 
 
