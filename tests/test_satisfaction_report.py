@@ -205,3 +205,23 @@ def test_notebook_for_a_small_city_does_not_estimate_the_ecsi_model(small_demo, 
                        min_base=S.DRIVER_MIN_BASE, n=int(metrics["ecsi_n"])) in text
     assert "路径系数" not in html  # no path table
     assert {"ecsi_index", "ecsi_paths"} <= set(sheets)
+
+
+def test_the_first_wave_has_nothing_to_compare_with_and_claims_nothing(small_demo):
+    from gotone_analysis.io import open_dataset
+    from gotone_analysis.reports.satisfaction import sentences
+
+    ds = open_dataset(small_demo)
+    scored = S.respondent_scores(ds.survey())
+    first = min(scored["quarter"])
+    before = f"{int(first[:4]) - 1}Q4"
+    moved = S.what_moved(scored, first, before, policy=Policy(min_base=30))
+    assert moved["estimate"].notna().all() and moved["estimate_ref"].isna().all()
+    assert not moved["significant"].any() and not moved["suppressed"].any()
+    assert S.segment_changes(scored, first, before) == {}
+    trend = S.satisfaction_trend(scored, trend_quarters(scored, first))
+    text = sentences.satisfaction_narrative(trend, moved,
+                                            S.change_decomposition(scored, first, before),
+                                            [], "en")
+    assert f"No comparable data for {before}" in text
+    assert "rose" not in text and "fell" not in text

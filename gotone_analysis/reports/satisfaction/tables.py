@@ -248,7 +248,10 @@ def what_moved(scored: pd.DataFrame, quarter: str, compare_to: str, *, scope: st
     pol = resolve_policy(policy, level=level, alpha=alpha, p_adjust=p_adjust)
     level, alpha, p_adjust = pol.level, pol.alpha, pol.p_adjust
     cur = _estimates(scored, quarter, scope, brand, SCORES, level)
-    ref = _estimates(scored, compare_to, scope, brand, SCORES, level)
+    if (scored["quarter"] == compare_to).any():
+        ref = _estimates(scored, compare_to, scope, brand, SCORES, level)
+    else:  # no such wave (e.g. before the first): nothing to compare with, nothing claimed
+        ref = cur[["variable"]].assign(estimate=np.nan, se=np.nan, n=np.nan)
     out = cur[["variable", "estimate", "se", "n"]].merge(
         ref[["variable", "estimate", "se", "n"]].rename(
             columns={"estimate": "estimate_ref", "se": "se_ref", "n": "n_ref"}), on="variable")
@@ -388,8 +391,11 @@ def segment_changes(scored: pd.DataFrame, quarter: str, compare_to: str, *,
     -------
     dict
         Segment column -> :func:`segment_change` table (tier and city for the province,
-        tier for a city).
+        tier for a city); empty when the survey has no wave ``compare_to`` (e.g. the
+        first wave: nothing to split).
     """
+    if not (scored["quarter"] == compare_to).any():
+        return {}
     return {seg: segment_change(scored, quarter, compare_to, seg, scope=scope, brand=brand,
                                 replicates=replicates, seed=seed, level=level, policy=policy)
             for seg in SEGMENTS[_scope_kind(scope)]}
