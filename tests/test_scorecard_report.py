@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html import unescape
 from pathlib import Path
 
 import numpy as np
@@ -267,7 +268,7 @@ def test_notebook_runs_for_the_province_and_publishes_counts_by_status(small_dem
     text = "".join("".join(o.get("data", {}).get("text/markdown", "")) for o in outputs)
     assert "2010Q4, Province: 40 targets" in text and "Since previous quarter" in text
     assert "the cities adding most to it" in text
-    html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in outputs)
+    html = unescape("".join("".join(o.get("data", {}).get("text/html", "")) for o in outputs))
     assert labels.text("scorecard.rules_caption", "en") in html  # the rules table
     assert labels.text("scorecard.rule.inconclusive", "en", actual_level="95%",
                        tolerance="1%") in html
