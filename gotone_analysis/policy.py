@@ -13,7 +13,9 @@ literal of its own:
   adjusted p-values (:data:`ALPHA`, :func:`significant`), and what counts as "the
   interval excludes zero" (:func:`excludes_zero`);
 * minimum bases: a cell's (:data:`MIN_BASE`) and a driver model's
-  (:data:`DRIVER_MIN_BASE`).
+  (:data:`DRIVER_MIN_BASE`);
+* the tolerance within which a target the suite derived itself (a city's share of a
+  province count target) is neither met nor missed (:data:`APPORTIONED_TOLERANCE`).
 
 One report's choices travel as one :class:`Policy` object, built from the notebook's
 parameters by :func:`gotone_analysis.params.check_parameters` (``P.policy``) and taken
@@ -34,6 +36,7 @@ from .errors import UsageError
 
 __all__ = [
     "ALPHA",
+    "APPORTIONED_TOLERANCE",
     "DEFAULT_LEVEL",
     "DEFAULT_POLICY",
     "DRIVER_MIN_BASE",
@@ -70,6 +73,10 @@ DRIVER_MIN_BASE: int = 250
 #: A difference whose standard error is at most this (relative to the size of the estimates,
 #: floor 1) is rounding noise, e.g. of a constant item: it gets no test (z and p missing).
 SE_ZERO: float = 1e-9
+#: Tolerance, relative to the target, of a city target apportioned from a province count
+#: target (the city's share of the province count is the suite's assumption, not a target
+#: anyone set): an actual within it is judged neither met nor missed (``inconclusive``).
+APPORTIONED_TOLERANCE: float = 0.01
 
 
 # --- intervals --------------------------------------------------------------------------------

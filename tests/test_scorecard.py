@@ -12,6 +12,7 @@ from gotone_analysis.demo import kpi as demo_kpi
 from gotone_analysis.demo import model as demo_model
 from gotone_analysis.errors import UsageError
 from gotone_analysis.io import open_dataset
+from gotone_analysis.policy import APPORTIONED_TOLERANCE
 from gotone_analysis.reports.scorecard_139 import actuals as acts
 from gotone_analysis.reports.scorecard_139 import projection as proj
 from gotone_analysis.reports.scorecard_139 import status as rules
@@ -419,13 +420,13 @@ def test_city_scorecards_attainment_and_contributions(demo_ds, card_q4):
 # --- report views ----------------------------------------------------------------------------
 
 
-def _card(statuses, actuals, levers=None):
+def _card(statuses, actuals, levers=None, lows=None, highs=None):
     n = len(statuses)
     return pd.DataFrame({
         "target_id": [f"t{i}" for i in range(n)], "lever": levers or ["family"] * n,
         "label": [f"T{i}" for i in range(n)], "direction": [">="] * n, "target": [0.5] * n,
-        "deadline": ["2010Q4"] * n, "actual": actuals, "actual_low": actuals,
-        "actual_high": actuals, "gap": [a - 0.5 for a in actuals],
+        "deadline": ["2010Q4"] * n, "actual": actuals, "actual_low": lows or actuals,
+        "actual_high": highs or actuals, "gap": [a - 0.5 for a in actuals],
         "projected": [np.nan] * n, "projected_low": [np.nan] * n,
         "projected_high": [np.nan] * n, "status": statuses, "source": [""] * n,
     }, columns=list(sc.COLUMNS))
@@ -435,6 +436,7 @@ def test_headline_counts_every_status_and_lists_every_target():
     card = _card(["met", "missed", "not_measurable"], [0.6, 0.4, np.nan])
     h = sc.headline(card, quarter="2010Q4", scope="province")
     assert h["targets"] == 3 and h["status_met"] == 1 and h["status_missed"] == 1
+    assert h["status_inconclusive"] == 0
     assert h["status_not_measurable"] == 1 and h["status_on_track"] == 0
     assert h["t0_actual"] == pytest.approx(0.6) and h["t0_status"] == "met"
     assert h["t2_actual"] is None and h["t2_status"] == "not_measurable"
@@ -446,9 +448,103 @@ def test_status_changes_and_lever_lights():
     before = _card(["at_risk", "on_track", "at_risk"], [0.5, 0.45, 0.44],
                    levers=["family", "family", "g3"])
     ch = rules.status_changes(now, before).set_index("target_id")
-    assert list(ch["direction_of_change"]) == ["better", "worse", "same"]
+    assert list(ch["direction_of_change"]) == ["final", "final", "same"]
     assert list(ch["changed"]) == [True, True, False]
     assert ch.loc["t0", "change"] == pytest.approx(0.1)
     lights = rules.lever_summary(now).set_index("lever")
     assert lights.loc["family", "light"] == "red" and lights.loc["g3", "light"] == "amber"
     assert lights.loc["family", "met"] == 1 and lights.loc["family", "targets"] == 2
+
+
+def test_a_forecast_that_became_a_verdict_is_final_never_better_or_worse():
+    # the 2010Q4 demo's province: customers rose 2,688,500 -> 2,765,000 (at risk -> missed),
+    # care coverage 68.4 % -> 98.8 % (at risk -> missed), core retention fell 88.6 % -> 84.8 %
+    # (on track -> met): a forecast and a verdict are not alike
+    before = _card(["at_risk", "at_risk", "on_track", "on_track", "off_track", "at_risk"],
+                   [0.45, 0.684, 0.886, 0.52, 0.40, 0.47])
+    now = _card(["missed", "missed", "met", "at_risk", "at_risk", "at_risk"],
+                [0.48, 0.988, 0.848, 0.51, 0.45, 0.48])
+    ch = rules.status_changes(now, before)
+    assert list(ch["direction_of_change"]) == ["final", "final", "final", "worse", "better",
+                                               "same"]
+    assert set(ch["direction_of_change"]) <= set(rules.CHANGES)
+    assert set(rules.FORECASTS) | set(rules.FINALS) | {"not_measurable"} == set(rules.STATUSES)
+
+
+def test_two_verdicts_differ_better_or_worse_only_beyond_sampling_error():
+    # survey actuals: 79 % [77, 81] -> 83 % [81, 85] is beyond sampling error (se of the
+    # difference 1.44 pp, z 2.8); 79 % -> 80.5 % [78.5, 82.5] is not; a KPI count is exact
+    before = _card(["inconclusive", "inconclusive", "missed"], [0.79, 0.79, 0.40],
+                   lows=[0.77, 0.77, 0.40], highs=[0.81, 0.81, 0.40])
+    now = _card(["met", "met", "met"], [0.83, 0.805, 0.55], lows=[0.81, 0.785, 0.55],
+                highs=[0.85, 0.825, 0.55])
+    ch = rules.status_changes(now, before)
+    assert list(ch["direction_of_change"]) == ["better", "same", "better"]
+    assert list(ch["changed"]) == [True, True, True]
+    worse = rules.status_changes(before, now)
+    assert list(worse["direction_of_change"]) == ["worse", "same", "worse"]
+
+
+def test_a_survey_target_whose_interval_holds_the_target_is_inconclusive_at_the_deadline():
+    # the 2010Q4 demo's province: rights awareness 79.0 % [76.9, 81.1] and G3 awareness
+    # 71.2 % [68.9, 73.6] against 80 % and 70 %: neither met nor missed
+    kw = {"direction": ">=", "deadline_reached": True}
+    assert rules.status(target=0.80, actual=0.790, actual_low=0.769, actual_high=0.811,
+                        **kw) == "inconclusive"
+    assert rules.status(target=0.70, actual=0.712, actual_low=0.689, actual_high=0.736,
+                        **kw) == "inconclusive"
+    assert rules.status(target=0.70, actual=0.75, actual_low=0.73, actual_high=0.77,
+                        **kw) == "met"
+    assert rules.status(target=0.70, actual=0.62, actual_low=0.60, actual_high=0.65,
+                        **kw) == "missed"
+    assert rules.status(target=0.70, actual=0.70, actual_low=0.70, actual_high=0.70,
+                        **kw) == "met"  # a KPI value is a point: no interval to hold it
+    # before the deadline the projection decides, as before
+    assert rules.status(direction=">=", target=0.70, actual=0.712, actual_low=0.689,
+                        actual_high=0.736, projected_low=0.72, projected_high=0.76,
+                        deadline_reached=False) == "on_track"
+    # counted apart, and a lever whose worst status it is gets its own light
+    card = _card(["met", "inconclusive", "met"], [0.6, 0.51, 0.7],
+                 levers=["g3", "g3", "family"])
+    assert sc.headline(card)["status_inconclusive"] == 1
+    lights = rules.lever_summary(card).set_index("lever")
+    assert lights.loc["g3", "light"] == "blue" and lights.loc["g3", "worst"] == "inconclusive"
+    assert lights.loc["g3", "inconclusive"] == 1 and lights.loc["family", "light"] == "green"
+    att = rules.attainment(card.assign(scope="fuzhou")).set_index("lever")
+    assert att.loc["g3", "inconclusive"] == 1 and att.loc["g3", "attainment"] == 0.5
+
+
+def test_an_apportioned_city_target_within_its_tolerance_is_inconclusive(tmp_path):
+    # a province target of 20,000 customers split by the December 2009 shares (50 % each):
+    # Fuzhou's 9,950 is 0.5 % short of its 10,000 -- within the tolerance; Xiamen's 10,200
+    # clears it; the province (20,150 against the deck's own 20,000) is judged exactly
+    assert APPORTIONED_TOLERANCE == pytest.approx(0.01)
+    months = [f"2009-{m:02d}" for m in range(1, 13)] + MONTHS_2010
+    fz = [10_000] * 12 + [9_950] * 12
+    xm = [10_000] * 12 + [10_200] * 12
+    tg = _one(_target("cust", "gotone_customers", 20_000, unit="customers"), tmp_path)
+    ds = FakeDataset(_kpi(months, gotone_customers=(fz, xm)))
+    fuzhou = sc.scorecard(ds, quarter="2010Q4", scope="fuzhou", targets=tg).iloc[0]
+    assert fuzhou["target"] == pytest.approx(10_000) and fuzhou["status"] == "inconclusive"
+    assert "judged within +/-1% of it" in fuzhou["source"]
+    assert sc.scorecard(ds, quarter="2010Q4", scope="xiamen", targets=tg).iloc[0]["status"] \
+        == "met"
+    assert sc.scorecard(ds, quarter="2010Q4", targets=tg).iloc[0]["status"] == "met"
+    got = acts.actuals(ds, quarter="2010Q4", scope="fuzhou", targets=tg).iloc[0]
+    assert got["target_tolerance"] == APPORTIONED_TOLERANCE
+    assert np.isnan(acts.actuals(ds, quarter="2010Q4", targets=tg).iloc[0]["target_tolerance"])
+    # the rule: beyond the band met or missed, inside it inconclusive; before the deadline
+    # the whole band is what a prediction interval must clear
+    kw = {"direction": ">=", "target": 100.0, "tolerance": APPORTIONED_TOLERANCE}
+    assert rules.status(actual=99.0, deadline_reached=True, **kw) == "inconclusive"
+    assert rules.status(actual=101.0, deadline_reached=True, **kw) == "inconclusive"
+    assert rules.status(actual=98.9, deadline_reached=True, **kw) == "missed"
+    assert rules.status(actual=101.1, deadline_reached=True, **kw) == "met"
+    assert rules.status(actual=95.0, projected_low=100.5, projected_high=110.0,
+                        deadline_reached=False, **kw) == "at_risk"
+    assert rules.status(actual=95.0, projected_low=101.5, projected_high=110.0,
+                        deadline_reached=False, **kw) == "on_track"
+    assert rules.status(actual=95.0, projected_low=90.0, projected_high=99.5,
+                        deadline_reached=False, **kw) == "at_risk"
+    assert rules.status(actual=95.0, projected_low=90.0, projected_high=98.5,
+                        deadline_reached=False, **kw) == "off_track"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html import unescape
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +39,8 @@ def _word(status, lang):
 
 
 STRONGER = {"met": [], "on_track": ["met"], "at_risk": ["met", "on_track"],
-            "off_track": ["met", "on_track", "at_risk"], "missed": ["met", "on_track"]}
+            "off_track": ["met", "on_track", "at_risk"], "missed": ["met", "on_track"],
+            "inconclusive": ["met", "missed", "on_track"]}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -85,17 +87,46 @@ def test_a_100_percent_target_on_track_says_why_and_quotes_its_interval():
     assert "**at risk**" in text and "**on track**" not in text
 
 
-def test_a_survey_verdict_within_sampling_error_says_so():
-    row = _row("met", actual=0.712, target=0.70, actual_low=0.689, actual_high=0.736,
+def test_a_survey_verdict_within_sampling_error_is_inconclusive_and_says_so():
+    st = rules.status(direction=">=", target=0.70, actual=0.712, actual_low=0.689,
+                      actual_high=0.736, deadline_reached=True)
+    assert st == "inconclusive"
+    row = _row(st, actual=0.712, target=0.70, actual_low=0.689, actual_high=0.736,
                deadline="2010Q4")
-    text = nar.target_sentence(row, "en", quarter="2010Q4")
-    assert "**met**" in text and "within sampling error" in text
+    for lang in ("zh", "en"):
+        text = nar.target_sentence(row, lang, quarter="2010Q4")
+        assert _word("inconclusive", lang) in text and "[68.9%, 73.6%]" in text
+        assert _word("met", lang) not in text and _word("missed", lang) not in text
+    assert "within sampling error" in nar.target_sentence(row, "en", quarter="2010Q4")
     clear = _row("met", actual=0.75, target=0.70, actual_low=0.73, actual_high=0.77)
     assert "sampling error" not in nar.target_sentence(clear, "en", quarter="2010Q4")
-    # in the narrative it gets its own bullet rather than the plain list of met targets
     card = pd.DataFrame([row, clear.rename(None)]).assign(label=["Survey", "KPI"])
     text = nar.scorecard_narrative(card, "en", quarter="2010Q4", scope_label="Province")
+    assert "1 met, 1 inconclusive" in text
     assert "- **Met**: KPI." in text and "- **Survey**" in text
+
+
+def test_an_apportioned_city_target_within_its_tolerance_says_why():
+    row = _row("inconclusive", actual=167_383_643.0, target=167_383_649.0, unit="points")
+    en = nar.target_sentence(row, "en", quarter="2010Q4")
+    assert "**inconclusive**" in en and "within ±1%" in en and "the suite's assumption" in en
+    assert "167,383,649" in en and "-6" in en and "**missed**" not in en
+    zh = nar.target_sentence(row, "zh", quarter="2010Q4")
+    assert "**无定论**" in zh and "±1%" in zh and "**未达成**" not in zh
+    assert "±1%" in nar.table_note("nanping", "en")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_rules_table_prints_every_rule_of_status_rules_in_its_words(lang):
+    assert list(rules.STATUS_RULES) == ["not_measurable", "inconclusive", "met", "missed",
+                                        "on_track", "off_track", "at_risk"]
+    assert set(rules.STATUS_RULES) == set(rules.STATUSES)
+    html = view.rules_table(lang).to_html()
+    for s in rules.STATUS_RULES:
+        assert labels.text(f"scorecard.status.{s}", lang) in html
+        assert labels.has(f"scorecard.rule.{s}")
+    assert "1%" in html and "95%" in html and "90%" in html
+    assert "within 1% of" in rules.STATUS_RULES["inconclusive"]
 
 
 def test_narrative_counts_and_lists_not_measurable():
@@ -112,11 +143,21 @@ def test_narrative_counts_and_lists_not_measurable():
 
 
 def test_changes_and_cities_narratives():
-    now = pd.DataFrame({"target_id": ["a", "b"], "label": ["A", "B"],
-                        "status_ref": ["at_risk", "met"], "status": ["on_track", "met"],
-                        "changed": [True, False]})
+    now = pd.DataFrame({"target_id": ["a", "b", "c", "d"], "label": ["A", "B", "C", "D"],
+                        "status_ref": ["at_risk", "met", "at_risk", "at_risk"],
+                        "status": ["on_track", "met", "missed", "inconclusive"],
+                        "changed": [True, False, True, True],
+                        "direction_of_change": ["better", "same", "final", "final"]})
     text = nar.changes_narrative(now, "en", what="previous quarter")
-    assert text == "Since previous quarter, 1 target(s) changed status: A (at risk → on track)."
+    assert text.splitlines() == [
+        "Since previous quarter, 3 target(s) changed status:", "",
+        "- **better** (1; the forecast crossed a boundary, or the actual moved beyond "
+        "sampling error): A (at risk → on track).",
+        "- **now final** (2; the deadline passed and a forecast became a verdict, which are "
+        "not alike, so neither better nor worse): C (at risk → missed); "
+        "D (at risk → inconclusive)."]
+    assert "worse" not in nar.changes_narrative(now, "en", what="2010Q3").replace(
+        "better nor worse", "")
     assert "no target changed" in nar.changes_narrative(now.assign(changed=False), "en",
                                                         what="2010Q2")
     att = pd.DataFrame({"scope": ["fuzhou", "xiamen", "ningde"], "lever": "family",
@@ -174,7 +215,11 @@ def test_report_tables_agree_with_the_single_calls(q3, small_demo):
     h = q3.headline()
     assert sum(h[f"status_{s}"] for s in rules.STATUSES) == h["targets"] == len(card)
     assert h["compare_to"] == "2010Q2"
-    assert h["changed_better"] + h["changed_worse"] == int(q3.changes["changed"].sum())
+    ways = q3.changes.loc[q3.changes["changed"], "direction_of_change"]
+    assert (h["changed_better"], h["changed_worse"], h["changed_final"]) == (
+        int((ways == "better").sum()), int((ways == "worse").sum()),
+        int((ways == "final").sum()))
+    assert set(ways) <= set(rules.CHANGES)
     assert set(q3.tables()) == {"scorecard", "levers", "series", "projections", "reference",
                                 "status_changes", "city_lever"}
 
@@ -223,6 +268,10 @@ def test_notebook_runs_for_the_province_and_publishes_counts_by_status(small_dem
     text = "".join("".join(o.get("data", {}).get("text/markdown", "")) for o in outputs)
     assert "2010Q4, Province: 40 targets" in text and "Since previous quarter" in text
     assert "the cities adding most to it" in text
+    html = unescape("".join("".join(o.get("data", {}).get("text/html", "")) for o in outputs))
+    assert labels.text("scorecard.rules_caption", "en") in html  # the rules table
+    assert labels.text("scorecard.rule.inconclusive", "en", actual_level="95%",
+                       tolerance="1%") in html
     sheets = pd.ExcelFile(publish / "scorecard_139.tables.xlsx").sheet_names
     assert {"scorecard", "city_lever", "status_changes", "series"} <= set(sheets)
 

@@ -65,7 +65,7 @@ def _metrics(**over) -> dict[str, dict]:
             "gotone_customers_actual": 2_765_000.0, "gotone_customers_status": "at_risk",
             "target_share_actual": 0.4728, "target_share_status": "on_track",
             "purity_actual": 0.6965, "purity_status": "off_track", "changed_worse": 1,
-            "changed_better": 0,
+            "changed_better": 0, "changed_final": 2,
             **{f"lever_{lv}_status": "on_track" for lv in ("scale", "family", "roaming",
                                                             "info", "care", "points",
                                                             "club", "g3", "eservice")},
@@ -174,6 +174,90 @@ def test_targets_needing_attention_and_lever_status():
     assert list(levers["lever"]) == ["scale", "family", "roaming", "info", "care", "points",
                                      "club", "g3", "eservice"]
     assert set(levers["status"]) == {"on_track"}
+
+
+def _sentence(metrics, kind, lang="en"):
+    return next(s.text for s in summary_sentences(summary.findings(metrics), lang)
+                if s.kind == kind)
+
+
+def test_the_worse_count_counts_only_worse_and_says_how_many_became_final():
+    # the 2010Q4 demo: every changed status was a forecast that became a verdict
+    metrics = _metrics(scorecard_139__changed_worse=0, scorecard_139__changed_final=26)
+    found = summary.findings(metrics)
+    assert "targets_worse" not in _kinds(found)
+    final = next(f for f in found if f.kind == "targets_final")
+    assert final.fields == {"n": 0, "final": 26, "compare": "2010Q3"}
+    assert set(final.keys) == {"scorecard_139.changed_worse", "scorecard_139.changed_final",
+                               "scorecard_139.compare_to"}
+    text = _sentence(metrics, "targets_final")
+    assert text.startswith("Since 2010Q3, no target changed status for the worse.")
+    assert "26 targets reached their deadline" in text and "neither better nor worse" in text
+    zh = _sentence(metrics, "targets_final", "zh")
+    assert "没有目标的状态变差" in zh and "26 项目标到期" in zh and "变差" in zh
+    assert "16 项" not in zh
+    text = _sentence(_metrics(), "targets_worse")
+    assert text.startswith("Since 2010Q3, 1 targets changed status for the worse")
+    assert "2 targets reached their deadline" in text
+    # nothing changed: nothing said
+    quiet = _metrics(scorecard_139__changed_worse=0, scorecard_139__changed_final=0)
+    assert not {"targets_worse", "targets_final"} & set(_kinds(summary.findings(quiet)))
+
+
+def test_the_summary_counts_the_status_changes_the_scorecard_published():
+    import numpy as np
+
+    from gotone_analysis.reports.scorecard_139 import status as rules
+    from gotone_analysis.reports.scorecard_139 import tables as sc
+
+    def card(statuses, actuals):
+        n = len(statuses)
+        return pd.DataFrame({
+            "target_id": ["gotone_customers", "core_retention", "target_share"][:n],
+            "lever": "goal", "label": ["a", "b", "c"][:n], "direction": ">=",
+            "target": [2_800_000.0, 0.8, 0.55][:n], "deadline": "2010Q4", "actual": actuals,
+            "actual_low": actuals, "actual_high": actuals, "gap": np.nan, "projected": np.nan,
+            "projected_low": np.nan, "projected_high": np.nan, "status": statuses,
+            "source": ""}, columns=list(sc.COLUMNS))
+
+    # customers rose and were missed, retention fell and was met: both now final; the
+    # target share's forecast crossed from on track to at risk: worse
+    before = card(["at_risk", "on_track", "on_track"], [2_688_500.0, 0.886, 0.56])
+    now = card(["missed", "met", "at_risk"], [2_765_000.0, 0.848, 0.55])
+    report = sc.ScorecardReport(quarter="2010Q4", scope="province", compare_to="2010Q3",
+                                card=now, targets=now, series=pd.DataFrame(),
+                                fans=pd.DataFrame(), levers=rules.lever_summary(now),
+                                reference=before, changes=rules.status_changes(now, before))
+    head = report.headline()
+    assert (head["changed_worse"], head["changed_better"], head["changed_final"]) == (1, 0, 2)
+    metrics = _metrics()
+    metrics["scorecard_139"] = head
+    text = _sentence(metrics, "targets_worse")
+    assert text.startswith("Since 2010Q3, 1 targets changed status for the worse")
+    assert "2 targets reached their deadline" in text
+
+
+def test_an_inconclusive_target_is_not_a_miss_and_is_named_apart():
+    metrics = _metrics(scorecard_139__rights_awareness_status="inconclusive")
+    found = summary.findings(metrics)
+    bad = next(f for f in found if f.kind == "targets")
+    assert "rights_awareness" not in [t for t, _ in bad.fields["items"]]
+    unclear = next(f for f in found if f.kind == "targets_inconclusive")
+    assert unclear.fields["items"] == ["rights_awareness"]
+    assert unclear.keys == ("scorecard_139.rights_awareness_status",)
+    assert "inconclusive, neither met nor missed" in _sentence(metrics, "targets_inconclusive")
+    # without any target missed, off track or at risk it is still not "all met or on track"
+    fine = _metrics(scorecard_139__gotone_customers_status="met",
+                    scorecard_139__target_share_status="met",
+                    scorecard_139__purity_status="inconclusive")
+    kinds = _kinds(summary.findings(fine))
+    assert "targets_fine" not in kinds and "targets" not in kinds
+    assert "targets_inconclusive" in kinds
+    page = summary_html(summary.headline_numbers(fine), summary_sentences(
+        summary.findings(fine), "zh"), summary.lever_status(
+        {**fine["scorecard_139"], "lever_g3_light": "blue",
+         "lever_g3_status": "inconclusive"}), [], "zh")
+    assert 'class="light light-blue"></span>无定论' in page and ".light-blue{" in page
 
 
 def test_headline_numbers_and_published_numbers():

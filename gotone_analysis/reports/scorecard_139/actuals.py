@@ -27,7 +27,10 @@ The deck sets province targets only. A rate target applies to every city as it i
 count target (customers, points) is split by the city's share of the province count in
 December of the year before the deadline (for year-to-date sums: of last year's total),
 so the city targets add up to the province target; this split is the suite's
-assumption, shown in ``source``.
+assumption, shown in ``source``. Such a city target is therefore judged at a tolerance
+(``target_tolerance``, :data:`gotone_analysis.policy.APPORTIONED_TOLERANCE` of the
+target): within it the target is neither met nor missed
+(:data:`.status.STATUS_RULES`), and ``source`` says so.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ import pandas as pd
 from ... import survey
 from ...config import CITY_CODES, PROVINCE, SCOPES, parse_quarter, quarter_str
 from ...errors import DataError, UsageError
-from ...policy import DEFAULT_LEVEL
+from ...policy import APPORTIONED_TOLERANCE, DEFAULT_LEVEL
 from ...targets import METRICS, Metric, deadline_month, load_targets
 
 __all__ = [
@@ -364,7 +367,7 @@ def _read_actuals(ctx: ActualsContext, targets: pd.DataFrame, quarter: str, scop
         rec = {"target_id": t.id, "metric": t.metric, "kind": m.source,
                "deadline_reached": reached, "as_of": "", "actual": np.nan,
                "actual_low": np.nan, "actual_high": np.nan, "n": np.nan, "weight": np.nan,
-               "target": float(t.value), "source": ""}
+               "target": float(t.value), "target_tolerance": np.nan, "source": ""}
         if not m.measurable:
             rec["source"] = f"not measurable: {m.reason}"
             rows.append(rec)
@@ -398,9 +401,14 @@ def _read_actuals(ctx: ActualsContext, targets: pd.DataFrame, quarter: str, scop
             year = judge.year - 1
             share = _city_share(hist, ctx.history(m, PROVINCE, level), year)
             rec["target"] = float(t.value) * share
-            rec["source"] += (f"; city target = province target x the city's share in "
-                              f"{year}-12 ({share:.1%})" if np.isfinite(share) else
-                              f"; no {year}-12 count to split the province target")
+            if np.isfinite(share):
+                rec["target_tolerance"] = APPORTIONED_TOLERANCE
+                rec["source"] += (f"; city target = province target x the city's share in "
+                                  f"{year}-12 ({share:.1%}), the suite's assumption: judged "
+                                  f"within +/-{APPORTIONED_TOLERANCE:.0%} of it "
+                                  f"(inconclusive inside)")
+            else:
+                rec["source"] += f"; no {year}-12 count to split the province target"
         rows.append(rec)
     return rows
 
@@ -454,8 +462,9 @@ def actuals(dataset, *, quarter: str, scope: str = PROVINCE, level: float = ACTU
         One row per target, in file order: ``target_id, metric, kind`` (kpi, survey,
         benchmark, none), ``deadline_reached, as_of`` (month or wave of the actual),
         ``actual, actual_low, actual_high, n, weight, target`` (the city's share of a
-        count target for a city), ``source`` (where the actual comes from, or why it is
-        not measurable).
+        count target for a city), ``target_tolerance`` (the relative tolerance such an
+        apportioned city target is judged at, NaN for a target as the deck sets it),
+        ``source`` (where the actual comes from, or why it is not measurable).
     """
     check_quarter(quarter)
     check_scope(scope)

@@ -37,7 +37,7 @@ def lever_lights(levers: pd.DataFrame, targets: pd.DataFrame, *, lang: str = "zh
     ----------
     levers : DataFrame
         :func:`.status.lever_summary` (``lever, light, met, on_track,
-        at_risk, off_track, missed`` ...), in the order drawn.
+        inconclusive, at_risk, off_track, missed`` ...), in the order drawn.
     targets : DataFrame
         :attr:`.tables.ScorecardReport.targets` (``lever, label,
         direction, target, unit, actual, projected, projected_low, projected_high,
@@ -64,7 +64,8 @@ def lever_lights(levers: pd.DataFrame, targets: pd.DataFrame, *, lang: str = "zh
                    linewidth=0.6, zorder=3)
         ax.text(0.04, y, labels.code_label(lv.lever, lang), va="center", fontsize=11.5)
         counts = labels.text("scorecard.plot.counts", lang, met=lv.met, good=lv.on_track,
-                             risk=lv.at_risk, bad=lv.off_track + lv.missed)
+                             unclear=lv.inconclusive, risk=lv.at_risk,
+                             bad=lv.off_track + lv.missed)
         ax.text(0.99, y, counts, va="center", ha="right", fontsize=9,
                 color=COLORS["neutral"])
         y += 1

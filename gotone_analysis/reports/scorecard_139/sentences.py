@@ -4,9 +4,10 @@ Every sentence states a target's status in the words of that status and quotes t
 numbers it rests on: "on track" only where the projection's whole interval clears the
 target (or, for a target at the end of its scale, the projection reaches it), "at risk"
 where the interval straddles it, and so on (:data:`.status.STATUS_RULES`).
-A survey actual whose interval holds the target says that the verdict is within
-sampling error. Every word comes from the catalog section
-:mod:`gotone_analysis.labels.scorecard`.
+An inconclusive target says why: a survey actual whose interval holds the target (within
+sampling error), or a city target apportioned by the suite that the actual is within the
+tolerance of. Every word comes from the catalog section
+:mod:`gotone_analysis.reports.scorecard_139.catalog`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import pandas as pd
 
 from ... import labels
 from ...config import PROVINCE, parse_quarter
+from ...policy import APPORTIONED_TOLERANCE
+from .actuals import ACTUAL_LEVEL
 from .projection import LEVEL
 from .status import STATUSES, at_scale_end
 from .view import format_interval, format_value
@@ -24,7 +27,8 @@ __all__ = ["scorecard_narrative", "target_sentence", "changes_narrative", "citie
            "contributions_narrative", "table_note"]
 
 #: The order in which the narrative goes through the statuses: problems first.
-NARRATIVE_ORDER: tuple[str, ...] = ("missed", "off_track", "at_risk", "on_track", "met")
+NARRATIVE_ORDER: tuple[str, ...] = ("missed", "off_track", "at_risk", "inconclusive",
+                                     "on_track", "met")
 
 
 def _deadline_text(row) -> str:
@@ -32,9 +36,10 @@ def _deadline_text(row) -> str:
     return d[d.index("(") + 1:d.index(")")] if "(" in d else d
 
 
-def _survey_within_error(row) -> bool:
-    lo, hi, t = row["actual_low"], row["actual_high"], row["target"]
-    return bool(pd.notna(lo) and pd.notna(hi) and lo != hi and lo <= t <= hi)
+def _survey_interval(row) -> bool:
+    """Whether the row's actual has a (survey) interval, not a KPI value's point."""
+    lo, hi = row["actual_low"], row["actual_high"]
+    return bool(pd.notna(lo) and pd.notna(hi) and hi > lo)
 
 
 def target_sentence(row, lang: str = "zh", *, quarter: str | None = None,
@@ -57,7 +62,9 @@ def target_sentence(row, lang: str = "zh", *, quarter: str | None = None,
     Returns
     -------
     str
-        Markdown; empty for a ``not_measurable`` target.
+        Markdown; empty for a ``not_measurable`` target. An ``inconclusive`` target
+        quotes the survey interval that holds its target, or (no interval: a KPI count)
+        the tolerance of its apportioned city target.
     """
     st = row["status"]
     if st == "not_measurable":
@@ -69,7 +76,9 @@ def target_sentence(row, lang: str = "zh", *, quarter: str | None = None,
                   gap=format_value(row["gap"], unit, signed=True),
                   projected=format_value(row["projected"], unit),
                   interval=format_interval(row["projected_low"], row["projected_high"], unit),
-                  level=labels.level_text(level))
+                  level=labels.level_text(level), actual_level=labels.level_text(ACTUAL_LEVEL),
+                  actual_interval=format_interval(row["actual_low"], row["actual_high"], unit),
+                  tolerance=f"{APPORTIONED_TOLERANCE:.0%}")
     key = f"scorecard.narrative.{st}"
     if st == "met" and quarter is not None:
         qend = parse_quarter(quarter).asfreq("M", how="end")
@@ -83,12 +92,9 @@ def target_sentence(row, lang: str = "zh", *, quarter: str | None = None,
     elif st == "at_risk" and at_scale_end(direction=row["direction"], target=row["target"],
                                           unit=unit):
         key = "scorecard.narrative.at_risk_end"
-    sentence = labels.text(key, lang, **fields)
-    if st in ("met", "missed") and _survey_within_error(row):
-        sentence += (" " if lang == "en" else "") + labels.text(
-            "scorecard.narrative.within_error", lang,
-            interval=format_interval(row["actual_low"], row["actual_high"], unit))
-    return sentence
+    elif st == "inconclusive" and not _survey_interval(row):
+        key = "scorecard.narrative.inconclusive_apportioned"
+    return labels.text(key, lang, **fields)
 
 
 def scorecard_narrative(targets: pd.DataFrame, lang: str = "zh", *, quarter: str,
@@ -112,9 +118,8 @@ def scorecard_narrative(targets: pd.DataFrame, lang: str = "zh", *, quarter: str
     -------
     str
         Markdown: one sentence of counts; one bullet for every target missed, off track,
-        at risk or on track (in that order); the met targets in one line (a bullet of
-        their own where a survey verdict is within sampling error); the targets that
-        cannot be measured.
+        at risk, inconclusive or on track (in that order); the met targets in one line;
+        the targets that cannot be measured.
     """
     counts = targets["status"].value_counts()
     sep = labels.text("scorecard.narrative.sep", lang)
@@ -127,7 +132,7 @@ def scorecard_narrative(targets: pd.DataFrame, lang: str = "zh", *, quarter: str
     met_plain = []
     for st in NARRATIVE_ORDER:
         for _, row in targets.loc[targets["status"] == st].iterrows():
-            if st == "met" and not _survey_within_error(row):
+            if st == "met":
                 met_plain.append(labels.plain(row["label"]))
                 continue
             lines.append("- " + target_sentence(row, lang, quarter=quarter, level=level))
@@ -143,7 +148,7 @@ def scorecard_narrative(targets: pd.DataFrame, lang: str = "zh", *, quarter: str
 
 
 def changes_narrative(changes: pd.DataFrame | None, lang: str = "zh", *, what: str) -> str:
-    """What changed in status since the comparison quarter.
+    """What changed in status since the comparison quarter, like with like.
 
     Parameters
     ----------
@@ -157,18 +162,28 @@ def changes_narrative(changes: pd.DataFrame | None, lang: str = "zh", *, what: s
     Returns
     -------
     str
-        One sentence naming every target whose status changed, with both statuses (a
-        change from or to ``not_measurable`` included); or that none changed.
+        Markdown: one sentence counting the targets whose status changed, then one bullet
+        a kind of change (``direction_of_change``: worse, better, now final -- a forecast
+        that became a verdict, never called better or worse --, and changes without a
+        real move), each naming its targets with both statuses; or that none changed.
     """
     if changes is None or not changes["changed"].any():
         return labels.text("scorecard.narrative.no_changes", lang, what=what)
     rows = changes.loc[changes["changed"]]
-    items = [labels.text("scorecard.narrative.change_item", lang, label=labels.plain(r["label"]),
-                         before=labels.text(f"scorecard.status.{r['status_ref']}", lang),
-                         after=labels.text(f"scorecard.status.{r['status']}", lang))
-             for _, r in rows.iterrows()]
-    return labels.text("scorecard.narrative.changes", lang, what=what, k=len(items),
-                       items=labels.text("scorecard.narrative.list_sep", lang).join(items))
+    sep = labels.text("scorecard.narrative.list_sep", lang)
+    lines = [labels.text("scorecard.narrative.changes", lang, what=what, k=len(rows)), ""]
+    for way in ("worse", "better", "final", "same"):
+        group = rows.loc[rows["direction_of_change"] == way]
+        if group.empty:
+            continue
+        items = [labels.text("scorecard.narrative.change_item", lang,
+                             label=labels.plain(r["label"]),
+                             before=labels.text(f"scorecard.status.{r['status_ref']}", lang),
+                             after=labels.text(f"scorecard.status.{r['status']}", lang))
+                 for _, r in group.iterrows()]
+        lines.append("- " + labels.text(f"scorecard.narrative.changes.{way}", lang,
+                                        k=len(items), items=sep.join(items)))
+    return "\n".join(lines)
 
 
 def cities_narrative(attainment: pd.DataFrame | None, lang: str = "zh", *, top: int = 3) -> str:
@@ -220,11 +235,13 @@ def table_note(scope: str, lang: str = "zh", *, level: float = LEVEL) -> str:
     Returns
     -------
     str
-        The rules in brief; for a city also how its targets derive from the province's.
+        The rules in brief; for a city also how its targets derive from the province's
+        and the tolerance they are judged at.
     """
     note = labels.text("scorecard.note.rules", lang, level=labels.level_text(level))
     if scope != PROVINCE:
-        note += (" " if lang == "en" else "") + labels.text("scorecard.note.city_targets", lang)
+        note += (" " if lang == "en" else "") + labels.text(
+            "scorecard.note.city_targets", lang, tolerance=f"{APPORTIONED_TOLERANCE:.0%}")
     return note
 
 

@@ -127,7 +127,8 @@ def _score(ctx: ActualsContext, targets: pd.DataFrame, quarter: str, scope: str,
         st = status(direction=t.direction, target=a["target"], actual=a["actual"],
                     projected_low=proj[1], projected_high=proj[2],
                     deadline_reached=a["deadline_reached"], cumulative=m.cumulative,
-                    projected=proj[0], unit=t.unit)
+                    projected=proj[0], unit=t.unit, actual_low=a["actual_low"],
+                    actual_high=a["actual_high"], tolerance=a["target_tolerance"])
         if st == "not_measurable" and np.isfinite(a["actual"]) and not np.isfinite(a["target"]):
             source = "not measurable: " + source
         deadline = t.deadline if not t.as_of else f"{t.deadline} ({t.as_of})"
@@ -364,7 +365,8 @@ class ScorecardReport:
         dict
             :func:`headline` of :attr:`card` (counts by status; every target's actual,
             target, projection and status), plus ``compare_to`` and the counts of status
-            changes ``changed_better``, ``changed_worse`` when there is a comparison, and
+            changes ``changed_better``, ``changed_worse`` and ``changed_final`` (a forecast
+            that became a verdict, :func:`status_changes`) when there is a comparison, and
             each lever's light and worst status, ``lever_<lever>_light`` and
             ``lever_<lever>_status`` (:func:`lever_summary`).
         """
@@ -378,6 +380,7 @@ class ScorecardReport:
             way = self.changes.loc[self.changes["changed"], "direction_of_change"]
             out["changed_better"] = int((way == "better").sum())
             out["changed_worse"] = int((way == "worse").sum())
+            out["changed_final"] = int((way == "final").sum())
         return out
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -488,7 +491,7 @@ def report_tables(dataset, *, quarter: str, scope: str = PROVINCE,
                           fans=fan_table, levers=lever_summary(card))
     if compare_to is not None:
         out.reference = _score(ctx, tg, compare_to, scope, lang, level)
-        changes = status_changes(card, out.reference)
+        changes = status_changes(card, out.reference, level=ACTUAL_LEVEL)
         changes["unit"] = changes["target_id"].map(meta["unit"])
         out.changes = changes
     if scope == PROVINCE:

@@ -6,7 +6,8 @@ reader table.
 * :data:`STATUS_COLORS`, :data:`LIGHT_COLORS` -- the colours of the statuses and of the
   levers' traffic lights;
 * :func:`reader_table` -- the reader copy of a scorecard table (values in their units,
-  statuses in words and colours).
+  statuses in words and colours);
+* :func:`rules_table` -- the status rules as readers read them.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from ...policy import APPORTIONED_TOLERANCE, DEFAULT_LEVEL
 from .projection import LEVEL
-from .status import STATUSES, finite_or_none
+from .status import STATUS_RULES, STATUSES, finite_or_none
 
 __all__ = [
     "DIRECTION_SIGNS",
@@ -25,6 +27,7 @@ __all__ = [
     "format_value",
     "format_interval",
     "reader_table",
+    "rules_table",
 ]
 
 #: How a target's direction is written for readers.
@@ -76,12 +79,13 @@ def format_interval(low: object, high: object, unit: str) -> str:
 
 #: Reader colours of the statuses (text of the status cells, traffic lights).
 STATUS_COLORS: dict[str, str] = {
-    "met": "#2e7d32", "on_track": "#66bb6a", "at_risk": "#f9a825", "off_track": "#e53935",
-    "missed": "#b71c1c", "not_measurable": "#9e9e9e",
+    "met": "#2e7d32", "on_track": "#66bb6a", "inconclusive": "#3f51b5", "at_risk": "#f9a825",
+    "off_track": "#e53935", "missed": "#b71c1c", "not_measurable": "#9e9e9e",
 }
-#: Colour of each traffic light of :func:`lever_summary`.
-LIGHT_COLORS: dict[str, str] = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828",
-                                "grey": "#9e9e9e"}
+#: Colour of each traffic light of :func:`lever_summary` (blue: inconclusive, neither met
+#: nor missed).
+LIGHT_COLORS: dict[str, str] = {"green": "#2e7d32", "amber": "#f9a825", "blue": "#3f51b5",
+                                "red": "#c62828", "grey": "#9e9e9e"}
 
 _READER_COLUMNS = ("lever", "label", "target", "deadline", "actual", "actual_ci", "projected",
                    "projected_pi", "status")
@@ -155,3 +159,45 @@ def reader_table(table: pd.DataFrame, *, lang: str = "zh", columns: Sequence[str
                                formats={c: f for c, f in formats.items() if c in cols},
                                headings=("scorecard.column.", "column."), level=level,
                                note=note, cell_style=colour)
+
+
+def rules_table(lang: str = "zh", *, level: float = LEVEL):
+    """The status rules as readers read them: one row a status, in the order applied.
+
+    The statuses and their order come from
+    :data:`~gotone_analysis.reports.scorecard_139.status.STATUS_RULES` (the one statement of
+    the rules), each rule's words from the catalog (``scorecard.rule.<status>``).
+
+    Parameters
+    ----------
+    lang : {"zh", "en"}
+        Language.
+    level : float
+        Coverage of the projection intervals (named in the rules).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Columns status (in its colour, :data:`STATUS_COLORS`) and rule, captioned.
+    """
+    from ... import labels, tables
+
+    rules = pd.DataFrame({"status": list(STATUS_RULES)})
+    fields = dict(level=labels.level_text(level), actual_level=labels.level_text(DEFAULT_LEVEL),
+                  tolerance=f"{APPORTIONED_TOLERANCE:.0%}")
+    status_text = {labels.text(f"scorecard.status.{s}", lang): s for s in STATUS_RULES}
+    formats = {
+        "status": lambda t, lang: [labels.text(f"scorecard.status.{s}", lang)
+                                   for s in t["status"]],
+        "rule": lambda t, lang: [labels.text(f"scorecard.rule.{s}", lang, **fields)
+                                 for s in t["status"]],
+    }
+
+    def colour(v: object) -> str:
+        s = status_text.get(v) if isinstance(v, str) else None
+        return f"color: {STATUS_COLORS[s]}; font-weight: bold" if s else ""
+
+    return tables.reader_table(rules, ["status", "rule"], lang=lang, formats=formats,
+                               headings=("scorecard.column.", "column."),
+                               caption=labels.text("scorecard.rules_caption", lang),
+                               cell_style=colour)

@@ -131,8 +131,23 @@ SECTION: dict[str, tuple[str, str]] = {
     "narrative.summary.target_item": ("{label}（{status}）", "{label} ({status})"),
     "narrative.summary.targets_fine": ("所有可衡量的 139 目标均已达成或有望达成。",
                                        "Every measurable 139 target is met or on track."),
-    "narrative.summary.worse": ("与 {compare} 相比，{n} 项目标的状态变差。",
-                                "Since {compare}, {n} targets changed status for the worse."),
+    "narrative.summary.targets_inconclusive": (
+        "{n} 项 139 目标无定论，既不算达成也不算未达成（调查值在抽样误差范围内，或在分解城市目标的"
+        "容差以内）：{items}。",
+        "{n} targets of the 139 plan are inconclusive, neither met nor missed (a survey "
+        "estimate within sampling error, or within the tolerance of an apportioned city "
+        "target): {items}."),
+    "narrative.summary.worse": (
+        "与 {compare} 相比，{n} 项目标的状态变差（预测跨越了界限，或实际值的变化超出抽样误差）。",
+        "Since {compare}, {n} targets changed status for the worse (the forecast crossed a "
+        "boundary, or the actual moved beyond sampling error)."),
+    "narrative.summary.none_worse": (
+        "与 {compare} 相比，没有目标的状态变差。",
+        "Since {compare}, no target changed status for the worse."),
+    "narrative.summary.final": (
+        "另有 {n} 项目标到期，状态由预测变为最终结果（预测与最终结果不可比，不计为变好或变差）。",
+        " {n} targets reached their deadline and their forecast became a final verdict "
+        "(neither better nor worse: a forecast and a verdict are not alike)."),
     "narrative.summary.list_sep": ("、", ", "),
     "narrative.summary.list_and": ("和", " and "),
     "narrative.summary.points": ("{value:+.2f} 个百分点", "{value:+.2f} percentage points"),

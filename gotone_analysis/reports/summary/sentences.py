@@ -32,6 +32,7 @@ _CSS = """
  margin-right:6px;vertical-align:middle}
 .gotone-summary .light-green{background:#2e7d32}.gotone-summary .light-amber{background:#f0a800}
 .gotone-summary .light-red{background:#c62828}.gotone-summary .light-grey{background:#9e9e9e}
+.gotone-summary .light-blue{background:#3f51b5}
 """
 
 
@@ -144,10 +145,22 @@ def _word(f: Finding, lang: str) -> str | None:
             shown += _t("more", lang, n=len(items) - TARGETS_NAMED if lang == "en"
                         else len(items))
         return _t("targets", lang, n_bad=len(items), items=shown)
+    if k == "targets_inconclusive":
+        names = _target_names(lang)
+        items = [names.get(t, t) for t in x["items"]]
+        shown = _t("list_sep", lang).join(items[:TARGETS_NAMED])
+        if len(items) > TARGETS_NAMED:
+            shown += _t("more", lang, n=len(items) - TARGETS_NAMED if lang == "en"
+                        else len(items))
+        return _t("targets_inconclusive", lang, n=len(items), items=shown)
     if k == "targets_fine":
         return _t("targets_fine", lang)
-    if k == "targets_worse":
-        return _t("worse", lang, n=x["n"], compare=x["compare"])
+    if k in ("targets_worse", "targets_final"):
+        text = (_t("worse", lang, n=x["n"], compare=x["compare"]) if k == "targets_worse"
+                else _t("none_worse", lang, compare=x["compare"]))
+        if x["final"]:
+            text += _t("final", lang, n=x["final"])
+        return text
     return None
 
 

@@ -18,6 +18,14 @@ The rules of :func:`findings` (the one place they are written):
   excludes zero; effects whose interval spans zero are listed as not established;
 * a suppressed number (base below the minimum; published as None or flagged
   ``_suppressed``) is never a finding;
+* a 139 target needs attention when it is missed, off track or at risk
+  (:data:`ATTENTION`); an inconclusive target (a survey estimate within sampling error
+  of its target, or an apportioned city target within its tolerance) is not a miss: it
+  is named apart (``targets_inconclusive``), and "every target met or on track" is said
+  only when there is none;
+* status changes are counted as the scorecard published them, like with like: "worse"
+  counts only targets the scorecard calls worse, never a forecast that became a verdict;
+  those are counted apart as now final (``changed_final``);
 * every finding carries the metric keys it is built from, as ``<report>.<key>``.
 
 The batch runs the summary after the other reports of its quarter and scope; it
@@ -42,7 +50,9 @@ from ...errors import GotoneError
 from ...policy import Policy, excludes_zero, significant
 
 __all__ = [
+    "ATTENTION",
     "HEADLINE",
+    "INCONCLUSIVE",
     "NEEDS",
     "OUTPUT_DIR_ENV",
     "Finding",
@@ -74,6 +84,8 @@ HEADLINE: dict[str, tuple[str, str, str]] = {
 }
 #: Statuses of targets that need a manager's attention, worst first.
 ATTENTION: tuple[str, ...] = ("missed", "off_track", "at_risk")
+#: The status of a target neither met nor missed: named apart, not a miss.
+INCONCLUSIVE = "inconclusive"
 _CARE_OUTCOMES: tuple[str, ...] = ("churn", "arpu")
 _LEVER_EFFECTS: tuple[tuple[str, str], ...] = (
     ("arpu", "adjusted"), ("satisfaction", "adjusted"), ("loyalty", "adjusted"))
@@ -375,24 +387,35 @@ def lever_status(metrics: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["lever", "status", "light", "key"])
 
 
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _scorecard(m: Mapping[str, Any]) -> list[Finding]:
     r = "scorecard_139"
     ids = [k.removesuffix("_status") for k in m
            if k.endswith("_status") and not k.startswith("lever_")]
     bad = [(t, m[f"{t}_status"]) for t in ids if m[f"{t}_status"] in ATTENTION]
     bad.sort(key=lambda b: ATTENTION.index(b[1]))
+    unclear = [t for t in ids if m[f"{t}_status"] == INCONCLUSIVE]
     out = []
     measurable = [t for t in ids if m[f"{t}_status"] != "not_measurable"]
     if bad:
         out.append(Finding("targets", {"items": bad},
                            _keys(r, *(f"{t}_status" for t, _ in bad))))
-    elif measurable:
+    if unclear:
+        out.append(Finding("targets_inconclusive", {"items": unclear},
+                           _keys(r, *(f"{t}_status" for t in unclear))))
+    if not bad and not unclear and measurable:
         out.append(Finding("targets_fine", {},
                            _keys(r, *(f"{t}_status" for t in measurable))))
-    worse = m.get("changed_worse")
-    if isinstance(worse, int) and worse > 0 and m.get("compare_to"):
-        out.append(Finding("targets_worse", {"n": worse, "compare": m["compare_to"]},
-                           _keys(r, "changed_worse", "compare_to")))
+    worse, final = _count(m.get("changed_worse")), _count(m.get("changed_final"))
+    if m.get("compare_to") and ((worse or 0) > 0 or (final or 0) > 0):
+        keys = ["changed_worse"] + (["changed_final"] if final is not None else [])
+        kind = "targets_worse" if (worse or 0) > 0 else "targets_final"
+        out.append(Finding(kind, {"n": worse or 0, "final": final or 0,
+                                  "compare": m["compare_to"]},
+                           _keys(r, *keys, "compare_to")))
     return out
 
 
