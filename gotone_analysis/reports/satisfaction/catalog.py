@@ -142,10 +142,19 @@ SECTION: dict[str, tuple[str, str]] = {
         "各驱动因素的变化均在抽样误差范围内。",
         "None of the drivers moved beyond sampling error."),
     "narrative.satisfaction.item": ("{name} {diff:+.1f}", "{name} {diff:+.1f}"),
+    "narrative.satisfaction.item_share": (
+        "{name} {diff:+.1f} 分（占变化的 {share:.0%}，{level} 区间 {lo:.0%}–{hi:.0%}）",
+        "{name} {diff:+.1f} points ({share:.0%} of the change, {level} interval "
+        "{lo:.0%} to {hi:.0%})"),
     "narrative.satisfaction.explained_by": (
-        "变化主要来自以下驱动因素的表现变化：{items}（区间不含 0）。",
-        "The change comes mainly from the performance of: {items} (intervals exclude "
-        "0)."),
+        "以下驱动因素的表现变化对这一变化有显著贡献（区间不含 0）：{items}。",
+        "These drivers' change in performance contributes to the change significantly "
+        "(intervals exclude 0): {items}."),
+    "narrative.satisfaction.explained_mainly": (
+        "变化主要来自{name}（其份额及份额区间的下限均超过一半）。",
+        "The change comes mainly from {name} (its share, and the lower bound of the "
+        "share's interval, are above one half)."),
+    "narrative.satisfaction.list_sep": ("、", ", "),
     "narrative.satisfaction.explained_none": (
         "没有哪个驱动因素的表现变化显著地解释了这一变化。",
         "No driver's change in performance explains the move significantly."),
