@@ -12,6 +12,10 @@ literal of its own:
   (:data:`P_ADJUST_METHOD`, :func:`adjust_pvalues`), the significance level applied to
   adjusted p-values (:data:`ALPHA`, :func:`significant`), and what counts as "the
   interval excludes zero" (:func:`excludes_zero`);
+* a family of effect claims: each effect's two-sided p-value from its estimate and
+  standard error, adjusted over the family, claimed below alpha (:func:`family_test`);
+* when a part of a change may be called its main part ("mainly"): a share above
+  :data:`MAIN_SHARE` whose interval lies above it too (:func:`is_main_part`);
 * minimum bases: a cell's (:data:`MIN_BASE`) and a driver model's
   (:data:`DRIVER_MIN_BASE`);
 * the tolerance within which a target the suite derived itself (a city's share of a
@@ -40,6 +44,7 @@ __all__ = [
     "DEFAULT_LEVEL",
     "DEFAULT_POLICY",
     "DRIVER_MIN_BASE",
+    "MAIN_SHARE",
     "MIN_BASE",
     "PROJECTION_LEVEL",
     "P_ADJUST_METHOD",
@@ -49,7 +54,9 @@ __all__ = [
     "adjust_pvalues",
     "check_level",
     "excludes_zero",
+    "family_test",
     "interval",
+    "is_main_part",
     "quantile",
     "resolve_policy",
     "significant",
@@ -66,6 +73,9 @@ ALPHA: float = 0.05
 P_ADJUST_METHOD: str = "fdr_bh"
 #: Adjustments :func:`adjust_pvalues` knows (statsmodels names; "none" = unadjusted).
 P_ADJUST_METHODS: tuple[str, ...] = ("fdr_bh", "holm", "bonferroni", "none")
+#: Share of a change above which a part of it may be called its main part ("mainly"),
+#: provided the lower bound of the share's interval is above it too.
+MAIN_SHARE: float = 0.5
 #: Unweighted base below which a cell is suppressed and marked.
 MIN_BASE: int = 30
 #: Complete respondents a driver model (decomposition, importance, ECSI) needs in each wave.
@@ -217,6 +227,56 @@ def significant(p, alpha: float = ALPHA):
     with np.errstate(invalid="ignore"):
         out = arr < alpha
     return bool(out) if out.ndim == 0 else out
+
+
+def family_test(estimate, se, method: str = P_ADJUST_METHOD, alpha: float = ALPHA):
+    """Test a family of effects together: which of them may be claimed.
+
+    Each effect gets its two-sided p-value from its estimate and standard error
+    (:func:`z_test`); the p-values are adjusted over the whole family
+    (:func:`adjust_pvalues` with ``method``), and an effect is claimed only when its
+    adjusted p-value is below ``alpha`` (:func:`significant`). Effects without a test
+    (missing estimate or standard error) stay out of the family and are never claimed.
+
+    Parameters
+    ----------
+    estimate, se : array-like
+        The effects and their standard errors, one per member of the family.
+    method : str
+        Adjustment over the family (:data:`P_ADJUST_METHODS`).
+    alpha : float
+        Significance level applied to the adjusted p-values.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(p, p_adj, claimed)``: raw and adjusted p-values (NaN outside the family) and
+        the boolean decisions.
+    """
+    est = np.asarray(estimate, dtype="float64").ravel()
+    s = np.asarray(se, dtype="float64").ravel()
+    p = z_test(est, s)[1]
+    p = np.where(np.isfinite(est) & np.isfinite(s), p, np.nan)
+    p_adj = np.asarray(adjust_pvalues(p, method), dtype="float64")
+    return p, p_adj, np.asarray(significant(p_adj, alpha), dtype=bool).reshape(p_adj.shape)
+
+
+def is_main_part(share, share_low) -> bool:
+    """Whether a part of a change may be called its main part ("mainly", 「主要」).
+
+    Only a part whose share of the change is above :data:`MAIN_SHARE` and whose
+    share's interval says so (its lower bound is above :data:`MAIN_SHARE` too); a
+    share without an interval is never the main part.
+
+    Returns
+    -------
+    bool
+    """
+    if share is None or share_low is None:
+        return False
+    share, low = float(share), float(share_low)
+    return bool(np.isfinite(share) and np.isfinite(low) and share > MAIN_SHARE
+                and low > MAIN_SHARE)
 
 
 # --- one report's policy -----------------------------------------------------------------------

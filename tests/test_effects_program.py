@@ -177,27 +177,103 @@ def test_program_effects_notebook_runs(small_demo, tmp_path, scope, lang):
     assert ("Care calls" in text) if lang == "en" else ("关怀回访" in text)
 
 
-def test_narrative_claims_an_effect_only_when_its_interval_excludes_zero():
-    from gotone_analysis.reports.program_effects.sentences import care_narrative, lever_narrative
+def _page_tables():
+    """A page's three effects tables, by hand: care, panel levers, survey levers."""
+    from gotone_analysis.policy import quantile
 
     care = pd.DataFrame({"outcome": ["churn", "arpu"], "estimate": [-0.002, 3.9],
                          "se": [0.003, 0.14], "ci_low": [-0.008, 3.6],
                          "ci_high": [0.004, 4.2], "n_units": [180, 39000],
                          "pretest_p": [0.7, 0.01]})
-    en = care_narrative(care, "en").splitlines()
-    assert "not distinguishable from zero" in en[0] and "-0.20 pp" in en[0]
-    assert en[1].startswith("- Care calls changed the ARPU") and "Caution" in en[1]
-    levers = pd.DataFrame({
-        "lever": ["club"] * 4, "outcome": ["arpu", "arpu", "satisfaction", "satisfaction"],
-        "kind": ["naive", "adjusted"] * 2, "estimate": [150.0, 6.0, 1.2, 0.5],
-        "se": [1.0, 0.1, 0.5, 0.5], "ci_low": [148.0, 5.8, 0.2, -0.5],
-        "ci_high": [152.0, 6.2, 2.2, 1.5]})
-    text = lever_narrative(levers, "en")
-    assert "Clubs: adjusted effect on ARPU (yuan) +6.00" in text
-    assert "Clubs: no effect on satisfaction (0–100) can be claimed" in text
+    panel = pd.DataFrame({
+        "lever": ["club"] * 2, "outcome": ["arpu"] * 2, "kind": ["naive", "adjusted"],
+        "estimate": [150.0, 6.0], "se": [1.0, 0.1], "ci_low": [148.0, 5.8],
+        "ci_high": [152.0, 6.2], "n": [5000, 300]})
+    rows = []
+    for lever, sat, loy in (("care", (2.3, 0.46), (-5.07, 2.115)), ("points", (1.8, 0.46),
+                                                                        (0.5, 0.7)),
+                            ("club", (0.5, 0.5), (0.5, 0.8)), ("family", (0.6, 0.47),
+                                                               (1.6, 0.73))):
+        for outcome, (est, se) in (("satisfaction", sat), ("loyalty", loy)):
+            for kind, shift in (("naive", 1.0), ("adjusted", 0.0)):
+                rows.append({"lever": lever, "outcome": outcome, "kind": kind,
+                             "estimate": est + shift, "se": se,
+                             "ci_low": est + shift - quantile() * se,
+                             "ci_high": est + shift + quantile() * se})
+    survey = pd.DataFrame(rows)
+    survey.attrs["adjusted_for"] = ("tier", "city")
+    return care, panel, survey
+
+
+def test_the_page_s_effects_are_one_family_adjusted_together():
+    from statsmodels.stats.multitest import multipletests
+
+    from gotone_analysis.policy import Policy
+    from gotone_analysis.reports.program_effects import claims
+
+    care, panel, survey = _page_tables()
+    c, p, s = claims.effect_family(care, panel, survey)
+    members = pd.concat([c, p[p["kind"] == "adjusted"], s[s["kind"] == "adjusted"]])
+    assert len(members) == 2 + 1 + 8 == claims.family_size(c, p, s)["total"]
+    np.testing.assert_allclose(members["p_adj"],
+                               multipletests(members["p_value"], method="fdr_bh")[1])
+    # the naive comparisons are never claims: not members, never significant
+    assert p.loc[p["kind"] == "naive", "p_adj"].isna().all()
+    assert not s.loc[s["kind"] == "naive", "significant"].any()
+    # an unadjusted interval excluding zero is not enough: family on loyalty (raw p 0.03)
+    fam = s.set_index(["lever", "outcome", "kind"]).loc[("family", "loyalty", "adjusted")]
+    assert fam["ci_low"] > 0 and fam["p_value"] < 0.05 and fam["p_adj"] > 0.05
+    assert not fam["significant"]
+    assert (members["significant"] == (members["p_adj"] < 0.05)).all()
+    assert s.attrs["adjusted_for"] == ("tier", "city")  # attrs kept
+    # the policy's method: a family-wise adjustment drops care on loyalty too
+    _, _, strict = claims.effect_family(care, panel, survey, policy=Policy(p_adjust="holm"))
+    assert not strict.set_index(["lever", "outcome", "kind"]).loc[
+        ("care", "loyalty", "adjusted"), "significant"]
+    m = claims.claim_metrics(c, p, s)
+    assert m["effects_family_size"] == 11 and m["effects_p_adjust"] == "fdr_bh"
+    assert m["survey_adjusted_for"] == "tier,city"
+    assert m["care_arpu_pretest_p"] == 0.01
+    assert m["family_loyalty_adjusted_p_adj"] == pytest.approx(fam["p_adj"])
+    assert "club_arpu_naive_p_adj" not in m and "club_arpu_adjusted_p_adj" in m
+
+
+def test_narrative_claims_an_effect_only_when_its_adjusted_p_is_below_alpha():
+    from gotone_analysis.errors import UsageError
+    from gotone_analysis.reports.program_effects import claims
+    from gotone_analysis.reports.program_effects.sentences import (
+        care_narrative,
+        family_note,
+        lever_narrative,
+    )
+
+    care, panel, survey = _page_tables()
+    with pytest.raises(UsageError, match="as one family"):
+        care_narrative(care, "en")  # never on the unadjusted intervals
+    c, p, s = claims.effect_family(care, panel, survey)
+    en = care_narrative(c, "en").splitlines()
+    assert "No effect of the care calls on the monthly churn hazard can be claimed" in en[0]
+    assert "-0.20 pp" in en[0]
+    # the one causal verb, with its assumption and the pre-trend test
+    assert en[1].startswith("- Care calls changed the ARPU") and "adjusted p < 0.001" in en[1]
+    assert "Caution: reading this as caused by the calls rests on parallel trends" in en[1]
+    zh = care_narrative(c, "zh").splitlines()
+    assert "平行趋势假设" in zh[1] and "p = 0.010" in zh[1]
+    text = lever_narrative(p, "en")
+    assert "Clubs: in the months customers take part, their ARPU is 6.00 yuan higher" in text
     assert "overstate" in text
-    zh = lever_narrative(levers, "zh")
-    assert "不显著" in zh
+    text = lever_narrative(s, "en")
+    assert ("Customers who use Points redemption score 1.80 points higher on satisfaction "
+            "than non-users of the same tier and city") in text
+    assert ("Family products: no difference in intention to stay between users and "
+            "non-users of the same tier and city can be claimed") in text
+    assert " changed " not in text and "effect on" not in text
+    zh = lever_narrative(s, "zh")
+    assert "使用积分兑换的客户比客户层级、城市相同的未使用客户满意度高 1.80 分" in zh
+    assert "使" not in zh.replace("使用", "")
+    note = family_note(c, p, s, "en")
+    assert note.startswith("The 11 effects above (care calls 2, panel levers 1, survey levers 8)")
+    assert "Benjamini–Hochberg" in note and "below 0.05" in note
 
 
 @pytest.mark.slow

@@ -82,6 +82,28 @@ def test_a_significant_fall_is_stated_and_explained_by_significant_drivers_only(
     assert "1.3" in text
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_driver_share_comes_with_its_interval_and_mainly_only_above_one_half(lang):
+    mainly = "mainly" if lang == "en" else "主要"
+    d = _decomposition()
+    d["change_share"] = d["estimate"] / -0.8
+    d["change_share_ci_low"] = d["change_share"] - 0.2
+    d["change_share_ci_high"] = d["change_share"] + 0.2
+    d.loc[d["term"] == "image", ["change_share", "change_share_ci_low",
+                                 "change_share_ci_high"]] = [0.42, 0.21, 0.64]
+    text = satisfaction_narrative(_trend(), _moved(), d, lang=lang)
+    assert mainly not in text  # 42 %: a contribution, not the main part
+    share = "(42% of the change, 95% interval 21% to 64%)" if lang == "en" else \
+        "（占变化的 42%，95% 区间 21%–64%）"
+    assert share in text
+    # above one half, but the interval reaches below it: not "mainly" either
+    d.loc[d["term"] == "image", ["change_share", "change_share_ci_low"]] = [0.62, 0.45]
+    assert mainly not in satisfaction_narrative(_trend(), _moved(), d, lang=lang)
+    d.loc[d["term"] == "image", ["change_share", "change_share_ci_low"]] = [0.72, 0.55]
+    text = satisfaction_narrative(_trend(), _moved(), d, lang=lang)
+    assert mainly in text and labels.code_label("image", lang) in text
+
+
 def test_no_explanation_when_no_driver_interval_excludes_zero():
     text = satisfaction_narrative(_trend(), _moved(), _decomposition(image_ci=(-1.0, 0.1)),
                                   lang="en")

@@ -225,3 +225,36 @@ def test_the_first_wave_has_nothing_to_compare_with_and_claims_nothing(small_dem
                                             [], "en")
     assert f"No comparable data for {before}" in text
     assert "rose" not in text and "fell" not in text
+
+
+def test_decomposition_shares_come_with_replicate_intervals(report_tables, small_demo):
+    trend, dec, _, _ = report_tables
+    gap = dec[(dec["part"] == "gap") & (dec["term"] == "total")].iloc[0]
+    assert gap["ci_low"] > 0  # the demo's 2010Q4 rise: its interval excludes zero
+    assert gap["change_share"] == pytest.approx(1.0)
+    rows = dec[dec["part"] != "gap"]
+    np.testing.assert_allclose(rows["change_share"], rows["estimate"] / gap["estimate"])
+    assert (rows["change_share_ci_low"] <= rows["change_share"]).all()
+    assert (rows["change_share"] <= rows["change_share_ci_high"]).all()
+    # the terms of a part share out the part's own share
+    endow = rows[(rows["part"] == "endowments") & (rows["term"] != "total")]
+    total = rows[(rows["part"] == "endowments") & (rows["term"] == "total")].iloc[0]
+    assert endow["change_share"].sum() == pytest.approx(total["change_share"])
+    ds = open_dataset(small_demo)
+    scored = S.respondent_scores(ds.survey())
+    pol = Policy(min_base=30, seed=7)
+    moved = S.what_moved(scored, "2010Q4", "2010Q3", policy=pol)
+    segments = S.segment_changes(scored, "2010Q4", "2010Q3", replicates=40, policy=pol)
+    out = S.headline(trend, moved, dec, segments)
+    value = dec[(dec["part"] == "endowments") & (dec["term"] == "value")].iloc[0]
+    assert out["endowments_value_share"] == pytest.approx(value["change_share"])
+    assert out["endowments_value_share_ci_low"] == pytest.approx(value["change_share_ci_low"])
+    city = segments["city"].set_index(["part", "term"])
+    assert out["segments_city_within_fuzhou_share"] == pytest.approx(
+        city.loc[("within", "fuzhou"), "change_share"])
+    # a change whose interval includes zero has no shares: Nanping's 2010Q4 change
+    nanping = S.segment_change(scored, "2010Q4", "2010Q3", "tier", scope="nanping",
+                               replicates=40, policy=pol)
+    change = nanping[nanping["part"] == "change"].iloc[0]
+    assert change["ci_low"] < 0 < change["ci_high"]
+    assert nanping[list(S.SHARE_COLUMNS)].isna().all().all()

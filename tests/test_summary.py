@@ -30,9 +30,10 @@ def _metrics(**over) -> dict[str, dict]:
         "satisfaction_change_ci_high": -1.0, "satisfaction_change_p_adj": 0.001,
         "satisfaction_change_significant": True, "drivers_estimated": True,
         "endowments_image": -0.8, "endowments_image_ci_low": -1.2,
-        "endowments_image_ci_high": -0.4,
+        "endowments_image_ci_high": -0.4, "endowments_image_share": 0.44,
+        "endowments_image_share_ci_low": 0.21, "endowments_image_share_ci_high": 0.64,
         "endowments_value": -0.4, "endowments_value_ci_low": -0.7,
-        "endowments_value_ci_high": -0.1,
+        "endowments_value_ci_high": -0.1,   # no share published: named without one
         "endowments_pq_network": -0.3, "endowments_pq_network_ci_low": -0.9,
         "endowments_pq_network_ci_high": 0.3,          # spans zero: not a driver
         "endowments_pq_hall": 0.2, "endowments_pq_hall_ci_low": 0.1,
@@ -43,6 +44,9 @@ def _metrics(**over) -> dict[str, dict]:
         "segments_tier_composition_suppressed": False,
         "segments_tier_within_regular": -1.2, "segments_tier_within_regular_ci_low": -1.9,
         "segments_tier_within_regular_ci_high": -0.5,
+        "segments_tier_within_regular_share": 0.36,
+        "segments_tier_within_regular_share_ci_low": 0.09,
+        "segments_tier_within_regular_share_ci_high": 0.83,
         "segments_tier_within_regular_significant": True,
         "segments_tier_within_regular_suppressed": False,
         "segments_tier_within_diamond": -0.9, "segments_tier_within_diamond_ci_low": -1.5,
@@ -56,11 +60,25 @@ def _metrics(**over) -> dict[str, dict]:
              "awareness_change_p_adj": 0.01, "loyalty": None, "loyalty_change": None,
              "loyalty_change_p_adj": None}
     effects = {"care_churn_att": -0.004, "care_churn_ci_low": -0.007,
-               "care_churn_ci_high": -0.001, "care_arpu_att": 1.0, "care_arpu_ci_low": -0.5,
-               "care_arpu_ci_high": 2.5, "points_arpu_adjusted": 4.0,
+               "care_churn_ci_high": -0.001, "care_churn_p_adj": 0.03,
+               "care_churn_pretest_p": 0.7, "care_arpu_att": 1.0, "care_arpu_ci_low": -0.5,
+               "care_arpu_ci_high": 2.5, "care_arpu_p_adj": 0.4, "care_arpu_pretest_p": 0.9,
+               "points_arpu_adjusted": 4.0,
                "points_arpu_adjusted_ci_low": 2.0, "points_arpu_adjusted_ci_high": 6.0,
+               "points_arpu_adjusted_p_adj": 0.001,
                "club_arpu_adjusted": 3.0, "club_arpu_adjusted_ci_low": -1.0,
-               "club_arpu_adjusted_ci_high": 7.0, "family_arpu_adjusted": 2.0}
+               "club_arpu_adjusted_ci_high": 7.0, "club_arpu_adjusted_p_adj": 0.4,
+               "family_arpu_adjusted": 2.0,
+               # a survey comparison: claimed on its adjusted p
+               "points_satisfaction_adjusted": 1.8,
+               "points_satisfaction_adjusted_ci_low": 0.9,
+               "points_satisfaction_adjusted_ci_high": 2.7,
+               "points_satisfaction_adjusted_p_adj": 0.002,
+               # its interval excludes zero, but not once the family is adjusted for
+               "care_loyalty_adjusted": -5.1, "care_loyalty_adjusted_ci_low": -9.2,
+               "care_loyalty_adjusted_ci_high": -0.9, "care_loyalty_adjusted_p_adj": 0.08,
+               "effects_family_size": 13, "effects_p_adjust": "fdr_bh",
+               "survey_adjusted_for": "tier,city"}
     card = {"quarter": "2010Q4", "scope": "province", "targets": 3, "compare_to": "2010Q3",
             "gotone_customers_actual": 2_765_000.0, "gotone_customers_status": "at_risk",
             "target_share_actual": 0.4728, "target_share_status": "on_track",
@@ -106,13 +124,18 @@ def test_significant_fall_with_its_drivers_and_segments():
     drivers = next(f for f in found if f.kind == "satisfaction_drivers")
     # image and value only: network's interval spans zero, halls point the other way
     assert drivers.fields["drivers"] == ["image", "value"]
-    assert drivers.fields["share"] == pytest.approx(1.2 / 1.8)
+    assert drivers.fields["shares"] == [(0.44, 0.21, 0.64), None]
+    assert drivers.fields["main"] == []
     segs = next(f for f in found if f.kind == "satisfaction_segments")
     assert segs.fields["values"] == ["regular"]  # diamond is suppressed
     assert "satisfaction_mix" not in kinds       # the mix is not significant
     en = " ".join(s.text for s in summary_sentences(found, "en"))
     assert "Satisfaction fell 1.8 points since 2010Q3, outside sampling error" in en
-    assert "About 67% of it comes from weaker Brand image and Value for money" in en
+    # a share is printed with its interval; a driver without a published share gets none
+    assert ("weaker performance contributed significantly to the fall (terms of the "
+            "decomposition whose interval excludes zero): Brand image (44% of the fall, 95% "
+            "interval 21% to 64%) and Value for money.") in en
+    assert "Regular (36% of the fall, 95% interval 9% to 83%)" in en
     assert "Diamond" not in en
 
 
@@ -140,19 +163,85 @@ def test_the_policy_alpha_decides_p_based_moves():
     assert not any(f.kind == "component_moved" for f in strict)
 
 
-def test_an_effect_whose_interval_spans_zero_is_never_claimed():
+def test_an_effect_is_claimed_only_on_its_family_adjusted_p():
     found = summary.findings(_metrics())
     claimed = {(f.fields.get("lever", "care"), f.fields["outcome"]) for f in found
                if f.kind in ("care_effect", "lever_effect")}
-    assert claimed == {("care", "churn"), ("points", "arpu")}
+    assert claimed == {("care", "churn"), ("points", "arpu"), ("points", "satisfaction")}
     unclear = next(f for f in found if f.kind == "no_effect")
-    assert set(unclear.fields["items"]) == {("care", "arpu"), ("club", "arpu")}
+    # care on loyalty: its unadjusted interval excludes zero, its adjusted p (0.08) does not
+    assert set(unclear.fields["items"]) == {("care", "arpu"), ("club", "arpu"),
+                                            ("care", "loyalty")}
     # an estimate without an interval is neither claimed nor listed
     assert ("family", "arpu") not in claimed | set(unclear.fields["items"])
     en = [s.text for s in summary_sentences(found, "en")]
     assert not any("Clubs changed" in t for t in en)
-    assert any(t.startswith("For these the interval includes zero") and "Clubs on ARPU" in t
+    assert any(t.startswith("For these, the data do not establish an effect once adjusted")
+               and "Clubs on ARPU" in t and "Customer-manager care on intention to stay" in t
                for t in en)
+    family = next(s for s in summary_sentences(found, "en") if s.kind == "effects_family")
+    assert "13 effects" in family.text and "Benjamini–Hochberg" in family.text
+    # without an adjusted p an effect is never claimed, whatever its interval says
+    bare = _metrics()
+    del bare["program_effects"]["points_arpu_adjusted_p_adj"]
+    assert not any(f.kind == "lever_effect" and f.fields["lever"] == "points"
+                   and f.fields["outcome"] == "arpu" for f in summary.findings(bare))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_effects_are_worded_by_their_design(lang):
+    said = {(s.kind, s.keys[0]): s.text for s in summary_sentences(
+        summary.findings(_metrics()), lang)}
+    survey = said[("lever_effect", "program_effects.points_satisfaction_adjusted")]
+    panel = said[("lever_effect", "program_effects.points_arpu_adjusted")]
+    care = said[("care_effect", "program_effects.care_churn_att")]
+    if lang == "zh":
+        assert survey.startswith("使用积分兑换的客户比客户层级和城市相同的未使用客户满意度高 1.8 分")
+        assert "使" not in survey.replace("使用", "") and "已调整自选择" not in survey
+        assert panel.startswith("参与积分兑换的月份，同一客户的ARPU比其未参与的月份高 4.0 元")
+        assert care.startswith("关怀回访使月流失率平均变化") and "平行趋势" in care
+        assert "p = 0.700" in care
+    else:
+        assert survey.startswith("Customers who use Points redemption score 1.8 points higher "
+                                 "on satisfaction than non-users of the same tier and city")
+        assert "changed" not in survey and "raised" not in survey and "made" not in survey
+        assert "changed" not in panel
+        assert care.startswith("Care calls changed the monthly churn") and \
+            "parallel trends" in care and "p = 0.700" in care
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_mainly_only_for_a_part_whose_share_and_its_interval_are_above_one_half(lang):
+    mainly = "主要" if lang == "zh" else "mainly"
+    # the demo's 2010Q4 province: Fuzhou carries 36 % of the rise (interval 9-83 %)
+    m = _metrics()
+    m["satisfaction"].update({
+        "satisfaction_change": 0.96, "satisfaction_change_ci_low": 0.34,
+        "satisfaction_change_ci_high": 1.57,
+        "endowments_image": 0.4, "endowments_image_ci_low": 0.2,
+        "endowments_image_ci_high": 0.6, "endowments_image_share": 0.41,
+        "endowments_image_share_ci_low": 0.22, "endowments_image_share_ci_high": 1.29,
+        "endowments_value": 0.0, "endowments_value_ci_low": -0.1,
+        "endowments_value_ci_high": 0.1,
+        "segments_tier_within_regular": 0.35, "segments_tier_within_regular_ci_low": 0.07,
+        "segments_tier_within_regular_ci_high": 0.67,
+        "segments_tier_within_regular_share": 0.36,
+        "segments_tier_within_regular_share_ci_low": 0.09,
+        "segments_tier_within_regular_share_ci_high": 0.83})
+    text = " ".join(s.text for s in summary_sentences(summary.findings(m), lang))
+    assert mainly not in text
+    assert "36%" in text and "9%" in text and "83%" in text  # the share with its interval
+    assert "41%" in text and "22%" in text and "129%" in text
+    # above one half, but the interval reaches below it: still not "mainly"
+    m["satisfaction"]["segments_tier_within_regular_share"] = 0.73
+    m["satisfaction"]["segments_tier_within_regular_share_ci_low"] = 0.34
+    assert mainly not in " ".join(s.text for s in summary_sentences(summary.findings(m), lang))
+    # above one half and so is the lower bound of its interval: "mainly"
+    m["satisfaction"]["segments_tier_within_regular_share_ci_low"] = 0.58
+    found = summary.findings(m)
+    segs = next(f for f in found if f.kind == "satisfaction_segments")
+    assert segs.fields["main"] == ["regular"]
+    assert mainly in " ".join(s.text for s in summary_sentences(found, lang))
 
 
 def test_suppressed_bases_are_not_findings():

@@ -109,7 +109,7 @@ def _two_replicates(before, after, replicates, weight, strata, psu, seed):
 
 
 def _tidy(rows: list[tuple[str, str, np.ndarray]], scale: float | None, level: float,
-          interval: str) -> pd.DataFrame:
+          interval: str, shares: bool = False) -> pd.DataFrame:
     est = np.array([r[2][0] for r in rows])
     out = pd.DataFrame({"part": [r[0] for r in rows], "term": [r[1] for r in rows],
                         "estimate": est})
@@ -119,6 +119,18 @@ def _tidy(rows: list[tuple[str, str, np.ndarray]], scale: float | None, level: f
         reps = np.column_stack([r[2][1:] for r in rows])
         s = summarise_replicates(est, reps, scale=scale, level=level, interval=interval)
         out["se"], out["ci_low"], out["ci_high"] = s["se"], s["ci_low"], s["ci_high"]
+    if shares:  # every row as a share of the first (the change), replicate by replicate
+        total = rows[0][2]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.column_stack([r[2] / total for r in rows])
+        ratio = np.where(np.isfinite(ratio), ratio, np.nan)
+        out["change_share"] = ratio[0]
+        if scale is None or ratio.shape[0] < 2:
+            out["change_share_ci_low"] = out["change_share_ci_high"] = np.nan
+        else:
+            s = summarise_replicates(ratio[0], ratio[1:], scale=scale, level=level,
+                                     interval=interval)
+            out["change_share_ci_low"], out["change_share_ci_high"] = s["ci_low"], s["ci_high"]
     return out
 
 
@@ -240,6 +252,7 @@ def decompose_change(
     seed: int | None = 0,
     level: float = DEFAULT_LEVEL,
     interval: str = "percentile",
+    shares: bool = False,
 ) -> pd.DataFrame:
     """Oaxaca–Blinder decomposition of the change in the target from ``before`` to ``after``.
 
@@ -272,11 +285,18 @@ def decompose_change(
         Design and seed of the replicates (the after wave uses ``seed + 1``).
     level, interval
         Confidence level and interval type.
+    shares : bool
+        Add each row's share of the gap: ``change_share`` (the estimate
+        divided by the gap) and its interval ``change_share_ci_low``,
+        ``change_share_ci_high`` from the same ratio in every replicate (a replicate
+        whose gap is zero is left out); no interval without replicates. A share is
+        only meaningful when the gap's own interval excludes zero.
 
     Returns
     -------
     DataFrame
-        ``part, term, estimate, se, ci_low, ci_high``. ``part`` is ``gap`` then
+        ``part, term, estimate, se, ci_low, ci_high`` (and the share columns with
+        ``shares``). ``part`` is ``gap`` then
         ``endowments, coefficients, interaction`` (threefold) or ``explained,
         unexplained, unexplained_after, unexplained_before`` (twofold; the last two split
         ``unexplained``); ``term`` is ``total``, a driver, ``(intercept)``, an omitted
@@ -376,7 +396,7 @@ def decompose_change(
         if controls:
             rows.append((part, CONTROLS, contrib[:, nt:].sum(axis=1)))
     scale = None if rb is None else rb.scale
-    out = _tidy(rows, scale, level, interval)
+    out = _tidy(rows, scale, level, interval, shares)
     out.attrs.update({"n_before": int(len(vb)), "n_after": int(len(va)),
                       "replicates": 0 if rb is None else rb.replicates,
                       "twofold": twofold, "weight_after": share, "controls": controls,
@@ -398,6 +418,7 @@ def segment_mix(
     seed: int | None = 0,
     level: float = DEFAULT_LEVEL,
     interval: str = "percentile",
+    shares: bool = False,
 ) -> pd.DataFrame:
     """Kitagawa decomposition of the change in a weighted mean into segment mix and within.
 
@@ -409,14 +430,16 @@ def segment_mix(
         Column whose weighted mean changed.
     segment : str
         Segment column (tier, city, brand, ...).
-    weight, replicates, strata, psu, seed, level, interval
-        As in :func:`decompose_change`.
+    weight, replicates, strata, psu, seed, level, interval, shares
+        As in :func:`decompose_change` (``shares``: each row's share of the change).
 
     Returns
     -------
     DataFrame
-        ``part, term, estimate, se, ci_low, ci_high, share_before, share_after,
-        mean_before, mean_after``: ``part`` is ``change``, ``composition`` or ``within``;
+        ``part, term, estimate, se, ci_low, ci_high`` (with ``shares`` then
+        ``change_share, change_share_ci_low, change_share_ci_high``), ``share_before,
+        share_after, mean_before, mean_after``: ``part`` is ``change``, ``composition``
+        or ``within``;
         ``term`` is ``total`` or a segment. Composition and within add up to the change
         exactly, in total and per segment.
     """
@@ -462,7 +485,7 @@ def segment_mix(
             extra["mean_before"].append(mb[0, j])
             extra["mean_after"].append(ma[0, j])
     scale = None if rb is None else rb.scale
-    out = _tidy(rows, scale, level, interval)
+    out = _tidy(rows, scale, level, interval, shares)
     for k, v in extra.items():
         out[k] = v
     out.attrs.update({"segment": segment, "replicates": 0 if rb is None else rb.replicates})

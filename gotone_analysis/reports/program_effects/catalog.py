@@ -37,13 +37,29 @@ SECTION: dict[str, tuple[str, str]] = {
     "effects.plot.naive_vs_adjusted": ("{outcome}：简单对比与调整后效应",
                                        "{outcome}: naive comparison and adjusted effect"),
     "effects.narrative.care_effect": (
-        "关怀回访使{outcome}平均变化 {estimate}（95% 置信区间 {low} 至 {high}）。",
-        "Care calls changed the {outcome} by {estimate} on average (95% interval {low} to "
-        "{high})."),
+        "关怀回访使{outcome}平均变化 {estimate}（{level} 置信区间 {low} 至 {high}；"
+        "多重比较校正后 p {p_adj}）。",
+        "Care calls changed the {outcome} by {estimate} on average ({level} interval {low} "
+        "to {high}; adjusted p {p_adj})."),
     "effects.narrative.care_none": (
-        "关怀回访对{outcome}的效应 {estimate} 不显著（95% 置信区间 {low} 至 {high} 包含 0）。",
-        "The care calls' effect on the {outcome}, {estimate}, is not distinguishable from "
-        "zero (95% interval {low} to {high} includes 0)."),
+        "不能认定关怀回访改变了{outcome}：估计 {estimate}（{level} 置信区间 {low} 至 {high}）"
+        "经多重比较校正后不显著（校正后 p {p_adj}）。",
+        "No effect of the care calls on the {outcome} can be claimed: the estimate "
+        "{estimate} ({level} interval {low} to {high}) is not significant once adjusted "
+        "for the number of comparisons (adjusted p {p_adj})."),
+    "effects.narrative.assumption_ok": (
+        "这一因果解读基于平行趋势假设：若没有回访，各批推广的客户群与从未推广的客户群"
+        "{outcome}走势相同；推广前各月未见差异（平行趋势检验 p = {p}）。",
+        "Reading this as caused by the calls rests on parallel trends: without the calls, "
+        "the segments rolled out would have moved like the segments never rolled out; "
+        "before the roll-out they did (parallel-trends test p = {p})."),
+    "effects.narrative.assumption_bad": (
+        "注意：这一因果解读基于平行趋势假设（若没有回访，各批推广的客户群与从未推广的客户群"
+        "{outcome}走势相同），但推广前已有差异（平行趋势检验 p = {p}），该估计需谨慎解读。",
+        "Caution: reading this as caused by the calls rests on parallel trends (without "
+        "the calls, the segments rolled out would have moved like those never rolled out), "
+        "but the groups already differed before the roll-out (parallel-trends test p = "
+        "{p}); read this estimate with care."),
     "effects.narrative.pretrend_ok": (
         "推广前各月没有显著差异（平行趋势检验 p = {p}）。",
         "Before the roll-out the groups moved alike (parallel-trends test p = {p})."),
@@ -51,20 +67,68 @@ SECTION: dict[str, tuple[str, str]] = {
         "注意：推广前已有差异（平行趋势检验 p = {p}），该估计需谨慎解读。",
         "Caution: the groups already differed before the roll-out (parallel-trends test "
         "p = {p}); read this estimate with care."),
-    "effects.narrative.lever_effect": (
-        "{lever}：{outcome}调整后效应 {estimate}（95% 置信区间 {low} 至 {high}），"
+    "effects.narrative.panel_effect": (
+        "{lever}：参与的月份，同一客户的{outcome}比其未参与的月份{direction} {value}"
+        "（{level} 置信区间 {low} 至 {high}；多重比较校正后 p {p_adj}）；"
+        "简单对比（参与与未参与的客户月之差）为 {naive}。",
+        "{lever}: in the months customers take part, their {outcome} is {value} "
+        "{direction} than in their own months without it ({level} interval {low} to "
+        "{high}; adjusted p {p_adj}); the naive comparison of customer-months says "
+        "{naive}."),
+    "effects.narrative.panel_none": (
+        "{lever}：不能认定同一客户参与与未参与月份的{outcome}有差异：估计 {estimate}"
+        "（{level} 置信区间 {low} 至 {high}）经多重比较校正后不显著（校正后 p {p_adj}）；"
         "简单对比为 {naive}。",
-        "{lever}: adjusted effect on {outcome} {estimate} (95% interval {low} to {high}); "
-        "the naive comparison says {naive}."),
-    "effects.narrative.lever_none": (
-        "{lever}：对{outcome}的调整后效应 {estimate} 不显著（95% 置信区间 {low} 至 {high}），"
-        "简单对比为 {naive}。",
-        "{lever}: no effect on {outcome} can be claimed (adjusted {estimate}, 95% interval "
-        "{low} to {high}); the naive comparison says {naive}."),
+        "{lever}: no difference in {outcome} between customers' months with and without "
+        "it can be claimed: the estimate {estimate} ({level} interval {low} to {high}) is "
+        "not significant once adjusted for the number of comparisons (adjusted p "
+        "{p_adj}); the naive comparison says {naive}."),
+    "effects.narrative.survey_effect": (
+        "使用{lever}的客户比{adjusted_for}相同的未使用客户{outcome}{direction} {value}"
+        "（{level} 置信区间 {low} 至 {high}；多重比较校正后 p {p_adj}）；"
+        "未调整的简单对比为 {naive}。",
+        "Customers who use {lever} score {value} {direction} on {outcome} than non-users "
+        "of the same {adjusted_for} ({level} interval {low} to {high}; adjusted p "
+        "{p_adj}); the unadjusted comparison says {naive}."),
+    "effects.narrative.survey_none": (
+        "{lever}：不能认定使用者与{adjusted_for}相同的未使用者在{outcome}上有差异：估计 "
+        "{estimate}（{level} 置信区间 {low} 至 {high}）经多重比较校正后不显著（校正后 p "
+        "{p_adj}）；未调整的简单对比为 {naive}。",
+        "{lever}: no difference in {outcome} between users and non-users of the same "
+        "{adjusted_for} can be claimed: the estimate {estimate} ({level} interval {low} "
+        "to {high}) is not significant once adjusted for the number of comparisons "
+        "(adjusted p {p_adj}); the unadjusted comparison says {naive}."),
+    "effects.narrative.higher": ("高", "higher"),
+    "effects.narrative.lower": ("低", "lower"),
+    "effects.narrative.and": ("、", " and "),
+    "effects.narrative.adjusted_for_unknown": ("可比", "comparable profile"),
+    "effects.outcome_name.satisfaction": ("满意度", "satisfaction"),
+    "effects.outcome_name.loyalty": ("留网意愿", "intention to stay"),
+    "effects.outcome_name.arpu": ("ARPU", "ARPU"),
+    "effects.outcome_name.churn": ("月流失率", "monthly churn hazard"),
+    "effects.value.points": ("{value:.2f} 分", "{value:.2f} points"),
+    "effects.value.yuan": ("{value:.2f} 元", "{value:.2f} yuan"),
+    "effects.p_adjust.fdr_bh": ("Benjamini–Hochberg 法，控制错误发现率",
+                                "Benjamini–Hochberg, controlling the false discovery rate"),
+    "effects.p_adjust.holm": ("Holm 法，控制族错误率",
+                              "Holm, controlling the family-wise error rate"),
+    "effects.p_adjust.bonferroni": ("Bonferroni 法，控制族错误率",
+                                    "Bonferroni, controlling the family-wise error rate"),
+    "effects.p_adjust.none": ("未校正", "no adjustment"),
+    "effects.note.family": (
+        "以上共 {n} 项效应（关怀回访 {n_care} 项、客户面板举措 {n_panel} 项、调查举措 "
+        "{n_survey} 项）作为一个整体做多重比较校正（{method}）：只有校正后 p < {alpha} "
+        "的才被认定；所列区间为未校正的 {level} 置信区间，区间不含 0 的效应校正后仍可能"
+        "不显著。",
+        "The {n} effects above (care calls {n_care}, panel levers {n_panel}, survey levers "
+        "{n_survey}) are tested as one family ({method}): only those with an adjusted p "
+        "below {alpha} are claimed; the intervals shown are unadjusted {level} intervals, "
+        "so an effect whose interval excludes zero may still not be significant once "
+        "adjusted."),
     "effects.narrative.bias": (
-        "参与者本来就消费更高、更满意，简单对比高估了效应。",
+        "参与者本来就消费更高、更满意，简单对比高估了调整后的差异。",
         "Participants already spend more and are more satisfied: naive comparisons "
-        "overstate the effects."),
+        "overstate the adjusted differences."),
     "effects.note.support_dropped": (
         "{lever}：{covariate}为“{level}”的 {n} 位受访者中{who}，无可比对象，不计入比较。",
         "{lever}: of the {n} respondents whose {covariate} is “{level}”, {who}; with no one "
@@ -107,16 +171,20 @@ SECTION: dict[str, tuple[str, str]] = {
         "ARPU effects are measured on the customers active in every month of the window; "
         "a lever's effect compares each customer's months with and without it."),
     "effects.note.survey_estimand": (
-        "调查效应：本季全球通受访者中使用者与可比非使用者之差（按层级、城市双重稳健加权）。",
-        "Survey effects: users against comparable non-users among this quarter's GoTone "
-        "respondents (doubly robust weighting on tier and city)."),
+        "调查对比：本季全球通受访者中使用者与{adjusted_for}相同的未使用者之差（按{adjusted_for}"
+        "双重稳健加权）。只调整了{adjusted_for}，使用者与未使用者在其他方面的差异未调整，"
+        "因此这些差异不能解读为举措的因果效应。",
+        "Survey comparisons: users against non-users of the same {adjusted_for} among this "
+        "quarter's GoTone respondents (doubly robust weighting on {adjusted_for}). Only "
+        "{adjusted_for} are held equal; any other way users differ from non-users is not, "
+        "so these differences are not effects caused by the levers."),
     # headings and notes of the notebook (labels.section)
     'section.program_effects.key_points': (
         '要点',
         'Key points'),
     'section.program_effects.key_points.note': (
-        '各项举措的效应：关怀回访按客户群分批推广（双重差分），其余举措为参与者与可比非参与者之差；只有置信区间不含 0 的效应才被认定。',
-        'What each lever did: care calls by their staggered roll-out (difference-in-differences), the other levers as participants against comparable non-participants; an effect is claimed only where its interval excludes zero.'),
+        '关怀回访按客户群分批推广评估（双重差分，基于平行趋势假设）；积分、俱乐部、亲情产品的 ARPU 为同一客户参与月与未参与月之差；调查举措为使用者与客户层级（省级另加城市）相同的未使用者之差，不是因果效应。本页全部效应作为一个整体做多重比较校正，只有校正后显著的才被认定。',
+        'Care calls are evaluated by their staggered roll-out (difference-in-differences, assuming parallel trends); the ARPU of points, clubs and family products compares each customer\'s months with and without the lever; the survey levers compare users with non-users of the same tier (and city, in the province), which are differences, not effects. All effects of the page are tested as one family, and only those significant after the adjustment are claimed.'),
     'section.program_effects.care_calls_event_study': (
         '关怀回访：事件研究',
         'Care calls: event study'),

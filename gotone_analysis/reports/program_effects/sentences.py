@@ -1,8 +1,19 @@
 """Sentences of the program-effects report: what each lever did, claimed only where it shows.
 
-An effect is stated as an effect only when its confidence interval excludes zero;
-otherwise the sentence says that no effect can be claimed. Every word comes from the
-catalog section :mod:`gotone_analysis.reports.program_effects.catalog`.
+The page's effects are tested as one family
+(:func:`gotone_analysis.reports.program_effects.claims.effect_family`): an effect is
+stated only when its adjusted p-value is below the policy's alpha; otherwise the
+sentence says that none can be claimed, whatever its unadjusted interval says, and
+:func:`family_note` says how many comparisons were adjusted and how.
+
+The verbs follow the design. Only the care-call evaluation (a difference-in-differences
+on the staggered roll-out) is worded as an effect of the calls ("changed"), with its
+assumption — parallel trends of the roll-out segments — and the pre-trend test stated
+beside it. The panel levers compare each customer's months with and without the lever;
+the survey levers compare users with non-users of the same tier (and city, in the
+province): both are worded as differences, naming what they hold equal, never as what
+the lever did. Every word comes from the catalog section
+:mod:`gotone_analysis.reports.program_effects.catalog`.
 """
 
 from __future__ import annotations
@@ -11,9 +22,15 @@ import pandas as pd
 
 from ... import labels
 from ...config import CARE_ROLLOUT
-from ...policy import Policy, excludes_zero, resolve_policy, significant
+from ...errors import UsageError
+from ...policy import Policy, resolve_policy, significant
+from .claims import family_size
 
-__all__ = ["care_narrative", "lever_narrative", "support_note"]
+__all__ = ["adjusted_for_text", "care_narrative", "family_note", "lever_narrative",
+           "support_note", "survey_estimand_note"]
+
+#: Unit of each outcome's differences in the sentences (catalog ``effects.value.<unit>``).
+_UNITS = {"satisfaction": "points", "loyalty": "points", "arpu": "yuan"}
 
 
 def _fmt(v: float, outcome: str) -> str:
@@ -22,48 +39,145 @@ def _fmt(v: float, outcome: str) -> str:
     return f"{v:+.2f}"
 
 
+def _p_text(p: float) -> str:
+    if p is None or pd.isna(p):
+        return "—"
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
+def _tested(table: pd.DataFrame) -> None:
+    if len(table) and not {"p_adj", "significant"} <= set(table.columns):
+        raise UsageError("test the page's effects as one family first "
+                         "(reports.program_effects.claims.effect_family): no effect is "
+                         "claimed on its unadjusted interval")
+
+
 def care_narrative(summary: pd.DataFrame, lang: str = "zh", *,
                    policy: Policy | None = None) -> str:
     """Sentences on the care-call effects (``reports.program_effects.tables.care_summary`` table).
 
+    Parameters
+    ----------
+    summary : DataFrame
+        The care summary tested with the page's family
+        (:func:`gotone_analysis.reports.program_effects.claims.effect_family`).
+    lang : {"zh", "en"}
+        Language.
+    policy : gotone_analysis.policy.Policy, optional
+        The report-wide policy (level and alpha of the pre-trend test).
+
     Returns
     -------
     str
-        Markdown, one sentence per outcome plus the parallel-trends check.
+        Markdown, one sentence per outcome: the effect claimed (a causal verb, with the
+        parallel-trends assumption and its pre-test) only when its adjusted p-value is
+        below alpha, else that no effect can be claimed (with the pre-test result).
     """
     pol = resolve_policy(policy)
     if summary.empty:
         return "- " + labels.text("effects.narrative.care_not_started", lang,
                                   start=min(CARE_ROLLOUT.values()))
+    _tested(summary)
+    level = labels.level_text(pol.level)
     out = []
     for _, r in summary.iterrows():
         o = r["outcome"]
-        fields = dict(outcome=labels.text(f"effects.outcome.{o}", lang),
-                      estimate=_fmt(r["estimate"], o), low=_fmt(r["ci_low"], o),
-                      high=_fmt(r["ci_high"], o))
-        key = "effects.narrative.care_effect" if excludes_zero(r["ci_low"], r["ci_high"]) else \
-            "effects.narrative.care_none"
-        sentence = labels.text(key, lang, **fields)
+        outcome = labels.text(f"effects.outcome.{o}", lang)
+        claimed = bool(r["significant"])
+        sentence = labels.text(
+            "effects.narrative.care_effect" if claimed else "effects.narrative.care_none",
+            lang, outcome=outcome, estimate=_fmt(r["estimate"], o), low=_fmt(r["ci_low"], o),
+            high=_fmt(r["ci_high"], o), level=level, p_adj=_p_text(r["p_adj"]))
         p = r.get("pretest_p")
         if pd.notna(p):
-            pkey = "effects.narrative.pretrend_ok" if not significant(p, pol.alpha) else \
-                "effects.narrative.pretrend_bad"
-            sentence += " " + labels.text(pkey, lang, p=f"{p:.3f}")
+            ok = not significant(p, pol.alpha)
+            if claimed:
+                pkey = "effects.narrative.assumption_ok" if ok else \
+                    "effects.narrative.assumption_bad"
+            else:
+                pkey = "effects.narrative.pretrend_ok" if ok else "effects.narrative.pretrend_bad"
+            sentence += " " + labels.text(pkey, lang, p=f"{p:.3f}",
+                                          outcome=labels.text(f"effects.outcome_name.{o}", lang))
         out.append(f"- {sentence}")
     return "\n".join(out)
 
 
-def lever_narrative(effects: pd.DataFrame, lang: str = "zh") -> str:
-    """Sentences on lever effects from a table with ``lever, outcome, kind`` rows.
+def adjusted_for_text(effects: pd.DataFrame, lang: str = "zh") -> str:
+    """What a survey comparison holds equal, as words: "tier and city" or "tier".
+
+    Parameters
+    ----------
+    effects : DataFrame
+        The effects table of
+        :func:`gotone_analysis.reports.program_effects.tables.survey_lever_effects`
+        (its ``attrs["adjusted_for"]``).
+    lang : {"zh", "en"}
+        Language.
 
     Returns
     -------
     str
-        Markdown: per lever and outcome the adjusted effect (claimed only when its
-        interval excludes zero) beside the naive comparison, then a note on the bias.
+        The covariates' names joined (Chinese "、", English " and "), lower case in
+        English; the catalog's generic words when the table does not say.
+    """
+    factors = effects.attrs.get("adjusted_for") or ()
+    if not factors:
+        return labels.text("effects.narrative.adjusted_for_unknown", lang)
+    names = [labels.text(f"column.{f}", lang) for f in factors]
+    if lang == "en":
+        names = [n.lower() for n in names]
+    return labels.text("effects.narrative.and", lang).join(names)
+
+
+def survey_estimand_note(effects: pd.DataFrame, lang: str = "zh") -> str:
+    """The note on what the survey comparisons are: users against non-users like them.
+
+    Returns
+    -------
+    str
+        The catalog's ``effects.note.survey_estimand`` naming what was adjusted for
+        (:func:`adjusted_for_text`).
+    """
+    return labels.text("effects.note.survey_estimand", lang,
+                       adjusted_for=adjusted_for_text(effects, lang))
+
+
+def _value(v: float, outcome: str, lang: str) -> str:
+    unit = _UNITS.get(outcome)
+    if unit is None:
+        return _fmt(abs(v), outcome).lstrip("+")
+    return labels.text(f"effects.value.{unit}", lang, value=abs(v))
+
+
+def lever_narrative(effects: pd.DataFrame, lang: str = "zh", *,
+                    policy: Policy | None = None) -> str:
+    """Sentences on lever effects from a table with ``lever, outcome, kind`` rows.
+
+    Parameters
+    ----------
+    effects : DataFrame
+        A lever table tested with the page's family
+        (:func:`gotone_analysis.reports.program_effects.claims.effect_family`): the
+        panel levers (outcome ``arpu``: each customer's months with and without the
+        lever) or the survey levers (users against non-users of the same tier, and city).
+    lang : {"zh", "en"}
+        Language.
+    policy : gotone_analysis.policy.Policy, optional
+        The report-wide policy (the level named in the sentences).
+
+    Returns
+    -------
+    str
+        Markdown: per lever and outcome the adjusted difference (stated only when its
+        adjusted p-value is below alpha, worded as a comparison naming what it holds
+        equal) beside the naive comparison, then a note on the bias.
     """
     if effects is None or not len(effects):
         return ""
+    _tested(effects)
+    pol = resolve_policy(policy)
+    level = labels.level_text(pol.level)
+    held = adjusted_for_text(effects, lang)
     out = []
     wide = effects.set_index(["lever", "outcome", "kind"])
     for (lever, outcome), _ in effects.groupby(["lever", "outcome"], sort=False):
@@ -72,14 +186,17 @@ def lever_narrative(effects: pd.DataFrame, lang: str = "zh") -> str:
         adj = wide.loc[(lever, outcome, "adjusted")]
         naive = wide.loc[(lever, outcome, "naive"), "estimate"] \
             if (lever, outcome, "naive") in wide.index else float("nan")
-        key = "effects.narrative.lever_effect" \
-            if excludes_zero(adj["ci_low"], adj["ci_high"]) else \
-            "effects.narrative.lever_none"
+        design = "panel" if outcome == "arpu" else "survey"
+        key = f"effects.narrative.{design}_{'effect' if bool(adj['significant']) else 'none'}"
+        direction = "higher" if adj["estimate"] > 0 else "lower"
         out.append("- " + labels.text(
             key, lang, lever=labels.code_label(lever, lang),
-            outcome=labels.text(f"effects.outcome.{outcome}", lang),
+            outcome=labels.text(f"effects.outcome_name.{outcome}", lang),
+            value=_value(adj["estimate"], outcome, lang),
+            direction=labels.text(f"effects.narrative.{direction}", lang),
             estimate=_fmt(adj["estimate"], outcome), low=_fmt(adj["ci_low"], outcome),
-            high=_fmt(adj["ci_high"], outcome), naive=_fmt(naive, outcome)))
+            high=_fmt(adj["ci_high"], outcome), naive=_fmt(naive, outcome), level=level,
+            p_adj=_p_text(adj["p_adj"]), adjusted_for=held))
     naive = effects[effects["kind"] == "naive"].set_index(["lever", "outcome"])["estimate"]
     adjusted = effects[effects["kind"] == "adjusted"].set_index(["lever", "outcome"])["estimate"]
     common = naive.index.intersection(adjusted.index)
@@ -87,6 +204,35 @@ def lever_narrative(effects: pd.DataFrame, lang: str = "zh") -> str:
         out.append("")
         out.append(labels.text("effects.narrative.bias", lang))
     return "\n".join(out)
+
+
+def family_note(care: pd.DataFrame, panel_levers: pd.DataFrame, survey_levers: pd.DataFrame,
+                lang: str = "zh", *, policy: Policy | None = None) -> str:
+    """The sentence under the effects: how many comparisons were adjusted together, and how.
+
+    Parameters
+    ----------
+    care, panel_levers, survey_levers : DataFrame
+        The page's tables tested as one family
+        (:func:`gotone_analysis.reports.program_effects.claims.effect_family`).
+    lang : {"zh", "en"}
+        Language.
+    policy : gotone_analysis.policy.Policy, optional
+        The report-wide policy (method, alpha and level named).
+
+    Returns
+    -------
+    str
+        Markdown; empty when the page has no effect to test.
+    """
+    pol = resolve_policy(policy)
+    n = family_size(care, panel_levers, survey_levers)
+    if not n["total"]:
+        return ""
+    return labels.text("effects.note.family", lang, n=n["total"], n_care=n["care"],
+                       n_panel=n["panel"], n_survey=n["survey"],
+                       method=labels.text(f"effects.p_adjust.{pol.p_adjust}", lang),
+                       alpha=f"{pol.alpha:g}", level=labels.level_text(pol.level))
 
 
 def support_note(effects: pd.DataFrame, lang: str = "zh") -> str:
@@ -121,4 +267,3 @@ def support_note(effects: pd.DataFrame, lang: str = "zh") -> str:
             lever=labels.code_label(g["lever"], lang),
             detail=labels.plain(g.get("detail", ""))))
     return "\n".join(out)
-

@@ -546,9 +546,10 @@ def survey_lever_effects(survey: pd.DataFrame, *, quarter: str, scope: str = PRO
     -------
     tuple of pandas.DataFrame
         ``effects`` (``lever, outcome, kind`` naive/adjusted, ``estimate, se, ci_low,
-        ci_high, n_treated, n_control``), ``overlap`` (propensity by arm per lever) and
-        ``balance`` (standardised differences per lever and covariate; of the first
-        outcome's fit, the propensity model being the same for every outcome).
+        ci_high, n_treated, n_control``; ``attrs["adjusted_for"]`` the covariates),
+        ``overlap`` (propensity by arm per lever) and ``balance`` (standardised
+        differences per lever and covariate; of the first outcome's fit, the propensity
+        model being the same for every outcome).
     """
     level = resolve_policy(policy, level=level).level
     d = survey[(survey["quarter"] == quarter) & (survey["brand"] == "gotone")]
@@ -595,6 +596,7 @@ def survey_lever_effects(survey: pd.DataFrame, *, quarter: str, scope: str = PRO
         overlap.attrs["rule"] = ovl[0].attrs.get("rule", "")
     effects.attrs["dropped"] = dropped
     effects.attrs["not_estimable"] = not_estimable
+    effects.attrs["adjusted_for"] = tuple(factors)
     return effects, overlap, balance
 
 
@@ -691,7 +693,7 @@ def reader_table(table: pd.DataFrame, *, lang: str = "zh",
         Language.
     columns : sequence of str, optional
         Columns to show, ``"ci"`` for the interval (default: all but ``ci_low``,
-        ``ci_high``, with ``ci`` after ``se``).
+        ``ci_high`` and ``significant``, with ``ci`` after ``se``).
     digits : int
         Decimals of the numbers.
     note : str
@@ -705,7 +707,7 @@ def reader_table(table: pd.DataFrame, *, lang: str = "zh",
     from ... import tables
 
     if columns is None:
-        columns = [c for c in table.columns if c not in ("ci_low", "ci_high")]
+        columns = [c for c in table.columns if c not in ("ci_low", "ci_high", "significant")]
         if {"ci_low", "ci_high"} <= set(table.columns):
             at = columns.index("se") + 1 if "se" in columns else len(columns)
             columns = [*columns[:at], "ci", *columns[at:]]
@@ -717,6 +719,8 @@ def reader_table(table: pd.DataFrame, *, lang: str = "zh",
             formats[c] = tables.code_cells(c)
         elif c in ("outcome", "kind", "arm"):
             formats[c] = tables.catalog_cells(c, f"effects.{c}.")
+        elif c in ("p_value", "p_adj"):
+            formats[c] = tables.pvalue_cells(c)
         elif pd.api.types.is_integer_dtype(table[c]):
             formats[c] = tables.count_cells(c)
         elif pd.api.types.is_float_dtype(table[c]):

@@ -52,6 +52,9 @@ SECTION: dict[str, tuple[str, str]] = {
     "column.segment": ("细分维度", "Segment"),
     "column.share_before": ("对比期占比 (%)", "Share before (%)"),
     "column.share_after": ("本期占比 (%)", "Share now (%)"),
+    "column.change_share": ("占变化的份额", "Share of the change"),
+    "column.change_share_ci_low": ("份额区间下限", "Share, interval low"),
+    "column.change_share_ci_high": ("份额区间上限", "Share, interval high"),
     "column.mean_before": ("对比期满意度", "Satisfaction before"),
     "column.mean_after": ("本期满意度", "Satisfaction now"),
     "column.status": ("状态", "Status"),
@@ -142,10 +145,19 @@ SECTION: dict[str, tuple[str, str]] = {
         "各驱动因素的变化均在抽样误差范围内。",
         "None of the drivers moved beyond sampling error."),
     "narrative.satisfaction.item": ("{name} {diff:+.1f}", "{name} {diff:+.1f}"),
+    "narrative.satisfaction.item_share": (
+        "{name} {diff:+.1f} 分（占变化的 {share:.0%}，{level} 区间 {lo:.0%}–{hi:.0%}）",
+        "{name} {diff:+.1f} points ({share:.0%} of the change, {level} interval "
+        "{lo:.0%} to {hi:.0%})"),
     "narrative.satisfaction.explained_by": (
-        "变化主要来自以下驱动因素的表现变化：{items}（区间不含 0）。",
-        "The change comes mainly from the performance of: {items} (intervals exclude "
-        "0)."),
+        "以下驱动因素的表现变化对这一变化有显著贡献（区间不含 0）：{items}。",
+        "These drivers' change in performance contributes to the change significantly "
+        "(intervals exclude 0): {items}."),
+    "narrative.satisfaction.explained_mainly": (
+        "变化主要来自{name}（其份额及份额区间的下限均超过一半）。",
+        "The change comes mainly from {name} (its share, and the lower bound of the "
+        "share's interval, are above one half)."),
+    "narrative.satisfaction.list_sep": ("、", ", "),
     "narrative.satisfaction.explained_none": (
         "没有哪个驱动因素的表现变化显著地解释了这一变化。",
         "No driver's change in performance explains the move significantly."),

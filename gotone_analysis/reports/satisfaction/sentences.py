@@ -8,7 +8,10 @@ only, every word from the catalog (section ``reports/satisfaction/catalog.py``):
   otherwise the sentence says the change is within sampling error;
 * the lead over the network is stated only when significant;
 * drivers and segments are said to explain a move only when that move is significant
-  and their own interval excludes 0;
+  and their own interval excludes 0; a driver's share of the change is printed with its
+  interval, and a driver is said to be where the change comes from *mainly* only when
+  its share is above one half and so is the lower bound of the share's interval
+  (:func:`gotone_analysis.policy.is_main_part`);
 * a suppressed row (base below the minimum) is never a finding: the narrative says it
   is not shown; a driver model that was not estimated is said to be so.
 
@@ -22,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ... import labels
-from ...policy import Policy, excludes_zero, resolve_policy
+from ...policy import Policy, excludes_zero, is_main_part, resolve_policy
 
 __all__ = ["driver_model_note", "satisfaction_narrative"]
 
@@ -92,10 +95,35 @@ def _why_lines(decomposition: pd.DataFrame, lang: str, pol: Policy) -> list[str]
     if sig.empty:
         return [labels.text("narrative.satisfaction.explained_none", lang)]
     sig = sig.reindex(sig["estimate"].abs().sort_values(ascending=False).index)
-    items = "; ".join(labels.text("narrative.satisfaction.item", lang,
-                                  name=labels.code_label(r["term"], lang),
-                                  diff=float(r["estimate"])) for _, r in sig.iterrows())
-    return [labels.text("narrative.satisfaction.explained_by", lang, items=items)]
+    level = labels.level_text(decomposition.attrs.get("level", pol.level))
+    items, main = [], []
+    for _, r in sig.iterrows():
+        name = labels.code_label(r["term"], lang)
+        share = _share(r)
+        if share is None:
+            items.append(labels.text("narrative.satisfaction.item", lang, name=name,
+                                     diff=float(r["estimate"])))
+            continue
+        items.append(labels.text("narrative.satisfaction.item_share", lang, name=name,
+                                 diff=float(r["estimate"]), share=share[0], lo=share[1],
+                                 hi=share[2], level=level))
+        if is_main_part(share[0], share[1]):
+            main.append(name)
+    line = labels.text("narrative.satisfaction.explained_by", lang, items="; ".join(items))
+    if main:
+        line += " " + labels.text("narrative.satisfaction.explained_mainly", lang,
+                                  name=labels.text("narrative.satisfaction.list_sep",
+                                                   lang).join(main))
+    return [line]
+
+
+def _share(row: pd.Series) -> tuple[float, float, float] | None:
+    """A term's share of the change with its interval, or None when not all three are known."""
+    cols = ("change_share", "change_share_ci_low", "change_share_ci_high")
+    if not all(c in row for c in cols):
+        return None
+    vals = tuple(float(row[c]) for c in cols)
+    return vals if all(np.isfinite(v) for v in vals) else None
 
 
 def _segment_lines(table: pd.DataFrame, lang: str, pol: Policy) -> list[str]:

@@ -66,6 +66,7 @@ __all__ = [
     "DRIVER_MIN_BASE",
     "SEGMENT_CONTROLS",
     "SEGMENTS",
+    "SHARE_COLUMNS",
     "ECSI_BLOCKS",
     "ECSI_PATHS",
     "respondent_scores",
@@ -282,6 +283,19 @@ def _replicates(frame: pd.DataFrame, replicates: int, seed: int | None):
                              lonely_psu="certainty")
 
 
+#: Each part's share of the change and its replicate interval (decomposition tables).
+SHARE_COLUMNS: tuple[str, ...] = ("change_share", "change_share_ci_low", "change_share_ci_high")
+
+
+def _meaningful_shares(out: pd.DataFrame, total_part: str) -> pd.DataFrame:
+    """Blank the shares of a change whose own interval does not exclude zero."""
+    tot = out[(out["part"] == total_part) & (out["term"] == "total")]
+    if tot.empty or not excludes_zero(tot["ci_low"].iloc[0], tot["ci_high"].iloc[0]):
+        for col in SHARE_COLUMNS:
+            out[col] = np.nan
+    return out
+
+
 def _not_estimated(kind: str, bases: dict[str, int]) -> pd.DataFrame:
     out = pd.DataFrame({"status": ["not_estimated"], "reason": ["base_below_minimum"],
                         "min_base": [DRIVER_MIN_BASE]})
@@ -311,8 +325,11 @@ def change_decomposition(scored: pd.DataFrame, quarter: str, compare_to: str, *,
     Returns
     -------
     DataFrame
-        The tidy table of :func:`decompose_change` with ``status = "estimated"``, or one
-        row with ``status = "not_estimated"`` and the bases when a wave has fewer than
+        The tidy table of :func:`decompose_change` with ``status = "estimated"`` and each
+        term's share of the change (:data:`SHARE_COLUMNS`: the share and its percentile
+        interval over the bootstrap replicates, the ratio taken in every replicate;
+        blank when the change's own interval includes zero), or one row with ``status =
+        "not_estimated"`` and the bases when a wave has fewer than
         :data:`DRIVER_MIN_BASE` complete respondents.
     """
     pol = _policy(policy, level, seed)
@@ -328,7 +345,8 @@ def change_decomposition(scored: pd.DataFrame, quarter: str, compare_to: str, *,
     ra = _replicates(after, replicates, _seed(pol) + 1)
     out = decompose_change(before, after, "satisfaction", list(DRIVERS),
                            weight=_design(after)["weight"], controls=list(controls),
-                           replicates=(rb, ra), level=pol.level)
+                           replicates=(rb, ra), level=pol.level, shares=True)
+    out = _meaningful_shares(out, "gap")
     out.insert(0, "status", "estimated")
     out.insert(1, "quarter", quarter)
     out.insert(2, "compare_quarter", compare_to)
@@ -347,7 +365,9 @@ def segment_change(scored: pd.DataFrame, quarter: str, compare_to: str, segment:
     -------
     DataFrame
         The table of :func:`gotone_analysis.drivers.segment_mix` with ``segment,
-        quarter, compare_quarter`` first and, per segment row, its unweighted bases
+        quarter, compare_quarter`` first, each row's share of the change with its
+        replicate interval (:data:`SHARE_COLUMNS`, blank when the change's interval
+        includes zero) and, per segment row, its unweighted bases
         ``n_before, n_after`` (respondents with a satisfaction score), ``significant``
         (the interval excludes 0) and ``suppressed``: a segment with a base below the
         policy's minimum in either wave has its estimates blanked (totals are kept).
@@ -358,7 +378,9 @@ def segment_change(scored: pd.DataFrame, quarter: str, compare_to: str, segment:
     rb = _replicates(before, replicates, _seed(pol))
     ra = _replicates(after, replicates, _seed(pol) + 1)
     out = segment_mix(before, after, "satisfaction", segment,
-                      weight=_design(after)["weight"], replicates=(rb, ra), level=pol.level)
+                      weight=_design(after)["weight"], replicates=(rb, ra), level=pol.level,
+                      shares=True)
+    out = _meaningful_shares(out, "change")
     nb = before.loc[before["satisfaction"].notna(), segment].value_counts()
     na = after.loc[after["satisfaction"].notna(), segment].value_counts()
     seg_rows = out["term"] != "total"
@@ -370,7 +392,8 @@ def segment_change(scored: pd.DataFrame, quarter: str, compare_to: str, segment:
     if pol.min_base is not None:
         low = (np.minimum(out["n_before"], out["n_after"]) < pol.min_base).to_numpy()
     out["significant"] = excludes_zero(out["ci_low"], out["ci_high"]) & ~low
-    for col in ("estimate", "se", "ci_low", "ci_high", "mean_before", "mean_after"):
+    for col in ("estimate", "se", "ci_low", "ci_high", "mean_before", "mean_after",
+                *SHARE_COLUMNS):
         out[col] = out[col].astype("float64").where(~low)
     out["suppressed"] = low
     out.insert(0, "segment", segment)
@@ -502,11 +525,14 @@ def headline(trend: pd.DataFrame, moved: pd.DataFrame,
         the ``(controls)`` term summed over the parts), ``endowments_<driver>`` per driver
         and ``top_negative_driver``, ``top_positive_driver`` (the drivers with the
         largest negative / positive endowment term whose interval excludes 0, else
-        None), with ``endowments_<driver>_ci_low`` and ``_ci_high``. With ``segments``
-        (:func:`segment_changes`), for each segment column ``<seg>``:
+        None), with ``endowments_<driver>_ci_low`` and ``_ci_high`` and its share of the
+        change ``endowments_<driver>_share``, ``_share_ci_low``, ``_share_ci_high``
+        (:data:`SHARE_COLUMNS`; None when the change's interval includes zero). With
+        ``segments`` (:func:`segment_changes`), for each segment column ``<seg>``:
         ``segments_<seg>_composition`` (the mix term) and ``segments_<seg>_within_<value>``
         (each segment's within term), each with ``_ci_low``, ``_ci_high``,
-        ``_significant`` and ``_suppressed``. With ``index`` (the index table of
+        ``_significant``, ``_suppressed`` and its share ``_share``, ``_share_ci_low``,
+        ``_share_ci_high``. With ``index`` (the index table of
         :func:`satisfaction_index`): ``ecsi_estimated``, ``ecsi_n`` (complete
         respondents of the model), ``ecsi_satisfaction_index`` with
         ``ecsi_satisfaction_index_se``, ``_ci_low``, ``_ci_high`` (the satisfaction
@@ -552,6 +578,9 @@ def headline(trend: pd.DataFrame, moved: pd.DataFrame,
             out[f"endowments_{d}"] = num(endow["estimate"].get(d))
             out[f"endowments_{d}_ci_low"] = num(endow["ci_low"].get(d))
             out[f"endowments_{d}_ci_high"] = num(endow["ci_high"].get(d))
+            for col in SHARE_COLUMNS:
+                if col in endow:
+                    out[f"endowments_{d}_{col.removeprefix('change_')}"] = num(endow[col].get(d))
         sig = endow[excludes_zero(endow["ci_low"], endow["ci_high"])]["estimate"]
         out["top_negative_driver"] = str(sig.idxmin()) if (sig < 0).any() else None
         out["top_positive_driver"] = str(sig.idxmax()) if (sig > 0).any() else None
@@ -571,6 +600,9 @@ def headline(trend: pd.DataFrame, moved: pd.DataFrame,
             out[f"{key}_ci_high"] = num(getattr(r, "ci_high", None))
             out[f"{key}_significant"] = bool(getattr(r, "significant", False))
             out[f"{key}_suppressed"] = bool(getattr(r, "suppressed", False))
+            for col in SHARE_COLUMNS:
+                if col in table:
+                    out[f"{key}_{col.removeprefix('change_')}"] = num(getattr(r, col))
     if index is not None:
         est = "status" in index and (index["status"] == "estimated").all()
         out["ecsi_estimated"] = bool(est)

@@ -15,12 +15,12 @@ SECTION: dict[str, tuple[str, str]] = {
     "summary.heading.levers": ("九大举措状态", "The nine levers"),
     "summary.heading.reports": ("详细报告", "Detailed reports"),
     "summary.intro": (
-        "本页每句话都由各详细报告发布的指标生成；只陈述超出抽样误差的变化和置信区间不含 0 "
-        "的效应，样本量不足的部分不作为结论。每句话后注明所依据的指标。",
+        "本页每句话都由各详细报告发布的指标生成；只陈述超出抽样误差的变化和经多重比较校正后"
+        "仍显著的效应，样本量不足的部分不作为结论。每句话后注明所依据的指标。",
         "Every sentence on this page is generated from the metrics the detailed reports "
-        "published; only moves outside sampling error and effects whose interval excludes "
-        "zero are stated, and parts with too small a base are never findings. Each "
-        "sentence names the metrics it is based on."),
+        "published; only moves outside sampling error and effects still significant once "
+        "adjusted for the number of comparisons are stated, and parts with too small a "
+        "base are never findings. Each sentence names the metrics it is based on."),
     "summary.based_on": ("依据", "Based on"),
     "summary.no_findings": ("本季度没有超出抽样误差的变化可报告。",
                             "Nothing moved outside sampling error this quarter."),
@@ -68,21 +68,43 @@ SECTION: dict[str, tuple[str, str]] = {
         "Satisfaction is where it was in {compare}: the difference is within sampling "
         "error."),
     "narrative.summary.drivers.up": (
-        "其中约 {share} 来自{drivers}表现的提升（变化分解中区间不含 0 的驱动因素）。",
-        "About {share} of it comes from better {drivers} (the drivers of the "
-        "decomposition whose interval excludes zero)."),
+        "表现提升对上升有显著贡献的驱动因素（变化分解中区间不含 0）：{drivers}。",
+        "Drivers whose better performance contributed significantly to the rise (terms of "
+        "the decomposition whose interval excludes zero): {drivers}."),
     "narrative.summary.drivers.down": (
-        "其中约 {share} 来自{drivers}表现的下降（变化分解中区间不含 0 的驱动因素）。",
-        "About {share} of it comes from weaker {drivers} (the drivers of the "
-        "decomposition whose interval excludes zero)."),
+        "表现下降对下降有显著贡献的驱动因素（变化分解中区间不含 0）：{drivers}。",
+        "Drivers whose weaker performance contributed significantly to the fall (terms of "
+        "the decomposition whose interval excludes zero): {drivers}."),
+    "narrative.summary.drivers_main.up": (
+        "上升主要来自{main}（其份额及份额区间的下限均超过一半）。",
+        " The rise comes mainly from {main} (its share and the lower bound of the share's "
+        "interval are above one half)."),
+    "narrative.summary.drivers_main.down": (
+        "下降主要来自{main}（其份额及份额区间的下限均超过一半）。",
+        " The fall comes mainly from {main} (its share and the lower bound of the share's "
+        "interval are above one half)."),
     "narrative.summary.segments.up": (
-        "上升主要发生在{segments}内部（按{segment}的分解，区间不含 0）。",
-        "The rise happened mostly within {segments} (split by {segment}; intervals "
-        "exclude zero)."),
+        "按{segment}分解，以下群体内部的变化对上升有显著贡献（区间不含 0）：{segments}。",
+        "Split by {segment}, the change within these segments contributed significantly "
+        "to the rise (intervals exclude zero): {segments}."),
     "narrative.summary.segments.down": (
-        "下降主要发生在{segments}内部（按{segment}的分解，区间不含 0）。",
-        "The fall happened mostly within {segments} (split by {segment}; intervals "
-        "exclude zero)."),
+        "按{segment}分解，以下群体内部的变化对下降有显著贡献（区间不含 0）：{segments}。",
+        "Split by {segment}, the change within these segments contributed significantly "
+        "to the fall (intervals exclude zero): {segments}."),
+    "narrative.summary.segments_main.up": (
+        "上升主要发生在{main}内部（其份额及份额区间的下限均超过一半）。",
+        " The rise happened mainly within {main} (its share and the lower bound of the "
+        "share's interval are above one half)."),
+    "narrative.summary.segments_main.down": (
+        "下降主要发生在{main}内部（其份额及份额区间的下限均超过一半）。",
+        " The fall happened mainly within {main} (its share and the lower bound of the "
+        "share's interval are above one half)."),
+    "narrative.summary.share.up": (
+        "{name}（占上升的 {share:.0%}，{level} 区间 {lo:.0%}–{hi:.0%}）",
+        "{name} ({share:.0%} of the rise, {level} interval {lo:.0%} to {hi:.0%})"),
+    "narrative.summary.share.down": (
+        "{name}（占下降的 {share:.0%}，{level} 区间 {lo:.0%}–{hi:.0%}）",
+        "{name} ({share:.0%} of the fall, {level} interval {lo:.0%} to {hi:.0%})"),
     "narrative.summary.mix": (
         "客户结构（按{segment}）的变化也有显著贡献：{mix:+.2f} 分。",
         "The change of the segment mix (by {segment}) also contributed significantly: "
@@ -107,18 +129,53 @@ SECTION: dict[str, tuple[str, str]] = {
         "{component}自 {compare} 以来显著下降 {diff:.1f} 分。",
         "{component} fell {diff:.1f} points since {compare}, outside sampling error."),
     "narrative.summary.care_effect": (
-        "关怀回访使{outcome}平均变化 {estimate}（{level} 置信区间 {lo} 至 {hi}），"
-        "区间不含 0。",
+        "关怀回访使{outcome}平均变化 {estimate}（{level} 置信区间 {lo} 至 {hi}；"
+        "多重比较校正后 p {p_adj}）。",
         "Care calls changed the {outcome} by {estimate} on average ({level} interval {lo} "
-        "to {hi}), an interval that excludes zero."),
-    "narrative.summary.lever_effect": (
-        "{lever}使{outcome}变化 {estimate}（{level} 置信区间 {lo} 至 {hi}，已调整自选择）。",
-        "{lever} changed {outcome} by {estimate} ({level} interval {lo} to {hi}, adjusted "
-        "for who chose to take part)."),
+        "to {hi}; adjusted p {p_adj})."),
+    "narrative.summary.care_assumption_ok": (
+        "这一因果解读基于平行趋势假设（若没有回访，已推广与从未推广的客户群走势相同）；"
+        "推广前未见差异（平行趋势检验 p = {p}）。",
+        " Reading it as caused by the calls assumes parallel trends (without the calls, the "
+        "segments rolled out would have moved like those never rolled out); before the "
+        "roll-out they did (parallel-trends test p = {p})."),
+    "narrative.summary.care_assumption_bad": (
+        "这一因果解读基于平行趋势假设（若没有回访，已推广与从未推广的客户群走势相同），"
+        "但推广前已有差异（平行趋势检验 p = {p}），需谨慎解读。",
+        " Reading it as caused by the calls assumes parallel trends (without the calls, the "
+        "segments rolled out would have moved like those never rolled out), but they "
+        "already differed before the roll-out (parallel-trends test p = {p}): read it with "
+        "care."),
+    "narrative.summary.care_assumption_unknown": (
+        "这一因果解读基于平行趋势假设（若没有回访，已推广与从未推广的客户群走势相同），"
+        "其检验结果未发布。",
+        " Reading it as caused by the calls assumes parallel trends (without the calls, the "
+        "segments rolled out would have moved like those never rolled out); no test of it "
+        "was published."),
+    "narrative.summary.lever_survey": (
+        "使用{lever}的客户比{adjusted_for}相同的未使用客户{outcome}{direction} {value}"
+        "（{level} 置信区间 {lo} 至 {hi}；多重比较校正后 p {p_adj}）。",
+        "Customers who use {lever} score {value} {direction} on {outcome} than non-users "
+        "of the same {adjusted_for} ({level} interval {lo} to {hi}; adjusted p {p_adj})."),
+    "narrative.summary.lever_panel": (
+        "参与{lever}的月份，同一客户的{outcome}比其未参与的月份{direction} {value}"
+        "（{level} 置信区间 {lo} 至 {hi}；多重比较校正后 p {p_adj}）。",
+        "In the months customers take part in {lever}, their {outcome} is {value} "
+        "{direction} than in their own months without it ({level} interval {lo} to {hi}; "
+        "adjusted p {p_adj})."),
+    "narrative.summary.higher": ("高", "higher"),
+    "narrative.summary.lower": ("低", "lower"),
+    "narrative.summary.held_unknown": ("可比", "comparable profile"),
     "narrative.summary.no_effect": (
-        "以下效应的置信区间包含 0，数据不足以认定：{items}。",
-        "For these the interval includes zero, so the data do not establish an effect: "
-        "{items}."),
+        "以下效应经多重比较校正后不显著，数据不足以认定：{items}。",
+        "For these, the data do not establish an effect once adjusted for the number of "
+        "comparisons: {items}."),
+    "narrative.summary.effects_family": (
+        "项目成效页的 {n} 项效应作为一个整体做多重比较校正（{method}），校正后 p < {alpha} "
+        "才认定；所列区间为未校正的 {level} 置信区间。",
+        "The {n} effects of the program-effects page are tested as one family ({method}); "
+        "only those with an adjusted p below {alpha} are stated, and the intervals shown "
+        "are unadjusted {level} intervals."),
     "narrative.summary.effect_item": ("{lever}对{outcome}", "{lever} on {outcome}"),
     "narrative.summary.targets": (
         "139 工程的目标中有 {n_bad} 项需要关注：{items}。",
@@ -153,4 +210,6 @@ SECTION: dict[str, tuple[str, str]] = {
     "narrative.summary.points": ("{value:+.2f} 个百分点", "{value:+.2f} percentage points"),
     "narrative.summary.yuan": ("{value:+.1f} 元", "{value:+.1f} yuan"),
     "narrative.summary.score": ("{value:+.1f} 分", "{value:+.1f} points"),
+    "narrative.summary.score_abs": ("{value:.1f} 分", "{value:.1f} points"),
+    "narrative.summary.yuan_abs": ("{value:.1f} 元", "{value:.1f} yuan"),
 }

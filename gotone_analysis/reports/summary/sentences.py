@@ -77,6 +77,36 @@ def _level(value: float) -> str:
     return labels.level_text(value)
 
 
+def _p_text(p: float | None) -> str:
+    if p is None or pd.isna(p):
+        return "—"
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
+def _abs_value(outcome: str, value: float, lang: str) -> str:
+    return _t("yuan_abs" if outcome == "arpu" else "score_abs", lang, value=abs(value))
+
+
+def _shares(names: Sequence[str], shares: Sequence, direction: str, level: float,
+            lang: str) -> str:
+    """Names, each with its share of the move and the share's interval when known."""
+    items = []
+    for name, share in zip(names, shares, strict=True):
+        if share is None:
+            items.append(name)
+        else:
+            items.append(_t(f"share.{direction}", lang, name=name, share=share[0], lo=share[1],
+                            hi=share[2], level=_level(level)))
+    return _join(items, lang)
+
+
+def _held(codes: Sequence[str] | None, lang: str) -> str:
+    if not codes:
+        return _t("held_unknown", lang)
+    names = [labels.text(f"column.{c}", lang) for c in codes]
+    return _join([n.lower() if lang == "en" else n for n in names], lang)
+
+
 def _word(f: Finding, lang: str) -> str | None:
     k, x = f.kind, f.fields
     if k == "satisfaction_level":
@@ -96,14 +126,25 @@ def _word(f: Finding, lang: str) -> str | None:
     if k == "satisfaction_steady":
         return _t("satisfaction_steady", lang, compare=x["compare"])
     if k == "satisfaction_drivers":
-        names = [labels.code_label(d, lang) for d in x["drivers"]]
-        share = f"{x['share']:.0%}" if x.get("share") is not None else "—"
-        return _t(f"drivers.{x['direction']}", lang, drivers=_join(names, lang), share=share)
+        d = x["direction"]
+        names = [labels.code_label(v, lang) for v in x["drivers"]]
+        text = _t(f"drivers.{d}", lang, drivers=_shares(
+            names, x.get("shares") or [None] * len(names), d, x["level"], lang))
+        if x.get("main"):
+            text += _t(f"drivers_main.{d}", lang, main=_join(
+                [labels.code_label(v, lang) for v in x["main"]], lang))
+        return text
     if k == "satisfaction_segments":
+        d = x["direction"]
         names = [labels.code_label(v, lang) for v in x["values"]]
-        return _t(f"segments.{x['direction']}", lang, segments=_join(names, lang),
-                  segment=labels.text(f"column.{x['segment']}", lang)
-                  if labels.has(f"column.{x['segment']}") else x["segment"])
+        text = _t(f"segments.{d}", lang, segments=_shares(
+            names, x.get("shares") or [None] * len(names), d, x["level"], lang),
+            segment=labels.text(f"column.{x['segment']}", lang)
+            if labels.has(f"column.{x['segment']}") else x["segment"])
+        if x.get("main"):
+            text += _t(f"segments_main.{d}", lang, main=_join(
+                [labels.code_label(v, lang) for v in x["main"]], lang))
+        return text
     if k == "satisfaction_mix":
         seg = (labels.text(f"column.{x['segment']}", lang)
                if labels.has(f"column.{x['segment']}") else x["segment"])
@@ -122,20 +163,32 @@ def _word(f: Finding, lang: str) -> str | None:
                   compare=x["compare"], component=labels.code_label(x["component"], lang))
     if k == "care_effect":
         o = x["outcome"]
-        return _t("care_effect", lang, outcome=_outcome(o, lang),
+        text = _t("care_effect", lang, outcome=_outcome(o, lang),
                   estimate=_effect_value(o, x["estimate"], lang),
                   lo=_effect_value(o, x["lo"], lang), hi=_effect_value(o, x["hi"], lang),
-                  level=_level(x["level"]))
+                  level=_level(x["level"]), p_adj=_p_text(x.get("p_adj")))
+        pre = x.get("pretest_p")
+        key = ("care_assumption_unknown" if pre is None else
+               "care_assumption_ok" if x.get("pretrend_ok") else "care_assumption_bad")
+        return text + _t(key, lang, p=f"{pre:.3f}" if pre is not None else "—")
     if k == "lever_effect":
         o = x["outcome"]
-        return _t("lever_effect", lang, lever=labels.code_label(x["lever"], lang),
-                  outcome=_outcome(o, lang), estimate=_effect_value(o, x["estimate"], lang),
+        direction = _t("higher" if x["estimate"] > 0 else "lower", lang)
+        return _t("lever_panel" if o == "arpu" else "lever_survey", lang,
+                  lever=labels.code_label(x["lever"], lang), outcome=_outcome(o, lang),
+                  value=_abs_value(o, x["estimate"], lang), direction=direction,
                   lo=_effect_value(o, x["lo"], lang), hi=_effect_value(o, x["hi"], lang),
-                  level=_level(x["level"]))
+                  level=_level(x["level"]), p_adj=_p_text(x.get("p_adj")),
+                  adjusted_for=_held(x.get("adjusted_for"), lang))
     if k == "no_effect":
         items = [_t("effect_item", lang, lever=labels.code_label(lv, lang),
                     outcome=_outcome(o, lang)) for lv, o in x["items"]]
         return _t("no_effect", lang, items=_t("list_sep", lang).join(items))
+    if k == "effects_family":
+        key = f"effects.p_adjust.{x['method']}"
+        method = labels.text(key, lang) if labels.has(key) else x["method"]
+        return _t("effects_family", lang, n=x["n"], method=method, alpha=f"{x['alpha']:g}",
+                  level=_level(x["level"]))
     if k == "targets":
         names = _target_names(lang)
         items = [_t("target_item", lang, label=names.get(t, t),

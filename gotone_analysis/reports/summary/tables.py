@@ -13,9 +13,18 @@ The rules of :func:`findings` (the one place they are written):
   finding is that the number is where it was (kind ``*_steady``), never a move;
 * the lead over the network is stated only when significant;
 * a driver or segment explains a move only when the move is significant and its own
-  interval excludes zero and points the same way;
-* an effect (care calls, a lever's adjusted effect) is claimed only when its interval
-  excludes zero; effects whose interval spans zero are listed as not established;
+  interval excludes zero and points the same way; its share of the move is given only
+  with the share's interval (``<key>_share``, ``_share_ci_low``, ``_share_ci_high`` as
+  the satisfaction report published them), and it is the move's *main* part only when
+  its share and the share's lower bound are above one half
+  (:func:`gotone_analysis.policy.is_main_part`);
+* an effect (care calls, a lever's adjusted comparison) is claimed only when its
+  p-value, adjusted over the program-effects page's family of effects
+  (``<key>_p_adj``), is below the policy's alpha — an unadjusted interval that excludes
+  zero is not enough; the other effects are listed as not established. The care calls
+  carry their parallel-trends pre-test (``care_<outcome>_pretest_p``), the survey
+  levers what their comparison was adjusted for (``survey_adjusted_for``), and the
+  family its size and method (``effects_family``);
 * a suppressed number (base below the minimum; published as None or flagged
   ``_suppressed``) is never a finding;
 * a 139 target needs attention when it is missed, off track or at risk
@@ -47,7 +56,7 @@ import pandas as pd
 
 from ... import config
 from ...errors import GotoneError
-from ...policy import Policy, excludes_zero, significant
+from ...policy import Policy, excludes_zero, is_main_part, significant
 
 __all__ = [
     "ATTENTION",
@@ -87,6 +96,9 @@ ATTENTION: tuple[str, ...] = ("missed", "off_track", "at_risk")
 #: The status of a target neither met nor missed: named apart, not a miss.
 INCONCLUSIVE = "inconclusive"
 _CARE_OUTCOMES: tuple[str, ...] = ("churn", "arpu")
+#: Suffixes of the keys published beside an estimate (not estimates themselves).
+_BESIDE = ("_ci_low", "_ci_high", "_significant", "_suppressed", "_share", "_share_ci_low",
+           "_share_ci_high")
 _LEVER_EFFECTS: tuple[tuple[str, str], ...] = (
     ("arpu", "adjusted"), ("satisfaction", "adjusted"), ("loyalty", "adjusted"))
 
@@ -221,6 +233,15 @@ def _keys(report: str, *keys: str) -> tuple[str, ...]:
     return tuple(f"{report}.{k}" for k in keys)
 
 
+def _share(m: Mapping[str, Any], key: str) -> tuple[tuple | None, list[str]]:
+    """A part's share of the move with its interval, and the keys it rests on."""
+    share = tuple(_num(m.get(f"{key}{s}")) for s in ("_share", "_share_ci_low",
+                                                       "_share_ci_high"))
+    if any(v is None for v in share):
+        return None, []
+    return share, [f"{key}_share", f"{key}_share_ci_low", f"{key}_share_ci_high"]
+
+
 def _satisfaction(m: Mapping[str, Any], pol: Policy) -> list[Finding]:
     r = "satisfaction"
     est = _num(m.get("satisfaction"))
@@ -254,42 +275,44 @@ def _satisfaction(m: Mapping[str, Any], pol: Policy) -> list[Finding]:
         "hi": _num(m.get("satisfaction_change_ci_high"))}, base_keys))
     # drivers: endowment terms whose interval excludes zero, pointing the move's way
     if m.get("drivers_estimated"):
-        drivers, keys, total = [], [], 0.0
+        drivers, keys = [], []
         for key in sorted(k for k in m if k.startswith("endowments_")
-                          and not k.endswith(("_ci_low", "_ci_high"))):
+                          and not k.endswith(_BESIDE)):
             v = _num(m[key])
             lo, hi = _num(m.get(f"{key}_ci_low")), _num(m.get(f"{key}_ci_high"))
             if v is None or not excludes_zero(lo, hi) or (v > 0) != (diff > 0):
                 continue
-            drivers.append((key.removeprefix("endowments_"), v))
-            keys += [key, f"{key}_ci_low", f"{key}_ci_high"]
-            total += v
+            share, share_keys = _share(m, key)
+            drivers.append((key.removeprefix("endowments_"), v, share))
+            keys += [key, f"{key}_ci_low", f"{key}_ci_high", *share_keys]
         if drivers:
             drivers.sort(key=lambda d: -abs(d[1]))
             out.append(Finding("satisfaction_drivers", {
-                "direction": direction, "drivers": [d for d, _ in drivers],
-                "share": min(total / diff, 1.0) if diff else None},
+                "direction": direction, "drivers": [d for d, _, _ in drivers],
+                "shares": [s for _, _, s in drivers], "level": pol.level,
+                "main": [d for d, _, s in drivers if s and is_main_part(s[0], s[1])]},
                 _keys(r, *keys, "satisfaction_change")))
     # segments: the within terms that carry the move, and the mix when significant
     segs = sorted({k.split("_")[1] for k in m if k.startswith("segments_")})
     for seg in segs:
         prefix = f"segments_{seg}_within_"
         behind, keys = [], []
-        for key in sorted(k for k in m if k.startswith(prefix)
-                          and not k.endswith(("_ci_low", "_ci_high", "_significant",
-                                              "_suppressed"))):
+        for key in sorted(k for k in m if k.startswith(prefix) and not k.endswith(_BESIDE)):
             v = _num(m[key])
             if (v is None or m.get(f"{key}_suppressed") or not m.get(f"{key}_significant")
                     or not excludes_zero(_num(m.get(f"{key}_ci_low")),
                                           _num(m.get(f"{key}_ci_high")))
                     or (v > 0) != (diff > 0)):
                 continue
-            behind.append((key.removeprefix(prefix), v))
-            keys += [key, f"{key}_ci_low", f"{key}_ci_high", f"{key}_significant"]
+            share, share_keys = _share(m, key)
+            behind.append((key.removeprefix(prefix), v, share))
+            keys += [key, f"{key}_ci_low", f"{key}_ci_high", f"{key}_significant", *share_keys]
         if behind:
             behind.sort(key=lambda b: -abs(b[1]))
             out.append(Finding("satisfaction_segments", {
-                "direction": direction, "segment": seg, "values": [b for b, _ in behind]},
+                "direction": direction, "segment": seg, "values": [b for b, _, _ in behind],
+                "shares": [s for _, _, s in behind], "level": pol.level,
+                "main": [b for b, _, s in behind if s and is_main_part(s[0], s[1])]},
                 _keys(r, *keys)))
         mix = f"segments_{seg}_composition"
         v = _num(m.get(mix))
@@ -331,22 +354,33 @@ def _brand(m: Mapping[str, Any], pol: Policy) -> list[Finding]:
     return out
 
 
+def _claimed(m: Mapping[str, Any], p_key: str, lo: float, hi: float, alpha: float) -> bool:
+    """An effect is claimed only on its family-adjusted p (and its interval agrees)."""
+    return significant(_num(m.get(p_key)), alpha) and bool(excludes_zero(lo, hi))
+
+
 def _effects(m: Mapping[str, Any], pol: Policy) -> list[Finding]:
     r = "program_effects"
     out, unclear, unclear_keys = [], [], []
     for outcome in _CARE_OUTCOMES:
-        key = f"care_{outcome}_att"
+        key, p_key = f"care_{outcome}_att", f"care_{outcome}_p_adj"
         v = _num(m.get(key))
         lo, hi = _num(m.get(f"care_{outcome}_ci_low")), _num(m.get(f"care_{outcome}_ci_high"))
         if v is None or lo is None or hi is None:
             continue
-        keys = _keys(r, key, f"care_{outcome}_ci_low", f"care_{outcome}_ci_high")
-        if excludes_zero(lo, hi):
-            out.append(Finding("care_effect", {"outcome": outcome, "estimate": v, "lo": lo,
-                                               "hi": hi, "level": pol.level}, keys))
+        keys = _keys(r, key, f"care_{outcome}_ci_low", f"care_{outcome}_ci_high",
+                     *([p_key] if p_key in m else []))
+        if _claimed(m, p_key, lo, hi, pol.alpha):
+            pre = _num(m.get(f"care_{outcome}_pretest_p"))
+            f = {"outcome": outcome, "estimate": v, "lo": lo, "hi": hi, "level": pol.level,
+                 "p_adj": _num(m[p_key]), "pretest_p": pre,
+                 "pretrend_ok": pre is not None and not significant(pre, pol.alpha)}
+            out.append(Finding("care_effect", f, keys + (
+                _keys(r, f"care_{outcome}_pretest_p") if pre is not None else ())))
         else:
             unclear.append(("care", outcome))
             unclear_keys += keys
+    held = m.get("survey_adjusted_for")
     for lever in config.LEVER_CODES:
         for outcome, kind in _LEVER_EFFECTS:
             key = f"{lever}_{outcome}_{kind}"
@@ -354,16 +388,26 @@ def _effects(m: Mapping[str, Any], pol: Policy) -> list[Finding]:
             lo, hi = _num(m.get(f"{key}_ci_low")), _num(m.get(f"{key}_ci_high"))
             if v is None or lo is None or hi is None:
                 continue   # an effect without its interval is never claimed
-            keys = _keys(r, key, f"{key}_ci_low", f"{key}_ci_high")
-            if excludes_zero(lo, hi):
-                out.append(Finding("lever_effect", {"lever": lever, "outcome": outcome,
-                                                    "estimate": v, "lo": lo, "hi": hi,
-                                                    "level": pol.level}, keys))
+            keys = _keys(r, key, f"{key}_ci_low", f"{key}_ci_high",
+                         *([f"{key}_p_adj"] if f"{key}_p_adj" in m else []))
+            if _claimed(m, f"{key}_p_adj", lo, hi, pol.alpha):
+                f = {"lever": lever, "outcome": outcome, "estimate": v, "lo": lo, "hi": hi,
+                     "level": pol.level, "p_adj": _num(m[f"{key}_p_adj"])}
+                if outcome != "arpu":  # a survey comparison: what it holds equal
+                    f["adjusted_for"] = held.split(",") if isinstance(held, str) and held \
+                        else None
+                    keys += _keys(r, "survey_adjusted_for") if f["adjusted_for"] else ()
+                out.append(Finding("lever_effect", f, keys))
             else:
                 unclear.append((lever, outcome))
                 unclear_keys += keys
     if unclear:
         out.append(Finding("no_effect", {"items": unclear}, tuple(unclear_keys)))
+    n = _num(m.get("effects_family_size"))
+    if (out or unclear) and n and isinstance(m.get("effects_p_adjust"), str):
+        out.append(Finding("effects_family", {"n": int(n), "method": m["effects_p_adjust"],
+                                              "alpha": pol.alpha, "level": pol.level},
+                           _keys(r, "effects_family_size", "effects_p_adjust")))
     return out
 
 
