@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gotone_analysis.reports.program_effects import survey_levers
 from gotone_analysis.reports.program_effects import tables as program
 
 QUARTER = "2010Q4"
@@ -80,12 +81,12 @@ def test_survey_lever_effects_recovered_and_naive_biased(small_demo):
     from gotone_analysis.io import Dataset
 
     survey = Dataset(small_demo).survey()
-    eff, overlap, balance = program.survey_lever_effects(survey, quarter=QUARTER)
+    eff, overlap, balance = survey_levers.survey_lever_effects(survey, quarter=QUARTER)
     truth = _truth(small_demo)["survey"]
     sat = truth["satisfaction_model"]["use_delta_points"]
     loy = {k: v * 100 for k, v in truth["loyalty_model"]["loy_stay_use_gamma_p_scale"].items()}
     e = eff.set_index(["lever", "outcome", "kind"])
-    for lv in program.SURVEY_LEVERS:
+    for lv in survey_levers.SURVEY_LEVERS:
         for outcome, true in (("satisfaction", sat[lv]), ("loyalty", loy.get(lv, 0.0))):
             adj = e.loc[(lv, outcome, "adjusted")]
             assert adj["ci_low"] <= true <= adj["ci_high"], (lv, outcome)
@@ -144,7 +145,7 @@ def test_interval_coverage_over_demo_seeds(tmp_path):
             r = eff.loc[(lv, "adjusted")]
             true = truth["panel"]["levers"][lv]["effect_arpu"]
             hits.setdefault(f"{lv}_arpu", []).append(r["ci_low"] <= true <= r["ci_high"])
-        s_eff, _, _ = program.survey_lever_effects(Dataset(root).survey(), quarter=QUARTER,
+        s_eff, _, _ = survey_levers.survey_lever_effects(Dataset(root).survey(), quarter=QUARTER,
                                                    outcomes=["satisfaction"])
         delta = truth["survey"]["satisfaction_model"]["use_delta_points"]
         for _, r in s_eff[s_eff["kind"] == "adjusted"].iterrows():
@@ -326,7 +327,7 @@ def test_common_support_drops_a_level_without_users_and_says_so():
     d = pd.DataFrame({"use": [1, 0, 1, 0, 0, 0, 1, 1], "tier": list("ddggrrss"),
                       "city": ["x"] * 8})
     d.loc[d["tier"] == "s", "use"] = 1  # everybody in s uses it
-    kept, dropped = program.common_support(d, "use", ["tier", "city"])
+    kept, dropped = survey_levers.common_support(d, "use", ["tier", "city"])
     assert set(kept["tier"]) == {"d", "g"}
     assert {(g["level"], g["n"], g["users"]) for g in dropped} == {("r", 2, 0), ("s", 2, 2)}
 
@@ -339,7 +340,7 @@ def test_survey_levers_of_an_early_wave_drop_the_tiers_care_has_not_reached(smal
 
     survey = open_dataset(small_demo).survey(quarter)
     for scope in ("province", "nanping"):
-        effects, overlap, balance = program.survey_lever_effects(survey, quarter=quarter,
+        effects, overlap, balance = survey_levers.survey_lever_effects(survey, quarter=quarter,
                                                                  scope=scope)
         care = effects[effects["lever"] == "care"]
         assert len(care) == 4 and care["estimate"].notna().all()

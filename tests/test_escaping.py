@@ -49,7 +49,7 @@ def test_the_probe_finds_live_markup():
 
 def test_every_reader_table_escapes_cells_headings_and_notes():
     from gotone_analysis.reports.data_quality import tables as quality
-    from gotone_analysis.reports.program_effects import tables as program
+    from gotone_analysis.reports.program_effects import view
 
     frame = pd.DataFrame({"city": ["xiamen"], "estimate": [1.0], "se": [0.1], "n": [40],
                           "ci_low": [0.8], "ci_high": [1.2], "component": ["influence"],
@@ -59,7 +59,7 @@ def test_every_reader_table_escapes_cells_headings_and_notes():
                             caption=MARKUP).to_html(),
         tables.crosstab(frame.assign(city=MARKUP), "city", "component").to_html(),
         tables.reader_table(frame, [MARKUP], note=MARKUP).to_html(),
-        program.reader_table(frame.assign(lever=MARKUP), lang="en",
+        view.reader_table(frame.assign(lever=MARKUP), lang="en",
                              columns=["lever", "estimate", MARKUP], note=MARKUP).to_html(),
         quality.view(pd.DataFrame({"kind": ["kpi"], "path": [f"kpi/kpi_2008{MARKUP}.csv"],
                                    "rows": [108], "status": ["ok"]}), lang="zh").to_html(),

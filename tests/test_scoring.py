@@ -18,7 +18,7 @@ def test_the_satisfaction_score_needs_two_of_three_items():
 
 def test_every_report_reads_the_one_score(small_demo):
     from gotone_analysis.io import open_dataset
-    from gotone_analysis.reports.program_effects import tables as program
+    from gotone_analysis.reports.program_effects import survey_levers
     from gotone_analysis.reports.satisfaction import tables as S
 
     survey = open_dataset(small_demo).survey("2010Q4")
@@ -26,7 +26,7 @@ def test_every_report_reads_the_one_score(small_demo):
     assert sat.equals(scoring.satisfaction_score(survey))
     # a respondent with two of the three items answered counts in both reports
     two = survey.assign(sat_ideal=np.nan)
-    effects, _, _ = program.survey_lever_effects(two, quarter="2010Q4", scope="xiamen")
+    effects, _, _ = survey_levers.survey_lever_effects(two, quarter="2010Q4", scope="xiamen")
     n = effects.loc[(effects["outcome"] == "satisfaction") & (effects["kind"] == "naive"),
                     ["n_treated", "n_control"]].sum(axis=1)
     base = S.respondent_scores(two.query("brand == 'gotone' and city == 'xiamen'"))

@@ -109,7 +109,7 @@ def adjusted_for_text(effects: pd.DataFrame, lang: str = "zh") -> str:
     ----------
     effects : DataFrame
         The effects table of
-        :func:`gotone_analysis.reports.program_effects.tables.survey_lever_effects`
+        :func:`gotone_analysis.reports.program_effects.survey_levers.survey_lever_effects`
         (its ``attrs["adjusted_for"]``).
     lang : {"zh", "en"}
         Language.
@@ -242,7 +242,7 @@ def support_note(effects: pd.DataFrame, lang: str = "zh") -> str:
     ----------
     effects : DataFrame
         The effects table of
-        :func:`gotone_analysis.reports.program_effects.tables.survey_lever_effects`
+        :func:`gotone_analysis.reports.program_effects.survey_levers.survey_lever_effects`
         (its ``attrs["dropped"]`` and ``attrs["not_estimable"]``).
     lang : {"zh", "en"}
         Language.

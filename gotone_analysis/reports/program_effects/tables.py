@@ -43,15 +43,11 @@ import pandas as pd
 
 from ...config import CARE_ROLLOUT, PROVINCE
 from ...effects.did import DidResult, did_from_moments, staggered_did
-from ...effects.weighting import weighting_estimate
 from ...policy import DEFAULT_LEVEL, Policy, quantile, resolve_policy
-from ...scoring import satisfaction_score, scaled
 
 __all__ = [
     "CARE_OUTCOMES",
     "PANEL_LEVERS",
-    "SURVEY_LEVERS",
-    "SURVEY_OUTCOMES",
     "CARE_TABLE_COLUMNS",
     "care_did",
     "care_effects",
@@ -60,19 +56,14 @@ __all__ = [
     "care_table",
     "care_window",
     "churn_cells",
-    "common_support",
     "headline",
     "lever_sums",
     "month_labels",
     "panel_lever_effects",
-    "reader_table",
-    "survey_lever_effects",
 ]
 
 CARE_OUTCOMES = ("churn", "arpu")
 PANEL_LEVERS = ("points", "club", "family")
-SURVEY_LEVERS = ("care", "points", "club", "family")
-SURVEY_OUTCOMES = ("satisfaction", "loyalty")
 #: Pre-periods before the first roll-out month kept in the care window.
 CARE_PRE_MONTHS = 3
 _ORIGIN = 2008
@@ -513,136 +504,6 @@ def panel_lever_effects(table, *, quarter: str, scope: str = PROVINCE,
     return out
 
 
-def _survey_outcomes(survey: pd.DataFrame) -> pd.DataFrame:
-    out = survey.copy()
-    out["satisfaction"] = satisfaction_score(survey)
-    out["loyalty"] = scaled(survey, ["loy_stay"])["loy_stay"]
-    return out
-
-
-def survey_lever_effects(survey: pd.DataFrame, *, quarter: str, scope: str = PROVINCE,
-                         levers: Sequence[str] = SURVEY_LEVERS,
-                         outcomes: Sequence[str] = SURVEY_OUTCOMES, level: float | None = None,
-                         policy: Policy | None = None
-                         ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Naive and AIPW-adjusted effects of using each lever on satisfaction and loyalty.
-
-    Parameters
-    ----------
-    survey : pandas.DataFrame
-        Survey respondents (canonical columns, codes 98/99 already missing).
-    quarter : str
-        Wave used.
-    scope : str
-        ``"province"`` (adjusting for tier and city) or a city (adjusting for tier).
-    levers, outcomes : sequence of str
-        Levers (``use_<lever>``) and outcomes (``satisfaction``, ``loyalty``, 0-100).
-    level : float, optional
-        Confidence level (default the policy's).
-    policy : gotone_analysis.policy.Policy, optional
-        The report-wide policy (``P.policy``); an explicit ``level`` wins.
-
-    Returns
-    -------
-    tuple of pandas.DataFrame
-        ``effects`` (``lever, outcome, kind`` naive/adjusted, ``estimate, se, ci_low,
-        ci_high, n_treated, n_control``; ``attrs["adjusted_for"]`` the covariates),
-        ``overlap`` (propensity by arm per lever) and ``balance`` (standardised
-        differences per lever and covariate; of the first outcome's fit, the propensity
-        model being the same for every outcome).
-    """
-    level = resolve_policy(policy, level=level).level
-    d = survey[(survey["quarter"] == quarter) & (survey["brand"] == "gotone")]
-    if scope != PROVINCE:
-        d = d[d["city"] == scope]
-    d = _survey_outcomes(d)
-    factors = ["tier", "city"] if scope == PROVINCE and d["city"].nunique() > 1 else ["tier"]
-    eff, ovl, bal, dropped, not_estimable = [], [], [], [], []
-    for lv in levers:
-        col = f"use_{lv}"
-        if col not in d.columns or d[col].nunique(dropna=True) < 2:
-            not_estimable.append({"lever": lv, "reason": "no_contrast"})
-            continue
-        on, gone = common_support(d[d[col].notna()], col, factors)
-        dropped += [{"lever": lv, **g} for g in gone]
-        kept = [f for f in factors if on[f].nunique() > 1]
-        covs = " + ".join(f"C({f})" for f in kept) if kept else "1"
-        if on[col].nunique() < 2:
-            not_estimable.append({"lever": lv, "reason": "no_overlap"})
-            continue
-        try:
-            fits = [weighting_estimate(on, col, outc, covs, method="aipw", propensity="logit",
-                                       weight="weight", level=level) for outc in outcomes]
-        except (np.linalg.LinAlgError, ValueError) as exc:
-            not_estimable.append({"lever": lv, "reason": "no_fit", "detail": str(exc)})
-            continue
-        for i, (outc, res) in enumerate(zip(outcomes, fits, strict=True)):
-            for kind, tab in (("naive", res.naive), ("adjusted", res.tidy)):
-                row = tab.iloc[0]
-                eff.append({"lever": lv, "outcome": outc, "kind": kind,
-                            **{c: row[c] for c in ("estimate", "se", "ci_low", "ci_high",
-                                                   "n_treated", "n_control")}})
-            if i == 0:
-                ovl.append(res.overlap.assign(lever=lv))
-                bal.append(res.balance.assign(lever=lv))
-    effects = pd.DataFrame(eff, columns=["lever", "outcome", "kind", "estimate", "se", "ci_low",
-                                         "ci_high", "n_treated", "n_control"])
-    overlap = pd.concat(ovl, ignore_index=True) if ovl else pd.DataFrame()
-    balance = pd.concat(bal, ignore_index=True) if bal else pd.DataFrame()
-    for t in (overlap, balance):
-        if len(t):
-            t.insert(0, "lever", t.pop("lever"))
-    if ovl:
-        overlap.attrs["rule"] = ovl[0].attrs.get("rule", "")
-    effects.attrs["dropped"] = dropped
-    effects.attrs["not_estimable"] = not_estimable
-    effects.attrs["adjusted_for"] = tuple(factors)
-    return effects, overlap, balance
-
-
-def common_support(data: pd.DataFrame, treatment: str, factors: Sequence[str]
-                   ) -> tuple[pd.DataFrame, list[dict]]:
-    """The rows on common support: every level of every factor has users and non-users.
-
-    A level of a covariate in which everyone (or no one) takes part, e.g. a tier the
-    care calls have not reached yet, gives no comparison of users with comparable
-    non-users and makes the propensity model separate; its rows are dropped, and the
-    check repeats until every remaining level has both (dropping a city can leave a tier
-    without users).
-
-    Parameters
-    ----------
-    data : DataFrame
-        Rows with a 0/1 ``treatment``.
-    treatment : str
-        The participation column.
-    factors : sequence of str
-        Categorical covariates of the propensity model.
-
-    Returns
-    -------
-    tuple
-        ``(rows kept, dropped)``: ``dropped`` lists ``{"covariate", "level", "n",
-        "users"}`` for each level removed (``users``: how many of its rows took part).
-    """
-    kept = data
-    dropped: list[dict] = []
-    while True:
-        gone = []
-        for f in factors:
-            share = kept.groupby(f, observed=True)[treatment].agg(["mean", "size", "sum"])
-            for level, r in share[(share["mean"] <= 0) | (share["mean"] >= 1)].iterrows():
-                gone.append({"covariate": f, "level": str(level), "n": int(r["size"]),
-                             "users": int(r["sum"])})
-        if not gone:
-            return kept, dropped
-        dropped += gone
-        mask = np.zeros(len(kept), bool)
-        for g in gone:
-            mask |= (kept[g["covariate"]].astype(str) == g["level"]).to_numpy()
-        kept = kept[~mask]
-
-
 def headline(care: pd.DataFrame, panel_levers: pd.DataFrame,
              survey_levers: pd.DataFrame) -> dict[str, float | None]:
     """Headline numbers of the report for ``metrics.json``.
@@ -679,51 +540,3 @@ def headline(care: pd.DataFrame, panel_levers: pd.DataFrame,
         out[key] = num(r["estimate"])
         out[f"{key}_ci_low"], out[f"{key}_ci_high"] = num(r["ci_low"]), num(r["ci_high"])
     return out
-
-
-def reader_table(table: pd.DataFrame, *, lang: str = "zh",
-                 columns: Sequence[str] | None = None, digits: int = 2, note: str = ""):
-    """A reader copy of an effects table: codes as labels, numbers rounded, interval joined.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        Any table of this module (or a ``DidResult`` table).
-    lang : {"zh", "en"}
-        Language.
-    columns : sequence of str, optional
-        Columns to show, ``"ci"`` for the interval (default: all but ``ci_low``,
-        ``ci_high`` and ``significant``, with ``ci`` after ``se``).
-    digits : int
-        Decimals of the numbers.
-    note : str
-        Note under the table.
-
-    Returns
-    -------
-    pandas.io.formats.style.Styler
-        The formatted table (:func:`gotone_analysis.tables.styled`).
-    """
-    from ... import tables
-
-    if columns is None:
-        columns = [c for c in table.columns if c not in ("ci_low", "ci_high", "significant")]
-        if {"ci_low", "ci_high"} <= set(table.columns):
-            at = columns.index("se") + 1 if "se" in columns else len(columns)
-            columns = [*columns[:at], "ci", *columns[at:]]
-    formats = {}
-    for c in columns:
-        if c == "ci":
-            formats[c] = tables.interval_cells(digits=digits)
-        elif c == "lever":
-            formats[c] = tables.code_cells(c)
-        elif c in ("outcome", "kind", "arm"):
-            formats[c] = tables.catalog_cells(c, f"effects.{c}.")
-        elif c in ("p_value", "p_adj"):
-            formats[c] = tables.pvalue_cells(c)
-        elif pd.api.types.is_integer_dtype(table[c]):
-            formats[c] = tables.count_cells(c)
-        elif pd.api.types.is_float_dtype(table[c]):
-            formats[c] = tables.number_cells(c, digits)
-    return tables.reader_table(table, columns, lang=lang, formats=formats,
-                               headings=("effects.column.", "column."), note=note)
