@@ -7,7 +7,8 @@
   and tables to ``<report>.tables.xlsx`` (and as Parquet to ``<report>.tables/``) in
   ``$GOTONE_PUBLISH_DIR`` (set by the batch).
 * Helpers the batch shares: :func:`metrics_json`, :func:`write_tables`,
-  :func:`read_table_parts`, :func:`redact_paths`, :func:`remove_path`, and
+  :func:`read_table_parts`, :func:`redact_paths` (with :func:`escaped_forms`, the ways
+  a folder may be written escaped), :func:`remove_path`, and
   :data:`FILE_MODE`, the permissions of published files (written atomically with
   :func:`gotone_analysis.provenance.atomic_write_text`).
 
