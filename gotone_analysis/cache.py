@@ -27,8 +27,9 @@ the cache.
 An entry is two files, ``<name>/<key>.pkl`` and ``<name>/<key>.json``; the JSON, written
 last, holds the SHA-256 of the pickle. An entry that cannot be read back (a truncated or
 garbled pickle, a checksum that does not match, malformed JSON) is discarded and
-computed again, with one line on standard error (a kernel's log) saying so, never an
-exception.
+computed again, with one line saying so (:func:`gotone_analysis.provenance.log_line`:
+standard error; in a kernel the batch's log in ``<out>/.logs/`` and the notebook's
+output), never an exception.
 
 The cache lives in the batch's output folder, ``<out>/.cache/`` (:data:`CACHE_NAME`):
 the provenance records of the inputs (``inputs.json``) and the shared results in
@@ -51,14 +52,13 @@ import json
 import os
 import pickle
 import shutil
-import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .provenance import CACHE_DIR_ENV, atomic_target, code_digest
+from .provenance import CACHE_DIR_ENV, atomic_target, code_digest, log_line
 
 __all__ = [
     "CACHE_DIR_ENV",
@@ -193,9 +193,9 @@ def _read_entry(where: Path, key: str) -> tuple[bool, Any, str]:
 
 
 def _discard(where: Path, name: str, key: str, reason: str) -> None:
-    """Remove a damaged entry, saying so in one line on standard error."""
-    print(f"gotone cache: discarded the damaged entry {name}/{key[:12]} ({reason}); "
-          "computing it again", file=sys.stderr, flush=True)
+    """Remove a damaged entry, saying so in one line (in a kernel: the batch's log)."""
+    log_line(f"gotone cache: discarded the damaged entry {name}/{key[:12]} ({reason}); "
+             "computing it again")
     for suffix in (".pkl", ".json"):
         (where / f"{key}{suffix}").unlink(missing_ok=True)
 
@@ -229,7 +229,7 @@ def shared(name: str, compute: Callable[[], Any], *, depends: Mapping[str, str],
         The result: computed, or the one stored under its key. Concurrent callers
         with the same key wait for the first (a file lock per entry), so the work is
         done once. A damaged entry (see the module's docstring) is discarded, with one
-        line on standard error, and computed again.
+        line in the log, and computed again.
     """
     folder = Path(directory) if directory is not None else cache_dir()
     notify = on_lock or (lambda: None)

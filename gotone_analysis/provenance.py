@@ -71,6 +71,7 @@ __all__ = [
     "current_run",
     "file_digest",
     "file_identity",
+    "log_line",
     "package_versions",
     "records_frame",
     "sha256_file",
@@ -201,10 +202,24 @@ def file_digest(path: Path) -> str:
     return digest
 
 
+def log_line(text: str) -> None:
+    """Write one line to this process's own standard error (not a replaced ``sys.stderr``).
+
+    In a batch's kernel the line lands in the batch's log (``<out>/.logs/``) and, as the
+    kernel forwards its standard error, in the notebook's output (the analyst's log).
+
+    Returns
+    -------
+    None
+    """
+    stream = sys.__stderr__ or sys.stderr
+    print(text, file=stream, flush=True)
+
+
 def _read_store(cache_file: Path, *, quiet: bool = False) -> dict[str, Any]:
     """The records kept in ``inputs.json``: path key -> entry (``run``, ``identity``,
     ``digest``, ``record``). A missing file has none; an unreadable or malformed one none
-    either, said in one line on standard error (unless ``quiet``)."""
+    either, said in one line (:func:`log_line`, unless ``quiet``)."""
     if not cache_file.exists():
         return {}
     try:
@@ -214,8 +229,8 @@ def _read_store(cache_file: Path, *, quiet: bool = False) -> dict[str, Any]:
             raise ValueError("not a record store of this version")
     except (OSError, ValueError) as exc:
         if not quiet:
-            print(f"gotone: discarded the input records {cache_file.parent.name}/"
-                  f"{cache_file.name} ({exc}); hashing the inputs again", file=sys.stderr)
+            log_line(f"gotone: discarded the input records {cache_file.parent.name}/"
+                     f"{cache_file.name} ({exc}); hashing the inputs again")
         return {}
     return {k: v for k, v in doc["records"].items()
             if isinstance(v, dict) and isinstance(v.get("identity"), str)

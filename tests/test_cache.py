@@ -261,7 +261,7 @@ def test_a_survey_rewrite_keeping_size_and_mtime_reaches_the_run_card(data, cach
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "bad json", "json list",
                                     "no json", "empty json object"])
-def test_a_damaged_entry_is_discarded_and_computed_again(tmp_path, capsys, damage):
+def test_a_damaged_entry_is_discarded_and_computed_again(tmp_path, capfd, damage):
     calls = []
 
     def compute():
@@ -283,26 +283,26 @@ def test_a_damaged_entry_is_discarded_and_computed_again(tmp_path, capsys, damag
         meta.unlink()
     else:
         meta.write_text("{}", encoding="utf-8")
-    capsys.readouterr()
+    capfd.readouterr()
     for _ in range(2):  # discarded once, then read back
         assert cache.shared("n", compute, depends={}, directory=tmp_path) == {"value": 42}
     assert calls == [1, 1]
-    err = capsys.readouterr().err.strip().splitlines()
+    err = capfd.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "discarded the damaged entry n/" in err[0], err
     assert len(cache.entries(tmp_path)) == 1
 
 
-def test_damaged_input_frames_and_records_are_computed_again(data, cache_env, capsys):
+def test_damaged_input_frames_and_records_are_computed_again(data, cache_env, capfd):
     first = io.open_dataset(data).survey("2010Q4")
     for pkl in (cache_env / cache.SHARED_NAME / "input_file").glob("*.pkl"):
         pkl.write_bytes(pkl.read_bytes()[: len(pkl.read_bytes()) // 2])
     (cache_env / "inputs.json").write_text("[]", encoding="utf-8")
-    capsys.readouterr()
+    capfd.readouterr()
     ds = io.open_dataset(data)
     again = ds.survey("2010Q4")
     assert again.equals(first)
     assert len(ds.inputs()) > 10
-    err = capsys.readouterr().err
+    err = capfd.readouterr().err
     assert "discarded the damaged entry input_file/" in err
     assert "discarded the input records cache/inputs.json" in err
 

@@ -506,12 +506,12 @@ def test_a_survey_rewrite_keeping_size_and_mtime_reaches_the_next_batch(fake_dat
     assert new in text and old not in text
 
 
-def test_a_damaged_cache_does_not_fail_the_batch(fake_data: Path, tmp_path: Path, capsys):
+def test_a_damaged_cache_does_not_fail_the_batch(fake_data: Path, tmp_path: Path, capfd):
     out = tmp_path / "out"
     assert batch(fake_data, out, "ok", scope="province").exit_code == 0
     (out / ".cache" / "inputs.json").write_text("[]", encoding="utf-8")
-    capsys.readouterr()
+    capfd.readouterr()
     assert batch(fake_data, out, "ok", scope="province").exit_code == 0
-    err = capsys.readouterr().err
+    err = capfd.readouterr().err
     assert "discarded the input records .cache/inputs.json" in err and "Traceback" not in err
     assert list((out / ".staging").iterdir()) == []
