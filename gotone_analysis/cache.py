@@ -193,7 +193,7 @@ def _read_entry(where: Path, key: str) -> tuple[bool, Any, str]:
 
 
 def _discard(where: Path, name: str, key: str, reason: str) -> None:
-    """Remove a damaged entry, saying so in one line (in a kernel: the batch's log)."""
+    """Remove a damaged entry, saying so in one line (:func:`~gotone_analysis.provenance.log_line`)."""
     log_line(f"gotone cache: discarded the damaged entry {name}/{key[:12]} ({reason}); "
              "computing it again")
     for suffix in (".pkl", ".json"):
