@@ -16,42 +16,65 @@ An entry is keyed by
   package's source files and the versions of the engines that compute the aggregates),
 
 so a changed input invalidates exactly the entries that depend on it, and changed code
-invalidates them all. A superseded entry (same name and parameters, another key) is
-removed when its successor is written. Without a cache folder (a notebook opened in
-JupyterLab), or with ``$GOTONE_NO_CACHE=1``, :func:`shared` simply computes. The cached
-result is the computed object itself (pickled), so a report reads the same numbers with
-and without the cache.
+invalidates them all (the digests are made once per batch and file identity,
+:func:`gotone_analysis.provenance.file_digest`: every batch hashes its inputs again). A
+superseded entry (same name and parameters, another key) is removed when its successor
+is written. Without a cache folder (a notebook opened in JupyterLab), or with
+``$GOTONE_NO_CACHE=1``, :func:`shared` simply computes. The cached result is the
+computed object itself (pickled), so a report reads the same numbers with and without
+the cache.
 
-Public names: :data:`NO_CACHE_ENV`, :func:`cache_dir`, :func:`entry_key`, :func:`shared`,
-:func:`entries`, :func:`input_digests`. The batch starts the panel's validation through
+An entry is two files, ``<name>/<key>.pkl`` and ``<name>/<key>.json``; the JSON, written
+last, holds the SHA-256 of the pickle. An entry that cannot be read back (a truncated or
+garbled pickle, a checksum that does not match, malformed JSON) is discarded and
+computed again, with one line saying so (:func:`gotone_analysis.provenance.log_line`:
+standard error; in a kernel the batch's log in ``<out>/.logs/`` and the notebook's
+output), never an exception.
+
+The cache lives in the batch's output folder, ``<out>/.cache/`` (:data:`CACHE_NAME`):
+the provenance records of the inputs (``inputs.json``) and the shared results in
+``shared/``. It holds nothing personal: the typed input frames are kept without the
+contract's personal and identifying columns. :func:`clear` empties it
+(``gotone cache clear``).
+
+Public names: :data:`CACHE_NAME`, :data:`NO_CACHE_ENV`, :data:`SHARED_NAME`,
+:func:`cache_dir`, :func:`entry_key`, :func:`shared`, :func:`entries`,
+:func:`input_digests`, :func:`clear`. The batch starts the panel's validation through
 :func:`shared` ahead of its kernels with :func:`gotone_analysis.batch_prep.prepare_batch`;
 the code version of an entry is :func:`gotone_analysis.provenance.code_digest`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import pickle
+import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .provenance import CACHE_DIR_ENV, atomic_target, code_digest
+from .provenance import CACHE_DIR_ENV, atomic_target, code_digest, log_line
 
 __all__ = [
     "CACHE_DIR_ENV",
+    "CACHE_NAME",
     "NO_CACHE_ENV",
     "SHARED_NAME",
     "cache_dir",
+    "clear",
     "entries",
     "entry_key",
     "input_digests",
     "shared",
 ]
+
+#: Folder (in a batch's output folder) of the provenance records and shared results.
+CACHE_NAME = ".cache"
 
 #: Set to ``1`` to compute every shared result in place (the batch's ``--no-cache``).
 NO_CACHE_ENV = "GOTONE_NO_CACHE"
@@ -142,6 +165,41 @@ def _atomic_bytes(path: Path, data: bytes) -> None:
         tmp.write_bytes(data)
 
 
+def _read_entry(where: Path, key: str) -> tuple[bool, Any, str]:
+    """Read the entry ``key`` back: (found, value, why it is damaged or ``""``).
+
+    Not found (nothing there) is ``(False, None, "")``; a damaged entry is
+    ``(False, None, reason)``."""
+    meta_path, pkl_path = where / f"{key}.json", where / f"{key}.pkl"
+    if not meta_path.exists():
+        return False, None, ("no metadata beside the pickle" if pkl_path.exists() else "")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return False, None, f"unreadable metadata: {exc}"
+    if not isinstance(meta, dict) or meta.get("key") != key \
+            or not isinstance(meta.get("sha256"), str):
+        return False, None, "malformed metadata"
+    try:
+        data = pkl_path.read_bytes()
+    except OSError as exc:
+        return False, None, f"unreadable pickle: {exc.strerror or exc}"
+    if hashlib.sha256(data).hexdigest() != meta["sha256"]:
+        return False, None, "checksum mismatch"
+    try:
+        return True, pickle.loads(data), ""
+    except Exception as exc:  # noqa: BLE001 - any unpickling problem: compute again
+        return False, None, f"cannot unpickle: {type(exc).__name__}"
+
+
+def _discard(where: Path, name: str, key: str, reason: str) -> None:
+    """Remove a damaged entry, saying so in one line (:func:`~gotone_analysis.provenance.log_line`)."""
+    log_line(f"gotone cache: discarded the damaged entry {name}/{key[:12]} ({reason}); "
+             "computing it again")
+    for suffix in (".pkl", ".json"):
+        (where / f"{key}{suffix}").unlink(missing_ok=True)
+
+
 def shared(name: str, compute: Callable[[], Any], *, depends: Mapping[str, str],
            params: Mapping[str, Any] | None = None, directory: str | Path | None = None,
            on_lock: Callable[[], None] | None = None) -> Any:
@@ -170,7 +228,8 @@ def shared(name: str, compute: Callable[[], Any], *, depends: Mapping[str, str],
     object
         The result: computed, or the one stored under its key. Concurrent callers
         with the same key wait for the first (a file lock per entry), so the work is
-        done once.
+        done once. A damaged entry (see the module's docstring) is discarded, with one
+        line in the log, and computed again.
     """
     folder = Path(directory) if directory is not None else cache_dir()
     notify = on_lock or (lambda: None)
@@ -182,14 +241,17 @@ def shared(name: str, compute: Callable[[], Any], *, depends: Mapping[str, str],
     key = entry_key(name, depends, params)
     where = folder / name
     where.mkdir(parents=True, exist_ok=True)
-    path = where / f"{key}.pkl"
-    if path.exists():
+    found, value, _ = _read_entry(where, key)
+    if found:
         notify()
-        return pickle.loads(path.read_bytes())
+        return value
     with FileLock(str(where / f"{key}.lock")):
         notify()
-        if path.exists():
-            return pickle.loads(path.read_bytes())
+        found, value, damaged = _read_entry(where, key)
+        if found:
+            return value
+        if damaged:
+            _discard(where, name, key, damaged)
         value = compute()
         pid = _params_id(name, params)
         for old in where.glob("*.json"):  # superseded: same name and parameters
@@ -197,16 +259,67 @@ def shared(name: str, compute: Callable[[], Any], *, depends: Mapping[str, str],
                 meta = json.loads(old.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 continue
-            if meta.get("params_id") == pid and meta.get("key") != key:
+            if isinstance(meta, dict) and meta.get("params_id") == pid \
+                    and meta.get("key") != key and isinstance(meta.get("key"), str):
                 (where / f"{meta['key']}.pkl").unlink(missing_ok=True)
                 old.unlink(missing_ok=True)
-        _atomic_bytes(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        _atomic_bytes(where / f"{key}.pkl", data)
         meta = {"name": name, "key": key, "params_id": pid, "params": params or {},
-                "depends": dict(sorted(depends.items())), "code": code_digest()}
+                "depends": dict(sorted(depends.items())), "code": code_digest(),
+                "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
         _atomic_bytes(where / f"{key}.json",
                       json.dumps(meta, sort_keys=True, default=str).encode())
     (where / f"{key}.lock").unlink(missing_ok=True)
     return value
+
+
+def clear(out_dir: str | Path, *, lock: str | Path | None = None,
+          timeout: float = 10.0) -> tuple[int, int]:
+    """Empty the cache of a batch's output folder (``gotone cache clear``).
+
+    Parameters
+    ----------
+    out_dir : path
+        The output folder; its cache is ``<out_dir>/.cache/`` (:data:`CACHE_NAME`).
+    lock : path, optional
+        A lock file held while the cache is removed (the batch's lock on the output
+        folder, :data:`gotone_analysis.runner.LOCK_NAME`), so a running batch is not
+        cut short.
+    timeout : float
+        Seconds to wait for ``lock``.
+
+    Returns
+    -------
+    tuple of int
+        The number of files removed and their bytes (0, 0 when there was no cache).
+
+    Raises
+    ------
+    gotone_analysis.errors.UsageError
+        When ``lock`` is held by a running batch after ``timeout`` seconds, or the
+        cache cannot be removed.
+    """
+    from filelock import FileLock, Timeout
+
+    from .errors import UsageError
+
+    folder = Path(out_dir) / CACHE_NAME
+    if not folder.exists():
+        return 0, 0
+    guard = FileLock(str(lock), timeout=timeout) if lock is not None else contextlib.nullcontext()
+    try:
+        with guard:
+            files = [f for f in folder.rglob("*") if f.is_file()]
+            size = sum(f.stat().st_size for f in files)
+            shutil.rmtree(folder)
+    except Timeout:
+        raise UsageError(f"a batch is running on {Path(out_dir).name}/ (lock held for "
+                         f"{timeout:g}s); clear its cache when it has finished") from None
+    except OSError as exc:
+        raise UsageError(f"cannot remove {Path(out_dir).name}/{CACHE_NAME}: "
+                         f"{exc.strerror or exc}") from None
+    return len(files), size
 
 
 def entries(directory: str | Path | None = None) -> pd.DataFrame:
@@ -230,6 +343,8 @@ def entries(directory: str | Path | None = None) -> pd.DataFrame:
             try:
                 meta = json.loads(meta_file.read_text(encoding="utf-8"))
             except (OSError, ValueError):
+                continue
+            if not isinstance(meta, dict) or not {"name", "key"} <= set(meta):
                 continue
             pkl = meta_file.with_suffix(".pkl")
             if not pkl.exists():

@@ -1,9 +1,10 @@
 """The ``gotone`` command: a thin layer over the package.
 
-Subcommands: ``demo-data``, ``validate``, ``run``. Each parses its arguments, calls one
-package function with plain arguments (:func:`gotone_analysis.demo.generate`,
-:func:`gotone_analysis.io.validate_paths`, :func:`gotone_analysis.runner.run_batch`) and
-prints what it returns; errors in user input exit 2 with a message, never a traceback.
+Subcommands: ``demo-data``, ``validate``, ``run``, ``cache clear``. Each parses its
+arguments, calls one package function with plain arguments
+(:func:`gotone_analysis.demo.generate`, :func:`gotone_analysis.io.validate_paths`,
+:func:`gotone_analysis.runner.run_batch`, :func:`gotone_analysis.cache.clear`) and prints
+what it returns; errors in user input exit 2 with a message, never a traceback.
 """
 
 from __future__ import annotations
@@ -107,12 +108,35 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return batch.exit_code
 
 
+def _add_cache(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("cache", help="manage the batch cache of an output folder")
+    actions = p.add_subparsers(dest="action", required=True)
+    c = actions.add_parser("clear", help="empty <out>/.cache (input records and shared "
+                                         "results); the next batch computes them again")
+    c.add_argument("--out", default=None, help="output folder (default outputs)")
+    c.set_defaults(func=_cmd_cache_clear)
+
+
+def _cmd_cache_clear(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from . import cache, runner
+    from .config import default_output_dir
+
+    out = Path(args.out) if args.out else default_output_dir()
+    files, size = cache.clear(out, lock=out / runner.LOCK_NAME)
+    print(f"gotone cache clear: removed {files} file{'s' if files != 1 else ''} "
+          f"({size:,} bytes) from {out.name}/{cache.CACHE_NAME}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gotone", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     _add_demo(sub)
     _add_validate(sub)
     _add_run(sub)
+    _add_cache(sub)
     return parser
 
 

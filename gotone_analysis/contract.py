@@ -38,6 +38,9 @@ class Column:
     #: of the service only (missing by design for everyone else).
     asked_of: str = "all"
     description: str = ""
+    #: personal or identifying data (a phone number, a respondent id, a customer key):
+    #: read and validated, never analysed, published or kept in a batch's cache.
+    personal: bool = False
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:
@@ -71,6 +74,11 @@ class Table:
     def required(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.required)
 
+    @property
+    def personal(self) -> tuple[str, ...]:
+        """The personal and identifying columns (:attr:`Column.personal`)."""
+        return tuple(c.name for c in self.columns if c.personal)
+
 
 def _likert(name: str, lo: int = 1, hi: int = 10, *, nullable: bool = True, desc: str = "",
             required: bool = True, asked_of: str = "all") -> Column:
@@ -103,7 +111,7 @@ SURVEY = Table(
     key=("resp_id",),
     description="Quarterly brand and satisfaction survey, one row per respondent.",
     columns=(
-        Column("resp_id", "str", description="respondent id, unique in the file"),
+        Column("resp_id", "str", personal=True, description="respondent id, unique in the file"),
         Column("quarter", "quarter", description="survey wave, YYYYQn"),
         Column("city", "code", allowed=CITY_CODES),
         Column("brand", "code", allowed=BRAND_CODES),
@@ -114,9 +122,9 @@ SURVEY = Table(
         Column("stratum_pop", "float", required=False, nullable=True, min=1,
                description="population size of the stratum (finite population correction)"),
         Column("psu", "str", required=False, nullable=True, description="primary sampling unit"),
-        Column("cust_key", "str", required=False, nullable=True,
+        Column("cust_key", "str", required=False, nullable=True, personal=True,
                description="pseudonymous key linking to the customer panel"),
-        Column("phone", "str", required=False, nullable=True,
+        Column("phone", "str", required=False, nullable=True, personal=True,
                description="respondent's mobile number, as the fieldwork vendor records "
                            "it (personal data: read, never analysed or published)"),
         Column("gender", "code", required=False, nullable=True, allowed=("M", "F")),
@@ -226,7 +234,7 @@ PANEL = Table(
     key=("cust_key", "month"),
     description="Customer-month panel; Parquet partitioned by month, queried in DuckDB.",
     columns=(
-        Column("cust_key", "str", description="pseudonymous customer key"),
+        Column("cust_key", "str", personal=True, description="pseudonymous customer key"),
         Column("month", "month"),
         Column("city", "code", allowed=CITY_CODES),
         Column("brand", "code", allowed=BRAND_CODES[:3]),

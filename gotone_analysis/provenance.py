@@ -14,8 +14,14 @@ Every input file a report reads is described once, by one record (:data:`RECORD_
 The records are made by :class:`gotone_analysis.io.Dataset` (:meth:`~gotone_analysis.io.Dataset.inputs`
 for every file it reads, :meth:`~gotone_analysis.io.Dataset.sources` for those read so
 far) and shown unchanged by the run card, the data-quality report and its validation
-summary. A batch computes each record once: :func:`cached_record` keeps them in
-``$GOTONE_CACHE_DIR`` keyed by path, size and modification time.
+summary. A record (and a file's digest, :func:`file_digest`) is trusted only while the
+file's identity (:func:`file_identity`: inode, size, modification and change times in
+nanoseconds) is the one it was made from, and only within the batch that made it
+(``$GOTONE_RUN_ID``, :data:`RUN_ID_ENV`): every batch re-hashes every input once, at
+its start (:func:`cached_record` keeps the records in ``$GOTONE_CACHE_DIR/inputs.json``
+for its kernels), so a file rewritten with the same size and modification time still
+gets its new digest. Outside a batch (a notebook in JupyterLab) a digest is kept in
+memory while the file's identity is unchanged.
 
 The one code version lives here too: :func:`code_digest` (the SHA-256 of the package's
 source files and the engines' versions: what the batch's cached results are keyed by)
@@ -36,6 +42,7 @@ import os
 import platform
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -53,6 +60,7 @@ __all__ = [
     "CODE_VERSION_ENV",
     "PACKAGES",
     "RECORD_COLUMNS",
+    "RUN_ID_ENV",
     "atomic_folder",
     "atomic_target",
     "atomic_write_text",
@@ -60,6 +68,10 @@ __all__ = [
     "code_digest",
     "code_env_value",
     "code_version",
+    "current_run",
+    "file_digest",
+    "file_identity",
+    "log_line",
     "package_versions",
     "records_frame",
     "sha256_file",
@@ -79,11 +91,19 @@ PACKAGES: tuple[str, ...] = (
     "seaborn", "duckdb", "pyarrow", "papermill", "nbconvert", "ipykernel",
 )
 
+#: Environment variable carrying the run id of the batch (set by the batch for its own
+#: process and its kernels): records and digests made in another batch are not trusted.
+RUN_ID_ENV = "GOTONE_RUN_ID"
+
 _CACHE_FILE = "inputs.json"
+#: Version of the layout of ``inputs.json`` (another version is discarded).
+_STORE_FORMAT = 2
 #: Packages whose versions enter the code digest (they compute the cached results).
 _ENGINE_PACKAGES = ("duckdb", "ibis-framework", "pyarrow", "pandas", "numpy")
-#: Records computed in this process, keyed like the on-disk cache.
+#: Records made in this process: key -> {"run", "identity", "digest", "record"}.
 _MEMO: dict[str, dict[str, Any]] = {}
+#: Digests of files made in this process: resolved path -> (run, identity, digest).
+_DIGESTS: dict[str, tuple[str, str, str]] = {}
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
@@ -116,22 +136,117 @@ def records_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
     return df
 
 
-def _stamp(path: Path) -> str:
-    """Path, size and modification time of a file, or of the newest file in a folder."""
+def file_identity(path: Path) -> str:
+    """What says a file is still the one a digest was made from, without reading it.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A file, or a folder (the panel).
+
+    Returns
+    -------
+    str
+        For a file its inode, size, and modification and change times in nanoseconds
+        (a rewrite changes the change time even when it keeps the size and restores the
+        modification time); for a folder a SHA-256 of those of every file in it, with
+        their relative paths.
+    """
     path = Path(path)
     if path.is_dir():
-        files = sorted(f for f in path.rglob("*") if f.is_file())
-        sig = [(f.relative_to(path).as_posix(), f.stat().st_size, f.stat().st_mtime_ns)
-               for f in files]
-        digest = hashlib.sha256(repr(sig).encode()).hexdigest()
-        return f"{path.resolve()}|dir|{digest}"
+        sig = []
+        for f in sorted(f for f in path.rglob("*") if f.is_file()):
+            st = f.stat()
+            sig.append((f.relative_to(path).as_posix(), st.st_ino, st.st_size,
+                        st.st_mtime_ns, st.st_ctime_ns))
+        return "dir:" + hashlib.sha256(repr(sig).encode()).hexdigest()
     st = path.stat()
-    return f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+    return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+
+
+def current_run() -> str:
+    """The run id of the batch this process works for.
+
+    Returns
+    -------
+    str
+        ``$GOTONE_RUN_ID`` (set by the batch for itself and its kernels), or ``""``
+        outside a batch.
+    """
+    return os.environ.get(RUN_ID_ENV, "")
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file, hashed once per batch and file identity.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+
+    Returns
+    -------
+    str
+        :func:`sha256_file` of ``path``, reused while the file's :func:`file_identity`
+        and the batch (:func:`current_run`) are those it was computed in.
+    """
+    path = Path(path)
+    key = str(path.resolve())
+    identity, run = file_identity(path), current_run()
+    known = _DIGESTS.get(key)
+    if known is not None and known[:2] == (run, identity):
+        return known[2]
+    digest = sha256_file(path)
+    if file_identity(path) == identity:  # not rewritten while it was read
+        _DIGESTS[key] = (run, identity, digest)
+    return digest
+
+
+def log_line(text: str) -> None:
+    """Write one line to this process's own standard error (not a replaced ``sys.stderr``).
+
+    In a batch's kernel the line lands in the batch's log (``<out>/.logs/``) and, as the
+    kernel forwards its standard error, in the notebook's output (the analyst's log).
+
+    Returns
+    -------
+    None
+    """
+    stream = sys.__stderr__ or sys.stderr
+    print(text, file=stream, flush=True)
+
+
+def _read_store(cache_file: Path, *, quiet: bool = False) -> dict[str, Any]:
+    """The records kept in ``inputs.json``: path key -> entry (``run``, ``identity``,
+    ``digest``, ``record``). A missing file has none; an unreadable or malformed one none
+    either, said in one line (:func:`log_line`, unless ``quiet``)."""
+    if not cache_file.exists():
+        return {}
+    try:
+        doc = json.loads(cache_file.read_text(encoding="utf-8"))
+        if not (isinstance(doc, dict) and doc.get("format") == _STORE_FORMAT
+                and isinstance(doc.get("records"), dict)):
+            raise ValueError("not a record store of this version")
+    except (OSError, ValueError) as exc:
+        if not quiet:
+            log_line(f"gotone: discarded the input records {cache_file.parent.name}/"
+                     f"{cache_file.name} ({exc}); hashing the inputs again")
+        return {}
+    return {k: v for k, v in doc["records"].items()
+            if isinstance(v, dict) and isinstance(v.get("identity"), str)
+            and isinstance(v.get("run"), str) and isinstance(v.get("record"), dict)}
 
 
 def cached_record(path: Path, display: str, compute: Callable[[], dict[str, Any]],
-                  cache_dir: Path | None = None) -> dict[str, Any]:
-    """The record of ``path``, computed once per file version.
+                  cache_dir: Path | None = None,
+                  digest: Callable[[], str] | None = None) -> dict[str, Any]:
+    """The record of ``path``, made once per batch and file version.
+
+    A record is reused as it is only while the file's :func:`file_identity` is the one
+    it was made from and within the batch that made it (:func:`current_run`; outside a
+    batch, while the identity holds). Otherwise the file is hashed again (``digest``) and
+    the record made again (``compute``), unless the bytes are those of a record kept
+    from an earlier batch.
 
     Parameters
     ----------
@@ -140,35 +255,46 @@ def cached_record(path: Path, display: str, compute: Callable[[], dict[str, Any]
     display : str
         Its path relative to the data folder (part of the key: the record names it).
     compute : callable
-        Makes the record when no cached one matches.
+        Makes the record (reading the file).
     cache_dir : pathlib.Path, optional
-        Folder of the on-disk cache; default ``$GOTONE_CACHE_DIR`` (none: this process
-        only).
+        Folder of the on-disk cache (``inputs.json``, for the batch's kernels); default
+        ``$GOTONE_CACHE_DIR`` (none: this process only).
+    digest : callable, optional
+        The SHA-256 of the bytes the record is made from (the file's and its mapping's),
+        cheaper than ``compute``: when it (and the code version, :func:`code_digest`)
+        equals that of a record kept, that record is reused without reading the file
+        again. Without it, ``compute`` runs.
 
     Returns
     -------
     dict
         The record.
     """
-    key = f"{_stamp(path)}|{display}"
-    if key in _MEMO:
-        return dict(_MEMO[key])
+    key = f"{Path(path).resolve()}|{display}"
+    identity, run = file_identity(path), current_run()
+    known = _MEMO.get(key)
+    if known is not None and known["run"] == run and known["identity"] == identity:
+        return dict(known["record"])
     if cache_dir is None and os.environ.get(CACHE_DIR_ENV):
         cache_dir = Path(os.environ[CACHE_DIR_ENV])
-    store: dict[str, Any] = {}
     cache_file = Path(cache_dir) / _CACHE_FILE if cache_dir else None
-    if cache_file and cache_file.exists():
-        try:
-            store = json.loads(cache_file.read_text(encoding="utf-8"))
-        except ValueError:
-            store = {}
-    record = store.get(key)
-    if record is None:
-        record = compute()
-        if cache_file:
-            store[key] = record
-            atomic_write_text(cache_file, json.dumps(store, sort_keys=True, default=str))
-    _MEMO[key] = dict(record)
+    kept = _read_store(cache_file).get(key) if cache_file else None
+    if kept is not None and kept["run"] == run and kept["identity"] == identity:
+        _MEMO[key] = kept
+        return dict(kept["record"])
+    bytes_digest = f"{digest()} {code_digest()}" if digest is not None else None
+    same = [e for e in (kept, known) if e is not None and bytes_digest is not None
+            and e.get("digest") == bytes_digest]
+    record = dict(same[0]["record"]) if same else compute()
+    if file_identity(path) != identity:  # rewritten while it was read: keep nothing
+        return dict(record)
+    entry = {"run": run, "identity": identity, "digest": bytes_digest, "record": record}
+    _MEMO[key] = entry
+    if cache_file:
+        store = _read_store(cache_file, quiet=True)
+        store[key] = entry
+        atomic_write_text(cache_file, json.dumps({"format": _STORE_FORMAT, "records": store},
+                                                 sort_keys=True, default=str))
     return dict(record)
 
 

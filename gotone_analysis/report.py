@@ -7,7 +7,8 @@
   and tables to ``<report>.tables.xlsx`` (and as Parquet to ``<report>.tables/``) in
   ``$GOTONE_PUBLISH_DIR`` (set by the batch).
 * Helpers the batch shares: :func:`metrics_json`, :func:`write_tables`,
-  :func:`read_table_parts`, :func:`redact_paths`, :func:`remove_path`, and
+  :func:`read_table_parts`, :func:`redact_paths` (with :func:`escaped_forms`, the ways
+  a folder may be written escaped), :func:`remove_path`, and
   :data:`FILE_MODE`, the permissions of published files (written atomically with
   :func:`gotone_analysis.provenance.atomic_write_text`).
 
@@ -366,6 +367,72 @@ def remove_path(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+def _json_inner(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
+def _json_ascii_inner(text: str) -> str:
+    return json.dumps(text)[1:-1]
+
+
+def _python_single_inner(text: str) -> str:
+    """Inside ``repr(text)``, however Python quotes it (``'...'`` or ``"..."``)."""
+    return repr(text)[1:-1]
+
+
+def _python_double_inner(text: str) -> str:
+    """Inside a double-quoted Python literal with unicode escapes (how papermill writes
+    the parameters cell)."""
+    return text.encode("unicode_escape").decode("ascii").replace('"', '\\"')
+
+
+def _python_single_quoted(text: str) -> str:
+    """Inside a single-quoted literal when ``repr`` chose double quotes."""
+    return text.replace("\\", "\\\\").replace("'", "\\'")
+
+
+def _html_inner(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+#: The ways a text may be written inside a notebook's text, one level deep: as it is, in a
+#: JSON string, in a Python string literal (repr, papermill's parameters cell), as HTML.
+_ESCAPES = (_json_inner, _json_ascii_inner, _python_single_inner, _python_double_inner,
+            _python_single_quoted, _html_inner)
+
+
+def escaped_forms(text: str) -> list[tuple[str, Any]]:
+    """The ways ``text`` (a folder) may appear written in a published file.
+
+    Parameters
+    ----------
+    text : str
+        The text as it is.
+
+    Returns
+    -------
+    list of (str, callable)
+        Each distinct form with the escaping that made it (a function of a text):
+        ``text`` itself (the identity), and ``text`` escaped as in a JSON string (with
+        and without ``\\u`` escapes), a Python string literal (``repr``, either quote;
+        papermill's double-quoted literals with unicode escapes) or HTML, and each of
+        those escaped once more (e.g. a Python literal printed as JSON). A replacement
+        for a form is escaped the same way, so it stays valid where it lands.
+    """
+    def ident(t: str) -> str:
+        return t
+
+    out: dict[str, Any] = {text: ident}
+    for first in _ESCAPES:
+        out.setdefault(first(text), first)
+    for first in _ESCAPES:
+        for second in _ESCAPES:
+            def both(t: str, a=first, b=second) -> str:
+                return b(a(t))
+            out.setdefault(both(text), both)
+    return list(out.items())
+
+
 def redact_paths(value: Any, replacements: Iterable[tuple[str, str]]) -> Any:
     """Replace this machine's folders in text with neutral names.
 
@@ -380,17 +447,24 @@ def redact_paths(value: Any, replacements: Iterable[tuple[str, str]]) -> Any:
 
     Returns
     -------
-    The value with every ``folder/...`` and bare ``folder`` replaced.
+    The value with every ``folder/...`` and bare ``folder`` replaced, also where the
+    folder is written escaped (:func:`escaped_forms`: in a JSON string, a Python string
+    literal or HTML, e.g. ``\\"`` for a ``"`` in its name); the name is then escaped the
+    same way.
     """
-    pairs = sorted({(str(a).rstrip("/"), b) for a, b in replacements if str(a).rstrip("/")},
-                   key=lambda p: len(p[0]), reverse=True)
-    # whole folders only: /srv/data is not the start of /srv/data2 nor the end of /x/srv/data
-    rules = [(folder, re.compile(r"(?<![\w.+~@-])" + re.escape(folder) + r"(?![\w.+~@-])"),
-              name) for folder, name in pairs]
+    pairs = {(str(a).rstrip("/"), b) for a, b in replacements if str(a).rstrip("/")}
+    forms = {}
+    for folder, name in pairs:
+        for form, escape_as in escaped_forms(folder):
+            forms.setdefault(form, escape_as(name))
+    # whole folders only: /srv/data is not the start of /srv/data2 nor the end of /x/srv/data;
+    # longer forms first
+    rules = [(form, re.compile(r"(?<![\w.+~@-])" + re.escape(form) + r"(?![\w.+~@-])"), name)
+             for form, name in sorted(forms.items(), key=lambda p: len(p[0]), reverse=True)]
 
     def fix(text: str) -> str:
-        for folder, rx, name in rules:
-            if folder in text:
+        for form, rx, name in rules:
+            if form in text:
                 text = rx.sub(lambda m, n=name: n, text)
         return text
 

@@ -156,3 +156,211 @@ def test_input_files_read_once_per_batch_and_again_only_when_changed(data, cache
     for _ in range(2):
         with pytest.raises(Exception, match=target.name):
             io.open_dataset(data).survey()
+
+
+# --- a rewrite keeping size and modification time, damaged entries, personal data, clear ------
+
+
+def _rewrite_keeping_size_and_mtime(path, data: bytes) -> None:
+    """Write ``data`` over ``path`` (same size) and put its modification time back."""
+    import os
+
+    st = path.stat()
+    assert len(data) == st.st_size
+    path.write_bytes(data)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_mtime_ns == st.st_mtime_ns
+
+
+def _parquet_bytes(frame) -> bytes:
+    """A Parquet file whose size does not depend on the values (plain, uncompressed)."""
+    import io as _bytes_io
+
+    buf = _bytes_io.BytesIO()
+    frame.to_parquet(buf, index=False, compression=None, engine="pyarrow",
+                     use_dictionary=False, write_statistics=False)
+    return buf.getvalue()
+
+
+def test_a_panel_rewritten_with_the_same_size_and_mtime_is_not_served_stale(
+        data, cache_env, monkeypatch):
+    """Fuzhou and Xiamen ARPU x3 in the last month, same size, mtime restored: the next
+    batch's ATT is the new one (it was the cached one), equal to a computation without cache."""
+    import pandas as pd
+
+    from gotone_analysis import panel
+    from gotone_analysis.reports.program_effects import tables as program
+
+    part = data / "panel" / "month=2010-12" / "part-0.parquet"
+    frame = pd.read_parquet(part)
+    part.write_bytes(_parquet_bytes(frame))  # the same content, in a fixed-size layout
+    tripled = frame.copy()
+    cities = tripled["city"].isin(["fuzhou", "xiamen"])
+    tripled.loc[cities, "arpu"] = tripled.loc[cities, "arpu"] * 3
+
+    def att() -> pd.DataFrame:
+        table = panel.panel_table(data)
+        return program.care_did(table, outcome="arpu", quarter="2010Q4",
+                                scope="xiamen").att_gt
+
+    monkeypatch.setenv(provenance.RUN_ID_ENV, "batch-1")
+    before = att()
+    _rewrite_keeping_size_and_mtime(part, _parquet_bytes(tripled))
+    monkeypatch.setenv(provenance.RUN_ID_ENV, "batch-2")
+    after = att()
+    assert not after["estimate"].equals(before["estimate"])
+    monkeypatch.delenv(provenance.CACHE_DIR_ENV)
+    pd.testing.assert_frame_equal(after, att())  # what --no-cache gives
+
+
+def test_every_batch_hashes_its_inputs_again(data, cache_env, monkeypatch):
+    """With the file's identity faked unchanged, a digest still holds only within its batch;
+    the run card shows the digest of the bytes there now, also from the records on disk."""
+    import hashlib
+
+    wave = data / "survey" / "survey_2010Q4.csv"
+    raw = bytearray(wave.read_bytes())
+    at = raw.rindex(b"\n", 0, len(raw) - 1) + 1
+    while not chr(raw[at]).isdigit():
+        at += 1
+    raw[at] = ord("1") if raw[at] != ord("1") else ord("2")
+    monkeypatch.setattr(provenance, "file_identity", lambda path: "never changes")
+
+    def shown() -> str:
+        rows = io.open_dataset(data).inputs(cache_env).set_index("path")
+        return rows.loc["survey/survey_2010Q4.csv", "sha256"]
+
+    monkeypatch.setenv(provenance.RUN_ID_ENV, "batch-1")
+    old = hashlib.sha256(wave.read_bytes()).hexdigest()
+    assert shown() == old and provenance.file_digest(wave) == old
+    _rewrite_keeping_size_and_mtime(wave, bytes(raw))
+    assert shown() == old  # within one batch a digest is trusted while the identity holds
+    monkeypatch.setenv(provenance.RUN_ID_ENV, "batch-2")
+    new = hashlib.sha256(bytes(raw)).hexdigest()
+    assert shown() == new and provenance.file_digest(wave) == new
+
+
+def test_a_survey_rewrite_keeping_size_and_mtime_reaches_the_run_card(data, cache_env,
+                                                                       monkeypatch):
+    import hashlib
+
+    from gotone_analysis import report
+    from gotone_analysis.params import PARAMETERS, check_parameters
+
+    wave = data / "survey" / "survey_2009Q4.csv"  # a wave the report does not read itself
+    P = check_parameters(**{**PARAMETERS, "data_dir": str(data), "lang": "en"})
+    monkeypatch.setenv(provenance.RUN_ID_ENV, "batch-1")
+    old = hashlib.sha256(wave.read_bytes()).hexdigest()
+    assert old in report.run_card(P, P.open_dataset(), "data_quality")._repr_html_()
+    raw = wave.read_bytes()
+    _rewrite_keeping_size_and_mtime(wave, raw.replace(b"2009Q4-00001", b"2009Q4-00000", 1))
+    monkeypatch.setenv(provenance.RUN_ID_ENV, "batch-2")
+    card = report.run_card(P, P.open_dataset(), "data_quality")._repr_html_()
+    assert hashlib.sha256(wave.read_bytes()).hexdigest() in card and old not in card
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "bad json", "json list",
+                                    "no json", "empty json object"])
+def test_a_damaged_entry_is_discarded_and_computed_again(tmp_path, capfd, damage):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"value": 42}
+
+    assert cache.shared("n", compute, depends={}, directory=tmp_path) == {"value": 42}
+    key = cache.entry_key("n", {})
+    pkl, meta = tmp_path / "n" / f"{key}.pkl", tmp_path / "n" / f"{key}.json"
+    if damage == "truncated":
+        pkl.write_bytes(pkl.read_bytes()[:-5])
+    elif damage == "garbage":
+        pkl.write_bytes(b"\x80\x05garbage" + bytes(range(40)))
+    elif damage == "bad json":
+        meta.write_text("{not json", encoding="utf-8")
+    elif damage == "json list":
+        meta.write_text("[]", encoding="utf-8")
+    elif damage == "no json":
+        meta.unlink()
+    else:
+        meta.write_text("{}", encoding="utf-8")
+    capfd.readouterr()
+    for _ in range(2):  # discarded once, then read back
+        assert cache.shared("n", compute, depends={}, directory=tmp_path) == {"value": 42}
+    assert calls == [1, 1]
+    err = capfd.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "discarded the damaged entry n/" in err[0], err
+    assert len(cache.entries(tmp_path)) == 1
+
+
+def test_damaged_input_frames_and_records_are_computed_again(data, cache_env, capfd):
+    first = io.open_dataset(data).survey("2010Q4")
+    for pkl in (cache_env / cache.SHARED_NAME / "input_file").glob("*.pkl"):
+        pkl.write_bytes(pkl.read_bytes()[: len(pkl.read_bytes()) // 2])
+    (cache_env / "inputs.json").write_text("[]", encoding="utf-8")
+    capfd.readouterr()
+    ds = io.open_dataset(data)
+    again = ds.survey("2010Q4")
+    assert again.equals(first)
+    assert len(ds.inputs()) > 10
+    err = capfd.readouterr().err
+    assert "discarded the damaged entry input_file/" in err
+    assert "discarded the input records cache/inputs.json" in err
+
+
+def test_the_cache_holds_no_personal_columns(data, cache_env, monkeypatch):
+    import pickle
+
+    from gotone_analysis.contract import TABLES
+
+    assert set(TABLES["survey"].personal) == {"resp_id", "cust_key", "phone"}
+    ds = io.open_dataset(data)
+    survey = ds.survey()
+    assert not set(TABLES["survey"].personal) & set(survey.columns)
+    phones = pd_read_phones(data)
+    kept = sorted((cache_env / cache.SHARED_NAME).rglob("*.pkl"))
+    assert kept
+    for pkl in kept:
+        value = pickle.loads(pkl.read_bytes())
+        frames = [v for v in (value if isinstance(value, tuple) else (value,))
+                  if hasattr(v, "columns")]
+        for frame in frames:
+            assert not set(TABLES["survey"].personal) & set(frame.columns), pkl
+        raw = pkl.read_bytes()
+        assert not any(p.encode() in raw for p in phones[:200]), pkl
+    # the personal columns are still validated: a duplicated respondent id is refused
+    wave = data / "survey" / "survey_2010Q4.csv"
+    lines = wave.read_text(encoding="utf-8").splitlines(keepends=True)
+    wave.write_text("".join([*lines, lines[1]]), encoding="utf-8")
+    with pytest.raises(Exception, match="resp_id"):
+        io.open_dataset(data).survey("2010Q4")
+    # outside a batch (no cache folder) a notebook still gets them
+    monkeypatch.delenv(provenance.CACHE_DIR_ENV)
+    assert "phone" in io.open_dataset(data).survey("2010Q3").columns
+
+
+def pd_read_phones(data) -> list[str]:
+    import pandas as pd
+
+    frame = pd.read_csv(data / "survey" / "survey_2010Q4.csv", dtype=str, usecols=["phone"])
+    return sorted(frame["phone"].dropna())
+
+
+def test_gotone_cache_clear(data, tmp_path, capsys):
+    from filelock import FileLock
+
+    from gotone_analysis import cli, runner
+    from gotone_analysis.errors import UsageError
+
+    out = tmp_path / "out"
+    assert cli.main(["cache", "clear", "--out", str(out)]) == 0  # nothing to clear
+    assert "removed 0 files" in capsys.readouterr().out
+    cache.shared("n", lambda: 1, depends={}, directory=out / cache.CACHE_NAME / "shared")
+    io.open_dataset(data).inputs(out / cache.CACHE_NAME)
+    with FileLock(str(out / runner.LOCK_NAME)):  # a batch running there
+        with pytest.raises(UsageError, match="a batch is running on out/"):
+            cache.clear(out, lock=out / runner.LOCK_NAME, timeout=0.1)
+    assert (out / cache.CACHE_NAME / "inputs.json").exists()
+    assert cli.main(["cache", "clear", "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "removed 3 files" in said and "out/.cache" in said
+    assert not (out / cache.CACHE_NAME).exists()

@@ -95,3 +95,23 @@ def test_no_personal_data_in_published_files(demo_batches, identifiers):
         if found:
             leaks[str(path.relative_to(path.parents[2]))] = found
     assert not leaks, leaks
+
+
+def test_no_personal_data_in_the_batch_cache(demo_batches, identifiers):
+    """The typed frames a batch keeps in ``<out>/.cache`` hold no phone number, respondent
+    id or customer key."""
+    files = [p for out in demo_batches.values() for p in (out / ".cache").rglob("*")
+             if p.is_file()]
+    assert any(p.parent.name == "input_file" for p in files)  # the frames are cached
+    phones = {p.encode() for p in identifiers["phone"]}
+    resp = {r.encode() for r in sorted(identifiers["respondent id"])}
+    cust = {c.encode() for c in sorted(identifiers["customer key"])}
+    found = {}
+    for path in files:
+        raw = path.read_bytes()
+        hits = [p for p in re.findall(rb"1[3-9][0-9]{9}", raw) if p in phones][:3]
+        hits += [t for t in re.findall(rb"[0-9]{4}Q[1-4]-[0-9]{5}", raw) if t in resp][:3]
+        hits += [t for t in re.findall(rb"C[0-9a-f]{10}", raw) if t in cust][:3]
+        if hits:
+            found[path.name] = hits
+    assert not found, found

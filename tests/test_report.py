@@ -300,3 +300,33 @@ def test_redact_paths():
         {"p": ["<data>"], "n": 1}
     other = "/srv/x/project2/a /mnt/srv/x/project/b"  # other folders stay
     assert report.redact_paths(other, pairs) == other
+
+
+def test_redact_paths_escaped_in_json_python_and_html():
+    folder = '/srv/da"ta\\x'
+    pairs = [(folder, "<data>")]
+    literal = 'data_dir = "/srv/da\\"ta\\\\x"'  # papermill's parameters cell
+    assert report.redact_paths(literal, pairs) == 'data_dir = "<data>"'
+    text = "FileNotFoundError: " + repr(folder + "/a.csv")  # a traceback's repr
+    assert report.redact_paths(text, pairs) == "FileNotFoundError: '<data>/a.csv'"
+    as_json = json.dumps({"path": folder + "/a.csv"})
+    assert report.redact_paths(as_json, pairs) == '{"path": "<data>/a.csv"}'
+    as_html = f"<td>{html_escape(folder)}/a.csv</td>"
+    assert report.redact_paths(as_html, pairs) == "<td>&lt;data&gt;/a.csv</td>"
+    twice = json.dumps(literal)  # the cell's source inside the notebook's JSON
+    assert report.redact_paths(twice, pairs) == json.dumps('data_dir = "<data>"')
+    wide = "/srv/数据"
+    assert report.redact_paths('d = "/srv/\\u6570\\u636e/a"', [(wide, "<data>")]) == \
+        'd = "<data>/a"'
+    # a name put in place of a folder is escaped like the folder was: still valid Python
+    out = report.redact_paths(literal, [(folder, 'da"ta\\x')])
+    names: dict = {}
+    exec(out, names)
+    assert names["data_dir"] == 'da"ta\\x'
+    assert report.redact_paths("/srv/da", pairs) == "/srv/da"  # other folders stay
+
+
+def html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text)

@@ -439,3 +439,79 @@ def test_combined_tables_keep_text_as_text(fake_data: Path, tmp_path: Path, monk
         rows = list(wb[sheet].iter_rows(min_row=2, values_only=True))
         assert rows == [("0012", "2010", 3), ("2010", "2011", 4)]
     assert publish(tmp_path / "b").read_bytes() == combined.read_bytes()  # deterministic
+
+
+def test_a_data_folder_named_with_a_quote_and_a_backslash_is_redacted(fake_data: Path,
+                                                                       tmp_path: Path):
+    """In the notebook the folder is written escaped (``\\"``, ``\\\\``): redacted all the same."""
+    import html
+
+    odd = tmp_path / 'da"ta\\x'
+    fake_data.rename(odd)
+    out = tmp_path / "out"
+    assert batch(odd, out, "ok,fails", scope="province").exit_code == 1
+    forms = set()
+    for folder in {str(tmp_path), str(tmp_path.resolve()), str(odd), str(odd.resolve())}:
+        for once in (folder, json.dumps(folder)[1:-1], repr(folder)[1:-1], html.escape(folder),
+                     folder.replace("\\", "\\\\").replace('"', '\\"')):
+            forms |= {once, json.dumps(once)[1:-1]}
+    assert any('\\"' in f for f in forms) and any("\\\\" in f for f in forms)
+    for name, data in snapshot(out).items():
+        text = data.decode("utf-8", errors="replace")
+        for form in forms:
+            assert form not in text, (name, form)
+    nb = json.loads((out / "2010Q4" / "province" / "ok.ipynb").read_text(encoding="utf-8"))
+    assert nb["metadata"]["papermill"]["parameters"]["data_dir"] == odd.name
+    injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    names: dict = {}
+    exec("".join(injected[0]["source"]), names)  # still valid Python, naming the folder
+    assert names["data_dir"] == 'da"ta\\x'
+
+    # an error naming a file of the folder (its repr escapes the backslash)
+    from gotone_analysis.runner import Task, failed_result, path_redactions
+
+    task = Task(report="ok", scope="province", quarter="2010Q4", notebook=Path("x"),
+                parameters={}, staging=tmp_path / "staging", cache_dir=tmp_path, lang="en",
+                redactions=path_redactions(odd, out))
+    task.staging.mkdir()
+    try:
+        raise FileNotFoundError(2, "No such file", str(odd / "survey" / "x.csv"))
+    except FileNotFoundError as exc:
+        assert repr(str(odd))[1:-1] in str(exc)
+        result = failed_result(task, exc, task.staging / "ok.ipynb", 1.0)
+    page = (task.staging / "ok.error.html").read_text(encoding="utf-8")
+    assert "&lt;data&gt;/survey/x.csv" in page
+    for form in forms:
+        assert form not in page and form not in result.error
+
+
+def test_a_survey_rewrite_keeping_size_and_mtime_reaches_the_next_batch(fake_data: Path,
+                                                                         tmp_path: Path):
+    """The second batch hashes the file again: its run card shows the new SHA-256."""
+    import hashlib
+
+    out = tmp_path / "out"
+    wave = fake_data / "survey" / "survey_2010Q4.csv"
+    old = hashlib.sha256(wave.read_bytes()).hexdigest()
+    assert batch(fake_data, out, "ok", scope="province").exit_code == 0
+    page = out / "2010Q4" / "province" / "ok.html"
+    assert old in page.read_text(encoding="utf-8")
+    st = wave.stat()
+    wave.write_bytes(wave.read_bytes().replace(b"C0000000", b"C9999999", 1))
+    os.utime(wave, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (wave.stat().st_size, wave.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    new = hashlib.sha256(wave.read_bytes()).hexdigest()
+    assert batch(fake_data, out, "ok", scope="province").exit_code == 0
+    text = page.read_text(encoding="utf-8")
+    assert new in text and old not in text
+
+
+def test_a_damaged_cache_does_not_fail_the_batch(fake_data: Path, tmp_path: Path, capfd):
+    out = tmp_path / "out"
+    assert batch(fake_data, out, "ok", scope="province").exit_code == 0
+    (out / ".cache" / "inputs.json").write_text("[]", encoding="utf-8")
+    capfd.readouterr()
+    assert batch(fake_data, out, "ok", scope="province").exit_code == 0
+    err = capfd.readouterr().err
+    assert "discarded the input records .cache/inputs.json" in err and "Traceback" not in err
+    assert list((out / ".staging").iterdir()) == []

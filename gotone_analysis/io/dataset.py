@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -360,12 +361,17 @@ class Dataset:
     def _read_file(self, f: Path, kind: str) -> tuple[pd.DataFrame, dict]:
         """One input file read, mapped and validated: once per batch.
 
-        In a batch (:func:`gotone_analysis.cache.cache_dir`) the typed frame and its
-        provenance record are kept in the batch's cache, keyed by the SHA-256 of the
-        file and of the mapping that applies to it (and the code version), so the
+        In a batch (``$GOTONE_CACHE_DIR`` set, with or without ``--no-cache``) the frame
+        comes without the contract's personal and identifying columns
+        (:attr:`gotone_analysis.contract.Table.personal`: respondent id, customer key,
+        phone number), which no report reads: the file is still validated whole. With
+        the cache (:func:`gotone_analysis.cache.cache_dir`) that frame and its provenance
+        record are kept in the batch's cache, keyed by the SHA-256 of the file and of
+        the mapping that applies to it (hashed once per batch,
+        :func:`gotone_analysis.provenance.file_digest`) and the code version, so the
         kernels after the first read it back instead of parsing and validating the
-        vendor file again. A file breaking the contract is never cached: every kernel
-        reports it.
+        vendor file again; nothing personal is written there. A file breaking the
+        contract is never cached: every kernel reports it.
         """
         from .. import cache
 
@@ -373,13 +379,24 @@ class Dataset:
             mapping, folder_wide = mapping_for(f, kind)
             return load_file(f, kind, mapping, self._rel(f), folder_wide)
 
-        if cache.cache_dir() is None:
+        if not os.environ.get(provenance.CACHE_DIR_ENV):
             return read()
-        depends = {self._rel(f): provenance.sha256_file(f)}
-        for m in (f.with_name(f.stem + FILE_MAPPING_SUFFIX), f.parent / MAPPING_NAME):
-            if m.is_file():
-                depends[self._rel(m)] = provenance.sha256_file(m)
-        return cache.shared("input_file", read, depends=depends,
+        personal = TABLES[kind].personal
+
+        def read_impersonal() -> tuple[pd.DataFrame, dict]:
+            frame, rec = read()
+            if rec["sha256"] != depends[self._rel(f)]:
+                raise data_error(self._rel(f), "changed while read",
+                                 "the file was rewritten while the batch read it; "
+                                 "run the batch again")
+            kept = frame.drop(columns=[c for c in personal if c in frame.columns])
+            kept.attrs.update(frame.attrs)
+            return kept, rec
+
+        depends = {self._rel(g): d for g, d in self._digests(f).items()}
+        if cache.cache_dir() is None:  # --no-cache: the same frames, computed here
+            return read_impersonal()
+        return cache.shared("input_file", read_impersonal, depends=depends,
                             params={"kind": kind, "file": self._rel(f)})
 
     def survey(self, quarters: str | Sequence[str] | None = None) -> pd.DataFrame:
@@ -537,7 +554,21 @@ class Dataset:
                 mapping = None
             return self._relative_mapping(_record(raw, display, kind, mapping))
 
-        return provenance.cached_record(path, display, compute, cache_dir)
+        if kind == "panel":  # its record is its digest (and the Parquet footers)
+            return provenance.cached_record(path, display, compute, cache_dir)
+        return provenance.cached_record(
+            path, display, compute, cache_dir,
+            digest=lambda: " ".join(f"{self._rel(f)}={d}"
+                                    for f, d in self._digests(path).items()))
+
+    def _digests(self, f: Path) -> dict[Path, str]:
+        """The SHA-256 of a data file and of the mapping files that may apply to it
+        (:func:`gotone_analysis.provenance.file_digest`: hashed once per batch)."""
+        out = {f: provenance.file_digest(f)}
+        for m in (f.with_name(f.stem + FILE_MAPPING_SUFFIX), f.parent / MAPPING_NAME):
+            if m.is_file():
+                out[m] = provenance.file_digest(m)
+        return out
 
     def inputs(self, cache_dir: str | Path | None = None) -> pd.DataFrame:
         """The provenance record of every file this data set reads, for the run card.

@@ -43,7 +43,6 @@ Modules:
 from __future__ import annotations
 
 from .batch import (
-    CACHE_NAME,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -84,7 +83,6 @@ from .worker import (
 )
 
 __all__ = [
-    "CACHE_NAME",
     "EXIT_FAILED",
     "EXIT_INTERRUPTED",
     "EXIT_OK",

@@ -48,8 +48,6 @@ from .worker import TaskResult, execute_task, needs_failed, worker_died, worker_
 LOCK_NAME = ".gotone.lock"
 #: Folder (in the output folder) where a run's files are made before they are published.
 STAGING_NAME = ".staging"
-#: Folder (in the output folder) of the provenance records and shared results.
-CACHE_NAME = ".cache"
 #: Folder (in the output folder) of the workers' and kernels' logs.
 LOGS_NAME = ".logs"
 #: Seconds a second batch waits for the lock before giving up.
@@ -226,7 +224,7 @@ def _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout, prog
     staging_root = out_dir / STAGING_NAME
     run_id = _dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     run_dir = staging_root / run_id
-    cache_dir = out_dir / CACHE_NAME
+    cache_dir = out_dir / shared_cache.CACHE_NAME
     log_dir = out_dir / LOGS_NAME
     try:
         shutil.rmtree(staging_root, ignore_errors=True)
@@ -236,27 +234,32 @@ def _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout, prog
         log_dir.mkdir()
     except OSError as exc:  # working folders the batch cannot make
         raise _output_error(out_dir, exc) from None
-    # one provenance record per input, made once; the kernels read them from the cache
     from .. import io, provenance
 
-    io.open_dataset(data_dir.resolve()).inputs(cache_dir)
-    # the batch's shared work (the panel validated once) starts in this process while
-    # the kernels run; the kernels needing it wait for it (gotone_analysis.cache)
     saved = {k: os.environ.get(k) for k in (provenance.CACHE_DIR_ENV,
                                              shared_cache.NO_CACHE_ENV,
-                                             provenance.CODE_VERSION_ENV)}
-    # the code digest and version, computed once: every kernel reports and keys the same
-    os.environ[provenance.CODE_VERSION_ENV] = provenance.code_env_value()
-    os.environ[provenance.CACHE_DIR_ENV] = str(cache_dir)
-    os.environ[shared_cache.NO_CACHE_ENV] = "0" if use_cache else "1"
-    prepare = batch_prep.prepare_batch(data_dir.resolve(), names) if use_cache else None
-
-    tasks = make_tasks(plan, run_dir=run_dir, cache_dir=cache_dir, out_dir=out_dir,
-                       data_dir=data_dir, lang=lang, cell_timeout=cell_timeout,
-                       use_cache=use_cache)
+                                             provenance.CODE_VERSION_ENV,
+                                             provenance.RUN_ID_ENV)}
+    prepare = None
     try:
+        # the code digest and version, computed once: every kernel reports and keys the
+        # same; the run id: digests and records of earlier batches are not trusted
+        os.environ[provenance.CODE_VERSION_ENV] = provenance.code_env_value()
+        os.environ[provenance.RUN_ID_ENV] = run_id
+        os.environ[provenance.CACHE_DIR_ENV] = str(cache_dir)
+        os.environ[shared_cache.NO_CACHE_ENV] = "0" if use_cache else "1"
+        # one provenance record per input, every input hashed again by this batch; the
+        # kernels read them from the cache (gotone_analysis.provenance.cached_record)
+        io.open_dataset(data_dir.resolve()).inputs(cache_dir)
+        # the batch's shared work (the panel validated once) starts in this process
+        # while the kernels run; the kernels needing it wait for it (gotone_analysis.cache)
+        prepare = batch_prep.prepare_batch(data_dir.resolve(), names) if use_cache else None
+        tasks = make_tasks(plan, run_dir=run_dir, cache_dir=cache_dir, out_dir=out_dir,
+                           data_dir=data_dir, lang=lang, cell_timeout=cell_timeout,
+                           use_cache=use_cache)
         return _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
     finally:
+        shutil.rmtree(run_dir, ignore_errors=True)
         if prepare is not None:
             prepare.join(timeout=1.0)
         for k, v in saved.items():

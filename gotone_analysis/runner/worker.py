@@ -138,7 +138,9 @@ def publishable_notebook(nb, task: Task):
     the project (``notebooks/<report>.ipynb``), itself ``<report>.ipynb`` and the data
     folder by its name (in the injected-parameters cell and the recorded parameters);
     any other mention of the project, data or output folder (e.g. in a traceback)
-    becomes ``<project>/``, ``<data>/`` or ``<output>/``. What would differ between two
+    becomes ``<project>/``, ``<data>/`` or ``<output>/``, also where a folder is written
+    escaped (a ``"`` or ``\\`` in its name, in a Python literal, JSON or HTML:
+    :func:`gotone_analysis.report.redact_paths`). What would differ between two
     runs of the same inputs goes too: the injected cell's random id becomes
     ``injected-parameters``, and a plain-text repr naming a memory address is dropped
     where the output has a richer form (HTML).
@@ -160,8 +162,8 @@ def publishable_notebook(nb, task: Task):
             # papermill gives the cell it adds a random id: name it, so identical runs
             # publish identical notebooks
             cell["id"] = "injected-parameters"
-            if data_dir:
-                cell.source = cell.source.replace(data_dir, data_name)
+            if data_dir:  # as papermill wrote it: a Python literal, escaped
+                cell.source = report.redact_paths(cell.source, [(data_dir, data_name)])
     for cell in nb.cells:
         cell.source = report.redact_paths(cell.source, task.redactions)
         for out in cell.get("outputs", []):
