@@ -56,6 +56,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     found = validate_paths(args.paths, kind=args.kind, mapping=args.mapping)
     for line in found.summaries:
         print(line)
+    for line in found.warnings:
+        print(line, file=sys.stderr)
     for line in found.notes:
         print(f"note: {line}", file=sys.stderr)
     if found.ok:

@@ -18,6 +18,22 @@ TYPES = ("str", "int", "float", "binary", "likert", "code", "quarter", "month")
 #: Who an item is asked of (see :attr:`Column.asked_of`).
 ASKED_OF = ("all", "gotone", "users")
 
+# --- plausibility ------------------------------------------------------------------------------
+# Hard bounds are errors (the run stops before any kernel); soft ones, measured against the
+# file's own distribution, are warnings (printed by ``gotone validate`` and the batch, listed
+# on the data-quality page) and never stop a run.
+
+#: Highest plausible monthly spend of one mobile customer, yuan (billing ARPU): an error above.
+ARPU_MAX = 100_000
+#: A survey weight above this multiple of its wave's median weight is an error: no sampling
+#: design gives one respondent the weight of a thousand typical ones.
+WEIGHT_MAX_MEDIAN_MULTIPLE = 1_000
+#: A survey weight above this multiple of its wave's median weight is a warning (a weight
+#: that large dominates its domain's estimates; trimming is the usual remedy).
+WEIGHT_WARN_MEDIAN_MULTIPLE = 50
+#: ``(q, k)``: a panel ARPU above ``k`` times the panel's own ``q``-quantile is a warning.
+ARPU_WARN_QUANTILE = (0.9999, 10.0)
+
 
 @dataclass(frozen=True)
 class Column:
@@ -41,6 +57,16 @@ class Column:
     #: personal or identifying data (a phone number, a respondent id, a customer key):
     #: read and validated, never analysed, published or kept in a batch's cache.
     personal: bool = False
+    #: plausibility, an error: values above this multiple of the file's median.
+    max_median_multiple: float | None = None
+    #: plausibility, a warning: values above this multiple of the file's median.
+    warn_median_multiple: float | None = None
+    #: plausibility, a warning: ``(q, k)``, values above ``k`` times the file's
+    #: ``q``-quantile.
+    warn_quantile_multiple: tuple[float, float] | None = None
+    #: a column of the survey design (clusters, finite population correction): filled on
+    #: every row of a wave or on none, and in every wave read together or in none.
+    design: bool = False
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:
@@ -59,6 +85,8 @@ class Table:
     #: (numerator, denominator) pairs of count columns: numerator <= denominator.
     ratios: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     description: str = ""
+    #: A ``month`` column whose months must run without a gap from the first to the last.
+    gapless: str | None = None
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -78,6 +106,11 @@ class Table:
     def personal(self) -> tuple[str, ...]:
         """The personal and identifying columns (:attr:`Column.personal`)."""
         return tuple(c.name for c in self.columns if c.personal)
+
+    @property
+    def design(self) -> tuple[str, ...]:
+        """Names of the survey-design columns (:attr:`Column.design`)."""
+        return tuple(c.name for c in self.columns if c.design)
 
 
 def _likert(name: str, lo: int = 1, hi: int = 10, *, nullable: bool = True, desc: str = "",
@@ -118,10 +151,13 @@ SURVEY = Table(
         Column("tier", "code", allowed=TIER_CODES,
                description=f"GoTone: {', '.join(GOTONE_TIERS)}; others: {', '.join(OTHER_TIERS)}"),
         Column("stratum", "str", description="sampling stratum (city x tier)"),
-        Column("weight", "float", min=0, positive=True, description="sampling weight, > 0"),
-        Column("stratum_pop", "float", required=False, nullable=True, min=1,
+        Column("weight", "float", min=0, positive=True, description="sampling weight, > 0",
+               max_median_multiple=WEIGHT_MAX_MEDIAN_MULTIPLE,
+               warn_median_multiple=WEIGHT_WARN_MEDIAN_MULTIPLE),
+        Column("stratum_pop", "float", required=False, nullable=True, min=1, design=True,
                description="population size of the stratum (finite population correction)"),
-        Column("psu", "str", required=False, nullable=True, description="primary sampling unit"),
+        Column("psu", "str", required=False, nullable=True, design=True,
+               description="primary sampling unit"),
         Column("cust_key", "str", required=False, nullable=True, personal=True,
                description="pseudonymous key linking to the customer panel"),
         Column("phone", "str", required=False, nullable=True, personal=True,
@@ -131,7 +167,7 @@ SURVEY = Table(
         Column("age_band", "code", required=False, nullable=True,
                allowed=("18-24", "25-34", "35-44", "45-54", "55+")),
         Column("tenure_years", "int", required=False, nullable=True, min=0, max=30),
-        Column("arpu", "float", required=False, nullable=True, min=0,
+        Column("arpu", "float", required=False, nullable=True, min=0, max=ARPU_MAX,
                description="monthly spend (yuan) from billing"),
         _binary("aw_unaided", desc="unaided brand awareness"),
         _binary("aw_aided", desc="aided brand awareness"),
@@ -232,6 +268,7 @@ PANEL_SEGMENTS = ("vip", "gotone_midhigh", "gotone_regular", "other_midhigh", "o
 PANEL = Table(
     kind="panel",
     key=("cust_key", "month"),
+    gapless="month",
     description="Customer-month panel; Parquet partitioned by month, queried in DuckDB.",
     columns=(
         Column("cust_key", "str", personal=True, description="pseudonymous customer key"),
@@ -241,7 +278,8 @@ PANEL = Table(
         Column("tier", "code", allowed=TIER_CODES),
         Column("segment", "code", allowed=PANEL_SEGMENTS,
                description="care roll-out segment (slide 29)"),
-        Column("arpu", "float", min=0, description="monthly spend, yuan"),
+        Column("arpu", "float", min=0, max=ARPU_MAX, warn_quantile_multiple=ARPU_WARN_QUANTILE,
+               description="monthly spend, yuan"),
         _binary("churned", nullable=False, desc="left at the end of this month"),
         Column("care_start", "month", nullable=True,
                description="month the customer's segment entered the care roll-out; empty if never"),

@@ -4,7 +4,13 @@
 cleaned and typed, or raises :class:`~gotone_analysis.errors.DataError` listing *every*
 problem at once: file, column, rule, how many rows, and the first offending rows.
 :func:`validate_panel` does the same for the Parquet customer panel inside DuckDB, without
-loading it into pandas.
+loading it into pandas; :func:`check_waves` holds the rules across the survey waves read
+together (one design for all).
+
+Besides errors, a check can find *warnings* (``Problem.severity == "warning"``): values
+that are possible but implausible against the file's own distribution (the contract's
+soft plausibility rules). They never stop a run; ``gotone validate``, the batch and the
+data-quality report show them. *Notes* (unknown columns) are kept as well.
 
 Row numbers are 1-based as a spreadsheet shows them: the header is row 1, the first data
 row is row 2 (for Parquet and SPSS files: data row *n* is reported as row *n* + 1).
@@ -30,14 +36,21 @@ regressions and NumPy code downstream see ``NaN`` and not ``pd.NA``. For columns
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .config import GOTONE_TIERS, MISSING_CODES, MONTH_RE, OTHER_TIERS, QUARTER_RE
+from .config import (
+    GOTONE_TIERS,
+    MISSING_CODES,
+    MONTH_RE,
+    OTHER_TIERS,
+    QUARTER_RE,
+    shift_quarter,
+)
 from .contract import PANEL, TABLES, Column, Table
 from .errors import DataError
 
@@ -47,6 +60,7 @@ __all__ = [
     "Problem",
     "as_text",
     "check",
+    "check_waves",
     "did_you_mean",
     "fmt_num",
     "format_problems",
@@ -70,7 +84,8 @@ _TEXT_TYPES = ("str", "code", "quarter", "month")
 
 @dataclass
 class Problem:
-    """One violation of the data contract (or a note, ``severity="note"``)."""
+    """One violation of the data contract (``severity`` ``"error"``), a value implausible
+    against its file's distribution (``"warning"``) or a remark (``"note"``)."""
 
     file: str
     column: str | None
@@ -93,7 +108,7 @@ class Problem:
         """Return the one-line human form, e.g.
         ``survey_2010Q4.csv: column 'sat_overall': out of range: ... (12 rows; rows 5, ...)``."""
         where = f"column '{self.column}': " if self.column else ""
-        prefix = "note: " if self.severity == "note" else ""
+        prefix = f"{self.severity}: " if self.severity in ("note", "warning") else ""
         text = f"{self.file}: {prefix}{where}{self.rule}: {self.detail}"
         if self.rows:
             more = ", ..." if self.count > len(self.rows) else ""
@@ -108,7 +123,8 @@ class Problem:
 
 
 def format_problems(problems: Iterable[Problem]) -> str:
-    """Return the message listing ``problems``: errors first, then notes, one per line.
+    """Return the message listing ``problems``: errors first, then warnings and notes, one
+    per line.
 
     Parameters
     ----------
@@ -122,11 +138,13 @@ def format_problems(problems: Iterable[Problem]) -> str:
     """
     problems = list(problems)
     errors = [p for p in problems if p.severity == "error"]
-    notes = [p for p in problems if p.severity != "error"]
+    notes = ([p for p in problems if p.severity == "warning"]
+             + [p for p in problems if p.severity not in ("error", "warning")])
     files = sorted({p.file for p in errors}) or sorted({p.file for p in problems})
     n = len(errors)
     head = (f"{', '.join(files)}: {n} problem{'s' if n != 1 else ''} with the data contract"
-            if n else f"{', '.join(files)}: notes")
+            if n else f"{', '.join(files)}: "
+            + ("warnings" if any(p.severity == "warning" for p in notes) else "notes"))
     if any(p.rows for p in problems):
         head += f" ({ROW_NOTE})"
     lines = [head + ":"]
@@ -136,18 +154,20 @@ def format_problems(problems: Iterable[Problem]) -> str:
 
 
 def raise_if_errors(problems: Iterable[Problem]) -> None:
-    """Raise :class:`DataError` when any of ``problems`` is an error (notes alone pass).
+    """Raise :class:`DataError` when any of ``problems`` is an error (warnings and notes
+    alone pass).
 
     Raises
     ------
     DataError
-        Message from :func:`format_problems`; ``.problems`` holds every problem (errors and
-        notes) as dicts, errors first.
+        Message from :func:`format_problems`; ``.problems`` holds every problem (errors,
+        warnings and notes) as dicts, errors first.
     """
     problems = list(problems)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        ordered = errors + [p for p in problems if p.severity != "error"]
+        ordered = (errors + [p for p in problems if p.severity == "warning"]
+                   + [p for p in problems if p.severity not in ("error", "warning")])
         raise DataError(format_problems(ordered), [p.as_dict() for p in ordered])
 
 
@@ -354,7 +374,7 @@ def _numbers(s: pd.Series, col: Column, add) -> tuple[np.ndarray, np.ndarray]:
     if infinite.any():
         add(name, "wrong type", "expected a finite number; found infinity", infinite)
         arr[infinite] = np.nan
-        wrong |= infinite
+        wrong = wrong | infinite  # not in place: the mask may be a read-only view
     return arr, wrong
 
 
@@ -392,14 +412,60 @@ def _bad_numbers(arr: np.ndarray, have: np.ndarray, col: Column, add) -> np.ndar
     return bad
 
 
+def _short(values: np.ndarray, n: int = 3) -> str:
+    """Up to ``n`` distinct numbers as messages show them, in six significant digits."""
+    return ", ".join(f"{v:.6g}" for v in pd.unique(values)[:n])
+
+
+def _implausible(arr: np.ndarray, ok: np.ndarray, col: Column, add) -> np.ndarray:
+    """The plausibility rules of a column measured on its file's own values.
+
+    Values above ``max_median_multiple`` times the median of the column's valid values
+    are errors; values above ``warn_median_multiple`` times the median, or above ``k``
+    times the ``q``-quantile (``warn_quantile_multiple``), are warnings. Returns the rows
+    breaking the hard rule.
+    """
+    name = col.name
+    hard = np.zeros(len(arr), dtype=bool)
+    if not ok.any():
+        return hard
+    vals = arr[ok]
+    if col.max_median_multiple is not None or col.warn_median_multiple is not None:
+        med = float(np.median(vals))
+        k = col.max_median_multiple
+        if k is not None and med > 0:
+            hard = ok & (arr > k * med)
+            if hard.any():
+                add(name, "implausible value",
+                    f"values must be at most {fmt_num(k)} x the file's median "
+                    f"({med:.6g}); found {_short(arr[hard])}", hard)
+        k = col.warn_median_multiple
+        if k is not None and med > 0:
+            soft = ok & ~hard & (arr > k * med)
+            if soft.any():
+                add(name, "outlier", f"above {fmt_num(k)} x the file's median ({med:.6g}); "
+                    f"found {_short(arr[soft])}: check them", soft, severity="warning")
+    if col.warn_quantile_multiple is not None:
+        q, k = col.warn_quantile_multiple
+        ref = float(np.quantile(vals, q))
+        soft = ok & ~hard & (arr > k * ref)
+        if ref > 0 and soft.any():
+            add(name, "outlier", f"above {fmt_num(k)} x the file's {100 * q:g}th percentile "
+                f"({ref:.6g}); found {_short(arr[soft])}: check them", soft,
+                severity="warning")
+    return hard
+
+
 def _check_column(s: pd.Series, col: Column, add) -> tuple[pd.Series, np.ndarray]:
-    """Type, codes, ranges and missingness of one column; return (clean, valid mask)."""
+    """Type, codes, ranges, plausibility and missingness of one column; return (clean,
+    valid mask)."""
     if col.type in _TEXT_TYPES:
         return _check_text_column(s, col, add)
     arr, wrong = _numbers(s, col, add)
     miss = np.isnan(arr) & ~wrong
     have = ~np.isnan(arr)
     bad = _bad_numbers(arr, have, col, add)
+    bad |= _implausible(arr, have & ~bad, col, add)
     if not col.nullable and miss.any():
         codes = " (98/99 count as missing)" if col.missing_codes else ""
         add(col.name, "missing value", f"the column may not be empty{codes}", miss)
@@ -416,7 +482,16 @@ def _check_column(s: pd.Series, col: Column, add) -> tuple[pd.Series, np.ndarray
 
 def _check_rows(t: Table, out: dict[str, pd.Series], valid: dict[str, np.ndarray], add,
                 expected_quarter: str | None) -> None:
-    """Cross-column rules: unique key, tier vs brand, quarters, numerator <= denominator."""
+    """Cross-column rules: unique key, tier vs brand, quarters, numerator <= denominator,
+    design columns filled on every row or none."""
+    for name in t.design:
+        if name in out:
+            filled = out[name].notna().to_numpy()
+            if filled.any() and not filled.all():
+                add(name, "design column partly filled",
+                    f"filled on {int(filled.sum())} of {len(filled)} rows; the survey design "
+                    "needs it on every row of the wave or on none (empty rows listed)",
+                    ~filled)
     if t.key and all(k in out for k in t.key) and len(next(iter(out.values()), [])):
         keys = pd.DataFrame({k: out[k] for k in t.key})
         complete = keys.notna().all(axis=1).to_numpy()
@@ -501,6 +576,84 @@ def validate(df: pd.DataFrame, table: Table | str, *, file: str | None = None,
     return frame
 
 
+# --- across files: the survey waves read together ------------------------------------------
+
+
+def _runs(quarters: Iterable[str]) -> str:
+    """Quarters as runs of consecutive quarters, e.g. ``2008Q1..2010Q3, 2011Q2``."""
+    qs = sorted(set(quarters))
+    runs: list[list[str]] = []
+    for q in qs:
+        if runs and QUARTER_RE.match(q) and QUARTER_RE.match(runs[-1][-1]) \
+                and shift_quarter(runs[-1][-1], 1) == q:
+            runs[-1].append(q)
+        else:
+            runs.append([q])
+    return ", ".join(r[0] if len(r) == 1 else f"{r[0]}..{r[-1]}" for r in runs)
+
+
+def _wave(file: str, frame: pd.DataFrame) -> str:
+    """The wave (quarter) a file holds, else its name."""
+    if "quarter" in frame.columns:
+        qs = frame["quarter"].dropna()
+        if len(qs):
+            return str(qs.iloc[0])
+    return file
+
+
+#: What to do about a design column filled in some waves only, by column.
+_DESIGN_HINTS = {
+    "psu": " (a wave sampled without clusters has each respondent as its own primary "
+           "sampling unit: psu = resp_id)",
+}
+
+
+def check_waves(waves: Mapping[str, pd.DataFrame],
+                table: Table | str = "survey") -> list[Problem]:
+    """The rules across the files of a table read together: one survey design for all.
+
+    A design column (:attr:`gotone_analysis.contract.Column.design`: ``psu``,
+    ``stratum_pop``) must be filled in every wave read together or in none. A wave may
+    have a design of its own, but the reports compare and pool waves (changes, trends,
+    the year to date) under one design rule (:func:`gotone_analysis.survey.design_of`):
+    clustered and unclustered waves in one comparison would have their standard errors
+    estimated under two designs.
+
+    Parameters
+    ----------
+    waves : mapping of str to DataFrame
+        File name as messages show it -> the file's validated frame (:func:`validate`),
+        one wave per file.
+    table : Table or str
+        The contract table (default the survey).
+
+    Returns
+    -------
+    list of Problem
+        One error per design column filled in some files but not in the others: the
+        files of the smaller group as ``file``, and the waves that have the column and
+        those that do not in ``detail``.
+    """
+    t = resolve_table(table)
+    problems: list[Problem] = []
+    for name in t.design:
+        have: list[str] = []
+        lack: list[str] = []
+        for file, frame in waves.items():
+            filled = name in frame.columns and bool(frame[name].notna().any())
+            (have if filled else lack).append(file)
+        if not have or not lack:
+            continue
+        odd = have if len(have) <= len(lack) else lack
+        shown = ", ".join(odd[:MAX_ROWS]) + (", ..." if len(odd) > MAX_ROWS else "")
+        problems.append(Problem(
+            shown, name, "design column in some waves only",
+            f"filled in {_runs(_wave(f, waves[f]) for f in have)} but empty in "
+            f"{_runs(_wave(f, waves[f]) for f in lack)}; the waves read together share one "
+            f"survey design: fill it in every wave or in none{_DESIGN_HINTS.get(name, '')}"))
+    return problems
+
+
 # --- the panel, inside DuckDB ---------------------------------------------------------------
 
 
@@ -510,6 +663,38 @@ def _q(name: str) -> str:
 
 def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+#: Contract types of columns taking few distinct values: their rules are checked on the
+#: distinct values of the column (one grouped scan of the panel), not row by row.
+_FEW_TYPES = ("code", "quarter", "month", "binary", "likert")
+
+
+@dataclass(frozen=True)
+class _PanelCheck:
+    """One row rule of the panel as SQL: ``cond`` is true on an offending row and reads
+    only the columns ``uses``."""
+
+    column: str
+    rule: str
+    detail: str
+    cond: str
+    uses: tuple[str, ...]
+
+
+def _panel_value(col: Column, types: dict[str, str]) -> str:
+    """The SQL value of a numeric panel column as a DOUBLE: text read as a number, NaN
+    and (where the contract says so) 98/99 read as missing, as :func:`check` does."""
+    c = _q(col.name)
+    numeric_stored = any(k in types[col.name].upper() for k in
+                         ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL", "BOOL"))
+    num = c if numeric_stored else f"TRY_CAST(NULLIF(trim(CAST({c} AS VARCHAR)), '') AS DOUBLE)"
+    val = f"CAST({num} AS DOUBLE)"
+    val = f"(CASE WHEN isnan({val}) THEN NULL ELSE {val} END)"
+    if col.missing_codes:
+        codes = ", ".join(str(float(m)) for m in MISSING_CODES)
+        val = f"(CASE WHEN {val} IN ({codes}) THEN NULL ELSE {val} END)"
+    return val
 
 
 def _panel_rules(col: Column, types: dict[str, str]) -> list[tuple[str, str, str]]:
@@ -532,19 +717,18 @@ def _panel_rules(col: Column, types: dict[str, str]) -> list[tuple[str, str, str
         if not col.nullable:
             rules.append(("missing value", "the column may not be empty", f"{txt} IS NULL"))
         return rules
-    num = c if numeric_stored else f"TRY_CAST(NULLIF(trim(CAST({c} AS VARCHAR)), '') AS DOUBLE)"
     if not numeric_stored:
+        num = f"TRY_CAST(NULLIF(trim(CAST({c} AS VARCHAR)), '') AS DOUBLE)"
         rules.append(("wrong type", "expected a number",
                       f"NULLIF(trim(CAST({c} AS VARCHAR)), '') IS NOT NULL AND {num} IS NULL"))
-    val = f"CAST({num} AS DOUBLE)"
-    if col.missing_codes:
-        codes = ", ".join(str(float(m)) for m in MISSING_CODES)
-        val = f"(CASE WHEN {val} IN ({codes}) THEN NULL ELSE {val} END)"
+    val = _panel_value(col, types)
+    rules.append(("wrong type", "expected a finite number; found infinity", f"isinf({val})"))
+    have = f"{val} IS NOT NULL AND NOT isinf({val})"
     if col.type in ("int", "binary", "likert"):
         rules.append(("not an integer", "expected whole numbers",
-                      f"{val} IS NOT NULL AND {val} <> floor({val})"))
+                      f"{have} AND {val} <> floor({val})"))
     if col.type == "binary":
-        rules.append(("not 0/1", "must be 0 or 1", f"{val} IS NOT NULL AND {val} NOT IN (0, 1)"))
+        rules.append(("not 0/1", "must be 0 or 1", f"{have} AND {val} NOT IN (0, 1)"))
     elif col.min is not None or col.max is not None:
         conds = []
         if col.min is not None:
@@ -552,19 +736,25 @@ def _panel_rules(col: Column, types: dict[str, str]) -> list[tuple[str, str, str
         if col.max is not None:
             conds.append(f"{val} > {float(col.max)!r}")
         rules.append(("out of range", f"values must be {_fmt_range(col)}",
-                      f"{val} IS NOT NULL AND ({' OR '.join(conds)})"))
+                      f"{have} AND ({' OR '.join(conds)})"))
     if not col.nullable:
         rules.append(("missing value", "the column may not be empty", f"{val} IS NULL"))
     return rules
 
 
-def validate_panel(path: str | Path, *, file: str | None = None) -> dict:
+def validate_panel(path: str | Path, *, file: str | None = None, quick: bool = False) -> dict:
     """Validate the Parquet customer panel folder in DuckDB, never loading it into pandas.
 
-    Every contract rule is counted in one scan (one ``count_if`` per rule), then up to
-    five offending customer-months are fetched for each broken rule; the key
-    ``cust_key + month`` is checked with one ``GROUP BY``, and each row's ``month`` must
-    match its ``month=YYYY-MM`` partition folder.
+    The rules on columns taking few values (codes, months, 0/1 items; brand against tier;
+    each row's ``month`` against its ``month=YYYY-MM`` partition folder) are checked on
+    the distinct values of those columns, found in one grouped scan; the other rules are
+    counted row by row in one scan (one ``count_if`` per rule). Up to five offending
+    customer-months are then fetched for each broken rule. The months must run without a
+    gap from the first to the last (:attr:`gotone_analysis.contract.Table.gapless`).
+    The full validation also checks the key ``cust_key + month`` (one ``GROUP BY`` per
+    month), the text columns with many values row by row (``cust_key`` not empty) and the
+    soft plausibility rules (warnings, e.g. an ARPU above 10 x the panel's 99.99th
+    percentile).
 
     Parameters
     ----------
@@ -572,12 +762,19 @@ def validate_panel(path: str | Path, *, file: str | None = None) -> dict:
         The panel folder (``panel/month=YYYY-MM/*.parquet``) or a single Parquet file.
     file : str, optional
         Name shown in messages (default: the path as given).
+    quick : bool, default False
+        Only the checks that need no costly scan: columns, the rules on columns taking
+        few values, the rules on numeric columns, the months without a gap and the hard
+        plausibility rules. The batch runs these before any kernel starts
+        (:func:`gotone_analysis.runner.check_inputs`) and the full validation while the
+        kernels run (:func:`gotone_analysis.batch_prep.prepare_batch`).
 
     Returns
     -------
     dict
         ``rows`` (int), ``files`` (int), ``months`` (sorted list of ``YYYY-MM``),
-        ``cities`` (sorted list), ``notes`` (list of problem dicts for unknown columns).
+        ``cities`` (sorted list), ``notes`` (list of problem dicts: warnings, then notes
+        for unknown columns).
 
     Raises
     ------
@@ -598,6 +795,10 @@ def validate_panel(path: str | Path, *, file: str | None = None) -> dict:
     raise_if_errors(_duplicate_panel_columns(files, p, fname))
     con = duckdb.connect()
     try:
+        try:  # no progress bars on the user's terminal (in Jupyter DuckDB may refuse)
+            con.execute("SET enable_progress_bar = false")
+        except duckdb.Error:
+            pass
         src = ", ".join(_lit(str(f)) for f in files)
         try:
             con.execute("CREATE VIEW panel AS SELECT * FROM read_parquet("
@@ -607,7 +808,7 @@ def validate_panel(path: str | Path, *, file: str | None = None) -> dict:
         except duckdb.Error as exc:
             raise_if_errors([Problem(fname, None, "unreadable file",
                                      f"not a readable Parquet dataset ({exc})")])
-        return _check_panel(con, p, fname, types)
+        return _check_panel(con, p, fname, types, quick=quick)
     finally:
         con.close()
 
@@ -650,27 +851,129 @@ def _panel_header(present: list[str], fname: str) -> list[Problem]:
     return problems
 
 
-def _panel_checks(present: list[str], types: dict[str, str]) -> list[tuple[str, str, str, str]]:
-    """The row checks of the panel as SQL: (column, rule, detail, condition of a bad row)."""
+def _panel_checks(present: list[str], types: dict[str, str]) -> list[_PanelCheck]:
+    """The row checks of the panel as SQL, in the contract's order."""
     t = PANEL
-    checks: list[tuple[str, str, str, str]] = []
+    checks: list[_PanelCheck] = []
     for col in t.columns:
         if col.name in present:
-            checks += [(col.name, r, d, cond) for r, d, cond in _panel_rules(col, types)]
+            checks += [_PanelCheck(col.name, r, d, cond, (col.name,))
+                       for r, d, cond in _panel_rules(col, types)]
     if "brand" in present and "tier" in present:
         gt = ", ".join(_lit(x) for x in GOTONE_TIERS)
         ot = ", ".join(_lit(x) for x in OTHER_TIERS)
-        checks.append(("tier", "tier inconsistent with brand",
-                       f"GoTone rows take {', '.join(GOTONE_TIERS)}; other brands "
-                       f"{', '.join(OTHER_TIERS)}",
-                       f"(brand = 'gotone' AND tier IN ({ot})) OR "
-                       f"(brand IN ('mzone', 'easyown', 'competitor') AND tier IN ({gt}))"))
+        checks.append(_PanelCheck(
+            "tier", "tier inconsistent with brand",
+            f"GoTone rows take {', '.join(GOTONE_TIERS)}; other brands "
+            f"{', '.join(OTHER_TIERS)}",
+            f"(brand = 'gotone' AND tier IN ({ot})) OR "
+            f"(brand IN ('mzone', 'easyown', 'competitor') AND tier IN ({gt}))",
+            ("brand", "tier")))
     if "month" in present:
         part = r"regexp_extract(__file, '[/\\]month=([^/\\]+)[/\\]', 1)"
-        checks.append(("month", "partition mismatch",
-                       "the row's month differs from its month=YYYY-MM folder",
-                       f"{part} <> '' AND CAST(month AS VARCHAR) IS DISTINCT FROM {part}"))
+        checks.append(_PanelCheck(
+            "month", "partition mismatch",
+            "the row's month differs from its month=YYYY-MM folder",
+            f"{part} <> '' AND CAST(month AS VARCHAR) IS DISTINCT FROM {part}",
+            ("month", "__file")))
     return checks
+
+
+def _column_sets(checks: Sequence[_PanelCheck]) -> list[tuple[str, ...]]:
+    """The column sets whose distinct values the checks are evaluated on: the columns a
+    check reads together share a set."""
+    sets: list[set[str]] = []
+    for k in checks:
+        cols = set(k.uses)
+        for s in [s for s in sets if s & cols]:
+            sets.remove(s)
+            cols |= s
+        sets.append(cols)
+    return [tuple(sorted(s)) for s in sets]
+
+
+def _distinct_values(con, sets: Sequence[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
+    """Make the temporary table ``panel_values``: the distinct values of each column set
+    with their number of rows (``__rows``), in one scan of the panel (GROUPING SETS).
+
+    Returns
+    -------
+    dict
+        Column set -> its ``__set`` id in the table.
+    """
+    cols = sorted({c for s in sets for c in s})
+    ids = {s: sum(1 << (len(cols) - 1 - i) for i, c in enumerate(cols) if c not in s)
+           for s in sets}
+    qcols = ", ".join(_q(c) for c in cols)
+    grouping = ", ".join("(" + ", ".join(_q(c) for c in s) + ")" for s in sets)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE panel_values AS SELECT GROUPING_ID({qcols}) "
+                f"AS __set, {qcols}, count(*) AS __rows FROM panel "
+                f"GROUP BY GROUPING SETS ({grouping})")
+    return ids
+
+
+def _month_gaps(months: Iterable[str | None]) -> list[str]:
+    """The months missing between the first and the last well-formed month."""
+    ok = sorted({m for m in months if m and MONTH_RE.match(m)})
+    if len(ok) < 2:
+        return []
+    every = pd.period_range(ok[0], ok[-1], freq="M").strftime("%Y-%m")
+    have = set(ok)
+    return [m for m in every if m not in have]
+
+
+def _panel_plausibility(con, checks: Sequence[_PanelCheck], types: dict[str, str],
+                        fname: str, quick: bool, examples) -> list[Problem]:
+    """The plausibility rules of the panel's numeric columns, measured on the panel's own
+    values (:func:`_implausible` for files): errors above ``max_median_multiple`` x the
+    median; in the full validation also warnings above ``warn_median_multiple`` x the
+    median or ``k`` x the ``q``-quantile. Values breaking another rule are left out."""
+    problems: list[Problem] = []
+    for col in PANEL.columns:
+        if col.name not in types or col.type in _TEXT_TYPES:
+            continue
+        rules: list[tuple[str, str, float, float]] = []  # (severity, stat, q, k)
+        if col.max_median_multiple is not None:
+            rules.append(("error", "median", 0.5, float(col.max_median_multiple)))
+        if not quick and col.warn_median_multiple is not None:
+            rules.append(("warning", "median", 0.5, float(col.warn_median_multiple)))
+        if not quick and col.warn_quantile_multiple is not None:
+            q, k = col.warn_quantile_multiple
+            rules.append(("warning", f"{100 * q:g}th percentile", float(q), float(k)))
+        if not rules:
+            continue
+        v = _panel_value(col, types)
+        bad = " OR ".join(f"COALESCE({k.cond}, false)" for k in checks
+                          if k.column == col.name) or "false"
+        ok = f"{v} IS NOT NULL AND NOT isinf({v}) AND NOT ({bad})"
+        qs = sorted({q for _, _, q, _ in rules})
+        refs = dict(zip(qs, con.execute(
+            "SELECT " + ", ".join(f"quantile_cont({v}, {q!r}) FILTER (WHERE {ok})" for q in qs)
+            + " FROM panel").fetchone(), strict=True))
+        hard = [refs[q] * k for sev, _, q, k in rules if sev == "error" and refs[q]]
+        for severity, stat, q, k in rules:
+            ref = refs[q]
+            if ref is None or ref <= 0:
+                continue
+            cond = f"{ok} AND {v} > {ref * k!r}"
+            if severity == "warning" and hard:
+                cond += f" AND {v} <= {min(hard)!r}"
+            count = con.execute(f"SELECT count_if({cond}) FROM panel").fetchone()[0]
+            if not count:
+                continue
+            found = con.execute(f"SELECT {v} FROM panel WHERE {cond} LIMIT {MAX_ROWS}")
+            shown = _short(np.asarray([r[0] for r in found.fetchall()], dtype="float64"))
+            if severity == "error":
+                detail = (f"values must be at most {fmt_num(k)} x the panel's {stat} "
+                          f"({ref:.6g}); found {shown}")
+                rule = "implausible value"
+            else:
+                detail = (f"above {fmt_num(k)} x the panel's {stat} ({ref:.6g}); found "
+                          f"{shown}: check them")
+                rule = "outlier"
+            problems.append(Problem(fname, col.name, rule, detail, int(count),
+                                    examples=examples(cond), severity=severity))
+    return problems
 
 
 def _panel_duplicates(con, root: Path, fname: str) -> Problem | None:
@@ -704,20 +1007,37 @@ def _panel_duplicates(con, root: Path, fname: str) -> Problem | None:
                    f"{'s' if ndup != 1 else ''} repeated", int(nrow), examples=ex)
 
 
-def _check_panel(con, root: Path, fname: str, types: dict[str, str]) -> dict:
+def _check_panel(con, root: Path, fname: str, types: dict[str, str], *,
+                 quick: bool = False) -> dict:
     import duckdb
 
     t = PANEL
     present = [c for c in types if c != "__file"]
     problems = _panel_header(present, fname)
     checks = _panel_checks(present, types)
-    exprs = ", ".join(f"count_if(COALESCE({cond}, false))" for _, _, _, cond in checks)
+    few = {c.name for c in t.columns if c.type in _FEW_TYPES} | {"__file"}
+    numeric = {c.name for c in t.columns if c.type in _NUMERIC_TYPES}
+    grouped = [i for i, k in enumerate(checks) if set(k.uses) <= few]
+    scanned = [i for i, k in enumerate(checks)
+               if i not in grouped and (not quick or set(k.uses) <= numeric)]
+    counts: dict[int, int] = {}
     try:
-        res = con.execute(f"SELECT count(*){', ' + exprs if exprs else ''} FROM panel").fetchone()
+        sets = _distinct_values(con, _column_sets([checks[i] for i in grouped])) \
+            if grouped else {}
+        for cols, sid in sets.items():
+            mine = [i for i in grouped if set(checks[i].uses) <= set(cols)]
+            exprs = ", ".join(f"COALESCE(sum(__rows) FILTER (WHERE COALESCE("
+                              f"{checks[i].cond}, false)), 0)" for i in mine)
+            got = con.execute(f"SELECT {exprs} FROM panel_values WHERE __set = {sid}"
+                              ).fetchone()
+            counts.update(zip(mine, (int(n) for n in got), strict=True))
+        exprs = "".join(f", count_if(COALESCE({checks[i].cond}, false))" for i in scanned)
+        res = con.execute(f"SELECT count(*){exprs} FROM panel").fetchone()
     except duckdb.Error as exc:
         raise_if_errors(problems + [Problem(fname, None, "unreadable file",
                                             f"the Parquet files cannot be scanned ({exc})")])
     nrows = int(res[0])
+    counts.update(zip(scanned, (int(n) for n in res[1:]), strict=True))
     if nrows == 0:
         problems.append(Problem(fname, None, "no data rows", "the panel has no rows"))
     keycols = [k for k in t.key if k in present]
@@ -732,24 +1052,42 @@ def _check_panel(con, root: Path, fname: str, types: dict[str, str]) -> dict:
             out.append(", ".join(parts))
         return out
 
-    for (column, rule, detail, cond), count in zip(checks, res[1:], strict=True):
-        if count:
-            problems.append(Problem(fname, column, rule, detail, int(count),
-                                    examples=examples(f"COALESCE({cond}, false)")))
-    if len(keycols) == len(t.key) and nrows:
+    def distinct(column: str) -> list[str]:
+        """The column's values as text, sorted: from ``panel_values`` when it is there."""
+        sid = next((i for cols, i in sets.items() if column in cols), None)
+        src = f"panel_values WHERE __set = {sid}" if sid is not None else "panel WHERE true"
+        return [r[0] for r in con.execute(
+            f"SELECT DISTINCT CAST({_q(column)} AS VARCHAR) AS v FROM {src} "
+            f"AND {_q(column)} IS NOT NULL ORDER BY 1").fetchall()]
+
+    for i, k in enumerate(checks):
+        if counts.get(i):
+            problems.append(Problem(fname, k.column, k.rule, k.detail, counts[i],
+                                    examples=examples(f"COALESCE({k.cond}, false)")))
+    if t.gapless and t.gapless in present and nrows:
+        months = distinct(t.gapless)
+        gaps = _month_gaps(months)
+        if gaps:
+            good = sorted(m for m in months if MONTH_RE.match(m))
+            shown = ", ".join(gaps[:12]) + (f", ... ({len(gaps)} months)" if len(gaps) > 12
+                                             else "")
+            problems.append(Problem(
+                fname, t.gapless, "gap in months",
+                f"no rows for {shown}; the months must run without a gap from the first "
+                f"({good[0]}) to the last ({good[-1]})"))
+    problems += _panel_plausibility(con, checks, types, fname, quick, examples)
+    if not quick and len(keycols) == len(t.key) and nrows:
         dup = _panel_duplicates(con, root, fname)
         if dup is not None:
             problems.append(dup)
     raise_if_errors(problems)
-    months = ([r[0] for r in con.execute(
-        "SELECT DISTINCT CAST(month AS VARCHAR) FROM panel ORDER BY 1").fetchall()]
-        if "month" in present else [])
-    cities = ([r[0] for r in con.execute(
-        "SELECT DISTINCT CAST(city AS VARCHAR) FROM panel ORDER BY 1").fetchall()]
-        if "city" in present else [])
-    nfiles = con.execute("SELECT count(DISTINCT __file) FROM panel").fetchone()[0]
-    return {"rows": nrows, "files": int(nfiles), "months": months, "cities": cities,
-            "notes": [p.as_dict() for p in problems]}
+    months = distinct("month") if "month" in present else []
+    cities = distinct("city") if "city" in present else []
+    nfiles = len(distinct("__file"))
+    notes = ([p for p in problems if p.severity == "warning"]
+             + [p for p in problems if p.severity != "warning"])
+    return {"rows": nrows, "files": nfiles, "months": months, "cities": cities,
+            "notes": [p.as_dict() for p in notes]}
 
 
 def _rel(f: str, root: Path) -> str:

@@ -297,6 +297,41 @@ def test_dataset_reports_every_bad_survey_file_at_once(tmp_path):
     assert ds.sources().empty  # nothing recorded for files that failed
 
 
+def test_dataset_refuses_waves_of_two_designs_read_together(tmp_path):
+    root = _dataset(tmp_path / "d", quarters=("2010Q2", "2010Q3", "2010Q4"))
+    for q in ("2010Q2", "2010Q3"):  # psu empty before 2010Q4 (filled there)
+        f = root / "survey" / f"survey_{q}.csv"
+        pd.read_csv(f, dtype="str").assign(psu="").to_csv(f, index=False)
+    ds = io.open_dataset(root)
+    assert len(ds.survey("2010Q4")) == 20 and len(ds.survey(["2010Q2", "2010Q3"])) == 40
+    with pytest.raises(DataError) as info:
+        ds.survey()
+    (p,) = info.value.problems
+    assert (p["file"], p["column"], p["rule"]) == ("survey/survey_2010Q4.csv", "psu",
+                                                   "design column in some waves only")
+    assert "filled in 2010Q4 but empty in 2010Q2..2010Q3" in p["detail"]
+    with pytest.raises(DataError, match="design column in some waves only"):
+        ds.survey(["2010Q3", "2010Q4"])
+
+
+def test_dataset_keeps_the_warnings_of_what_it_read(tmp_path):
+    root = _dataset(tmp_path / "d")
+    f = root / "survey" / "survey_2010Q4.csv"
+    df = pd.read_csv(f, dtype="str")
+    df.loc[2, "weight"] = str(200 * pd.to_numeric(df["weight"]).median())
+    df.to_csv(f, index=False)
+    ds = io.open_dataset(root)
+    assert ds.warnings() == []
+    ds.survey("2010Q3")
+    assert ds.warnings() == []
+    ds.survey("2010Q4")
+    (w,) = ds.warnings()
+    assert (w["file"], w["column"], w["rule"], w["rows"]) == ("survey/survey_2010Q4.csv",
+                                                              "weight", "outlier", [4])
+    ds.panel_path()  # a valid panel: no warning added
+    assert len(ds.warnings()) == 1
+
+
 def test_dataset_kpi_duplicates_across_files(tmp_path):
     root = _dataset(tmp_path / "d")
     valid_kpi(2010, months=1).to_csv(root / "kpi" / "kpi_2010_extra.csv", index=False)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gotone_analysis import labels
 from gotone_analysis.errors import DataError
 from gotone_analysis.policy import Policy
 from gotone_analysis.reports.data_quality import tables as quality
@@ -110,6 +111,9 @@ class _StubDataset:
 
     root = Path("nowhere")
 
+    def __init__(self, warnings=()):
+        self._warnings = list(warnings)
+
     def quarters(self):
         return ["2010Q4"]
 
@@ -129,6 +133,9 @@ class _StubDataset:
                              "format": ["csv"], "sha256": ["ab" * 32], "rows": [6],
                              "bytes": [100], "encoding": ["utf-8"]})
 
+    def warnings(self):
+        return self._warnings
+
 
 def test_validation_summary_lists_files_and_problems():
     tab = quality.validation_summary(_StubDataset(), ["2010Q4", "2010Q3"])
@@ -136,6 +143,23 @@ def test_validation_summary_lists_files_and_problems():
     assert tab["path"].tolist() == ["survey/survey_2010Q4.csv", "kpi/kpi_2010.csv"]
     assert tab["problems"].tolist() == [0, 3]
     assert "month" in tab["detail"].iloc[1] and "format" in tab["detail"].iloc[1]
+
+
+def test_validation_summary_shows_input_warnings():
+    warning = {"file": "survey/survey_2010Q4.csv", "column": "weight", "rule": "outlier",
+               "detail": "above 50 x the file's median (1.7); found 120: check them",
+               "count": 1, "rows": [4], "examples": [], "severity": "warning"}
+    tab = quality.validation_summary(_StubDataset([warning]), ["2010Q4"])
+    assert tab["status"].tolist() == ["ok", "failed", "warning"]
+    row = tab.iloc[-1]
+    assert (row["kind"], row["path"], row["problems"]) == ("survey", "survey/survey_2010Q4.csv", 1)
+    assert row["detail"].startswith("weight outlier above 50 x the file's median")
+    survey = pd.DataFrame({"city": ["fuzhou", "xiamen"], "weight": [1.0, 1.0]})
+    head = quality.headline(survey, quality.weight_diagnostics(survey, by="city"),
+                            quality.bases(survey, by="city"), quality.missingness(survey), tab)
+    assert (head["files_read"], head["files_failed"], head["input_warnings"]) == (1, 1, 1)
+    note = labels.text("section.data_quality.validation_summary.note", "en")
+    assert "warning" in note and "do not stop the run" in note
 
 
 def test_headline_and_view(sample):
@@ -148,7 +172,7 @@ def test_headline_and_view(sample):
         "respondents": 6, "weighted_total": 12.0, "deff_kish": pytest.approx(1.25),
         "n_eff": pytest.approx(4.8), "max_min_ratio": 4.0, "low_base_cells": 1,
         "items_flagged": 1, "max_share_missing": pytest.approx(1 / 3), "files_read": 1,
-        "files_failed": 1,
+        "files_failed": 1, "input_warnings": 0,
     }
     html = quality.view(weights, lang="en").to_html()
     assert "Design effect (Kish)" in html and "Fuzhou" in html and "Total" in html
@@ -181,6 +205,25 @@ def test_missingness_counts_items_among_those_asked():
     assert tab.loc["sat_overall", ["n", "n_missing"]].tolist() == [5, 2]
     html = quality.view(tab.reset_index(), lang="zh").to_html()
     assert "全球通客户" in html and "按设计缺失" in html
+
+
+def test_an_item_empty_for_everyone_asked_is_flagged():
+    survey = pd.DataFrame({
+        "brand": ["gotone", "gotone", "mzone", "mzone"],
+        "pq_club": [np.nan, 99, np.nan, 98],         # asked of users: nobody answered
+        "pq_hall": [8, np.nan, np.nan, np.nan],      # missing by design: not flagged
+        "aw_points": [np.nan, np.nan, 1, 0],         # GoTone customers only: none answered
+        "sat_overall": [7, 8, 6, 9],
+    })
+    tab = quality.missingness(survey).set_index("item")
+    assert tab.loc["pq_club", ["n", "n_missing"]].tolist() == [4, 4]
+    assert bool(tab.loc["pq_club", "flagged"]) and not bool(tab.loc["pq_hall", "flagged"])
+    assert tab.loc["aw_points", ["n", "n_missing"]].tolist() == [2, 2]
+    assert bool(tab.loc["aw_points", "flagged"]) and not bool(tab.loc["sat_overall", "flagged"])
+    empty = quality.missingness(survey.iloc[:0]).set_index("item")  # no one asked: no flag
+    assert not empty["flagged"].any()
+    for lang, words in (("en", "always flagged"), ("zh", "一律标为")):
+        assert words in labels.text("section.data_quality.missingness.note", lang)
 
 
 def test_design_effects_use_the_design_rule_of_the_brand_estimates():

@@ -5,20 +5,22 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import psutil
 import pytest
 from filelock import FileLock
-from fixtures.frames import valid_survey
+from fixtures.frames import valid_panel, valid_survey
 
 from gotone_analysis import cli, config, pages, report
-from gotone_analysis.errors import UsageError
-from gotone_analysis.runner import LOCK_NAME, BatchBusy, parse_scopes, run_batch
+from gotone_analysis.errors import DataError, UsageError
+from gotone_analysis.runner import LOCK_NAME, BatchBusy, check_inputs, parse_scopes, run_batch
 
 TEST_NOTEBOOKS = Path(__file__).parent / "notebooks"
 
@@ -299,6 +301,98 @@ def test_bad_input_data_exits_2_before_any_kernel_and_writes_nothing(
     assert "Traceback" not in err
     assert snapshot(out) == before and sorted(p.name for p in out.iterdir()) == ["keep.html"]
     assert {p.pid for p in psutil.Process().children(recursive=True)} == children
+
+
+#: The months of the valid panel the input checks below break.
+PANEL_MONTHS = ("2010-10", "2010-11", "2010-12")
+
+
+def _write_panel(root: Path, df) -> None:
+    for month, part in df.groupby("month"):
+        folder = root / "panel" / f"month={month}"
+        folder.mkdir(parents=True, exist_ok=True)
+        part.to_parquet(folder / "part-0.parquet", index=False)
+
+
+def _unknown_city(root: Path) -> list[str]:
+    df = valid_panel(6, months=PANEL_MONTHS)
+    df.loc[8, "city"] = "beijing"  # customer C0000002 in 2010-11
+    _write_panel(root, df)
+    return ["panel/: column 'city': unknown code", "cust_key=C0000002, month=2010-11",
+            "file=month=2010-11/part-0.parquet"]
+
+
+def _missing_month(root: Path) -> list[str]:
+    shutil.rmtree(root / "panel" / "month=2010-11")
+    return ["panel/: column 'month': gap in months: no rows for 2010-11"]
+
+
+def _implausible_arpu(root: Path) -> list[str]:
+    df = valid_panel(6, months=PANEL_MONTHS)
+    df.loc[3, "arpu"] = 1e12
+    _write_panel(root, df)
+    return ["panel/: column 'arpu': out of range: values must be 0-100000",
+            "cust_key=C0000003, month=2010-10"]
+
+
+def _implausible_weight(root: Path) -> list[str]:
+    f = root / "survey" / "survey_2010Q4.csv"
+    df = valid_survey(quarter="2010Q4")
+    df.loc[5, "weight"] = "1e300"
+    df.to_csv(f, index=False)
+    return ["survey/survey_2010Q4.csv: column 'weight': implausible value", "(1 row; row 7)"]
+
+
+def _psu_in_some_waves(root: Path) -> list[str]:
+    valid_survey(quarter="2010Q3").assign(psu="").to_csv(root / "survey" / "survey_2010Q3.csv",
+                                                          index=False)
+    return ["survey/survey_2010Q4.csv: column 'psu': design column in some waves only",
+            "filled in 2010Q4 but empty in 2010Q3"]
+
+
+@pytest.mark.parametrize("case", [_unknown_city, _missing_month, _implausible_arpu,
+                                  _implausible_weight, _psu_in_some_waves],
+                         ids=lambda c: c.__name__[1:])
+def test_bad_panel_or_implausible_input_exits_2_before_any_kernel(
+        case, fake_data: Path, tmp_path: Path, capsys, monkeypatch):
+    monkeypatch.setenv("GOTONE_NOTEBOOKS", str(TEST_NOTEBOOKS))
+    _write_panel(fake_data, valid_panel(6, months=PANEL_MONTHS))  # a valid panel beside the survey...
+    fragments = case(fake_data)  # ...then one thing broken
+    out = tmp_path / "out"
+    children = {p.pid for p in psutil.Process().children(recursive=True)}
+    code, _ = _run_cli(["run", "--quarter", "2010Q4", "--data", str(fake_data),
+                        "--out", str(out), "--reports", "ok"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    for fragment in fragments:
+        assert fragment in err, f"{fragment!r} not in:\n{err}"
+    assert "Traceback" not in err
+    assert not out.exists()  # nothing written: no kernel started, no folder made
+    assert {p.pid for p in psutil.Process().children(recursive=True)} == children
+    capsys.readouterr()
+    assert cli.main(["validate", str(fake_data)]) == 2  # gotone validate says the same
+    err = capsys.readouterr().err
+    for fragment in fragments:
+        assert fragment.split(": ", 1)[-1] in err, f"{fragment!r} not in:\n{err}"
+
+
+def test_check_inputs_returns_the_warnings_and_checks_every_input_at_once(fake_data: Path):
+    _write_panel(fake_data, valid_panel(6, months=PANEL_MONTHS))
+    assert check_inputs(fake_data) == []
+    f = fake_data / "survey" / "survey_2010Q4.csv"
+    df = valid_survey(quarter="2010Q4")
+    df.loc[2, "weight"] = str(200 * pd.to_numeric(df["weight"]).median())
+    df.to_csv(f, index=False)
+    (line,) = check_inputs(fake_data)
+    assert line.startswith("survey/survey_2010Q4.csv: warning: column 'weight': outlier: ")
+    # a bad survey does not hide a bad panel: both are reported in one message
+    df.loc[4, "sat_overall"] = "12"
+    df.to_csv(f, index=False)
+    _missing_month(fake_data)
+    with pytest.raises(DataError) as info:
+        check_inputs(fake_data)
+    assert {(p["file"], p["rule"]) for p in info.value.problems if p["severity"] == "error"} \
+        == {("survey/survey_2010Q4.csv", "out of range"), ("panel/", "gap in months")}
 
 
 def test_output_folder_problems_exit_2_without_a_traceback(

@@ -114,6 +114,12 @@ def test_unknown_column_is_a_note_with_did_you_mean():
         ("quarter", 2, "2010-Q4", "bad quarter format", "2010Q4"),
         ("pref_score", 9, "7.5", "not an integer", "whole numbers"),
         ("rights_aware", 2, "10", "out of range", "0-9"),
+        # plausibility: hard bounds from the domain and from the wave's own weights
+        ("arpu", 3, "1e12", "out of range", "0-100000"),
+        ("weight", 5, "1e300", "implausible value", "1000 x the file's median"),
+        ("weight", 4, "inf", "wrong type", "finite"),
+        # a design column is filled on every row of a wave or on none
+        ("psu", 2, "", "design column partly filled", "every row of the wave or on none"),
     ],
 )
 def test_single_rule(column, index, value, rule, words):
@@ -127,6 +133,59 @@ def test_single_rule(column, index, value, rule, words):
     assert words in msg
     assert f"(1 row; row {index + 2})" in msg
     assert "header = row 1" in msg
+
+
+def test_a_weight_far_above_the_waves_median_is_a_warning_not_an_error():
+    df = valid_survey(40)
+    median = pd.to_numeric(df["weight"]).median()
+    df.loc[6, "weight"] = str(60 * median)
+    frame, problems = schema.check(df, "survey", file=FILE)
+    (warning,) = [p for p in problems if p.severity == "warning"]
+    assert (warning.column, warning.rule, warning.rows) == ("weight", "outlier", [8])
+    assert "50 x the file's median" in warning.detail
+    assert warning.line().startswith(f"{FILE}: warning: column 'weight': outlier: ")
+    out = schema.validate(df, "survey", file=FILE)  # passes, the warning kept with it
+    assert [n["rule"] for n in out.attrs["notes"] if n["severity"] == "warning"] == ["outlier"]
+    # the hard bound wins over the soft one: 1000 x the median is an error, no warning
+    df.loc[6, "weight"] = str(1001 * median)
+    msg, problems = _problems(df)
+    assert _one(problems, "implausible value")["rows"] == [8]
+    assert not [p for p in problems if p["severity"] == "warning"]
+
+
+def test_survey_waves_read_together_share_one_design():
+    q3 = schema.validate(valid_survey(8, quarter="2010Q3").assign(psu=""), "survey")
+    q4 = schema.validate(valid_survey(8), "survey")
+    q2 = schema.validate(valid_survey(8, quarter="2010Q2").assign(psu=""), "survey")
+    assert schema.check_waves({"a.csv": q3, "b.csv": q3.copy()}) == []
+    (p,) = schema.check_waves({"survey_2010Q2.csv": q2, "survey_2010Q3.csv": q3,
+                               "survey_2010Q4.csv": q4})
+    assert (p.file, p.column, p.rule, p.severity) == (
+        "survey_2010Q4.csv", "psu", "design column in some waves only", "error")
+    assert "filled in 2010Q4 but empty in 2010Q2..2010Q3" in p.detail
+    assert "psu = resp_id" in p.detail  # what to do about it
+    # stratum_pop is a design column too; a column absent from a file is empty there
+    (p,) = schema.check_waves({"x.csv": q4, "y.csv": q2.drop(columns=["stratum_pop", "psu"])
+                               .assign(psu="psu_1")})
+    assert (p.column, p.file) == ("stratum_pop", "x.csv")
+
+
+def test_data_readme_documents_the_plausibility_and_design_rules():
+    from pathlib import Path
+
+    from gotone_analysis import contract
+
+    text = (Path(__file__).resolve().parent.parent / "data" / "README.md").read_text("utf-8")
+    section = text.split("## Plausibility, design and continuity rules", 1)[1].split("\n## ")[0]
+    for name in ("ARPU_MAX", "ARPU_WARN_QUANTILE", "WEIGHT_MAX_MEDIAN_MULTIPLE",
+                 "WEIGHT_WARN_MEDIAN_MULTIPLE", "Table.gapless"):
+        assert f"`{name}`" in section, name
+    q, k = contract.ARPU_WARN_QUANTILE
+    for number in (f"0 – {contract.ARPU_MAX}", f"{contract.WEIGHT_MAX_MEDIAN_MULTIPLE} ×",
+                   f"{contract.WEIGHT_WARN_MEDIAN_MULTIPLE} ×", f"{k:g} ×", f"{100 * q:g}th"):
+        assert number in section, number
+    for name in contract.SURVEY.design:
+        assert f"`{name}`" in section
 
 
 def test_duplicate_resp_id_lists_both_rows():
@@ -308,3 +367,64 @@ def test_panel_file_naming_a_column_twice_is_refused(tmp_path):
     assert (p["file"], p["column"], p["rule"]) == ("panel/month=2010-01/part-1.parquet", "city",
                                                    "duplicate column")
     assert "2 times" in p["detail"]
+
+
+def test_panel_quick_check_names_unknown_codes_and_skips_the_costly_scans(tmp_path):
+    df = valid_panel(10)
+    df.loc[[4, 14], "city"] = "beijing"
+    df.loc[5, "cust_key"] = None  # text column with many values: full validation only
+    _write_panel(tmp_path / "panel", df)
+    for quick in (True, False):
+        with pytest.raises(DataError) as info:
+            schema.validate_panel(tmp_path / "panel", file="panel/", quick=quick)
+        rules = {(p["column"], p["rule"]): p for p in info.value.problems}
+        city = rules[("city", "unknown code")]
+        assert city["count"] == 2 and city["file"] == "panel/"
+        assert "cust_key=C0000004, month=2010-01, file=month=2010-01/part-0.parquet" in \
+            city["examples"][0]
+        assert (("cust_key", "missing value") in rules) is not quick
+
+
+def test_panel_months_run_without_a_gap(tmp_path):
+    months = ("2010-01", "2010-02", "2010-04", "2010-07")
+    _write_panel(tmp_path / "panel", valid_panel(3, months=months))
+    for quick in (True, False):
+        with pytest.raises(DataError) as info:
+            schema.validate_panel(tmp_path / "panel", file="panel/", quick=quick)
+        (p,) = info.value.problems
+        assert (p["file"], p["column"], p["rule"]) == ("panel/", "month", "gap in months")
+        assert "no rows for 2010-03, 2010-05, 2010-06" in p["detail"]
+        assert "(2010-01)" in p["detail"] and "(2010-07)" in p["detail"]
+    _write_panel(tmp_path / "panel", valid_panel(3, months=("2010-03", "2010-05", "2010-06")))
+    info = schema.validate_panel(tmp_path / "panel", quick=True)
+    assert info["months"] == [f"2010-{m:02d}" for m in range(1, 8)]
+
+
+@pytest.mark.parametrize(("value", "rule", "words"), [
+    (1e12, "out of range", "0-100000"),
+    (float("inf"), "wrong type", "finite"),
+    (float("nan"), "missing value", "may not be empty"),
+])
+def test_panel_arpu_must_be_a_plausible_monthly_spend(tmp_path, value, rule, words):
+    df = valid_panel(10)
+    df.loc[7, "arpu"] = value
+    _write_panel(tmp_path / "panel", df)
+    for quick in (True, False):
+        with pytest.raises(DataError) as info:
+            schema.validate_panel(tmp_path / "panel", file="panel/", quick=quick)
+        (p,) = [p for p in info.value.problems if p["severity"] == "error"]
+        assert (p["column"], p["rule"], p["count"]) == ("arpu", rule, 1)
+        assert words in p["detail"] and "cust_key=C0000007" in p["examples"][0]
+
+
+def test_panel_arpu_outlier_is_a_warning_of_the_full_validation(tmp_path):
+    df = valid_panel(5000)  # 10,000 customer-months, ARPU 100..5099
+    df.loc[17, "arpu"] = 99_000.0  # below the hard bound, far above the 99.99th percentile
+    _write_panel(tmp_path / "panel", df)
+    assert schema.validate_panel(tmp_path / "panel", quick=True)["notes"] == []
+    info = schema.validate_panel(tmp_path / "panel", file="panel/")
+    (w,) = info["notes"]
+    assert (w["column"], w["rule"], w["severity"], w["count"]) == ("arpu", "outlier",
+                                                                   "warning", 1)
+    assert "10 x the panel's 99.99th percentile" in w["detail"] and "99000" in w["detail"]
+    assert "cust_key=C0000017, month=2010-01" in w["examples"][0]

@@ -162,6 +162,48 @@ def case_panel_duplicate_key(root):
                        "cust_key=C0000002, month=2010-01"]
 
 
+def _panel(root: Path, df: pd.DataFrame) -> None:
+    for month, part in df.groupby("month"):
+        folder = root / "panel" / f"month={month}"
+        folder.mkdir(parents=True)
+        part.to_parquet(folder / "part-0.parquet", index=False)
+
+
+def case_panel_unknown_city(root):
+    df = valid_panel(5)
+    df.loc[3, "city"] = "beijing"
+    _panel(root, df)
+    return ["panel"], ["panel", "column 'city'", "unknown code", "fuzhou",
+                       "cust_key=C0000003, month=2010-01, file=month=2010-01/part-0.parquet"]
+
+
+def case_panel_missing_month(root):
+    _panel(root, valid_panel(4, months=("2010-10", "2010-12")))
+    return ["panel"], ["panel", "column 'month'", "gap in months", "no rows for 2010-11"]
+
+
+def case_panel_arpu_implausible(root):
+    df = valid_panel(5)
+    df.loc[2, "arpu"] = 1e12
+    _panel(root, df)
+    return ["panel"], ["panel", "column 'arpu'", "out of range", "0-100000",
+                       "cust_key=C0000002, month=2010-01"]
+
+
+def case_survey_weight_implausible(root):
+    _survey(root, _set("weight", 4, "1e300"))
+    return ["survey"], ["survey_2010Q4.csv", "column 'weight'", "implausible value",
+                        "1000 x the file's median", "1e+300", "row 6"]
+
+
+def case_survey_psu_in_some_waves_only(root):
+    _survey(root, lambda df: df, name="survey_2010Q4.csv")  # psu filled
+    for q in ("2010Q2", "2010Q3"):
+        _survey(root, lambda df, q=q: df.assign(quarter=q, psu=""), name=f"survey_{q}.csv")
+    return ["survey"], ["survey_2010Q4.csv", "column 'psu'", "design column in some waves only",
+                        "filled in 2010Q4 but empty in 2010Q2..2010Q3", "1 input failed"]
+
+
 def case_corrupt_xlsx(root):
     f = root / "survey" / "survey_2010Q4.xlsx"
     f.parent.mkdir(parents=True)
@@ -279,6 +321,22 @@ def test_valid_inputs_exit_0_with_one_line_per_file(tmp_path, capsys, monkeypatc
     assert lines[3].startswith("data/panel  panel  rows=8")
     assert "encoding=gbk" in lines[4] and "survey" in lines[4]
     assert _snapshot(tmp_path) == before
+
+
+def test_warnings_are_printed_and_do_not_fail(tmp_path, capsys, monkeypatch):
+    root = tmp_path / "data"
+    _valid_tree(root)
+    f = root / "survey" / "survey_2010Q4.csv"
+    df = pd.read_csv(f, dtype="str")
+    df.loc[3, "weight"] = str(200 * pd.to_numeric(df["weight"]).median())
+    f.write_text(df.to_csv(index=False), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    rc = cli.main(["validate", "data/survey", "data/panel"])
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    assert ("data/survey/survey_2010Q4.csv: warning: column 'weight': outlier: above 50 x "
+            "the file's median") in err
+    assert "(1 row; row 5)" in err and len(out.strip().splitlines()) == 2
 
 
 def test_dataset_root_and_explicit_kind(tmp_path, capsys, monkeypatch):

@@ -285,6 +285,7 @@ class Dataset:
         self._cache: dict[Path, pd.DataFrame] = {}
         self._records: dict[str, dict] = {}
         self._panel_checked = False
+        self._panel_notes: list[dict] = []
         self._manifest = self._read_manifest()
         self._survey_files = self._index_surveys()
 
@@ -417,7 +418,9 @@ class Dataset:
         UsageError
             A quarter without a survey file (the message lists those available).
         DataError
-            Any file breaking the contract (every problem of every file requested).
+            Any file breaking the contract (every problem of every file requested), or
+            waves read together that do not share one survey design
+            (:func:`gotone_analysis.schema.check_waves`).
         """
         if isinstance(quarters, str):
             quarters = [quarters]
@@ -429,7 +432,11 @@ class Dataset:
                              f"{self.root / 'survey'}; available quarters: {have}")
         if not wanted:
             raise data_error("survey/", "no data", "no survey files in the data set")
-        frames = self._load_files([self._survey_files[q] for q in wanted], "survey")
+        files = [self._survey_files[q] for q in wanted]
+        frames = self._load_files(files, "survey")
+        if len(frames) > 1:
+            schema.raise_if_errors(schema.check_waves(
+                {self._rel(f): fr for f, fr in zip(files, frames, strict=True)}))
         return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].copy()
 
     def _combined(self, kind: str) -> pd.DataFrame:
@@ -509,15 +516,34 @@ class Dataset:
         from .. import cache
 
         if cache.cache_dir() is None:
-            schema.validate_panel(folder, file="panel/")
-            return
-        try:
-            digest = self._input_record(folder, "panel")["sha256"]
-        except DataError:  # unreadable: let the validation say so
-            schema.validate_panel(folder, file="panel/")
-            return
-        cache.shared("panel_validation", lambda: schema.validate_panel(folder, file="panel/"),
-                     depends={"panel/": digest})
+            info = schema.validate_panel(folder, file="panel/")
+        else:
+            try:
+                digest = self._input_record(folder, "panel")["sha256"]
+            except DataError:  # unreadable: let the validation say so
+                info = schema.validate_panel(folder, file="panel/")
+            else:
+                info = cache.shared("panel_validation",
+                                    lambda: schema.validate_panel(folder, file="panel/"),
+                                    depends={"panel/": digest})
+        self._panel_notes = list(info.get("notes", []))
+
+    def warnings(self) -> list[dict]:
+        """The warnings of the inputs read and validated so far, in read order.
+
+        Values the contract finds possible but implausible against their file's own
+        distribution (:mod:`gotone_analysis.schema`: e.g. a survey weight above 50 x its
+        wave's median); they do not stop a run and are shown to readers.
+
+        Returns
+        -------
+        list of dict
+            Problem dicts (``file``, ``column``, ``rule``, ``detail``, ``count``,
+            ``rows``, ``examples``, ``severity="warning"``).
+        """
+        notes = [n for frame in self._cache.values() for n in frame.attrs.get("notes", [])]
+        notes += self._panel_notes
+        return [n for n in notes if n.get("severity") == "warning"]
 
     def _relative_mapping(self, rec: dict) -> dict:
         if rec.get("mapping"):

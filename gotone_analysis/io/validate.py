@@ -1,7 +1,9 @@
-"""``gotone validate``: check files and folders against the data contract, write nothing.
+""""``gotone validate``: check files and folders against the data contract, write nothing.
 
 :func:`validate_paths` takes plain arguments and returns what it found (one summary per
-valid input, notes, failures); the command line prints it.
+valid input, warnings, notes, failures); the command line prints it. The survey files
+validated together must also share one survey design
+(:func:`gotone_analysis.schema.check_waves`), as the waves a batch reads must.
 """
 
 from __future__ import annotations
@@ -74,11 +76,15 @@ class Validation:
         Observations that do not fail a file (e.g. unknown columns).
     failures : list of str
         Every problem of every input, each naming the file.
+    warnings : list of str
+        Values possible but implausible against their file's own distribution (the
+        contract's soft plausibility rules); they do not fail a file.
     """
 
     summaries: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -107,18 +113,27 @@ def _targets(paths: list[str], kind: str | None, found: Validation
     return targets
 
 
-def _check_one(f: Path, k: str, shown: str, explicit, found: Validation) -> None:
-    """Validate one input into ``found``."""
+def _remarks(notes: list[dict], found: Validation) -> None:
+    """Sort a validated input's warnings and notes into ``found``."""
+    for n in notes:
+        line = schema.Problem(**n).line()
+        (found.warnings if n.get("severity") == "warning" else found.notes).append(line)
+
+
+def _check_one(f: Path, k: str, shown: str, explicit, found: Validation
+               ) -> pd.DataFrame | None:
+    """Validate one input into ``found``; return its frame (None for the panel)."""
     if k == "panel":
         info = schema.validate_panel(f, file=shown)
         info["encoding"] = None
         found.summaries.append(_summary(shown, k, None, info))
-        found.notes += [schema.Problem(**n).line() for n in info["notes"]]
-        return
+        _remarks(info["notes"], found)
+        return None
     mapping, folder_wide = (explicit, False) if explicit is not None else mapping_for(f, k)
     df, rec = load_file(f, k, mapping, shown, folder_wide)
     found.summaries.append(_summary(shown, k, df, rec))
-    found.notes += [schema.Problem(**n).line() for n in df.attrs.get("notes", [])]
+    _remarks(df.attrs.get("notes", []), found)
+    return df
 
 
 def validate_paths(paths: list[str] | tuple[str, ...], *, kind: str | None = None,
@@ -140,7 +155,8 @@ def validate_paths(paths: list[str] | tuple[str, ...], *, kind: str | None = Non
     Returns
     -------
     Validation
-        Summaries of the valid inputs, notes and every failure.
+        Summaries of the valid inputs, warnings, notes and every failure (among them the
+        survey files that do not share one design).
     """
     found = Validation()
     explicit = None
@@ -149,13 +165,20 @@ def validate_paths(paths: list[str] | tuple[str, ...], *, kind: str | None = Non
             explicit = load_mapping(mapping, kind=kind)
         except DataError as exc:
             found.failures.append(str(exc))
+    waves: dict[str, pd.DataFrame] = {}
     for f, k, shown in _targets(list(paths), kind, found):
         if k is None:
             found.failures.append(f"{shown}: cannot tell the kind of file from its folder or "
                                   "name; pass --kind survey|kpi|panel|benchmark")
             continue
         try:
-            _check_one(f, k, shown, explicit, found)
+            frame = _check_one(f, k, shown, explicit, found)
         except GotoneError as exc:
             found.failures.append(str(exc))
+            continue
+        if k == "survey":
+            waves[shown] = frame
+    across = schema.check_waves(waves)
+    if across:
+        found.failures.append(schema.format_problems(across))
     return found

@@ -192,8 +192,10 @@ def run_batch(
                      compare_to=compare_to, lang=lang, min_base=min_base, seed=seed,
                      engine=engine)
 
-    # 2. every input file against the data contract, still before anything is written
-    check_inputs(data_dir)
+    # 2. every input file against the data contract, still before anything is written;
+    # warnings (implausible but possible values) are shown and do not stop the batch
+    for line in check_inputs(data_dir):
+        print(f"gotone run: {line}", file=sys.stderr)
 
     # 3. the lock; stale staging of earlier (killed) batches goes
     lock = FileLock(str(out_dir / LOCK_NAME))

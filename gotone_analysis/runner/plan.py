@@ -166,13 +166,24 @@ def plan_runs(notebook_dir: Path, names: Sequence[str], scopes: Sequence[str],
     return plan
 
 
-def check_inputs(data_dir: Path) -> None:
-    """Validate every survey, KPI and benchmark file of ``data_dir`` against the contract.
+def check_inputs(data_dir: Path) -> list[str]:
+    """Validate every input of ``data_dir`` against the contract, before any kernel.
 
     The batch calls this before it starts a kernel or writes anything, so bad input
-    stops the whole run with one message (every problem of every file: file, column,
-    rule, rows) and leaves the output folder untouched. The customer panel is checked
-    with ``gotone validate`` (DuckDB), not here: no report reads it yet.
+    stops the whole run with one message (every problem of every input: file, column,
+    rule, rows) and leaves the output folder untouched. Every survey, KPI and benchmark
+    file is read and validated in full, the survey waves must share one design
+    (:func:`gotone_analysis.schema.check_waves`), and the customer panel gets the quick
+    checks of :func:`gotone_analysis.schema.validate_panel` (columns, codes, months
+    without a gap, numeric ranges, partition folders: a few aggregate scans in DuckDB).
+    The panel's costly checks (the duplicate-key scan, the soft plausibility rules) run
+    once per batch while the kernels work (:func:`gotone_analysis.batch_prep.prepare_batch`).
+
+    Returns
+    -------
+    list of str
+        The warnings found (values implausible against their file's own distribution),
+        one line each; they do not stop the batch.
 
     Raises
     ------
@@ -181,13 +192,26 @@ def check_inputs(data_dir: Path) -> None:
     UsageError
         When the data folder is missing.
     """
-    from .. import io
+    from .. import io, schema
+    from ..errors import DataError
 
-    ds = io.open_dataset(data_dir)
-    ds.survey()
-    for kind, load in (("kpi", ds.kpi), ("benchmark", ds.benchmark)):
-        if (Path(data_dir) / kind).is_dir():
-            load()
+    root = Path(data_dir)
+    ds = io.open_dataset(root)
+    checks = [ds.survey]
+    checks += [load for kind, load in (("kpi", ds.kpi), ("benchmark", ds.benchmark))
+               if (root / kind).is_dir()]
+    if (root / "panel").is_dir():
+        checks.append(lambda: schema.validate_panel(root / "panel", file="panel/", quick=True))
+    problems: list[schema.Problem] = []
+    for check in checks:
+        try:
+            check()
+        except DataError as exc:
+            if not exc.problems:
+                raise
+            problems += [schema.Problem(**p) for p in exc.problems]
+    schema.raise_if_errors(problems)
+    return [schema.Problem(**w).line() for w in ds.warnings()]
 
 
 def path_redactions(data_dir: Path, out_dir: Path) -> tuple[tuple[str, str], ...]:

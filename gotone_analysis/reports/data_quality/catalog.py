@@ -53,8 +53,10 @@ SECTION: dict[str, tuple[str, str]] = {
         '缺失值',
         'Missingness'),
     'section.data_quality.missingness.note': (
-        '98/99（拒答、不知道）按缺失计。服务感知题（pq_*）未使用该服务时本应缺失。',
-        "Codes 98/99 (refused, don't know) count as missing; pq_* items are missing where the service was not used."),
+        '98/99（拒答、不知道）按缺失计。服务感知题（pq_*）未使用该服务时本应缺失。'
+        '所有被访者均未作答的题目一律标为“需关注”（含 pq_*）：该题可能未被询问，或答案在数据中丢失。',
+        "Codes 98/99 (refused, don't know) count as missing; pq_* items are missing where the service was not used. "
+        "An item that no one asked answered is always flagged, pq_* included: the question was not asked or its answers were lost."),
     'section.data_quality.bases_against_the_comparison_quarter': (
         '样本量变化',
         'Bases against the comparison quarter'),
@@ -62,6 +64,9 @@ SECTION: dict[str, tuple[str, str]] = {
         '数据校验',
         'Validation summary'),
     'section.data_quality.validation_summary.note': (
-        '读取并按数据约定校验的每个文件。',
-        'Every file read and validated against the data contract.'),
+        '读取并按数据约定校验的每个文件。“warning”行为可能但不合常理的取值'
+        '（相对本文件自身分布的离群值，如权重超过该期中位数的 50 倍），不影响运行，请核实。',
+        'Every file read and validated against the data contract. Rows marked "warning" are '
+        "possible but implausible values (outliers against the file's own distribution, e.g. a "
+        "weight above 50 times its wave's median): they do not stop the run; check them."),
 }

@@ -182,8 +182,10 @@ def missingness(survey: pd.DataFrame, items: Sequence[str] | None = None, *,
     Who is asked follows the contract (:attr:`gotone_analysis.contract.Column.asked_of`):
     items asked of GoTone customers only (lever awareness and use, the nine rights) are
     counted on GoTone respondents; the performance items (``pq_*``), asked only of users
-    of the service, are missing by design for everyone else, so they are shown but never
-    flagged.
+    of the service, are missing by design for everyone else, so a high share missing is
+    not flagged for them. An item empty for everyone asked is always flagged, ``pq_*``
+    included: no respondent answered it, so the question was not asked or its answers
+    were lost.
 
     Parameters
     ----------
@@ -200,7 +202,8 @@ def missingness(survey: pd.DataFrame, items: Sequence[str] | None = None, *,
     -------
     DataFrame
         ``item, asked_of, n, n_missing, share_missing, flagged`` (``n`` = respondents
-        asked), the most missing first (ties by item name).
+        asked; ``flagged``: share missing above ``threshold`` for an item not missing by
+        design, or no answer at all), the most missing first (ties by item name).
     """
     items = [c for c in (items if items is not None else SURVEY_ITEMS) if c in survey.columns]
     gotone = (survey["brand"].astype("string") == "gotone").fillna(False).to_numpy(bool) \
@@ -214,7 +217,8 @@ def missingness(survey: pd.DataFrame, items: Sequence[str] | None = None, *,
         rows.append({"item": item, "asked_of": asked_of, "n": n, "n_missing": k,
                      "share_missing": k / n if n else np.nan})
     out = pd.DataFrame(rows, columns=["item", "asked_of", "n", "n_missing", "share_missing"])
-    out["flagged"] = (out["share_missing"] > threshold) & (out["asked_of"] != "users")
+    empty = (out["n"] > 0) & (out["n_missing"] == out["n"])
+    out["flagged"] = ((out["share_missing"] > threshold) & (out["asked_of"] != "users")) | empty
     return out.sort_values(["share_missing", "item"], ascending=[False, True],
                            kind="stable").reset_index(drop=True)
 
@@ -309,8 +313,10 @@ def validation_summary(ds, quarters: Sequence[str]) -> pd.DataFrame:
     -------
     DataFrame
         ``kind, path, rows, sha256, status, problems, detail``: one row per file read
-        (``status`` "ok") and one per contract violation found (``status`` "failed",
-        ``detail`` naming column and rule), in the order read.
+        (``status`` "ok"), one per contract violation found (``status`` "failed",
+        ``detail`` naming column and rule), in the order read, then one per warning
+        (``status`` "warning": values possible but implausible against their file's own
+        distribution, :meth:`gotone_analysis.io.Dataset.warnings`).
     """
     failed = []
     present = [q for q in quarters if q in ds.quarters()]
@@ -332,6 +338,12 @@ def validation_summary(ds, quarters: Sequence[str]) -> pd.DataFrame:
     ok = pd.DataFrame({"kind": src["kind"], "path": src["path"], "rows": src["rows"],
                        "sha256": src["sha256"], "status": "ok", "problems": 0,
                        "detail": src["encoding"].fillna("")})
+    kinds = dict(zip(src["path"], src["kind"], strict=True))
+    for w in ds.warnings():
+        failed.append({"kind": kinds.get(w["file"], ""), "path": w["file"], "rows": pd.NA,
+                       "sha256": "", "status": "warning", "problems": w.get("count", 1),
+                       "detail": " ".join(str(x) for x in (w.get("column"), w.get("rule"),
+                                                            w.get("detail")) if x)})
     out = pd.concat([ok, pd.DataFrame(failed, columns=ok.columns)], ignore_index=True) \
         if failed else ok
     out["rows"] = out["rows"].astype("Int64")
@@ -360,7 +372,8 @@ def headline(survey: pd.DataFrame, weights: pd.DataFrame, bases_table: pd.DataFr
     -------
     dict
         ``respondents, weighted_total, deff_kish, n_eff, max_min_ratio,
-        low_base_cells, items_flagged, max_share_missing, files_read, files_failed``.
+        low_base_cells, items_flagged, max_share_missing, files_read, files_failed,
+        input_warnings`` (``input_warnings``: the warnings of :func:`validation_summary`).
     """
     tot = weights.iloc[-1]
     return {
@@ -374,6 +387,7 @@ def headline(survey: pd.DataFrame, weights: pd.DataFrame, bases_table: pd.DataFr
         "max_share_missing": float(missing["share_missing"].max()) if len(missing) else 0.0,
         "files_read": int((validation["status"] == "ok").sum()),
         "files_failed": int((validation["status"] == "failed").sum()),
+        "input_warnings": int((validation["status"] == "warning").sum()),
     }
 
 
