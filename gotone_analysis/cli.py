@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from .errors import GotoneError
-from .processes import JOB_MEMORY_GB
+from .processes import JOB_MEMORY_GIB
 
 
 def _add_demo(sub: argparse._SubParsersAction) -> None:
@@ -78,7 +78,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
                    help="notebooks run at once, each in a worker process with its kernels "
                         "(default 2); at most the usable cores of this machine: a larger "
                         "value is lowered to that with a warning. Each busy job needs "
-                        f"about {JOB_MEMORY_GB:.1f} GB of memory on the small demo, more on "
+                        f"about {JOB_MEMORY_GIB:.1f} GiB of memory on the small demo, more on "
                         "larger data")
     p.add_argument("--data", default=None, help="data folder (default data/demo)")
     p.add_argument("--out", default=None, help="output folder (default outputs)")

@@ -180,7 +180,7 @@ def test_jobs_are_capped_at_the_usable_cores(fake_data: Path, tmp_path: Path, mo
     warnings = [line for line in err.splitlines() if "warning" in line]
     assert len(warnings) == 1, err
     assert "--jobs 100 lowered to 1" in warnings[0] and "usable cores" in warnings[0]
-    assert f"{processes.JOB_MEMORY_GB:.1f} GB" in warnings[0]
+    assert f"{processes.JOB_MEMORY_GIB:.1f} GiB" in warnings[0]
     assert peak[0] == 1  # one worker, not one per task
 
 
@@ -189,4 +189,4 @@ def test_run_help_documents_the_cap(capsys):
         cli.main(["run", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "at most the usable cores" in text
-    assert f"about {processes.JOB_MEMORY_GB:.1f} GB of memory" in text
+    assert f"about {processes.JOB_MEMORY_GIB:.1f} GiB of memory" in text

@@ -144,7 +144,7 @@ def run_batch(
         Worker processes (notebooks run in parallel), at most the usable cores
         (:func:`gotone_analysis.processes.usable_cores`): a larger value is lowered
         to that, with one warning line on standard error naming the cap and the memory
-        each busy job needs (:data:`gotone_analysis.processes.JOB_MEMORY_GB`).
+        each busy job needs (:data:`gotone_analysis.processes.JOB_MEMORY_GIB`).
     data_dir, out_dir : path, optional
         Data folder (default the demo data) and output folder (default ``outputs``).
     lang, compare_to, min_base, seed, engine
@@ -228,7 +228,7 @@ def cap_jobs(jobs: int, stream: TextIO | None = None) -> int:
     """``jobs`` lowered to the usable cores, with one warning line if it was more.
 
     Each busy job is a worker process and its kernels (about
-    :data:`gotone_analysis.processes.JOB_MEMORY_GB` GB on the small demo, more on
+    :data:`gotone_analysis.processes.JOB_MEMORY_GIB` GiB on the small demo, more on
     larger data); more jobs than cores make no report faster and only add memory.
 
     Parameters
@@ -246,10 +246,10 @@ def cap_jobs(jobs: int, stream: TextIO | None = None) -> int:
     cap = processes.usable_cores()
     if jobs <= cap:
         return jobs
-    print(f"gotone run: warning: --jobs {jobs} lowered to {cap}, the usable cores of this "
-          f"machine; each busy job (a worker and its kernels) needs about "
-          f"{processes.JOB_MEMORY_GB:.1f} GB of memory on the small demo, more on larger data",
-          file=stream or sys.stderr, flush=True)
+    print(f"gotone run: warning: --jobs {jobs} lowered to {cap}, the usable cores here; "
+          f"each busy job (a worker and its kernels) needs about "
+          f"{processes.JOB_MEMORY_GIB:.1f} GiB of memory on the small demo, more on "
+          "larger data", file=stream or sys.stderr, flush=True)
     return cap
 
 
