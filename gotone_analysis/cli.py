@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from .errors import GotoneError
+from .processes import JOB_MEMORY_GIB
 
 
 def _add_demo(sub: argparse._SubParsersAction) -> None:
@@ -76,7 +77,12 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scope", default="province",
                    help="province, all, or a comma-separated list of city codes")
     p.add_argument("--reports", default=None, help="comma-separated report names (default all)")
-    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--jobs", type=int, default=2,
+                   help="notebooks run at once, each in a worker process with its kernels "
+                        "(default 2); at most the usable cores of this machine: a larger "
+                        "value is lowered to that with a warning. Each busy job needs "
+                        f"about {JOB_MEMORY_GIB:.1f} GiB of memory on the small demo, more on "
+                        "larger data")
     p.add_argument("--data", default=None, help="data folder (default data/demo)")
     p.add_argument("--out", default=None, help="output folder (default outputs)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")

@@ -15,9 +15,13 @@ answer in time, is shut down and the notebook starts its own, as without the poo
 
 ``$GOTONE_WARM_KERNELS=0`` turns the pool off (every notebook starts its own kernel).
 
+Every kernel of a worker, warm or started by papermill, is started by the manager class
+of :func:`owned_manager_class`, so it dies with the worker that started it
+(:func:`gotone_analysis.processes.die_with_parent`), even when the worker is killed.
+
 Public names: :data:`WARM_IMPORTS`, :data:`WARM_ENV`, :class:`WarmKernel`,
-:func:`enabled`, :func:`prepare_next`, :func:`take`, :func:`release`,
-:func:`shutdown_all`.
+:func:`enabled`, :func:`owned_manager_class`, :func:`prepare_next`, :func:`take`,
+:func:`release`, :func:`shutdown_all`.
 """
 
 from __future__ import annotations
@@ -27,8 +31,10 @@ import tempfile
 import time
 from collections.abc import Mapping
 
-__all__ = ["WARM_ENV", "WARM_IMPORTS", "WarmKernel", "enabled", "prepare_next", "release",
-           "shutdown_all", "take"]
+from . import processes
+
+__all__ = ["WARM_ENV", "WARM_IMPORTS", "WarmKernel", "enabled", "owned_manager_class",
+           "prepare_next", "release", "shutdown_all", "take"]
 
 #: Environment variable: ``0`` turns the warm pool off.
 WARM_ENV = "GOTONE_WARM_KERNELS"
@@ -44,6 +50,8 @@ WARM_IMPORTS = (
 READY_TIMEOUT = 120.0
 
 _POOL: list[WarmKernel] = []
+#: The class :func:`owned_manager_class` makes, once.
+_OWNED: list[type] = []
 #: Kernels handed out by :func:`take`, by id of their manager, until :func:`release`.
 _TAKEN: dict[int, WarmKernel] = {}
 
@@ -51,6 +59,36 @@ _TAKEN: dict[int, WarmKernel] = {}
 def enabled() -> bool:
     """Whether workers keep a warm kernel (``$GOTONE_WARM_KERNELS`` is not ``0``)."""
     return os.environ.get(WARM_ENV, "1") != "0"
+
+
+def owned_manager_class() -> type:
+    """The kernel manager class of a batch's kernels: each kernel dies with its starter.
+
+    A subclass of ``jupyter_client.AsyncKernelManager`` whose ``start_kernel`` starts the
+    kernel process with :func:`gotone_analysis.processes.child_preexec`, so the kernel is
+    killed when the process that started it (a batch worker) ends, however it ends.
+    :class:`WarmKernel` uses it, and the worker passes it to papermill
+    (``kernel_manager_class``) for the kernels papermill starts itself. The class is made
+    on first use, so importing this module does not import jupyter_client.
+
+    Returns
+    -------
+    type
+        The manager class (the same one on every call).
+    """
+    if not _OWNED:
+        from jupyter_client.manager import AsyncKernelManager
+
+        class OwnedKernelManager(AsyncKernelManager):
+            """An ``AsyncKernelManager`` whose kernels die with the process that started them."""
+
+            async def start_kernel(self, **kw):
+                """Start the kernel as ``AsyncKernelManager`` does, tied to this process."""
+                kw.setdefault("preexec_fn", processes.child_preexec())
+                return await super().start_kernel(**kw)
+
+        _OWNED.append(OwnedKernelManager)
+    return _OWNED[0]
 
 
 def _run(coro_fn, *args, **kwargs):
@@ -69,9 +107,7 @@ class WarmKernel:
     """
 
     def __init__(self, kernel_name: str = "python3") -> None:
-        from jupyter_client.manager import AsyncKernelManager
-
-        self.km = AsyncKernelManager(kernel_name=kernel_name)
+        self.km = owned_manager_class()(kernel_name=kernel_name)
         # a neutral folder that outlives every run; take() moves the kernel to its task
         _run(self.km.start_kernel, cwd=tempfile.gettempdir())
         self.kc = self.km.client()

@@ -16,6 +16,11 @@ itself), and publishes each result as it arrives:
   ``status.json`` records each report's status, and ``<out>/index.html`` is rebuilt
   from those after every publish;
 * a lock on ``<out>/.gotone.lock`` keeps two batches from writing the same folder;
+* the workers, and the kernels they start, die with their batch however it ends (a
+  SIGKILL too), and a worker whose batch is gone writes nothing more; a batch removes
+  only its own staging, and the staging of earlier runs whose batch process is gone
+  (each run's folder names its process, :data:`OWNER_NAME`);
+* ``jobs`` is capped at the usable cores (:func:`cap_jobs`);
 * an output folder the batch cannot write to stops it with a message (exit 2) before
   anything is written; a report that cannot be put in place stops it too, with that
   report's last good version left as it was, the workers and kernels stopped and the
@@ -50,12 +55,15 @@ from .batch import (
     LOCK_NAME,
     LOCK_TIMEOUT,
     LOGS_NAME,
+    OWNER_NAME,
     PROGRESS_ENV,
     STAGING_NAME,
     BatchBusy,
     BatchResult,
     PublishError,
+    cap_jobs,
     print_summary,
+    remove_dead_runs,
     run_batch,
 )
 from .control import Terminated, kill_tree, on_sigterm, signals_deferred, stop_pool
@@ -74,10 +82,12 @@ from .plan import (
 from .worker import (
     KERNEL_START_TIMEOUT,
     TaskResult,
+    batch_alive,
     execute_task,
     failed_result,
     needs_failed,
     publishable_notebook,
+    stop_if_orphaned,
     worker_died,
     worker_init,
 )
@@ -92,6 +102,7 @@ __all__ = [
     "LOCK_TIMEOUT",
     "LOGS_NAME",
     "NOTEBOOKS_ENV",
+    "OWNER_NAME",
     "PROGRESS_ENV",
     "STAGING_NAME",
     "BatchBusy",
@@ -100,6 +111,8 @@ __all__ = [
     "Task",
     "TaskResult",
     "Terminated",
+    "batch_alive",
+    "cap_jobs",
     "check_inputs",
     "default_notebook_dir",
     "execute_task",
@@ -114,9 +127,11 @@ __all__ = [
     "plan_runs",
     "print_summary",
     "publishable_notebook",
+    "remove_dead_runs",
     "run_batch",
     "signals_deferred",
     "start_order",
+    "stop_if_orphaned",
     "stop_pool",
     "worker_died",
     "worker_init",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import datetime as _dt
+import json
 import multiprocessing
 import os
 import shutil
@@ -26,7 +27,7 @@ from typing import TextIO
 
 import pandas as pd
 
-from .. import batch_prep, config, pages
+from .. import batch_prep, config, pages, processes, provenance
 from .. import cache as shared_cache
 from ..errors import GotoneError, UsageError
 from ..params import parse_quarters
@@ -48,6 +49,10 @@ from .worker import TaskResult, execute_task, needs_failed, worker_died, worker_
 LOCK_NAME = ".gotone.lock"
 #: Folder (in the output folder) where a run's files are made before they are published.
 STAGING_NAME = ".staging"
+#: File in a run's staging folder (``.staging/<run id>/``) naming the batch process that
+#: owns it, as JSON ``{"pid": <process id>, "started": <its start time, seconds since the
+#: epoch>}``: a later batch removes the staging of runs whose process no longer runs.
+OWNER_NAME = "batch.json"
 #: Folder (in the output folder) of the workers' and kernels' logs.
 LOGS_NAME = ".logs"
 #: Seconds a second batch waits for the lock before giving up.
@@ -134,7 +139,10 @@ def run_batch(
     reports : str or sequence of str, optional
         Report names; default every notebook in ``notebook_dir``.
     jobs : int, default 2
-        Worker processes (notebooks run in parallel).
+        Worker processes (notebooks run in parallel), at most the usable cores
+        (:func:`gotone_analysis.processes.usable_cores`): a larger value is lowered
+        to that, with one warning line on standard error naming the cap and the memory
+        each busy job needs (:data:`gotone_analysis.processes.JOB_MEMORY_GIB`).
     data_dir, out_dir : path, optional
         Data folder (default the demo data) and output folder (default ``outputs``).
     lang, compare_to, min_base, seed, engine
@@ -180,6 +188,7 @@ def run_batch(
     stream = stream or sys.stdout
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
         raise UsageError(f"parameter jobs must be a whole number >= 1, got {jobs!r}")
+    jobs = cap_jobs(jobs)
     notebook_dir = Path(notebook_dir) if notebook_dir else default_notebook_dir()
     data_dir = Path(data_dir) if data_dir else config.default_data_dir()
     out_dir = (Path(out_dir) if out_dir else config.default_output_dir()).resolve()
@@ -197,7 +206,7 @@ def run_batch(
     for line in check_inputs(data_dir):
         print(f"gotone run: {line}", file=sys.stderr)
 
-    # 3. the lock; stale staging of earlier (killed) batches goes
+    # 3. the lock; the staging of earlier batches that are gone (killed) goes
     lock = FileLock(str(out_dir / LOCK_NAME))
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -215,6 +224,65 @@ def run_batch(
         lock.release()
 
 
+def cap_jobs(jobs: int, stream: TextIO | None = None) -> int:
+    """``jobs`` lowered to the usable cores, with one warning line if it was more.
+
+    Each busy job is a worker process and its kernels (about
+    :data:`gotone_analysis.processes.JOB_MEMORY_GIB` GiB on the small demo, more on
+    larger data); more jobs than cores make no report faster and only add memory.
+
+    Parameters
+    ----------
+    jobs : int
+        The worker processes asked for.
+    stream : file, optional
+        Where the warning goes (default standard error).
+
+    Returns
+    -------
+    int
+        ``min(jobs, gotone_analysis.processes.usable_cores())``.
+    """
+    cap = processes.usable_cores()
+    if jobs <= cap:
+        return jobs
+    print(f"gotone run: warning: --jobs {jobs} lowered to {cap}, the usable cores here; "
+          f"each busy job (a worker and its kernels) needs about "
+          f"{processes.JOB_MEMORY_GIB:.1f} GiB of memory on the small demo, more on "
+          "larger data", file=stream or sys.stderr, flush=True)
+    return cap
+
+
+def remove_dead_runs(staging_root: Path) -> list[str]:
+    """Remove the staging folders of runs whose batch process no longer runs.
+
+    A run's folder ``<staging_root>/<run id>/`` names its batch in :data:`OWNER_NAME`;
+    a folder without that file, or naming a process that has ended (or whose id now
+    belongs to another process), is a dead run's and goes. The staging of a batch that
+    still runs is left alone.
+
+    Returns
+    -------
+    list of str
+        The run ids whose folders were removed, sorted.
+    """
+    removed = []
+    try:
+        runs = sorted(p for p in staging_root.iterdir() if p.is_dir())
+    except FileNotFoundError:
+        return []
+    for run in runs:
+        try:
+            owner = json.loads((run / OWNER_NAME).read_text(encoding="utf-8"))
+            alive = processes.process_alive(owner["pid"], owner.get("started"))
+        except (OSError, ValueError, KeyError, TypeError):
+            alive = False
+        if not alive:
+            shutil.rmtree(run, ignore_errors=True)
+            removed.append(run.name)
+    return removed
+
+
 def _output_error(out_dir: Path, exc: OSError) -> UsageError:
     """The message for an output folder the batch cannot write to."""
     reason = exc.strerror or str(exc) or type(exc).__name__
@@ -229,14 +297,17 @@ def _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout, prog
     cache_dir = out_dir / shared_cache.CACHE_NAME
     log_dir = out_dir / LOGS_NAME
     try:
-        shutil.rmtree(staging_root, ignore_errors=True)
+        remove_dead_runs(staging_root)
         run_dir.mkdir(parents=True)
+        provenance.atomic_write_text(
+            run_dir / OWNER_NAME, json.dumps({"pid": os.getpid(),
+                                              "started": processes.process_started()}))
         cache_dir.mkdir(exist_ok=True)
         shutil.rmtree(log_dir, ignore_errors=True)
         log_dir.mkdir()
     except OSError as exc:  # working folders the batch cannot make
         raise _output_error(out_dir, exc) from None
-    from .. import io, provenance
+    from .. import io
 
     saved = {k: os.environ.get(k) for k in (provenance.CACHE_DIR_ENV,
                                              shared_cache.NO_CACHE_ENV,
@@ -297,7 +368,8 @@ def _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
     ctx = multiprocessing.get_context("spawn")
     log_dir = out_dir / LOGS_NAME
     pool = cf.ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx,
-                                  initializer=worker_init, initargs=(str(log_dir),))
+                                  initializer=worker_init,
+                                  initargs=(str(log_dir), os.getpid()))
     # a live bar on a terminal; one line per finished report in logs (CI, make | tee)
     live = progress and sys.stderr.isatty()
     bar = tqdm(total=len(tasks), file=sys.stderr, unit="nb", disable=not live,

@@ -1,7 +1,9 @@
 """What runs in a batch's worker process, and the results it reports back.
 
-* :func:`worker_init` prepares a worker (logs, papermill and nbconvert imported once,
-  a warm kernel);
+* :func:`worker_init` prepares a worker (it dies with its batch, logs, papermill and
+  nbconvert imported once, a warm kernel);
+* :func:`batch_alive` tells whether the worker's batch still runs: a worker whose batch
+  is gone stops (:func:`stop_if_orphaned`) before it writes into staging;
 * :func:`execute_task` runs one notebook with papermill and exports its reader HTML,
   both in staging; the executed notebook is published as :func:`publishable_notebook`
   makes it (without this machine's folders);
@@ -23,12 +25,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import cache as shared_cache
-from .. import kernels, labels, pages, provenance, report
+from .. import kernels, labels, pages, processes, provenance, report
 from ..reports.summary.tables import OUTPUT_DIR_ENV
 from .plan import Task
 
 #: Seconds papermill waits for a kernel to start.
 KERNEL_START_TIMEOUT = 120
+
+#: The process id of the batch that started this worker (set by :func:`worker_init`).
+_BATCH_PID: list[int] = []
 
 
 @dataclass
@@ -46,10 +51,14 @@ class TaskResult:
 
 
 
-def worker_init(log_dir: str | None = None) -> None:
+def worker_init(log_dir: str | None = None, batch_pid: int | None = None) -> None:
     """Prepare a worker process.
 
-    Ignores Ctrl-C (the parent decides what to stop), sends the worker's and its
+    Has the worker killed when its batch process ends, however it ends (on Linux;
+    :func:`gotone_analysis.processes.die_with_parent`; the kernels it starts die with it,
+    :func:`gotone_analysis.kernels.owned_manager_class`), so a batch killed with SIGKILL
+    leaves no worker or kernel running. Ignores Ctrl-C (the parent decides what to
+    stop), sends the worker's and its
     kernels' standard output and error to ``<log_dir>/worker-<pid>.log`` so the
     batch's terminal shows only the progress bar and the closing table, quiets
     papermill's warnings (the parameters were checked before) and imports papermill
@@ -57,6 +66,9 @@ def worker_init(log_dir: str | None = None) -> None:
     """
     import logging
 
+    if batch_pid is not None:
+        _BATCH_PID[:] = [batch_pid]
+        processes.die_with_parent(batch_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if log_dir:
         fd = os.open(os.path.join(log_dir, f"worker-{os.getpid()}.log"),
@@ -71,6 +83,36 @@ def worker_init(log_dir: str | None = None) -> None:
     # the warm kernel of gotone_analysis.kernels, stopped when the worker exits
     multiprocessing.util.Finalize(None, kernels.shutdown_all, exitpriority=10)
     kernels.prepare_next("python3")
+
+
+def batch_alive() -> bool:
+    """Whether the batch that started this worker still runs.
+
+    Returns
+    -------
+    bool
+        False once the batch process named to :func:`worker_init` has ended (the worker
+        was handed to another parent); True outside a batch worker.
+    """
+    return not _BATCH_PID or processes.parent_alive(_BATCH_PID[0])
+
+
+def stop_if_orphaned() -> None:
+    """End this worker, and its kernels, at once if its batch has ended.
+
+    Called before the worker writes into staging: the staging folder of a dead batch
+    belongs to no one (the next batch removes it), so nothing more is written there.
+    Where the system kills a worker with its batch (Linux) this is a second line.
+
+    Returns
+    -------
+    None
+        When the batch still runs; otherwise the process exits (status 1).
+    """
+    if batch_alive():
+        return
+    kernels.shutdown_all()
+    os._exit(1)
 
 
 def execute_task(task: Task) -> TaskResult:
@@ -90,6 +132,7 @@ def execute_task(task: Task) -> TaskResult:
     import papermill as pm
 
     start = time.perf_counter()
+    stop_if_orphaned()
     task.staging.mkdir(parents=True, exist_ok=True)
     env = {report.PUBLISH_DIR_ENV: str(task.staging),
            report.CACHE_DIR_ENV: str(task.cache_dir),
@@ -112,14 +155,17 @@ def execute_task(task: Task) -> TaskResult:
             kernel_name="python3", cwd=str(task.staging), progress_bar=False,
             log_output=False, request_save_on_cell_execute=False,
             start_timeout=KERNEL_START_TIMEOUT, execution_timeout=task.cell_timeout,
+            kernel_manager_class=kernels.owned_manager_class(),
             **({"km": km} if km is not None else {}))
         kernels.release(km)
         nb = publishable_notebook(nb, task)
+        stop_if_orphaned()
         _write_notebook(nb, executed)
         pages.export_html(nb, task.staging / f"{task.report}.html", title=title,
                            lang=task.lang)
     except Exception as exc:  # any failure of this one report is reported, not raised
         kernels.release(km)
+        stop_if_orphaned()
         return failed_result(task, exc, executed, time.perf_counter() - start)
     return TaskResult(task.report, task.scope, "ok", time.perf_counter() - start,
                       files=[executed.name, f"{task.report}.html"])
