@@ -47,6 +47,14 @@ def _describe(procs) -> list[str]:
     return out
 
 
+def _command(p: psutil.Process) -> str:
+    """A process's command line; "" once it has ended (a short-lived helper may)."""
+    try:
+        return " ".join(p.cmdline())
+    except psutil.Error:
+        return ""
+
+
 def test_a_killed_batch_leaves_no_process_and_the_next_batch_removes_its_staging(
         small_demo: Path, tmp_path: Path):
     out = tmp_path / "out"
@@ -90,7 +98,7 @@ def test_a_killed_batch_leaves_no_process_and_the_next_batch_removes_its_staging
             pytest.fail("the batch's notebooks did not start in time")
         time.sleep(1.0)
         look()
-        kinds = " ".join(" ".join(p.cmdline()) for p in seen.values())
+        kinds = " ".join(_command(p) for p in seen.values())
         assert "spawn_main" in kinds and "ipykernel" in kinds  # workers and kernels run
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
