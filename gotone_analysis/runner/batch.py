@@ -258,8 +258,10 @@ def remove_dead_runs(staging_root: Path) -> list[str]:
 
     A run's folder ``<staging_root>/<run id>/`` names its batch in :data:`OWNER_NAME`;
     a folder without that file, or naming a process that has ended (or whose id now
-    belongs to another process), is a dead run's and goes. The staging of a batch that
-    still runs is left alone.
+    belongs to another process), is a dead run's and goes. So does one naming this
+    process: called under the output folder's lock before a batch makes its own staging,
+    such a folder is left from an earlier batch of this process, which has ended. The
+    staging of a batch still running in another process is left alone.
 
     Returns
     -------
@@ -274,7 +276,8 @@ def remove_dead_runs(staging_root: Path) -> list[str]:
     for run in runs:
         try:
             owner = json.loads((run / OWNER_NAME).read_text(encoding="utf-8"))
-            alive = processes.process_alive(owner["pid"], owner.get("started"))
+            alive = (int(owner["pid"]) != os.getpid()
+                     and processes.process_alive(owner["pid"], owner.get("started")))
         except (OSError, ValueError, KeyError, TypeError):
             alive = False
         if not alive:
@@ -310,24 +313,26 @@ def _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout, prog
     # one provenance record per input, made once; the kernels read them from the cache
     from .. import io
 
-    io.open_dataset(data_dir.resolve()).inputs(cache_dir)
-    # the batch's shared work (the panel validated once) starts in this process while
-    # the kernels run; the kernels needing it wait for it (gotone_analysis.cache)
     saved = {k: os.environ.get(k) for k in (provenance.CACHE_DIR_ENV,
                                              shared_cache.NO_CACHE_ENV,
                                              provenance.CODE_VERSION_ENV)}
-    # the code digest and version, computed once: every kernel reports and keys the same
-    os.environ[provenance.CODE_VERSION_ENV] = provenance.code_env_value()
-    os.environ[provenance.CACHE_DIR_ENV] = str(cache_dir)
-    os.environ[shared_cache.NO_CACHE_ENV] = "0" if use_cache else "1"
-    prepare = batch_prep.prepare_batch(data_dir.resolve(), names) if use_cache else None
-
-    tasks = make_tasks(plan, run_dir=run_dir, cache_dir=cache_dir, out_dir=out_dir,
-                       data_dir=data_dir, lang=lang, cell_timeout=cell_timeout,
-                       use_cache=use_cache)
+    prepare = None
     try:
+        io.open_dataset(data_dir.resolve()).inputs(cache_dir)
+        # the code digest and version, computed once: every kernel reports and keys the same
+        os.environ[provenance.CODE_VERSION_ENV] = provenance.code_env_value()
+        os.environ[provenance.CACHE_DIR_ENV] = str(cache_dir)
+        os.environ[shared_cache.NO_CACHE_ENV] = "0" if use_cache else "1"
+        # the batch's shared work (the panel validated once) starts in this process while
+        # the kernels run; the kernels needing it wait for it (gotone_analysis.cache)
+        prepare = batch_prep.prepare_batch(data_dir.resolve(), names) if use_cache else None
+
+        tasks = make_tasks(plan, run_dir=run_dir, cache_dir=cache_dir, out_dir=out_dir,
+                           data_dir=data_dir, lang=lang, cell_timeout=cell_timeout,
+                           use_cache=use_cache)
         return _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
     finally:
+        shutil.rmtree(run_dir, ignore_errors=True)  # this batch's own staging, however it ends
         if prepare is not None:
             prepare.join(timeout=1.0)
         for k, v in saved.items():
