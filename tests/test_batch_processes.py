@@ -107,7 +107,7 @@ def test_a_killed_batch_leaves_no_process_and_the_next_batch_removes_its_staging
         assert alive == [], _describe(alive)
 
         # the dead run's staging stays until the next batch, which removes it; the
-        # staging of a run whose batch still runs (here: this process) is left alone
+        # staging of a run whose batch still runs (in another process) is left alone
         staging = out / STAGING_NAME
         dead = [p.name for p in staging.iterdir()]
         assert len(dead) == 1
@@ -116,7 +116,7 @@ def test_a_killed_batch_leaves_no_process_and_the_next_batch_removes_its_staging
         live = staging / "live-run"
         live.mkdir()
         (live / OWNER_NAME).write_text(json.dumps(
-            {"pid": os.getpid(), "started": psutil.Process().create_time()}),
+            {"pid": os.getppid(), "started": psutil.Process(os.getppid()).create_time()}),
             encoding="utf-8")
         result = run_batch("2010Q4", "province", "ok", jobs=1, data_dir=small_demo,
                            out_dir=out, notebook_dir=TEST_NOTEBOOKS, progress=False)
@@ -136,15 +136,18 @@ def test_a_killed_batch_leaves_no_process_and_the_next_batch_removes_its_staging
 
 def test_remove_dead_runs_keeps_live_runs_only(tmp_path: Path):
     staging = tmp_path / STAGING_NAME
-    runs = {"live": {"pid": os.getpid(), "started": processes.process_started()},
-            "reused-id": {"pid": os.getpid(), "started": 1.0},
+    other = os.getppid()  # a process that runs, not this one
+    runs = {"live": {"pid": other, "started": processes.process_started(other)},
+            "reused-id": {"pid": other, "started": 1.0},
             "gone": {"pid": 2 ** 22 + 1, "started": 1.0},
-            "no-owner": None}
+            "no-owner": None,
+            # this process's earlier batch: it has ended, as the caller holds the lock
+            "earlier-here": {"pid": os.getpid(), "started": processes.process_started()}}
     for name, owner in runs.items():
         (staging / name / "2010Q4").mkdir(parents=True)
         if owner is not None:
             (staging / name / OWNER_NAME).write_text(json.dumps(owner), encoding="utf-8")
-    assert remove_dead_runs(staging) == ["gone", "no-owner", "reused-id"]
+    assert remove_dead_runs(staging) == ["earlier-here", "gone", "no-owner", "reused-id"]
     assert [p.name for p in staging.iterdir()] == ["live"]
     assert remove_dead_runs(tmp_path / "missing") == []
 

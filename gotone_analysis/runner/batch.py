@@ -258,8 +258,10 @@ def remove_dead_runs(staging_root: Path) -> list[str]:
 
     A run's folder ``<staging_root>/<run id>/`` names its batch in :data:`OWNER_NAME`;
     a folder without that file, or naming a process that has ended (or whose id now
-    belongs to another process), is a dead run's and goes. The staging of a batch that
-    still runs is left alone.
+    belongs to another process), is a dead run's and goes. So does one naming this
+    process: called under the output folder's lock before a batch makes its own staging,
+    such a folder is left from an earlier batch of this process, which has ended. The
+    staging of a batch still running in another process is left alone.
 
     Returns
     -------
@@ -274,7 +276,8 @@ def remove_dead_runs(staging_root: Path) -> list[str]:
     for run in runs:
         try:
             owner = json.loads((run / OWNER_NAME).read_text(encoding="utf-8"))
-            alive = processes.process_alive(owner["pid"], owner.get("started"))
+            alive = (int(owner["pid"]) != os.getpid()
+                     and processes.process_alive(owner["pid"], owner.get("started")))
         except (OSError, ValueError, KeyError, TypeError):
             alive = False
         if not alive:
