@@ -77,6 +77,11 @@ def _month_label(number: int) -> str:
     return f"{_ORIGIN + number // 12}-{number % 12 + 1:02d}"
 
 
+def _last_month(quarter: str) -> str:
+    """The last month of ``quarter`` as ``'YYYY-MM'``."""
+    return f"{quarter[:4]}-{int(quarter[-1]) * 3:02d}"
+
+
 def care_window(quarter: str) -> list[str]:
     """Months of the care evaluation: three before the first roll-out to the quarter's end.
 
@@ -85,7 +90,7 @@ def care_window(quarter: str) -> list[str]:
     list of str
         Months ``'YYYY-MM'`` in order.
     """
-    end = _month_number(f"{quarter[:4]}-{int(quarter[-1]) * 3:02d}")
+    end = _month_number(_last_month(quarter))
     start = min(_month_number(m) for m in CARE_ROLLOUT.values()) - CARE_PRE_MONTHS
     return [_month_label(k) for k in range(start, end + 1)]
 
@@ -307,7 +312,7 @@ def lever_sums(table, *, quarter: str, levers: Sequence[str] = PANEL_LEVERS
     """
     import ibis
 
-    end = f"{quarter[:4]}-{int(quarter[-1]) * 3:02d}"
+    end = _last_month(quarter)
     t = table.filter((table.month >= f"{quarter[:4]}-01") & (table.month <= end))
     x = t.arpu.cast("float64")
     aggs = {"n": t.count(), "s": x.sum(), "q": (x * x).sum()}
@@ -383,7 +388,7 @@ def care_started(quarter: str) -> bool:
         ``True`` when the quarter's last month is at or after the first roll-out month
         (:data:`gotone_analysis.config.CARE_ROLLOUT`).
     """
-    end = _month_number(f"{quarter[:4]}-{int(quarter[-1]) * 3:02d}")
+    end = _month_number(_last_month(quarter))
     return end >= min(_month_number(m) for m in CARE_ROLLOUT.values())
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
@@ -29,14 +28,6 @@ PERCENT_COLUMNS: tuple[str, ...] = ("importance", "importance_ci_low", "importan
 #: Further numbers shown rounded to the table's decimals.
 ROUNDED_COLUMNS: tuple[str, ...] = ("performance", "performance_ci_low", "performance_ci_high",
                                     "mean_before", "mean_after", "network", "lead")
-
-
-def _fixed(value: object, digits: int) -> str:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return "—"
-    return f"{v:.{digits}f}" if np.isfinite(v) else "—"
 
 
 def cell_formats(table: pd.DataFrame, digits: int = 1) -> dict[str, tables.CellFormat]:
@@ -80,12 +71,12 @@ def cell_formats(table: pd.DataFrame, digits: int = 1) -> dict[str, tables.CellF
         if col in have:
             out[col] = rounded(col, 1.0)
     if {"source", "target", "estimate"} <= have:
-        out["coefficient"] = lambda t, lang: [_fixed(v, 3) for v in t["estimate"]]
+        out["coefficient"] = tables.number_cells("estimate", 3)
     if {"construct", "estimate"} <= have:
-        out["index"] = lambda t, lang: [_fixed(v, digits) for v in t["estimate"]]
+        out["index"] = tables.number_cells("estimate", digits)
     r2 = "r2" if "r2" in have else ("r2_target" if "r2_target" in have else None)
     if r2 is not None:
-        out["r2"] = lambda t, lang: [_fixed(v, 3) for v in t[r2]]
+        out["r2"] = tables.number_cells(r2, 3)
     return out
 
 
