@@ -101,7 +101,8 @@ class Params:
     @property
     def policy(self) -> Policy:
         """The report-wide policy: this run's minimum base and seed, the suite's level
-        (95 %), p-value adjustment (Benjamini-Hochberg) and significance level (5 %).
+        (95 %), p-value adjustment (Benjamini-Hochberg over a table's marks, Holm over a
+        page's effect claims) and significance level (5 %).
 
         Returns
         -------

@@ -44,6 +44,7 @@ __all__ = [
     "DEFAULT_LEVEL",
     "DEFAULT_POLICY",
     "DRIVER_MIN_BASE",
+    "EFFECT_FAMILY_METHOD",
     "MAIN_SHARE",
     "MIN_BASE",
     "PROJECTION_LEVEL",
@@ -73,6 +74,11 @@ ALPHA: float = 0.05
 P_ADJUST_METHOD: str = "fdr_bh"
 #: Adjustments :func:`adjust_pvalues` knows (statsmodels names; "none" = unadjusted).
 P_ADJUST_METHODS: tuple[str, ...] = ("fdr_bh", "holm", "bonferroni", "none")
+#: Adjustment over a page's family of effect claims (every lever x outcome x method of the
+#: scope): Holm, controlling the family-wise error rate, so that a page carries a false
+#: effect claim in at most ``ALPHA`` of pages (a false-discovery rate would let one in
+#: twenty claims be false, and a page of twenty tests carry one).
+EFFECT_FAMILY_METHOD: str = "holm"
 #: Share of a change above which a part of it may be called its main part ("mainly"),
 #: provided the lower bound of the share's interval is above it too.
 MAIN_SHARE: float = 0.5
@@ -295,6 +301,8 @@ class Policy:
         Confidence level of every interval.
     p_adjust : str
         Multiple-comparison adjustment over a table (:func:`adjust_pvalues`).
+    effect_adjust : str
+        Adjustment over a page's family of effect claims (:data:`EFFECT_FAMILY_METHOD`).
     alpha : float
         Significance level of the marks, applied to adjusted p-values.
     seed : int or None
@@ -306,6 +314,7 @@ class Policy:
     p_adjust: str = P_ADJUST_METHOD
     alpha: float = ALPHA
     seed: int | None = None
+    effect_adjust: str = EFFECT_FAMILY_METHOD
 
     def __post_init__(self) -> None:
         if self.min_base is not None and (not isinstance(self.min_base, int | np.integer)
@@ -316,6 +325,9 @@ class Policy:
         check_level(self.level)
         if self.p_adjust not in P_ADJUST_METHODS:
             raise UsageError(f"p_adjust must be one of {P_ADJUST_METHODS}, got {self.p_adjust!r}")
+        if self.effect_adjust not in P_ADJUST_METHODS:
+            raise UsageError(f"effect_adjust must be one of {P_ADJUST_METHODS}, "
+                             f"got {self.effect_adjust!r}")
         if not (isinstance(self.alpha, int | float) and 0 < self.alpha < 1):
             raise UsageError(f"alpha must lie strictly between 0 and 1, got {self.alpha!r}")
 
@@ -345,7 +357,8 @@ class Policy:
 
 
 #: The policy of a function called without ``policy=``: 95 % intervals, Benjamini-Hochberg
-#: adjustment, marks at 5 %, no suppression.
+#: adjustment of a table's marks, Holm over a page's effect claims, marks at 5 %, no
+#: suppression.
 DEFAULT_POLICY = Policy()
 
 

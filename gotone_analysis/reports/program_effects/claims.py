@@ -52,7 +52,8 @@ def effect_family(care: pd.DataFrame, panel_levers: pd.DataFrame,
     panel_levers, survey_levers : DataFrame
         The lever tables (``kind`` naive/adjusted); only the adjusted rows are members.
     policy : gotone_analysis.policy.Policy, optional
-        The report-wide policy: its ``p_adjust`` method and ``alpha``.
+        The report-wide policy: its ``effect_adjust`` method (Holm by default: the
+        family-wise error rate of the page) and ``alpha``.
 
     Returns
     -------
@@ -70,7 +71,7 @@ def effect_family(care: pd.DataFrame, panel_levers: pd.DataFrame,
                           for t, m in zip(tables, members, strict=True)])
     se = np.concatenate([t["se"].to_numpy(dtype="float64")[m] if len(t) else []
                          for t, m in zip(tables, members, strict=True)])
-    p, p_adj, claimed = family_test(est, se, pol.p_adjust, pol.alpha)
+    p, p_adj, claimed = family_test(est, se, pol.effect_adjust, pol.alpha)
     size = int(np.isfinite(p).sum())
     at = 0
     for t, m in zip(tables, members, strict=True):
@@ -79,7 +80,7 @@ def effect_family(care: pd.DataFrame, panel_levers: pd.DataFrame,
         raw[m], adj[m], sig[m] = p[at:at + k], p_adj[at:at + k], claimed[at:at + k]
         t["p_value"], t["p_adj"], t["significant"] = raw, adj, sig
         at += k
-        t.attrs.update({"family_size": size, "p_adjust": pol.p_adjust})
+        t.attrs.update({"family_size": size, "p_adjust": pol.effect_adjust})
     return tables[0], tables[1], tables[2]
 
 
@@ -139,7 +140,7 @@ def claim_metrics(care: pd.DataFrame, panel_levers: pd.DataFrame,
             out[f"{r['lever']}_{r['outcome']}_{CLAIMED_KIND}_p_adj"] = num(r["p_adj"])
     if any("p_adj" in t for t in (care, panel_levers, survey_levers)):
         out["effects_family_size"] = family_size(care, panel_levers, survey_levers)["total"]
-        out["effects_p_adjust"] = pol.p_adjust
+        out["effects_p_adjust"] = pol.effect_adjust
     factors = survey_levers.attrs.get("adjusted_for")
     if factors:
         out["survey_adjusted_for"] = ",".join(factors)

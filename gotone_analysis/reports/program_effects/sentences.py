@@ -231,7 +231,7 @@ def family_note(care: pd.DataFrame, panel_levers: pd.DataFrame, survey_levers: p
         return ""
     return labels.text("effects.note.family", lang, n=n["total"], n_care=n["care"],
                        n_panel=n["panel"], n_survey=n["survey"],
-                       method=labels.text(f"effects.p_adjust.{pol.p_adjust}", lang),
+                       method=labels.text(f"effects.p_adjust.{pol.effect_adjust}", lang),
                        alpha=f"{pol.alpha:g}", level=labels.level_text(pol.level))
 
 
