@@ -16,6 +16,10 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "p05": ("5% 分位", "5th pct"), "p50": ("中位数", "Median"), "p95": ("95% 分位", "95th pct"),
     "min": ("最小值", "Min"), "max": ("最大值", "Max"), "mean": ("均值", "Mean"),
     "below": ("低于下限", "Below bound"), "above": ("高于上限", "Above bound"),
+    "direct_estimate": ("本市直接比较", "This city's own comparison"),
+    "direct_se": ("直接比较的标准误", "Its standard error"),
+    "shrinkage": ("向各市均值收缩的权重", "Weight of the cities' mean"),
+    "cities_pooled": ("合并的城市数", "Cities pooled"),
 }
 
 SECTION: dict[str, tuple[str, str]] = {
@@ -178,13 +182,28 @@ SECTION: dict[str, tuple[str, str]] = {
         "quarter's GoTone respondents (doubly robust weighting on {adjusted_for}). Only "
         "{adjusted_for} are held equal; any other way users differ from non-users is not, "
         "so these differences are not effects caused by the levers."),
+    "effects.note.pooled": (
+        "城市的调查对比为小区域估计：一个城市每季只有一两百名全球通受访者，单市的对比抽样误差很大。"
+        "本市的对比与其他城市同一举措、同一指标的对比合并（随机效应模型，DerSimonian–Laird 城市间方差，"
+        "共 {n} 个城市），再按本市抽样误差所占比例向各市均值收缩（经验贝叶斯）；"
+        "区间计入了均值与城市间方差的不确定性。这一估计假定各市的差异来自同一分布；"
+        "本市自己的对比及收缩权重列在表中。",
+        "City survey comparisons are small-area estimates: a city has only one or two hundred "
+        "GoTone respondents a quarter, so one city's comparison carries a large sampling error. "
+        "This city's comparison is combined with the other cities' comparisons of the same "
+        "lever and outcome (random-effects model, DerSimonian–Laird between-city variance, "
+        "{n} cities) and shrunk towards the cities' mean by the share of its variance that is "
+        "sampling error (empirical Bayes); the interval includes the uncertainty of the mean "
+        "and of the between-city variance. The estimate assumes the cities' differences come "
+        "from one common distribution; the city's own comparison and the weight of the mean "
+        "are in the table."),
     # headings and notes of the notebook (labels.section)
     'section.program_effects.key_points': (
         '要点',
         'Key points'),
     'section.program_effects.key_points.note': (
-        '关怀回访按客户群分批推广评估（双重差分，基于平行趋势假设）；积分、俱乐部、亲情产品的 ARPU 为同一客户参与月与未参与月之差；调查举措为使用者与客户层级（省级另加城市）相同的未使用者之差，不是因果效应。本页全部效应作为一个整体做多重比较校正，只有校正后显著的才被认定。',
-        'Care calls are evaluated by their staggered roll-out (difference-in-differences, assuming parallel trends); the ARPU of points, clubs and family products compares each customer\'s months with and without the lever; the survey levers compare users with non-users of the same tier (and city, in the province), which are differences, not effects. All effects of the page are tested as one family, and only those significant after the adjustment are claimed.'),
+        '关怀回访按客户群分批推广评估（双重差分，基于平行趋势假设）；积分、俱乐部、亲情产品的 ARPU 为同一客户参与月与未参与月之差；调查举措为使用者与客户层级（省级另加城市）相同的未使用者之差，不是因果效应；城市页的调查对比为与其他城市合并的小区域估计。本页全部效应作为一个整体做多重比较校正，只有校正后显著的才被认定。',
+        'Care calls are evaluated by their staggered roll-out (difference-in-differences, assuming parallel trends); the ARPU of points, clubs and family products compares each customer\'s months with and without the lever; the survey levers compare users with non-users of the same tier (and city, in the province), which are differences, not effects; on city pages they are small-area estimates pooled with the other cities. All effects of the page are tested as one family, and only those significant after the adjustment are claimed.'),
     'section.program_effects.care_calls_event_study': (
         '关怀回访：事件研究',
         'Care calls: event study'),

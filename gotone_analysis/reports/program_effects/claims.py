@@ -120,8 +120,10 @@ def claim_metrics(care: pd.DataFrame, panel_levers: pd.DataFrame,
         for the panel and survey levers (the keys of
         :func:`gotone_analysis.reports.program_effects.tables.headline`);
         ``effects_family_size`` (members of the family), ``effects_p_adjust`` (the
-        method) and ``survey_adjusted_for`` (what the survey comparisons adjust for,
-        comma separated) when known. Missing numbers are None.
+        method), ``survey_adjusted_for`` (what the survey comparisons adjust for,
+        comma separated) when known, and ``survey_pooled_cities`` when a city's survey
+        comparisons are small-area estimates pooled over that many cities
+        (:mod:`gotone_analysis.reports.program_effects.pooling`). Missing numbers are None.
     """
     def num(v) -> float | None:
         return None if v is None or pd.isna(v) else float(v)
@@ -144,4 +146,6 @@ def claim_metrics(care: pd.DataFrame, panel_levers: pd.DataFrame,
     factors = survey_levers.attrs.get("adjusted_for")
     if factors:
         out["survey_adjusted_for"] = ",".join(factors)
+    if survey_levers.attrs.get("pooled"):
+        out["survey_pooled_cities"] = int(survey_levers.attrs["pooled"])
     return out

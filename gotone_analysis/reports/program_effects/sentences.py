@@ -27,7 +27,7 @@ from ...policy import Policy, resolve_policy, significant
 from .claims import family_size
 
 __all__ = ["adjusted_for_text", "care_narrative", "family_note", "lever_narrative",
-           "support_note", "survey_estimand_note"]
+           "pooling_note", "support_note", "survey_estimand_note"]
 
 #: Unit of each outcome's differences in the sentences (catalog ``effects.value.<unit>``).
 _UNITS = {"satisfaction": "points", "loyalty": "points", "arpu": "yuan"}
@@ -233,6 +233,27 @@ def family_note(care: pd.DataFrame, panel_levers: pd.DataFrame, survey_levers: p
                        n_panel=n["panel"], n_survey=n["survey"],
                        method=labels.text(f"effects.p_adjust.{pol.effect_adjust}", lang),
                        alpha=f"{pol.alpha:g}", level=labels.level_text(pol.level))
+
+
+def pooling_note(effects: pd.DataFrame, lang: str = "zh") -> str:
+    """How a city's survey comparisons were pooled with the other cities' (empty if not).
+
+    Parameters
+    ----------
+    effects : DataFrame
+        The table of
+        :func:`gotone_analysis.reports.program_effects.pooling.pooled_lever_effects`
+        (its ``attrs["pooled"]``: the number of cities pooled, 0 for none).
+    lang : {"zh", "en"}
+        Language.
+
+    Returns
+    -------
+    str
+        The catalog's ``effects.note.pooled``, or ``""`` for the province.
+    """
+    n = int(effects.attrs.get("pooled") or 0)
+    return labels.text("effects.note.pooled", lang, n=n) if n else ""
 
 
 def support_note(effects: pd.DataFrame, lang: str = "zh") -> str:
