@@ -44,6 +44,7 @@ __all__ = [
     "headline",
     "ScorecardReport",
     "report_tables",
+    "worst_cities",
 ]
 
 #: Columns of :func:`scorecard`.
@@ -265,6 +266,36 @@ def _contributions(ctx: ActualsContext, tg: pd.DataFrame, quarter: str) -> pd.Da
                                       "weight", "contribution", "gap"])
 
 
+def worst_cities(contributions: pd.DataFrame, targets: pd.DataFrame) -> dict[str, str]:
+    """For each province target short of its value, the city that adds most to the gap.
+
+    Parameters
+    ----------
+    contributions : DataFrame
+        :func:`contributions` (``target_id, scope, contribution, gap``).
+    targets : DataFrame
+        The report's target rows (``target_id, direction``).
+
+    Returns
+    -------
+    dict
+        ``<target_id>_worst_city`` -> city code, only for targets whose province gap and
+        the city's part of it both point the wrong way (below a ``>=``/``>`` target,
+        above a ``<=``/``<`` one).
+    """
+    if contributions is None or contributions.empty:
+        return {}
+    direction = targets.set_index("target_id")["direction"]
+    out = {}
+    for tid, c in contributions.groupby("target_id", sort=False):
+        sign = -1.0 if str(direction.get(tid, ">=")).startswith(">") else 1.0
+        short = sign * c["contribution"].astype(float)
+        if not len(c) or sign * float(c["gap"].iloc[0]) <= 0 or short.max() <= 0:
+            continue
+        out[f"{tid}_worst_city"] = str(c.loc[short.idxmax(), "scope"])
+    return out
+
+
 # --- report views of the table ---------------------------------------------------------------
 
 
@@ -368,13 +399,16 @@ class ScorecardReport:
             changes ``changed_better``, ``changed_worse`` and ``changed_final`` (a forecast
             that became a verdict, :func:`status_changes`) when there is a comparison, and
             each lever's light and worst status, ``lever_<lever>_light`` and
-            ``lever_<lever>_status`` (:func:`lever_summary`).
+            ``lever_<lever>_status`` (:func:`lever_summary`); for the province, the city
+            adding most to each shortfall, ``<id>_worst_city`` (:func:`worst_cities`).
         """
         out = headline(self.card, quarter=self.quarter, scope=self.scope)
         if self.levers is not None:
             for r in self.levers.itertuples(index=False):
                 out[f"lever_{r.lever}_light"] = r.light
                 out[f"lever_{r.lever}_status"] = r.worst
+        if self.contributions is not None:
+            out.update(worst_cities(self.contributions, self.targets))
         if self.changes is not None:
             out["compare_to"] = self.compare_to
             way = self.changes.loc[self.changes["changed"], "direction_of_change"]

@@ -38,6 +38,41 @@ SECTION: dict[str, tuple[str, str]] = {
     "summary.metric.purity": ("目标市场纯度", "Purity"),
     "summary.not_available": ("—", "—"),
     "summary.suppressed": ("样本量不足", "base too small"),
+    # where to act (reports/summary/act.py)
+    "summary.heading.act": ("优先行动", "Where to act"),
+    "summary.act.none": ("所有举措均已达成或有望达成，暂无需优先行动的举措。",
+                         "Every lever is met or on track: none needs acting on first."),
+    "summary.act.column.lever": ("举措", "Lever"),
+    "summary.act.column.target": ("差距最大的目标", "Target furthest from its value"),
+    "summary.act.column.city": ("差距最大的城市", "City adding most to the gap"),
+    "summary.act.column.evidence": ("证据", "What the evidence says"),
+    "summary.act.target": ("{name}：{actual}（目标 {target}）",
+                           "{name}: {actual} (target {target})"),
+    "summary.act.evidence.not_established": (
+        "已评估：效应经多重比较校正后不能认定", "Evaluated: no effect established once "
+        "adjusted for the page's comparisons"),
+    "summary.act.evidence.none": ("尚无证据：本季未评估此举措的效果",
+                                  "No evidence yet: the lever's effect is not evaluated"),
+    "summary.act.effect.did": ("关怀回访使{outcome}平均变化 {value}（95% 区间 {lo} 至 {hi}）",
+                               "Care calls changed {outcome} by {value} "
+                               "(95% interval {lo} to {hi})"),
+    "summary.act.effect.panel.up": ("参与月份{outcome}高 {value}（95% 区间 {lo} 至 {hi}，同一客户前后对比）",
+                                    "{outcome} {value} higher in months with the lever "
+                                    "(95% interval {lo} to {hi}, same customers)"),
+    "summary.act.effect.panel.down": ("参与月份{outcome}低 {value}（95% 区间 {lo} 至 {hi}，同一客户前后对比）",
+                                      "{outcome} {value} lower in months with the lever "
+                                      "(95% interval {lo} to {hi}, same customers)"),
+    "summary.act.effect.survey.up": ("使用者{outcome}比可比未使用者高 {value}（95% 区间 {lo} 至 {hi}，"
+                                     "比较而非因果）",
+                                     "Users' {outcome} {value} above comparable non-users' "
+                                     "(95% interval {lo} to {hi}; a comparison, not a cause)"),
+    "summary.act.effect.survey.down": ("使用者{outcome}比可比未使用者低 {value}（95% 区间 {lo} 至 {hi}，"
+                                       "比较而非因果）",
+                                       "Users' {outcome} {value} below comparable non-users' "
+                                       "(95% interval {lo} to {hi}; a comparison, not a cause)"),
+    "summary.act.unit.yuan": ("{value:.1f} 元", "{value:.1f} yuan"),
+    "summary.act.unit.score": ("{value:.1f} 分", "{value:.1f} points"),
+    "summary.act.unit.pp": ("{value:.2f} 个百分点", "{value:.2f} pp"),
     # sentences (narrative.summary)
     "narrative.summary.satisfaction_level": (
         "满意度指数为 {estimate:.1f}（{level} 置信区间 {lo:.1f}–{hi:.1f}）",
