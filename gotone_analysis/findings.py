@@ -17,7 +17,9 @@ effect can be claimed (within sampling error, not established, not shown).
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,8 +27,10 @@ from typing import Any
 import pandas as pd
 
 __all__ = ["COLUMNS", "DIRECTIONS", "FINDINGS", "RULES", "Claim", "direction_of",
-           "findings_records", "findings_table", "keys_of", "markdown", "problems",
+           "findings_records", "findings_table", "keys_of", "markdown", "plain_sentence", "problems",
            "qualified"]
+
+_BOLD_RE = re.compile(r"\*\*(.+?)\*\*", re.S)
 
 #: Name of the ledger in ``metrics.json`` and of its sheet in ``tables.xlsx``.
 FINDINGS = "findings"
@@ -124,6 +128,18 @@ def markdown(claims: Iterable[Claim]) -> str:
     return "\n".join(f"- {c.sentence}" for c in claims)
 
 
+def plain_sentence(sentence: str) -> str:
+    """A sentence as the reader reads it: without the Markdown emphasis the page renders
+    as bold, and free text (escaped by :func:`gotone_analysis.labels.plain`) as the
+    characters it holds.
+
+    Returns
+    -------
+    str
+    """
+    return html.unescape(_BOLD_RE.sub(r"\1", sentence))
+
+
 def findings_table(claims: Sequence[Claim], *, scope: str, quarter: str) -> pd.DataFrame:
     """The ledger of a report: one row per claim.
 
@@ -137,8 +153,9 @@ def findings_table(claims: Sequence[Claim], *, scope: str, quarter: str) -> pd.D
     Returns
     -------
     pandas.DataFrame
-        Exactly the columns :data:`COLUMNS`; ``keys`` the metric keys separated by
-        ``", "`` (a sheet cell holds text).
+        Exactly the columns :data:`COLUMNS`; ``sentence`` as the reader reads it (the
+        text as the page shows it, :func:`plain_sentence`); ``keys``
+        the metric keys separated by ``", "`` (a sheet cell holds text).
 
     Raises
     ------
@@ -153,7 +170,7 @@ def findings_table(claims: Sequence[Claim], *, scope: str, quarter: str) -> pd.D
         if c.rule not in RULES:
             raise ValueError(f"claim {c.kind!r}: rule {c.rule!r} is not one of {sorted(RULES)}")
         rows.append({"scope": scope, "quarter": quarter, "kind": c.kind,
-                     "sentence": c.sentence, "keys": ", ".join(c.keys),
+                     "sentence": plain_sentence(c.sentence), "keys": ", ".join(c.keys),
                      "direction": c.direction, "rule": c.rule})
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
@@ -194,8 +211,10 @@ def problems(records: Iterable[Mapping[str, Any]],
     """What does not hold in a ledger, checked against the published metrics.
 
     Every claim's direction and rule must be known ones, every key it names must be
-    published (``<report>.<key>`` of ``metrics``), and an ``up``/``down`` claim must
-    name first a number of that sign.
+    published (``<report>.<key>`` of ``metrics``), and an ``up``/``down`` claim that
+    names keys must name first a number of that sign (a claim on a table whose numbers
+    are not metrics, a city or year-ago comparison, names none: its table is in the
+    workbook).
 
     Parameters
     ----------
