@@ -16,8 +16,6 @@ SECTION: dict[str, tuple[str, str]] = {
     "report.warnings": ("注意", "Notes"),
     "report.contents": ("目录", "Contents"),
     "report.headline": ("关键指标", "Headline numbers"),
-    "report.metric": ("指标", "Metric"),
-    "report.value": ("数值", "Value"),
     "report.headline_note": ("本报告发布的机器可读指标在 metrics.json，表格在 tables.xlsx；"
                              "其中「结论与依据」表逐句列出本页的结论，以及每句所依据的指标、"
                              "方向和规则。",
