@@ -244,9 +244,7 @@ def problems(records: Iterable[Mapping[str, Any]],
                 values.append(None)
             else:
                 values.append(metrics[report][name])
-        if r.get("direction") in ("up", "down"):
-            if not keys or direction_of(values[0]) != r["direction"]:
-                out.append(f"{what}: says {r['direction']} but names "
-                           f"{keys[0] if keys else 'no number'} = "
-                           f"{values[0] if values else None}")
+        if r.get("direction") in ("up", "down") and keys \
+                and direction_of(values[0]) != r["direction"]:
+            out.append(f"{what}: says {r['direction']} but names {keys[0]} = {values[0]}")
     return out
