@@ -387,9 +387,9 @@ def summary_html(numbers: pd.DataFrame, sentences: Sequence[Claim], levers: pd.D
     hrefs = [_headline_href(name) for name in numbers["name"]]
     body = "".join("<tr>" + "".join(
         f'<td class="{"num" if i in (1, 2) else ""}">'
-        + (f'<a href="{_e(href)}">{_e(v)}</a>' if i == 0 and href else _e(v)) + "</td>"
+        + (f'<a href="{_e(to)}">{_e(v)}</a>' if i == 0 and to else _e(v)) + "</td>"
         for i, v in enumerate(row)) + "</tr>"
-        for row, href in zip(table.itertuples(index=False), hrefs, strict=True))
+        for row, to in zip(table.itertuples(index=False), hrefs, strict=True))
     parts.append(f'<h2 id="summary-headline">{_e(t("summary.heading.headline", lang))}</h2>'
                  f"<table><tr>{head}</tr>{body}</table>")
     rows = []
@@ -419,8 +419,8 @@ def summary_html(numbers: pd.DataFrame, sentences: Sequence[Claim], levers: pd.D
     if not sentences:
         parts.append(f"<li>{_e(t('summary.no_findings', lang))}</li>")
     parts.append("</ul>")
-    items = "".join(f'<li><a href="{_e(href)}">{_e(t(f"report.title.{name}", lang))}</a></li>'
-                    for name, href in links)
+    items = "".join(f'<li><a href="{_e(to)}">{_e(t(f"report.title.{name}", lang))}</a></li>'
+                    for name, to in links)
     parts.append(f'<h2 id="summary-reports">{_e(t("summary.heading.reports", lang))}</h2>'
                  f"<ul>{items}</ul></div>")
     return "".join(parts)
