@@ -5,7 +5,8 @@
   package and code versions.
 * :func:`publish` closes every report: headline numbers to ``<report>.metrics.json``
   and tables to ``<report>.tables.xlsx`` (and as Parquet to ``<report>.tables/``) in
-  ``$GOTONE_PUBLISH_DIR`` (set by the batch).
+  ``$GOTONE_PUBLISH_DIR`` (set by the batch), with the report's claim ledger
+  (:mod:`gotone_analysis.findings`) in both.
 * Helpers the batch shares: :func:`metrics_json`, :func:`write_tables`,
   :func:`read_table_parts`, :func:`redact_paths` (with :func:`escaped_forms`, the ways
   a folder may be written escaped), :func:`remove_path`, and
@@ -33,6 +34,7 @@ from typing import Any
 import pandas as pd
 
 from . import labels, provenance
+from .findings import FINDINGS, Claim, findings_records, findings_table
 from .provenance import code_version, package_versions
 
 #: Environment variable naming the folder :func:`publish` writes to.
@@ -199,18 +201,22 @@ def run_card(P, ds, report_name: str) -> HTMLBlock:
 
 
 class Published(dict):
-    """The published headline numbers: a dict that Jupyter displays as a table."""
+    """The published headline numbers: a dict that Jupyter displays as a note.
+
+    The note says how many numbers and findings the report published and where they
+    are; the metric keys themselves stay in ``metrics.json`` and the workbook (and in
+    the dict's plain-text form in the executed notebook), not in the reader's page.
+    """
 
     lang = "zh"
 
     def _repr_html_(self) -> str:
-        rows = "".join(f"<tr><td>{escape(k)}</td><td style='text-align:right'>{escape(v)}</td></tr>"
-                       for k, v in self.items())
-        show = labels.text("report.headline_show", self.lang, n=len(self))
+        found = self.get(FINDINGS)
+        n_found = len(found) if isinstance(found, list) else 0
+        n = len(self) - (1 if isinstance(found, list) else 0)
+        count = labels.text("report.headline_count", self.lang, n=n, k=n_found)
         return (f"<h2>{_t('headline', self.lang)}</h2><p>{_t('headline_note', self.lang)}</p>"
-                f"<details><summary>{escape(show)}</summary><table><tr>"
-                f"<th>{_t('metric', self.lang)}</th><th>{_t('value', self.lang)}</th></tr>"
-                f"{rows}</table></details>")
+                f"<p>{escape(count)}</p>")
 
 
 #: Significant digits of a published float (see :func:`normalise_metrics`).
@@ -489,7 +495,8 @@ def metrics_json(metrics: Mapping[str, Any]) -> str:
 
 
 def publish(P, report_name: str, metrics: Mapping[str, Any],
-            tables: Mapping[str, pd.DataFrame] | None = None) -> Published:
+            tables: Mapping[str, pd.DataFrame] | None = None,
+            findings: Iterable[Claim] | None = None) -> Published:
     """Publish a report's headline numbers and tables.
 
     Parameters
@@ -502,12 +509,18 @@ def publish(P, report_name: str, metrics: Mapping[str, Any],
         Flat mapping name -> number or string; deterministic (no timestamps).
     tables : mapping, optional
         Sheet name -> DataFrame.
+    findings : iterable of Claim, optional
+        The sentences the report printed, as claims
+        (:class:`gotone_analysis.findings.Claim`): published as the ledger ``findings``,
+        a list of records in the metrics and a table beside the others
+        (:func:`gotone_analysis.findings.findings_table`, of ``P.scope`` and
+        ``P.quarter``). A report that prints no sentence passes an empty list.
 
     Returns
     -------
     Published
-        The normalised metrics (a dict, shown as a table in the notebook), with a
-        ``synthetic`` flag (true for demo data). When ``$GOTONE_PUBLISH_DIR`` is set,
+        The normalised metrics (a dict, shown as a note in the notebook), with a
+        ``synthetic`` flag (true for demo data) and the ledger when given. When ``$GOTONE_PUBLISH_DIR`` is set,
         ``<report>.metrics.json`` and (with tables) ``<report>.tables.xlsx`` are written
         there (for synthetic data the workbook's first sheet says so), with the tables
         kept as they are in ``<report>.tables/`` (:func:`write_table_parts`) for the
@@ -516,6 +529,13 @@ def publish(P, report_name: str, metrics: Mapping[str, Any],
     synthetic = bool(getattr(P, "synthetic", False))
     out = Published(normalise_metrics({**metrics, "synthetic": synthetic}))
     out.lang = P.lang
+    if findings is not None:
+        if FINDINGS in metrics:
+            raise ValueError(f"metric {FINDINGS!r} is the claim ledger; pass the claims as "
+                             "findings=")
+        ledger = findings_table(list(findings), scope=P.scope, quarter=P.quarter)
+        out[FINDINGS] = findings_records(ledger)
+        tables = {**(tables or {}), FINDINGS: ledger}
     target = os.environ.get(PUBLISH_DIR_ENV)
     if target:
         folder = Path(target)

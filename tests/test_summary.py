@@ -14,9 +14,15 @@ import pandas as pd
 import pytest
 
 from gotone_analysis import labels
+from gotone_analysis.findings import COLUMNS, findings_records, findings_table, problems
 from gotone_analysis.policy import Policy
 from gotone_analysis.reports.summary import tables as summary
-from gotone_analysis.reports.summary.sentences import summary_html, summary_sentences
+from gotone_analysis.reports.summary.sentences import (
+    SOURCES,
+    href,
+    summary_html,
+    summary_sentences,
+)
 
 
 def _metrics(**over) -> dict[str, dict]:
@@ -114,7 +120,7 @@ def test_every_sentence_rests_on_published_keys(lang):
     have = _all_keys(metrics)
     for s in sentences:
         assert s.keys, s
-        assert set(s.keys) <= have, (s.text, set(s.keys) - have)
+        assert set(s.keys) <= have, (s.sentence, set(s.keys) - have)
 
 
 def test_significant_fall_with_its_drivers_and_segments():
@@ -129,7 +135,7 @@ def test_significant_fall_with_its_drivers_and_segments():
     segs = next(f for f in found if f.kind == "satisfaction_segments")
     assert segs.fields["values"] == ["regular"]  # diamond is suppressed
     assert "satisfaction_mix" not in kinds       # the mix is not significant
-    en = " ".join(s.text for s in summary_sentences(found, "en"))
+    en = " ".join(s.sentence for s in summary_sentences(found, "en"))
     assert "Satisfaction fell 1.8 points since 2010Q3, outside sampling error" in en
     # a share is printed with its interval; a driver without a published share gets none
     assert ("weaker performance contributed significantly to the fall (terms of the "
@@ -147,7 +153,7 @@ def test_a_move_that_is_not_significant_is_never_described_as_a_move():
     assert "satisfaction_steady" in kinds
     assert not {"satisfaction_moved", "satisfaction_drivers", "satisfaction_segments"} & set(kinds)
     for lang, words in (("en", r"\b(fell|rose|up|down)\b"), ("zh", "上升|下降")):
-        text = " ".join(s.text for s in summary_sentences(found, lang)
+        text = " ".join(s.sentence for s in summary_sentences(found, lang)
                         if s.kind.startswith("satisfaction") or s.kind == "influence_level")
         assert not re.search(words, text), text
     # the influence index moved 0.4 with adjusted p 0.30: steady, not a move
@@ -174,13 +180,13 @@ def test_an_effect_is_claimed_only_on_its_family_adjusted_p():
                                             ("care", "loyalty")}
     # an estimate without an interval is neither claimed nor listed
     assert ("family", "arpu") not in claimed | set(unclear.fields["items"])
-    en = [s.text for s in summary_sentences(found, "en")]
+    en = [s.sentence for s in summary_sentences(found, "en")]
     assert not any("Clubs changed" in t for t in en)
     assert any(t.startswith("For these, the data do not establish an effect once adjusted")
                and "Clubs on ARPU" in t and "Customer-manager care on intention to stay" in t
                for t in en)
     family = next(s for s in summary_sentences(found, "en") if s.kind == "effects_family")
-    assert "13 effects" in family.text and "Benjamini–Hochberg" in family.text
+    assert "13 effects" in family.sentence and "Benjamini–Hochberg" in family.sentence
     # without an adjusted p an effect is never claimed, whatever its interval says
     bare = _metrics()
     del bare["program_effects"]["points_arpu_adjusted_p_adj"]
@@ -190,7 +196,7 @@ def test_an_effect_is_claimed_only_on_its_family_adjusted_p():
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_effects_are_worded_by_their_design(lang):
-    said = {(s.kind, s.keys[0]): s.text for s in summary_sentences(
+    said = {(s.kind, s.keys[0]): s.sentence for s in summary_sentences(
         summary.findings(_metrics()), lang)}
     survey = said[("lever_effect", "program_effects.points_satisfaction_adjusted")]
     panel = said[("lever_effect", "program_effects.points_arpu_adjusted")]
@@ -228,20 +234,20 @@ def test_mainly_only_for_a_part_whose_share_and_its_interval_are_above_one_half(
         "segments_tier_within_regular_share": 0.36,
         "segments_tier_within_regular_share_ci_low": 0.09,
         "segments_tier_within_regular_share_ci_high": 0.83})
-    text = " ".join(s.text for s in summary_sentences(summary.findings(m), lang))
+    text = " ".join(s.sentence for s in summary_sentences(summary.findings(m), lang))
     assert mainly not in text
     assert "36%" in text and "9%" in text and "83%" in text  # the share with its interval
     assert "41%" in text and "22%" in text and "129%" in text
     # above one half, but the interval reaches below it: still not "mainly"
     m["satisfaction"]["segments_tier_within_regular_share"] = 0.73
     m["satisfaction"]["segments_tier_within_regular_share_ci_low"] = 0.34
-    assert mainly not in " ".join(s.text for s in summary_sentences(summary.findings(m), lang))
+    assert mainly not in " ".join(s.sentence for s in summary_sentences(summary.findings(m), lang))
     # above one half and so is the lower bound of its interval: "mainly"
     m["satisfaction"]["segments_tier_within_regular_share_ci_low"] = 0.58
     found = summary.findings(m)
     segs = next(f for f in found if f.kind == "satisfaction_segments")
     assert segs.fields["main"] == ["regular"]
-    assert mainly in " ".join(s.text for s in summary_sentences(found, lang))
+    assert mainly in " ".join(s.sentence for s in summary_sentences(found, lang))
 
 
 def test_suppressed_bases_are_not_findings():
@@ -266,7 +272,7 @@ def test_targets_needing_attention_and_lever_status():
 
 
 def _sentence(metrics, kind, lang="en"):
-    return next(s.text for s in summary_sentences(summary.findings(metrics), lang)
+    return next(s.sentence for s in summary_sentences(summary.findings(metrics), lang)
                 if s.kind == kind)
 
 
@@ -358,22 +364,35 @@ def test_headline_numbers_and_published_numbers():
     assert set(numbers["key"]) <= _all_keys(metrics)
     found = summary.findings(metrics)
     head = summary.headline(summary.headline_numbers(metrics), found, metrics)
-    assert head["findings"] == len(found)
+    assert "findings" not in head   # the ledger is published beside, by report.publish
+    assert sum(v for k, v in head.items() if k.startswith("findings_")) == len(found)
     assert head["lever_care_status"] == "on_track"
     assert head["quarter"] == "2010Q4"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_page_lists_what_each_sentence_is_based_on(lang):
+def test_each_sentence_links_to_where_it_rests_and_shows_no_metric_key(lang):
     metrics = _metrics()
     sentences = summary_sentences(summary.findings(metrics), lang)
     page = summary_html(summary.headline_numbers(metrics), sentences,
                         summary.lever_status(metrics["scorecard_139"]),
                         [("satisfaction", "satisfaction.html")], lang)
-    assert page.count('class="based-on"') == len(sentences)
-    assert "program_effects.care_churn_ci_low" in page
     assert '<a href="satisfaction.html">' in page
     assert labels.text("summary.heading.changed", lang) in page
+    # every sentence links to a section of a detailed report
+    items = re.findall(r'<li class="finding[^>]*>.*?</li>', page)
+    assert len(items) == len(sentences)
+    for item, s in zip(items, sentences, strict=True):
+        assert s.source in SOURCES.values() or s.kind == "lever_effect"
+        assert f'href="{href(s.source)}"' in item
+    assert 'href="program_effects.html#sec-program_effects-care_calls_event_study"' in page
+    # the keys are in a data- attribute only: no key in the text, no tooltip, no column
+    assert "program_effects.care_churn_ci_low" in page          # data-keys
+    visible = re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", page, flags=re.S))
+    keys = _all_keys(metrics) | {k for m in metrics.values() for k in m if "_" in k}
+    assert not [k for k in keys
+                if re.search(rf"(?<![A-Za-z0-9_.]){re.escape(k)}(?![A-Za-z0-9_])", visible)]
+    assert "title=" not in page and "based-on" not in page and "<code>" not in page
 
 
 def _publish(tmp_path, metrics, status=None, quarter="2010Q4", scope="province"):
@@ -415,3 +434,21 @@ def test_metrics_of_another_quarter_are_refused(tmp_path):
 def test_output_dir_follows_the_batch(monkeypatch, tmp_path):
     monkeypatch.setenv(summary.OUTPUT_DIR_ENV, str(tmp_path))
     assert summary.output_dir() == tmp_path
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_ledger_of_the_summary(lang):
+    metrics = _metrics()
+    said = summary_sentences(summary.findings(metrics), lang)
+    ledger = findings_table(said, scope="province", quarter="2010Q4")
+    assert list(ledger.columns) == list(COLUMNS)
+    assert list(ledger["sentence"]) == [s.sentence for s in said]
+    assert problems(findings_records(ledger), metrics) == []
+    # a claim whose direction contradicts its number, or names an unpublished key, fails
+    bad = findings_records(ledger)[:1]
+    bad[0] = {**bad[0], "direction": "up", "keys": ["satisfaction.satisfaction_change"]}
+    assert problems(bad, metrics)
+    assert problems([{**bad[0], "keys": ["satisfaction.nope"]}], metrics)
+    assert {"up", "down", "level", "none"} >= set(ledger["direction"])
+    assert {"beyond_sampling_error", "status_rule"} <= set(ledger["rule"])
+    assert any(r.startswith("family_") for r in ledger["rule"])

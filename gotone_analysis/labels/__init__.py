@@ -46,6 +46,7 @@ from ..errors import UsageError
 __all__ = [
     "LANGS",
     "CatalogError",
+    "anchor",
     "catalog",
     "check_lang",
     "code_label",
@@ -232,6 +233,22 @@ def code_label(code: object, lang: str = "zh") -> str:
     return pair[idx] if pair is not None else str(code)
 
 
+def anchor(name: str) -> str:
+    """The id of a report section on its page: ``sec-<report>-<name>``.
+
+    Parameters
+    ----------
+    name : str
+        ``<report>.<name>`` as :func:`section` takes it.
+
+    Returns
+    -------
+    str
+        An HTML id that does not depend on the language or the heading's wording.
+    """
+    return "sec-" + str(name).replace(".", "-")
+
+
 def section(name: str, lang: str = "zh", level: int = 2, **fields: object) -> str:
     """A notebook heading and its note as Markdown, in ``lang``.
 
@@ -249,6 +266,8 @@ def section(name: str, lang: str = "zh", level: int = 2, **fields: object) -> st
     Returns
     -------
     str
+        An empty element whose id is the section's stable anchor (:func:`anchor`: the
+        same in both languages, so a sentence elsewhere can link to the section), then
         ``"## <heading>"``, followed by a blank line and the note when the catalog has
         one (``section.<name>.note``).
 
@@ -258,7 +277,8 @@ def section(name: str, lang: str = "zh", level: int = 2, **fields: object) -> st
         When the catalog has no heading ``section.<name>``.
     """
     key = f"section.{name}"
-    out = "#" * int(level) + " " + text(key, lang, **fields)
+    out = f'<div id="{anchor(name)}"></div>\n\n' + "#" * int(level) + " " \
+        + text(key, lang, **fields)
     if has(f"{key}.note"):
         out += "\n\n" + text(f"{key}.note", lang, **fields)
     return out

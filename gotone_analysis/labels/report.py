@@ -16,12 +16,15 @@ SECTION: dict[str, tuple[str, str]] = {
     "report.warnings": ("注意", "Notes"),
     "report.contents": ("目录", "Contents"),
     "report.headline": ("关键指标", "Headline numbers"),
-    "report.metric": ("指标", "Metric"),
-    "report.value": ("数值", "Value"),
-    "report.headline_note": ("本报告发布的机器可读指标（metrics.json），摘要页每句话所依据的指标键即此处的名称。",
-                             "The machine-readable numbers this report publishes (metrics.json); "
-                             "the summary page names these keys under each sentence."),
-    "report.headline_show": ("展开 {n} 项指标", "Show {n} numbers"),
+    "report.headline_note": ("本报告发布的机器可读指标在 metrics.json，表格在 tables.xlsx；"
+                             "其中「结论与依据」表逐句列出本页的结论，以及每句所依据的指标、"
+                             "方向和规则。",
+                             "The machine-readable numbers this report publishes are in "
+                             "metrics.json and its tables in tables.xlsx, whose Findings sheet "
+                             "lists every sentence of this page with the numbers, the direction "
+                             "and the rule it rests on."),
+    "report.headline_count": ("本报告发布 {n} 项指标、{k} 条结论。",
+                              "This report publishes {n} numbers and {k} findings."),
     "report.index_title": ("全球通季度分析报告", "GoTone quarterly reports"),
     "report.quarter": ("季度", "Quarter"),
     "report.scope": ("范围", "Scope"),

@@ -15,8 +15,11 @@ _REPORTS: dict[str, tuple[str, str]] = {
     "scorecard_139": ("记分卡", "Scorecard"),
 }
 
+#: The claim ledger of every report (:mod:`gotone_analysis.findings`).
+_FINDINGS: tuple[str, str] = ("结论与依据", "Findings")
+
 _TABLES: dict[str, dict[str, tuple[str, str]]] = {
-    "summary": {"headline": ("关键指标", "Headline"), "findings": ("结论与依据", "Findings")},
+    "summary": {"headline": ("关键指标", "Headline")},
     "data_quality": {"bases": ("样本量", "Bases"), "weights": ("权重诊断", "Weights"),
                      "missing": ("缺失值", "Missingness"),
                      "validation": ("数据校验", "Validation")},
@@ -58,7 +61,9 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "significant": ("显著", "Significant"), "mark": ("标记", "Mark"),
     "suppressed": ("样本不足不予显示", "Suppressed (base too small)"),
     "note": ("说明", "Note"), "kind": ("类型", "Kind"), "sentence": ("句子", "Sentence"),
-    "based_on": ("依据", "Based on"), "name": ("名称", "Name"), "key": ("指标键", "Metric key"),
+    "keys": ("所依据的指标键", "Metric keys it rests on"),
+    "direction": ("方向", "Direction"), "rule": ("所依规则", "Rule that allowed it"),
+    "name": ("名称", "Name"), "key": ("指标键", "Metric key"),
     "unit": ("单位", "Unit"), "report": ("报告", "Report"),
 }
 
@@ -67,6 +72,7 @@ SECTION: dict[str, tuple[str, str]] = {
     **{f"workbook.report.{r}": pair for r, pair in _REPORTS.items()},
     **{f"workbook.table.{r}.{t}": pair for r, tables in _TABLES.items()
        for t, pair in tables.items()},
+    **{f"workbook.table.{r}.findings": _FINDINGS for r in _REPORTS},
     "workbook.about": ("说明", "About"),
     "workbook.title": ("全球通季度分析：{quarter} {scope} 的表格",
                        "GoTone quarterly reports: the tables of {quarter}, {scope}"),

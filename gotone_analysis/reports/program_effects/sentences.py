@@ -14,6 +14,12 @@ the survey levers compare users with non-users of the same tier (and city, in th
 province): both are worded as differences, naming what they hold equal, never as what
 the lever did. Every word comes from the catalog section
 :mod:`gotone_analysis.reports.program_effects.catalog`.
+
+Each sentence is made as a claim of the ledger (:class:`gotone_analysis.findings.Claim`),
+naming the metric keys of the page's headline and family test it rests on
+(:func:`gotone_analysis.reports.program_effects.tables.headline`,
+:func:`gotone_analysis.reports.program_effects.claims.claim_metrics`); a function given
+``claims=`` appends them to it.
 """
 
 from __future__ import annotations
@@ -23,11 +29,14 @@ import pandas as pd
 from ... import labels
 from ...config import CARE_ROLLOUT
 from ...errors import UsageError
+from ...findings import Claim, direction_of, markdown, qualified
 from ...policy import Policy, resolve_policy, significant
 from .claims import family_size
 
 __all__ = ["adjusted_for_text", "care_narrative", "family_note", "lever_narrative",
            "pooling_note", "support_note", "survey_estimand_note"]
+
+_REPORT = "program_effects"
 
 #: Unit of each outcome's differences in the sentences (catalog ``effects.value.<unit>``).
 _UNITS = {"satisfaction": "points", "loyalty": "points", "arpu": "yuan"}
@@ -52,8 +61,13 @@ def _tested(table: pd.DataFrame) -> None:
                          "claimed on its unadjusted interval")
 
 
+def _said(claims: list[Claim] | None, said: list[Claim]) -> None:
+    if claims is not None:
+        claims.extend(said)
+
+
 def care_narrative(summary: pd.DataFrame, lang: str = "zh", *,
-                   policy: Policy | None = None) -> str:
+                   policy: Policy | None = None, claims: list[Claim] | None = None) -> str:
     """Sentences on the care-call effects (``reports.program_effects.tables.care_summary`` table).
 
     Parameters
@@ -65,6 +79,8 @@ def care_narrative(summary: pd.DataFrame, lang: str = "zh", *,
         Language.
     policy : gotone_analysis.policy.Policy, optional
         The report-wide policy (level and alpha of the pre-trend test).
+    claims : list, optional
+        The sentences are appended to it as claims of the ledger.
 
     Returns
     -------
@@ -74,9 +90,13 @@ def care_narrative(summary: pd.DataFrame, lang: str = "zh", *,
         below alpha, else that no effect can be claimed (with the pre-test result).
     """
     pol = resolve_policy(policy)
+    rule = f"family_{pol.effect_adjust}"
     if summary.empty:
-        return "- " + labels.text("effects.narrative.care_not_started", lang,
-                                  start=min(CARE_ROLLOUT.values()))
+        said = [Claim("care_not_started", labels.text("effects.narrative.care_not_started",
+                                                      lang, start=min(CARE_ROLLOUT.values())),
+                      rule="no_comparison")]
+        _said(claims, said)
+        return markdown(said)
     _tested(summary)
     level = labels.level_text(pol.level)
     out = []
@@ -98,8 +118,12 @@ def care_narrative(summary: pd.DataFrame, lang: str = "zh", *,
                 pkey = "effects.narrative.pretrend_ok" if ok else "effects.narrative.pretrend_bad"
             sentence += " " + labels.text(pkey, lang, p=f"{p:.3f}",
                                           outcome=labels.text(f"effects.outcome_name.{o}", lang))
-        out.append(f"- {sentence}")
-    return "\n".join(out)
+        keys = qualified(_REPORT, f"care_{o}_att", f"care_{o}_p_adj", f"care_{o}_ci_low",
+                         f"care_{o}_ci_high", *([f"care_{o}_pretest_p"] if pd.notna(p) else []))
+        out.append(Claim("care_effect" if claimed else "care_none", sentence, keys,
+                         direction_of(r["estimate"]) if claimed else "none", rule))
+    _said(claims, out)
+    return markdown(out)
 
 
 def adjusted_for_text(effects: pd.DataFrame, lang: str = "zh") -> str:
@@ -150,7 +174,7 @@ def _value(v: float, outcome: str, lang: str) -> str:
 
 
 def lever_narrative(effects: pd.DataFrame, lang: str = "zh", *,
-                    policy: Policy | None = None) -> str:
+                    policy: Policy | None = None, claims: list[Claim] | None = None) -> str:
     """Sentences on lever effects from a table with ``lever, outcome, kind`` rows.
 
     Parameters
@@ -164,6 +188,8 @@ def lever_narrative(effects: pd.DataFrame, lang: str = "zh", *,
         Language.
     policy : gotone_analysis.policy.Policy, optional
         The report-wide policy (the level named in the sentences).
+    claims : list, optional
+        The sentences are appended to it as claims of the ledger.
 
     Returns
     -------
@@ -187,27 +213,37 @@ def lever_narrative(effects: pd.DataFrame, lang: str = "zh", *,
         naive = wide.loc[(lever, outcome, "naive"), "estimate"] \
             if (lever, outcome, "naive") in wide.index else float("nan")
         design = "panel" if outcome == "arpu" else "survey"
-        key = f"effects.narrative.{design}_{'effect' if bool(adj['significant']) else 'none'}"
+        claimed = bool(adj["significant"])
+        kind = f"{design}_{'effect' if claimed else 'none'}"
+        key = f"effects.narrative.{kind}"
         direction = "higher" if adj["estimate"] > 0 else "lower"
-        out.append("- " + labels.text(
+        metric = f"{lever}_{outcome}_adjusted"
+        out.append(Claim(kind, labels.text(
             key, lang, lever=labels.code_label(lever, lang),
             outcome=labels.text(f"effects.outcome_name.{outcome}", lang),
             value=_value(adj["estimate"], outcome, lang),
             direction=labels.text(f"effects.narrative.{direction}", lang),
             estimate=_fmt(adj["estimate"], outcome), low=_fmt(adj["ci_low"], outcome),
             high=_fmt(adj["ci_high"], outcome), naive=_fmt(naive, outcome), level=level,
-            p_adj=_p_text(adj["p_adj"]), adjusted_for=held))
+            p_adj=_p_text(adj["p_adj"]), adjusted_for=held),
+            qualified(_REPORT, metric, f"{metric}_p_adj", f"{metric}_ci_low", f"{metric}_ci_high"),
+            direction_of(adj["estimate"]) if claimed else "none", f"family_{pol.effect_adjust}"))
+    lines = markdown(out)
     naive = effects[effects["kind"] == "naive"].set_index(["lever", "outcome"])["estimate"]
     adjusted = effects[effects["kind"] == "adjusted"].set_index(["lever", "outcome"])["estimate"]
     common = naive.index.intersection(adjusted.index)
     if len(common) and (naive[common] > adjusted[common]).mean() > 0.5:
-        out.append("")
-        out.append(labels.text("effects.narrative.bias", lang))
-    return "\n".join(out)
+        bias = Claim("naive_bias", labels.text("effects.narrative.bias", lang),
+                     rule="naive_above_adjusted")
+        out.append(bias)
+        lines = "\n".join([lines, "", bias.sentence]) if lines else "\n" + bias.sentence
+    _said(claims, out)
+    return lines
 
 
 def family_note(care: pd.DataFrame, panel_levers: pd.DataFrame, survey_levers: pd.DataFrame,
-                lang: str = "zh", *, policy: Policy | None = None) -> str:
+                lang: str = "zh", *, policy: Policy | None = None,
+                claims: list[Claim] | None = None) -> str:
     """The sentence under the effects: how many comparisons were adjusted together, and how.
 
     Parameters
@@ -219,6 +255,8 @@ def family_note(care: pd.DataFrame, panel_levers: pd.DataFrame, survey_levers: p
         Language.
     policy : gotone_analysis.policy.Policy, optional
         The report-wide policy (method, alpha and level named).
+    claims : list, optional
+        The sentence is appended to it as a claim of the ledger.
 
     Returns
     -------
@@ -229,10 +267,14 @@ def family_note(care: pd.DataFrame, panel_levers: pd.DataFrame, survey_levers: p
     n = family_size(care, panel_levers, survey_levers)
     if not n["total"]:
         return ""
-    return labels.text("effects.note.family", lang, n=n["total"], n_care=n["care"],
+    text = labels.text("effects.note.family", lang, n=n["total"], n_care=n["care"],
                        n_panel=n["panel"], n_survey=n["survey"],
                        method=labels.text(f"effects.p_adjust.{pol.effect_adjust}", lang),
                        alpha=f"{pol.alpha:g}", level=labels.level_text(pol.level))
+    _said(claims, [Claim("effects_family", text,
+                         qualified(_REPORT, "effects_family_size", "effects_p_adjust"), "none",
+                         f"family_{pol.effect_adjust}")])
+    return text
 
 
 def pooling_note(effects: pd.DataFrame, lang: str = "zh") -> str:
@@ -256,7 +298,8 @@ def pooling_note(effects: pd.DataFrame, lang: str = "zh") -> str:
     return labels.text("effects.note.pooled", lang, n=n) if n else ""
 
 
-def support_note(effects: pd.DataFrame, lang: str = "zh") -> str:
+def support_note(effects: pd.DataFrame, lang: str = "zh", *,
+                 claims: list[Claim] | None = None) -> str:
     """What the survey lever comparisons left out, and the levers they could not estimate.
 
     Parameters
@@ -267,6 +310,8 @@ def support_note(effects: pd.DataFrame, lang: str = "zh") -> str:
         (its ``attrs["dropped"]`` and ``attrs["not_estimable"]``).
     lang : {"zh", "en"}
         Language.
+    claims : list, optional
+        The sentences are appended to it as claims of the ledger.
 
     Returns
     -------
@@ -278,13 +323,14 @@ def support_note(effects: pd.DataFrame, lang: str = "zh") -> str:
     for g in effects.attrs.get("dropped", []):
         who = "support_everybody_uses" if g["users"] == g["n"] else "support_nobody_uses"
         level = labels.code_label(g["level"], lang)
-        out.append("- " + labels.text(
+        out.append(Claim("support_dropped", labels.text(
             "effects.note.support_dropped", lang, lever=labels.code_label(g["lever"], lang),
             covariate=labels.text(f"column.{g['covariate']}", lang), level=labels.plain(level),
-            n=g["n"], who=labels.text(f"effects.note.{who}", lang)))
+            n=g["n"], who=labels.text(f"effects.note.{who}", lang)), rule="no_comparison"))
     for g in effects.attrs.get("not_estimable", []):
-        out.append("- " + labels.text(
+        out.append(Claim("not_estimable", labels.text(
             f"effects.note.not_estimable.{g['reason']}", lang,
             lever=labels.code_label(g["lever"], lang),
-            detail=labels.plain(g.get("detail", ""))))
-    return "\n".join(out)
+            detail=labels.plain(g.get("detail", ""))), rule="no_comparison"))
+    _said(claims, out)
+    return markdown(out)

@@ -8,6 +8,12 @@ An inconclusive target says why: a survey actual whose interval holds the target
 sampling error), or a city target apportioned by the suite that the actual is within the
 tolerance of. Every word comes from the catalog section
 :mod:`gotone_analysis.reports.scorecard_139.catalog`.
+
+Each sentence is made as a claim of the ledger (:class:`gotone_analysis.findings.Claim`),
+naming the metric keys of the scorecard's headline it rests on (a target's
+``<id>_status``, ``_actual``, ``_target``, ``_projected``; the status counts; the status
+changes); a narrative given ``claims=`` appends them to it. The notes under the tables
+(the status rules, where the city targets come from) are not findings.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import pandas as pd
 
 from ... import labels
 from ...config import PROVINCE, parse_quarter
+from ...findings import Claim, qualified
 from ...policy import APPORTIONED_TOLERANCE
 from .actuals import ACTUAL_LEVEL
 from .projection import LEVEL
@@ -25,6 +32,19 @@ from .view import format_interval, format_value
 
 __all__ = ["scorecard_narrative", "target_sentence", "changes_narrative", "cities_narrative",
            "contributions_narrative", "table_note"]
+
+_REPORT = "scorecard_139"
+
+
+def _target_keys(target_id: str) -> tuple[str, ...]:
+    return qualified(_REPORT, *(f"{target_id}_{k}" for k in ("status", "actual", "target",
+                                                             "projected")))
+
+
+def _said(claims: list[Claim] | None, said: list[Claim]) -> None:
+    if claims is not None:
+        claims.extend(said)
+
 
 #: The order in which the narrative goes through the statuses: problems first.
 NARRATIVE_ORDER: tuple[str, ...] = ("missed", "off_track", "at_risk", "inconclusive",
@@ -98,7 +118,8 @@ def target_sentence(row, lang: str = "zh", *, quarter: str | None = None,
 
 
 def scorecard_narrative(targets: pd.DataFrame, lang: str = "zh", *, quarter: str,
-                        scope_label: str, level: float = LEVEL) -> str:
+                        scope_label: str, level: float = LEVEL,
+                        claims: list[Claim] | None = None) -> str:
     """The short narrative of a scorecard: counts by status, then the targets that matter.
 
     Parameters
@@ -113,6 +134,8 @@ def scorecard_narrative(targets: pd.DataFrame, lang: str = "zh", *, quarter: str
         The scope's name in ``lang``.
     level : float
         Coverage of the projection intervals.
+    claims : list, optional
+        The sentences are appended to it as claims of the ledger.
 
     Returns
     -------
@@ -126,28 +149,45 @@ def scorecard_narrative(targets: pd.DataFrame, lang: str = "zh", *, quarter: str
     parts = [labels.text("scorecard.narrative.count_part", lang, k=int(counts[s]),
                          status=labels.text(f"scorecard.status.{s}", lang))
              for s in STATUSES if counts.get(s, 0)]
-    lines = [labels.text("scorecard.narrative.counts", lang, quarter=quarter,
-                         scope=scope_label, n=len(targets), parts=sep.join(parts))]
-    lines.append("")
-    met_plain = []
+    counts_claim = Claim("status_counts", labels.text(
+        "scorecard.narrative.counts", lang, quarter=quarter, scope=scope_label,
+        n=len(targets), parts=sep.join(parts)),
+        qualified(_REPORT, "targets", *(f"status_{s}" for s in STATUSES if counts.get(s, 0))),
+        "level", "status_rule")
+    said = [counts_claim]
+    lines = [counts_claim.sentence, ""]
+    met_plain, met_ids = [], []
     for st in NARRATIVE_ORDER:
         for _, row in targets.loc[targets["status"] == st].iterrows():
             if st == "met":
                 met_plain.append(labels.plain(row["label"]))
+                met_ids.append(str(row["target_id"]))
                 continue
-            lines.append("- " + target_sentence(row, lang, quarter=quarter, level=level))
+            said.append(Claim(f"target_{st}", target_sentence(row, lang, quarter=quarter,
+                                                               level=level),
+                              _target_keys(str(row["target_id"])), "level", "status_rule"))
+            lines.append("- " + said[-1].sentence)
     if met_plain:
-        lines.append("- " + labels.text("scorecard.narrative.met_list", lang,
-                                        labels=sep.join(met_plain)))
-    nm = [labels.plain(v) for v in targets.loc[targets["status"] == "not_measurable", "label"]]
+        said.append(Claim("targets_met", labels.text("scorecard.narrative.met_list", lang,
+                                                     labels=sep.join(met_plain)),
+                          qualified(_REPORT, *(f"{t}_status" for t in met_ids)), "level",
+                          "status_rule"))
+        lines.append("- " + said[-1].sentence)
+    unmeasured = targets.loc[targets["status"] == "not_measurable"]
+    nm = [labels.plain(v) for v in unmeasured["label"]]
     if nm:
+        said.append(Claim("not_measurable", labels.text(
+            "scorecard.narrative.not_measurable", lang, k=len(nm), labels=sep.join(nm)),
+            qualified(_REPORT, *(f"{t}_status" for t in unmeasured["target_id"])), "none",
+            "status_rule"))
         lines.append("")
-        lines.append(labels.text("scorecard.narrative.not_measurable", lang, k=len(nm),
-                                 labels=sep.join(nm)))
+        lines.append(said[-1].sentence)
+    _said(claims, said)
     return "\n".join(lines)
 
 
-def changes_narrative(changes: pd.DataFrame | None, lang: str = "zh", *, what: str) -> str:
+def changes_narrative(changes: pd.DataFrame | None, lang: str = "zh", *, what: str,
+                      claims: list[Claim] | None = None) -> str:
     """What changed in status since the comparison quarter, like with like.
 
     Parameters
@@ -158,6 +198,8 @@ def changes_narrative(changes: pd.DataFrame | None, lang: str = "zh", *, what: s
         Language.
     what : str
         How the comparison is named (e.g. ``P.compare_label``).
+    claims : list, optional
+        The sentences are appended to it as claims of the ledger.
 
     Returns
     -------
@@ -167,11 +209,17 @@ def changes_narrative(changes: pd.DataFrame | None, lang: str = "zh", *, what: s
         that became a verdict, never called better or worse --, and changes without a
         real move), each naming its targets with both statuses; or that none changed.
     """
+    counted = qualified(_REPORT, "changed_better", "changed_worse", "changed_final")
     if changes is None or not changes["changed"].any():
-        return labels.text("scorecard.narrative.no_changes", lang, what=what)
+        text = labels.text("scorecard.narrative.no_changes", lang, what=what)
+        _said(claims, [Claim("no_status_changes", text, () if changes is None else counted,
+                             "none", "status_rule")])
+        return text
     rows = changes.loc[changes["changed"]]
     sep = labels.text("scorecard.narrative.list_sep", lang)
-    lines = [labels.text("scorecard.narrative.changes", lang, what=what, k=len(rows)), ""]
+    said = [Claim("status_changes", labels.text("scorecard.narrative.changes", lang, what=what,
+                                                k=len(rows)), counted, "level", "status_rule")]
+    lines = [said[0].sentence, ""]
     for way in ("worse", "better", "final", "same"):
         group = rows.loc[rows["direction_of_change"] == way]
         if group.empty:
@@ -181,12 +229,17 @@ def changes_narrative(changes: pd.DataFrame | None, lang: str = "zh", *, what: s
                              before=labels.text(f"scorecard.status.{r['status_ref']}", lang),
                              after=labels.text(f"scorecard.status.{r['status']}", lang))
                  for _, r in group.iterrows()]
-        lines.append("- " + labels.text(f"scorecard.narrative.changes.{way}", lang,
-                                        k=len(items), items=sep.join(items)))
+        said.append(Claim(f"changes_{way}", labels.text(
+            f"scorecard.narrative.changes.{way}", lang, k=len(items), items=sep.join(items)),
+            qualified(_REPORT, *([f"changed_{way}"] if way != "same" else []),
+                      *(f"{t}_status" for t in group["target_id"])), "level", "status_rule"))
+        lines.append("- " + said[-1].sentence)
+    _said(claims, said)
     return "\n".join(lines)
 
 
-def cities_narrative(attainment: pd.DataFrame | None, lang: str = "zh", *, top: int = 3) -> str:
+def cities_narrative(attainment: pd.DataFrame | None, lang: str = "zh", *, top: int = 3,
+                     claims: list[Claim] | None = None) -> str:
     """Which cities are behind: the most targets missed or off track.
 
     Parameters
@@ -197,6 +250,9 @@ def cities_narrative(attainment: pd.DataFrame | None, lang: str = "zh", *, top: 
         Language.
     top : int
         How many cities to name (ties with the last one named are named too).
+    claims : list, optional
+        The sentence is appended to it as a claim of the ledger (the city scorecards'
+        numbers are in their own scopes' metrics: it names no key).
 
     Returns
     -------
@@ -210,14 +266,18 @@ def cities_narrative(attainment: pd.DataFrame | None, lang: str = "zh", *, top: 
     by["behind"] = by["missed"] + by["off_track"]
     by = by.loc[by["behind"] > 0].sort_values("behind", ascending=False, kind="stable")
     if by.empty:
-        return labels.text("scorecard.narrative.cities_none", lang)
+        text = labels.text("scorecard.narrative.cities_none", lang)
+        _said(claims, [Claim("cities_none", text, (), "level", "status_rule")])
+        return text
     cut = by["behind"].iloc[min(top, len(by)) - 1]
     named = by.loc[by["behind"] >= cut]
     items = [labels.text("scorecard.narrative.city_item", lang,
                          city=labels.code_label(city, lang), k=int(r["behind"]),
                          n=int(r["measurable"])) for city, r in named.iterrows()]
-    return labels.text("scorecard.narrative.cities_behind", lang,
+    text = labels.text("scorecard.narrative.cities_behind", lang,
                        items=labels.text("scorecard.narrative.list_sep", lang).join(items))
+    _said(claims, [Claim("cities_behind", text, (), "level", "status_rule")])
+    return text
 
 
 def table_note(scope: str, lang: str = "zh", *, level: float = LEVEL) -> str:
@@ -250,7 +310,8 @@ BEHIND: tuple[str, ...] = ("missed", "off_track", "at_risk")
 
 
 def contributions_narrative(contributions: pd.DataFrame | None, targets: pd.DataFrame,
-                            lang: str = "zh", *, top: int = 3) -> str:
+                            lang: str = "zh", *, top: int = 3,
+                            claims: list[Claim] | None = None) -> str:
     """Where the province gaps come from: the cities adding most to each gap.
 
     Parameters
@@ -263,6 +324,9 @@ def contributions_narrative(contributions: pd.DataFrame | None, targets: pd.Data
         Language.
     top : int
         Cities named a target.
+    claims : list, optional
+        The sentences are appended to it as claims of the ledger (not the note under
+        them).
 
     Returns
     -------
@@ -274,7 +338,7 @@ def contributions_narrative(contributions: pd.DataFrame | None, targets: pd.Data
     """
     if contributions is None:
         return ""
-    lines = []
+    said = []
     for _, t in targets.loc[targets["status"].isin(BEHIND)].iterrows():
         below = t["direction"] in (">=", ">")
         gap = float(t["gap"])
@@ -289,10 +353,15 @@ def contributions_narrative(contributions: pd.DataFrame | None, targets: pd.Data
                              city=labels.code_label(r["scope"], lang),
                              value=format_value(r["contribution"], t["unit"], signed=True))
                  for _, r in c.iterrows()]
-        lines.append("- " + labels.text(
+        said.append(Claim("gap_contributions", labels.text(
             "scorecard.narrative.contributions", lang, label=labels.plain(t["label"]),
             gap=format_value(gap, t["unit"], signed=True),
-            items=labels.text("scorecard.narrative.sep", lang).join(items)))
-    if not lines:
-        return labels.text("scorecard.narrative.contributions_none", lang)
-    return "\n".join([*lines, "", labels.text("scorecard.note.contributions", lang)])
+            items=labels.text("scorecard.narrative.sep", lang).join(items)),
+            _target_keys(str(t["target_id"])), "level", "status_rule"))
+    if not said:
+        text = labels.text("scorecard.narrative.contributions_none", lang)
+        _said(claims, [Claim("contributions_none", text, (), "level", "status_rule")])
+        return text
+    _said(claims, said)
+    return "\n".join([*("- " + c.sentence for c in said), "",
+                      labels.text("scorecard.note.contributions", lang)])

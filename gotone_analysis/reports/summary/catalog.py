@@ -16,12 +16,13 @@ SECTION: dict[str, tuple[str, str]] = {
     "summary.heading.reports": ("详细报告", "Detailed reports"),
     "summary.intro": (
         "本页每句话都由各详细报告发布的指标生成；只陈述超出抽样误差的变化和经多重比较校正后"
-        "仍显著的效应，样本量不足的部分不作为结论。每句话后注明所依据的指标。",
+        "仍显著的效应，样本量不足的部分不作为结论。每句话后链接到详细报告中它所依据的表格或图。",
         "Every sentence on this page is generated from the metrics the detailed reports "
         "published; only moves outside sampling error and effects still significant once "
         "adjusted for the number of comparisons are stated, and parts with too small a "
-        "base are never findings. Each sentence names the metrics it is based on."),
-    "summary.based_on": ("依据", "Based on"),
+        "base are never findings. Each sentence links to the table or figure of the detailed "
+        "report it rests on."),
+    "summary.source": ("（见{report}：{section}）", "(see {report}: {section})"),
     "summary.no_findings": ("本季度没有超出抽样误差的变化可报告。",
                             "Nothing moved outside sampling error this quarter."),
     "summary.column.measure": ("指标", "Measure"),
@@ -29,7 +30,6 @@ SECTION: dict[str, tuple[str, str]] = {
     "summary.column.interval": ("95% 置信区间", "95% interval"),
     "summary.column.status": ("状态", "Status"),
     "summary.column.lever": ("举措", "Lever"),
-    "summary.column.based_on": ("依据", "Based on"),
     "summary.metric.influence": ("品牌影响力指数", "Brand influence index"),
     "summary.metric.satisfaction": ("满意度指数", "Satisfaction index"),
     "summary.metric.satisfaction_lead": ("满意度领先全网", "Satisfaction lead over the network"),

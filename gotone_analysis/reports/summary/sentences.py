@@ -2,24 +2,58 @@
 
 Which statements the numbers support is decided in :mod:`gotone_analysis.reports.summary.tables`;
 this module only words them, every word from the catalog (section
-``reports/summary/catalog.py``), and lays out the page: headline numbers, the nine levers,
-the sentences each with its "based on" note (the metric keys), links to the
-detailed reports.
+``reports/summary/catalog.py``), as claims of the ledger
+(:class:`gotone_analysis.findings.Claim`: the sentence with its kind, metric keys,
+direction and rule), and lays out the page: headline numbers, the nine levers, the
+sentences each linking to the section of the detailed report that shows the table or
+figure it rests on (:data:`SOURCES`, :func:`gotone_analysis.labels.anchor`), links to the
+detailed reports. The metric keys stay in the ledger and the workbook, not in the
+reader's text.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import pandas as pd
 
 from ... import labels
-from .tables import Finding
+from ...findings import Claim
+from .tables import HEADLINE, Finding
 
-__all__ = ["Sentence", "findings_table", "format_number", "headline_table", "summary_html",
+__all__ = ["SOURCES", "format_number", "headline_table", "href", "source_of", "summary_html",
            "summary_sentences"]
+
+#: Where each kind of finding can be checked: the section (``<report>.<name>`` of
+#: :func:`gotone_analysis.labels.section`) of the detailed report showing its table or
+#: figure. A survey lever's comparison and a panel lever's ARPU effect have sections of
+#: their own (:func:`source_of`).
+SOURCES: dict[str, str] = {
+    "satisfaction_level": "satisfaction.satisfaction_index_trend",
+    "satisfaction_moved": "satisfaction.what_moved",
+    "satisfaction_steady": "satisfaction.what_moved",
+    "satisfaction_drivers": "satisfaction.what_the_change_is_made_of",
+    "satisfaction_segments": "satisfaction.which_segments_explain_the_move",
+    "satisfaction_mix": "satisfaction.which_segments_explain_the_move",
+    "influence_level": "brand_equity.components_and_their_change",
+    "component_moved": "brand_equity.components_and_their_change",
+    "care_effect": "program_effects.care_calls_event_study",
+    "lever_effect": "program_effects.satisfaction_and_loyalty_survey",
+    "no_effect": "program_effects.key_points",
+    "effects_family": "program_effects.key_points",
+    "targets": "scorecard_139.the_nine_levers_at_a_glance",
+    "targets_inconclusive": "scorecard_139.the_nine_levers_at_a_glance",
+    "targets_fine": "scorecard_139.the_nine_levers_at_a_glance",
+    "targets_worse": "scorecard_139.status_changes",
+    "targets_final": "scorecard_139.status_changes",
+}
+#: The section showing each headline number (:data:`.tables.HEADLINE`).
+_HEADLINE_SOURCES: dict[str, str] = {
+    "brand_equity": "brand_equity.components_and_their_change",
+    "satisfaction": "satisfaction.satisfaction_index_trend",
+    "scorecard_139": "scorecard_139.the_nine_levers_at_a_glance",
+}
 
 _CSS = """
 .gotone-summary{font-size:14px;line-height:1.55;max-width:980px}
@@ -27,22 +61,13 @@ _CSS = """
 .gotone-summary td,.gotone-summary th{border:1px solid #d0d4da;padding:3px 10px;text-align:left}
 .gotone-summary td.num{text-align:right;font-variant-numeric:tabular-nums}
 .gotone-summary li{margin:4px 0}
-.gotone-summary .based-on{color:#666;font-size:11px;display:block}
+.gotone-summary a.source{color:#555;font-size:12px;margin-left:6px}
 .gotone-summary .light{display:inline-block;width:10px;height:10px;border-radius:5px;
  margin-right:6px;vertical-align:middle}
 .gotone-summary .light-green{background:#2e7d32}.gotone-summary .light-amber{background:#f0a800}
 .gotone-summary .light-red{background:#c62828}.gotone-summary .light-grey{background:#9e9e9e}
 .gotone-summary .light-blue{background:#3f51b5}
 """
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """A generated sentence, the kind of finding it words and the metric keys it rests on."""
-
-    text: str
-    kind: str
-    keys: tuple[str, ...]
 
 
 def _t(key: str, lang: str, **fields) -> str:
@@ -225,7 +250,36 @@ def _target_names(lang: str) -> dict[str, str]:
     return dict(zip(tg["id"], tg[col], strict=True))
 
 
-def summary_sentences(found: Sequence[Finding], lang: str = "zh") -> list[Sentence]:
+def source_of(f: Finding) -> str:
+    """The section of a detailed report where a finding can be checked.
+
+    Returns
+    -------
+    str
+        ``<report>.<section>`` (:data:`SOURCES`); empty for a kind without one.
+    """
+    if f.kind == "lever_effect" and f.fields.get("outcome") == "arpu":
+        return "program_effects.points_clubs_family_products_arpu"
+    return SOURCES.get(f.kind, "")
+
+
+def href(section: str) -> str:
+    """The link to a section of a detailed report, relative to the scope's folder.
+
+    Parameters
+    ----------
+    section : str
+        ``<report>.<section>``.
+
+    Returns
+    -------
+    str
+        ``<report>.html#<anchor>`` (:func:`gotone_analysis.labels.anchor`).
+    """
+    return f"{section.split('.', 1)[0]}.html#{labels.anchor(section)}"
+
+
+def summary_sentences(found: Sequence[Finding], lang: str = "zh") -> list[Claim]:
     """Word every finding in ``lang``.
 
     Parameters
@@ -237,15 +291,17 @@ def summary_sentences(found: Sequence[Finding], lang: str = "zh") -> list[Senten
 
     Returns
     -------
-    list of Sentence
-        One sentence per finding, in order, each with the finding's kind and metric keys.
+    list of Claim
+        One claim per finding, in order: its sentence, and the finding's kind, metric
+        keys, direction and rule, with the section it can be checked in
+        (:func:`source_of`).
     """
     labels.check_lang(lang)
     out = []
     for f in found:
         text = _word(f, lang)
         if text:
-            out.append(Sentence(text, f.kind, tuple(f.keys)))
+            out.append(Claim(f.kind, text, tuple(f.keys), f.direction, f.rule, source_of(f)))
     return out
 
 
@@ -270,7 +326,7 @@ def format_number(value, unit: str) -> str:
 
 
 def headline_table(numbers: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The headline numbers as a reader table: measure, value, interval, based on.
+    """The headline numbers as a reader table: measure, value, interval.
 
     Parameters
     ----------
@@ -289,9 +345,8 @@ def headline_table(numbers: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         interval = ("" if r.ci_low is None or pd.isna(r.ci_low)
                     else f"{format_number(r.ci_low, r.unit)} – {format_number(r.ci_high, r.unit)}")
         rows.append([labels.text(f"summary.metric.{r.name}", lang), format_number(r.estimate, r.unit),
-                     interval, r.key])
-    cols = [labels.text(f"summary.column.{c}", lang)
-            for c in ("measure", "value", "interval", "based_on")]
+                     interval])
+    cols = [labels.text(f"summary.column.{c}", lang) for c in ("measure", "value", "interval")]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -299,7 +354,7 @@ def _e(value) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def summary_html(numbers: pd.DataFrame, sentences: Sequence[Sentence], levers: pd.DataFrame,
+def summary_html(numbers: pd.DataFrame, sentences: Sequence[Claim], levers: pd.DataFrame,
                  links: Sequence[tuple[str, str]], lang: str = "zh") -> str:
     """The body of the summary page.
 
@@ -307,7 +362,7 @@ def summary_html(numbers: pd.DataFrame, sentences: Sequence[Sentence], levers: p
     ----------
     numbers : pandas.DataFrame
         :func:`gotone_analysis.reports.summary.tables.headline_numbers`.
-    sentences : sequence of Sentence
+    sentences : sequence of Claim
         :func:`summary_sentences`.
     levers : pandas.DataFrame
         :func:`gotone_analysis.reports.summary.tables.lever_status`.
@@ -319,18 +374,22 @@ def summary_html(numbers: pd.DataFrame, sentences: Sequence[Sentence], levers: p
     Returns
     -------
     str
-        HTML: headline numbers, the nine levers, what changed and why (each sentence
-        with its "based on" keys, also as a tooltip), links to the detailed reports.
-        Headings are ``<h2>`` so the reader copy's table of contents lists them.
+        HTML: headline numbers (each measure linking to the section of the report
+        showing it), the nine levers, what changed and why (each sentence linking to the
+        section of the detailed report it can be checked in; its metric keys only in a
+        ``data-keys`` attribute, never shown), links to the detailed reports. Headings
+        are ``<h2>`` so the reader copy's table of contents lists them.
     """
     t = labels.text
     parts = [f"<style>{_CSS}</style>", '<div class="gotone-summary">']
     table = headline_table(numbers, lang)
     head = "".join(f"<th>{_e(c)}</th>" for c in table.columns)
+    hrefs = [_headline_href(name) for name in numbers["name"]]
     body = "".join("<tr>" + "".join(
         f'<td class="{"num" if i in (1, 2) else ""}">'
-        + (f"<code>{_e(v)}</code>" if i == 3 else _e(v)) + "</td>"
-        for i, v in enumerate(row)) + "</tr>" for row in table.itertuples(index=False))
+        + (f'<a href="{_e(to)}">{_e(v)}</a>' if i == 0 and to else _e(v)) + "</td>"
+        for i, v in enumerate(row)) + "</tr>"
+        for row, to in zip(table.itertuples(index=False), hrefs, strict=True))
     parts.append(f'<h2 id="summary-headline">{_e(t("summary.heading.headline", lang))}</h2>'
                  f"<table><tr>{head}</tr>{body}</table>")
     rows = []
@@ -339,40 +398,35 @@ def summary_html(numbers: pd.DataFrame, sentences: Sequence[Sentence], levers: p
                   if isinstance(r.status, str) and labels.has(f"scorecard.status.{r.status}")
                   else t("summary.not_available", lang))
         light = r.light if isinstance(r.light, str) else "grey"
-        rows.append(f"<tr><td>{_e(labels.code_label(r.lever, lang))}</td>"
-                    f'<td><span class="light light-{_e(light)}"></span>{_e(status)}</td>'
-                    f"<td><code>{_e(r.key)}</code></td></tr>")
+        rows.append(f'<tr data-keys="{_e(r.key)}"><td>{_e(labels.code_label(r.lever, lang))}'
+                    f'</td><td><span class="light light-{_e(light)}"></span>{_e(status)}'
+                    "</td></tr>")
     parts.append(f'<h2 id="summary-levers">{_e(t("summary.heading.levers", lang))}</h2>'
                  f"<table><tr><th>{_e(t('summary.column.lever', lang))}</th>"
-                 f"<th>{_e(t('summary.column.status', lang))}</th>"
-                 f"<th>{_e(t('summary.column.based_on', lang))}</th></tr>{''.join(rows)}"
+                 f"<th>{_e(t('summary.column.status', lang))}</th></tr>{''.join(rows)}"
                  "</table>")
     parts.append(f'<h2 id="summary-changed">{_e(t("summary.heading.changed", lang))}</h2>'
                  f"<p>{_e(t('summary.intro', lang))}</p><ul>")
-    based = t("summary.based_on", lang)
     for s in sentences:
-        keys = ", ".join(s.keys)
-        parts.append(f'<li class="finding finding-{_e(s.kind)}" title="{_e(based)}: '
-                     f'{_e(keys)}" data-keys="{_e(" ".join(s.keys))}">{_e(s.text)}'
-                     f'<span class="based-on">{_e(based)}: {_e(keys)}</span></li>')
+        link = ""
+        if s.source:
+            where = t("summary.source", lang,
+                      report=t(f"report.title.{s.source.split('.', 1)[0]}", lang),
+                      section=t(f"section.{s.source}", lang))
+            link = f' <a class="source" href="{_e(href(s.source))}">{_e(where)}</a>'
+        parts.append(f'<li class="finding finding-{_e(s.kind)}" '
+                     f'data-keys="{_e(" ".join(s.keys))}">{_e(s.sentence)}{link}</li>')
     if not sentences:
         parts.append(f"<li>{_e(t('summary.no_findings', lang))}</li>")
     parts.append("</ul>")
-    items = "".join(f'<li><a href="{_e(href)}">{_e(t(f"report.title.{name}", lang))}</a></li>'
-                    for name, href in links)
+    items = "".join(f'<li><a href="{_e(to)}">{_e(t(f"report.title.{name}", lang))}</a></li>'
+                    for name, to in links)
     parts.append(f'<h2 id="summary-reports">{_e(t("summary.heading.reports", lang))}</h2>'
                  f"<ul>{items}</ul></div>")
     return "".join(parts)
 
 
-def findings_table(sentences: Sequence[Sentence]) -> pd.DataFrame:
-    """The sentences as a table for the workbook.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per sentence: ``kind, sentence, based_on`` (the metric keys, comma
-        separated).
-    """
-    return pd.DataFrame([{"kind": s.kind, "sentence": s.text, "based_on": ", ".join(s.keys)}
-                         for s in sentences], columns=["kind", "sentence", "based_on"])
+def _headline_href(name: str) -> str:
+    report = HEADLINE[name][0] if name in HEADLINE else ""
+    section = _HEADLINE_SOURCES.get(report)
+    return href(section) if section else ""

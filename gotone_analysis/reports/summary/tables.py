@@ -35,7 +35,9 @@ The rules of :func:`findings` (the one place they are written):
 * status changes are counted as the scorecard published them, like with like: "worse"
   counts only targets the scorecard calls worse, never a forecast that became a verdict;
   those are counted apart as now final (``changed_final``);
-* every finding carries the metric keys it is built from, as ``<report>.<key>``.
+* every finding carries the metric keys it is built from, as ``<report>.<key>`` (for a
+  move, the move's own number first), which way it says the number went and the code of
+  the rule that allowed it (:data:`gotone_analysis.findings.RULES`): the claim ledger.
 
 The batch runs the summary after the other reports of its quarter and scope; it
 fails with :class:`MissingMetrics` when a report it needs has no published metrics
@@ -56,6 +58,7 @@ import pandas as pd
 
 from ... import config
 from ...errors import GotoneError
+from ...findings import direction_of
 from ...policy import Policy, excludes_zero, is_main_part, significant
 
 __all__ = [
@@ -205,12 +208,15 @@ class Finding:
 
     ``kind`` names the statement (``satisfaction_moved``, ``care_effect`` ...);
     ``fields`` hold its numbers and codes (words are added by the narrative);
-    ``keys`` the metric keys it is built from, as ``<report>.<key>``.
+    ``keys`` the metric keys it is built from, as ``<report>.<key>``; ``direction``
+    and ``rule`` as in :class:`gotone_analysis.findings.Claim`.
     """
 
     kind: str
     fields: dict[str, Any] = field(default_factory=dict)
     keys: tuple[str, ...] = ()
+    direction: str = "none"
+    rule: str = ""
 
 
 def _num(value: Any) -> float | None:
@@ -256,7 +262,7 @@ def _satisfaction(m: Mapping[str, Any], pol: Policy) -> list[Finding]:
         level["lead"] = lead
         level["lead_significant"] = bool(m.get("satisfaction_lead_significant"))
         keys += _keys(r, "satisfaction_lead", "satisfaction_lead_significant")
-    out.append(Finding("satisfaction_level", level, keys))
+    out.append(Finding("satisfaction_level", level, keys, "level", "estimate_with_interval"))
     diff = _num(m.get("satisfaction_change"))
     compare = m.get("compare_quarter")
     if diff is None or not compare:
@@ -266,13 +272,15 @@ def _satisfaction(m: Mapping[str, Any], pol: Policy) -> list[Finding]:
                       "compare_quarter")
     if not _significant(m, "satisfaction_change_significant", "satisfaction_change_p_adj",
                         pol.alpha):
-        out.append(Finding("satisfaction_steady", {"compare": compare}, base_keys))
+        out.append(Finding("satisfaction_steady", {"compare": compare}, base_keys, "none",
+                           "beyond_sampling_error"))
         return out
     direction = "up" if diff > 0 else "down"
     out.append(Finding("satisfaction_moved", {
         "direction": direction, "diff": abs(diff), "compare": compare, "level": pol.level,
         "lo": _num(m.get("satisfaction_change_ci_low")),
-        "hi": _num(m.get("satisfaction_change_ci_high"))}, base_keys))
+        "hi": _num(m.get("satisfaction_change_ci_high"))}, base_keys, direction,
+        "beyond_sampling_error"))
     # drivers: endowment terms whose interval excludes zero, pointing the move's way
     if m.get("drivers_estimated"):
         drivers, keys = [], []
@@ -287,11 +295,12 @@ def _satisfaction(m: Mapping[str, Any], pol: Policy) -> list[Finding]:
             keys += [key, f"{key}_ci_low", f"{key}_ci_high", *share_keys]
         if drivers:
             drivers.sort(key=lambda d: -abs(d[1]))
+            main = [d for d, _, s in drivers if s and is_main_part(s[0], s[1])]
             out.append(Finding("satisfaction_drivers", {
                 "direction": direction, "drivers": [d for d, _, _ in drivers],
-                "shares": [s for _, _, s in drivers], "level": pol.level,
-                "main": [d for d, _, s in drivers if s and is_main_part(s[0], s[1])]},
-                _keys(r, *keys, "satisfaction_change")))
+                "shares": [s for _, _, s in drivers], "level": pol.level, "main": main},
+                _keys(r, *keys, "satisfaction_change"), direction,
+                "main_share" if main else "interval_excludes_zero"))
     # segments: the within terms that carry the move, and the mix when significant
     segs = sorted({k.split("_")[1] for k in m if k.startswith("segments_")})
     for seg in segs:
@@ -309,18 +318,19 @@ def _satisfaction(m: Mapping[str, Any], pol: Policy) -> list[Finding]:
             keys += [key, f"{key}_ci_low", f"{key}_ci_high", f"{key}_significant", *share_keys]
         if behind:
             behind.sort(key=lambda b: -abs(b[1]))
+            main = [b for b, _, s in behind if s and is_main_part(s[0], s[1])]
             out.append(Finding("satisfaction_segments", {
                 "direction": direction, "segment": seg, "values": [b for b, _, _ in behind],
-                "shares": [s for _, _, s in behind], "level": pol.level,
-                "main": [b for b, _, s in behind if s and is_main_part(s[0], s[1])]},
-                _keys(r, *keys)))
+                "shares": [s for _, _, s in behind], "level": pol.level, "main": main},
+                _keys(r, *keys), direction, "main_share" if main else "interval_excludes_zero"))
         mix = f"segments_{seg}_composition"
         v = _num(m.get(mix))
         if (v is not None and m.get(f"{mix}_significant") and not m.get(f"{mix}_suppressed")
                 and excludes_zero(_num(m.get(f"{mix}_ci_low")), _num(m.get(f"{mix}_ci_high")))):
             out.append(Finding("satisfaction_mix", {"segment": seg, "mix": v},
                                _keys(r, mix, f"{mix}_ci_low", f"{mix}_ci_high",
-                                     f"{mix}_significant")))
+                                     f"{mix}_significant"), direction_of(v),
+                               "interval_excludes_zero"))
     return out
 
 
@@ -333,24 +343,29 @@ def _brand(m: Mapping[str, Any], pol: Policy) -> list[Finding]:
         f = {"estimate": est, "lo": _num(m.get("influence_ci_low")),
              "hi": _num(m.get("influence_ci_high")), "level": pol.level}
         keys = _keys(r, "influence", "influence_ci_low", "influence_ci_high")
+        way, rule = "level", "estimate_with_interval"
         diff = _num(m.get("influence_change"))
         if diff is not None and compare:
-            keys += _keys(r, "influence_change", "influence_change_p_adj", "compare_quarter")
+            change = _keys(r, "influence_change", "influence_change_p_adj", "compare_quarter")
             f["compare"] = compare
             if _significant(m, "_no_flag_", "influence_change_p_adj", pol.alpha):
-                f.update(moved=True, direction="up" if diff > 0 else "down", diff=abs(diff))
+                way, rule = ("up" if diff > 0 else "down"), "beyond_sampling_error"
+                f.update(moved=True, direction=way, diff=abs(diff))
+                keys = change + keys   # the move's own number first
             else:
                 f["moved"] = False
-        out.append(Finding("influence_level", f, keys))
+                keys += change
+        out.append(Finding("influence_level", f, keys, way, rule))
     for c in ("awareness", "association", "preference", "loyalty"):
         diff = _num(m.get(f"{c}_change"))
         if (diff is None or _num(m.get(c)) is None or not compare
                 or not _significant(m, "_no_flag_", f"{c}_change_p_adj", pol.alpha)):
             continue
+        way = "up" if diff > 0 else "down"
         out.append(Finding("component_moved", {
-            "component": c, "direction": "up" if diff > 0 else "down", "diff": abs(diff),
-            "compare": compare}, _keys(r, c, f"{c}_change", f"{c}_change_p_adj",
-                                       "compare_quarter")))
+            "component": c, "direction": way, "diff": abs(diff),
+            "compare": compare}, _keys(r, f"{c}_change", c, f"{c}_change_p_adj",
+                                       "compare_quarter"), way, "beyond_sampling_error"))
     return out
 
 
@@ -362,6 +377,8 @@ def _claimed(m: Mapping[str, Any], p_key: str, lo: float, hi: float, alpha: floa
 def _effects(m: Mapping[str, Any], pol: Policy) -> list[Finding]:
     r = "program_effects"
     out, unclear, unclear_keys = [], [], []
+    method = m.get("effects_p_adjust")
+    rule = f"family_{method if isinstance(method, str) else pol.effect_adjust}"
     for outcome in _CARE_OUTCOMES:
         key, p_key = f"care_{outcome}_att", f"care_{outcome}_p_adj"
         v = _num(m.get(key))
@@ -376,7 +393,8 @@ def _effects(m: Mapping[str, Any], pol: Policy) -> list[Finding]:
                  "p_adj": _num(m[p_key]), "pretest_p": pre,
                  "pretrend_ok": pre is not None and not significant(pre, pol.alpha)}
             out.append(Finding("care_effect", f, keys + (
-                _keys(r, f"care_{outcome}_pretest_p") if pre is not None else ())))
+                _keys(r, f"care_{outcome}_pretest_p") if pre is not None else ()),
+                direction_of(v), rule))
         else:
             unclear.append(("care", outcome))
             unclear_keys += keys
@@ -397,17 +415,17 @@ def _effects(m: Mapping[str, Any], pol: Policy) -> list[Finding]:
                     f["adjusted_for"] = held.split(",") if isinstance(held, str) and held \
                         else None
                     keys += _keys(r, "survey_adjusted_for") if f["adjusted_for"] else ()
-                out.append(Finding("lever_effect", f, keys))
+                out.append(Finding("lever_effect", f, keys, direction_of(v), rule))
             else:
                 unclear.append((lever, outcome))
                 unclear_keys += keys
     if unclear:
-        out.append(Finding("no_effect", {"items": unclear}, tuple(unclear_keys)))
+        out.append(Finding("no_effect", {"items": unclear}, tuple(unclear_keys), "none", rule))
     n = _num(m.get("effects_family_size"))
     if (out or unclear) and n and isinstance(m.get("effects_p_adjust"), str):
         out.append(Finding("effects_family", {"n": int(n), "method": m["effects_p_adjust"],
                                               "alpha": pol.alpha, "level": pol.level},
-                           _keys(r, "effects_family_size", "effects_p_adjust")))
+                           _keys(r, "effects_family_size", "effects_p_adjust"), "none", rule))
     return out
 
 
@@ -446,20 +464,22 @@ def _scorecard(m: Mapping[str, Any]) -> list[Finding]:
     measurable = [t for t in ids if m[f"{t}_status"] != "not_measurable"]
     if bad:
         out.append(Finding("targets", {"items": bad},
-                           _keys(r, *(f"{t}_status" for t, _ in bad))))
+                           _keys(r, *(f"{t}_status" for t, _ in bad)), "level", "status_rule"))
     if unclear:
         out.append(Finding("targets_inconclusive", {"items": unclear},
-                           _keys(r, *(f"{t}_status" for t in unclear))))
+                           _keys(r, *(f"{t}_status" for t in unclear)), "level",
+                           "status_rule"))
     if not bad and not unclear and measurable:
         out.append(Finding("targets_fine", {},
-                           _keys(r, *(f"{t}_status" for t in measurable))))
+                           _keys(r, *(f"{t}_status" for t in measurable)), "level",
+                           "status_rule"))
     worse, final = _count(m.get("changed_worse")), _count(m.get("changed_final"))
     if m.get("compare_to") and ((worse or 0) > 0 or (final or 0) > 0):
         keys = ["changed_worse"] + (["changed_final"] if final is not None else [])
         kind = "targets_worse" if (worse or 0) > 0 else "targets_final"
         out.append(Finding(kind, {"n": worse or 0, "final": final or 0,
                                   "compare": m["compare_to"]},
-                           _keys(r, *keys, "compare_to")))
+                           _keys(r, *keys, "compare_to"), "level", "status_rule"))
     return out
 
 
@@ -540,12 +560,12 @@ def headline(numbers: pd.DataFrame, found: Sequence[Finding],
     Returns
     -------
     dict
-        Each headline number by name (``influence``, ``satisfaction`` ...), ``findings``
-        (how many statements), ``<kind>`` counts of each kind of finding as
-        ``findings_<kind>``, and ``lever_<lever>_status`` as the scorecard published.
+        Each headline number by name (``influence``, ``satisfaction`` ...), the counts
+        of each kind of finding as ``findings_<kind>``, and ``lever_<lever>_status`` as
+        the scorecard published. The statements themselves are published beside them as
+        the ledger ``findings`` (:func:`gotone_analysis.report.publish`).
     """
     out: dict[str, Any] = {r.name: r.estimate for r in numbers.itertuples(index=False)}
-    out["findings"] = len(found)
     for f in found:
         out[f"findings_{f.kind}"] = out.get(f"findings_{f.kind}", 0) + 1
     levers = lever_status(metrics.get("scorecard_139") or {})
