@@ -283,7 +283,7 @@ def index_headline(out_dir: Path, quarter: str, lang: str = "zh") -> str:
         An HTML table, or ``""`` when no scope of the quarter has published metrics.
     """
     from .reports.summary import tables as summary
-    from .reports.summary.sentences import format_number
+    from .reports.summary.page import format_number
 
     rows = []
     names: list[str] = []
@@ -300,7 +300,7 @@ def index_headline(out_dir: Path, quarter: str, lang: str = "zh") -> str:
         scope_text = escape(labels.code_label(scope, lang))
         if (folder / "summary.html").exists():
             scope_text = f'<a href="{quarter}/{scope}/summary.html">{scope_text}</a>'
-        cells = "".join(f"<td style='text-align:right'>{escape(format_number(r.estimate, r.unit))}"
+        cells = "".join(f"<td style='text-align:right'>{escape(format_number(r.estimate, r.unit, lang))}"
                         "</td>" for r in numbers.itertuples(index=False))
         rows.append(f"<tr><td>{scope_text}</td>{cells}</tr>")
     if not rows:

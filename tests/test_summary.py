@@ -7,6 +7,7 @@ suppressed base, a report that failed.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -17,12 +18,8 @@ from gotone_analysis import labels
 from gotone_analysis.findings import COLUMNS, findings_records, findings_table, problems
 from gotone_analysis.policy import Policy
 from gotone_analysis.reports.summary import tables as summary
-from gotone_analysis.reports.summary.sentences import (
-    SOURCES,
-    href,
-    summary_html,
-    summary_sentences,
-)
+from gotone_analysis.reports.summary.page import summary_html
+from gotone_analysis.reports.summary.sentences import SOURCES, href, summary_sentences
 
 
 def _metrics(**over) -> dict[str, dict]:
@@ -352,7 +349,8 @@ def test_an_inconclusive_target_is_not_a_miss_and_is_named_apart():
         summary.findings(fine), "zh"), summary.lever_status(
         {**fine["scorecard_139"], "lever_g3_light": "blue",
          "lever_g3_status": "inconclusive"}), [], "zh")
-    assert 'class="light light-blue"></span>无定论' in page and ".light-blue{" in page
+    assert re.search(r'class="light light-blue"></span>G3体验 <span class="quiet">无定论</span>',
+                     page) and ".light-blue{" in page
 
 
 def test_headline_numbers_and_published_numbers():
@@ -382,7 +380,8 @@ def test_each_sentence_links_to_where_it_rests_and_shows_no_metric_key(lang):
     # every sentence links to a section of a detailed report
     items = re.findall(r'<li class="finding[^>]*>.*?</li>', page)
     assert len(items) == len(sentences)
-    for item, s in zip(items, sentences, strict=True):
+    for s in sentences:
+        item = next(i for i in items if html.escape(s.sentence) in i)
         assert s.source in SOURCES.values() or s.kind == "lever_effect"
         assert f'href="{href(s.source)}"' in item
     assert 'href="program_effects.html#sec-program_effects-care_calls_event_study"' in page
@@ -452,3 +451,46 @@ def test_the_ledger_of_the_summary(lang):
     assert {"up", "down", "level", "none"} >= set(ledger["direction"])
     assert {"beyond_sampling_error", "status_rule"} <= set(ledger["rule"])
     assert any(r.startswith("family_") for r in ledger["rule"])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_first_screen_answers_headline_levers_key_points_and_where_to_act(lang):
+    from gotone_analysis.reports.summary import act
+    from gotone_analysis.reports.summary.page import KEY_POINTS, headline_table, key_points
+
+    metrics = _metrics()
+    metrics["scorecard_139"].update({"gotone_customers_previous": 2_700_000.0,
+                                     "gotone_customers_target": 2_800_000.0,
+                                     "purity_previous": 0.6965, "purity_target": 0.65})
+    found = summary.findings(metrics)
+    sentences = summary_sentences(found, lang)
+    numbers = summary.headline_numbers(metrics).set_index("name")
+    # a survey change is a move only beyond sampling error; an exact KPI count whenever it
+    # changed; the gap is the actual less the target
+    assert numbers.loc["satisfaction", "moved"] is True
+    assert numbers.loc["gotone_customers", "change"] == 65_000
+    assert numbers.loc["gotone_customers", "gap"] == -35_000
+    assert numbers.loc["purity", "moved"] is False and numbers.loc["target_share", "moved"] is None
+    table = headline_table(summary.headline_numbers(metrics), lang).set_index(
+        labels.text("summary.column.measure", lang))
+    change = labels.text("summary.column.change", lang)
+    gap = labels.text("summary.column.gap", lang)
+    if lang == "zh":
+        assert table.loc["全球通客户数", change] == "+6.5 万"
+        assert table.loc["全球通客户数", gap] == "-3.5 万"
+        assert table.loc["目标市场纯度", gap] == "+4.6 个百分点"
+    else:
+        assert table.loc["GoTone customers", change] == "+65,000"
+        assert table.loc["Purity", gap] == "+4.6 pp"
+    key, rest = key_points(sentences)
+    assert 3 <= len(key) <= KEY_POINTS and not set(map(id, key)) & set(map(id, rest))
+    assert key[0].kind.startswith("satisfaction")
+    page = summary_html(summary.headline_numbers(metrics), sentences,
+                        summary.lever_status(metrics["scorecard_139"]), [], lang,
+                        act=act.where_to_act(metrics, found), province=True)
+    first = page[page.index('<section class="first">'):page.index("</section>")]
+    for anchor in ("summary-headline", "summary-levers", "summary-key-points", "summary-act"):
+        assert f'id="{anchor}"' in first
+    assert first.count('class="finding') == len(key)
+    assert "moved-down" in first or "moved-up" in first
+    assert "@media print" in page and "size:A4" in page

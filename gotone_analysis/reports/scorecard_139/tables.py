@@ -400,7 +400,8 @@ class ScorecardReport:
             that became a verdict, :func:`status_changes`) when there is a comparison, and
             each lever's light and worst status, ``lever_<lever>_light`` and
             ``lever_<lever>_status`` (:func:`lever_summary`); for the province, the city
-            adding most to each shortfall, ``<id>_worst_city`` (:func:`worst_cities`).
+            adding most to each shortfall, ``<id>_worst_city`` (:func:`worst_cities`);
+            with a comparison quarter, each target's actual then, ``<id>_previous``.
         """
         out = headline(self.card, quarter=self.quarter, scope=self.scope)
         if self.levers is not None:
@@ -409,6 +410,9 @@ class ScorecardReport:
                 out[f"lever_{r.lever}_status"] = r.worst
         if self.contributions is not None:
             out.update(worst_cities(self.contributions, self.targets))
+        if self.reference is not None:
+            for r in self.reference.itertuples(index=False):
+                out[f"{r.target_id}_previous"] = finite_or_none(r.actual)
         if self.changes is not None:
             out["compare_to"] = self.compare_to
             way = self.changes.loc[self.changes["changed"], "direction_of_change"]

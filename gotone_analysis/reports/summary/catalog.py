@@ -11,7 +11,12 @@ from __future__ import annotations
 SECTION: dict[str, tuple[str, str]] = {
     # the summary page
     "summary.heading.headline": ("关键指标", "Headline numbers"),
-    "summary.heading.changed": ("变化了什么、为什么", "What changed and why"),
+    "summary.heading.changed": ("其他结论", "Other findings"),
+    "summary.heading.key_points": ("要点", "Key points"),
+    "summary.column.change": ("较对比期变化", "Change since comparison"),
+    "summary.column.target": ("139 目标", "139 target"),
+    "summary.column.gap": ("与目标差距", "Gap to target"),
+    "summary.change.steady": ("{value}（在抽样误差内）", "{value} (within sampling error)"),
     "summary.heading.levers": ("九大举措状态", "The nine levers"),
     "summary.heading.reports": ("详细报告", "Detailed reports"),
     "summary.intro": (

@@ -4,26 +4,23 @@ Which statements the numbers support is decided in :mod:`gotone_analysis.reports
 this module only words them, every word from the catalog (section
 ``reports/summary/catalog.py``), as claims of the ledger
 (:class:`gotone_analysis.findings.Claim`: the sentence with its kind, metric keys,
-direction and rule), and lays out the page: headline numbers, the nine levers, the
-sentences each linking to the section of the detailed report that shows the table or
-figure it rests on (:data:`SOURCES`, :func:`gotone_analysis.labels.anchor`), links to the
-detailed reports. The metric keys stay in the ledger and the workbook, not in the
-reader's text.
+direction and rule), each with the section of the detailed report that shows the table
+or figure it rests on (:data:`SOURCES`, :func:`href`). The page itself is laid out by
+:mod:`gotone_analysis.reports.summary.page`. The metric keys stay in the ledger and the
+workbook, not in the reader's text.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 import pandas as pd
 
 from ... import labels
 from ...findings import Claim
-from .tables import HEADLINE, Finding
+from .tables import Finding
 
-__all__ = ["SOURCES", "format_number", "headline_table", "href", "source_of", "summary_html",
-           "summary_sentences"]
+__all__ = ["SOURCES", "href", "source_of", "summary_sentences"]
 
 #: Where each kind of finding can be checked: the section (``<report>.<name>`` of
 #: :func:`gotone_analysis.labels.section`) of the detailed report showing its table or
@@ -48,26 +45,7 @@ SOURCES: dict[str, str] = {
     "targets_worse": "scorecard_139.status_changes",
     "targets_final": "scorecard_139.status_changes",
 }
-#: The section showing each headline number (:data:`.tables.HEADLINE`).
-_HEADLINE_SOURCES: dict[str, str] = {
-    "brand_equity": "brand_equity.components_and_their_change",
-    "satisfaction": "satisfaction.satisfaction_index_trend",
-    "scorecard_139": "scorecard_139.the_nine_levers_at_a_glance",
-}
 
-_CSS = """
-.gotone-summary{font-size:14px;line-height:1.55;max-width:980px}
-.gotone-summary table{border-collapse:collapse;margin:4px 0 12px}
-.gotone-summary td,.gotone-summary th{border:1px solid #d0d4da;padding:3px 10px;text-align:left}
-.gotone-summary td.num{text-align:right;font-variant-numeric:tabular-nums}
-.gotone-summary li{margin:4px 0}
-.gotone-summary a.source{color:#555;font-size:12px;margin-left:6px}
-.gotone-summary .light{display:inline-block;width:10px;height:10px;border-radius:5px;
- margin-right:6px;vertical-align:middle}
-.gotone-summary .light-green{background:#2e7d32}.gotone-summary .light-amber{background:#f0a800}
-.gotone-summary .light-red{background:#c62828}.gotone-summary .light-grey{background:#9e9e9e}
-.gotone-summary .light-blue{background:#3f51b5}
-"""
 
 
 def _t(key: str, lang: str, **fields) -> str:
@@ -303,130 +281,3 @@ def summary_sentences(found: Sequence[Finding], lang: str = "zh") -> list[Claim]
         if text:
             out.append(Claim(f.kind, text, tuple(f.keys), f.direction, f.rule, source_of(f)))
     return out
-
-
-def format_number(value, unit: str) -> str:
-    """A headline number as readers see it (``unit`` of
-    :data:`gotone_analysis.reports.summary.tables.HEADLINE`): rates in per cent, counts with thousands
-    separators, differences signed, scores with one decimal; "—" when missing.
-
-    Returns
-    -------
-    str
-    """
-    if value is None or pd.isna(value):
-        return "—"
-    if unit == "rate":
-        return f"{value * 100:.1f}%"
-    if unit == "count":
-        return f"{value:,.0f}"
-    if unit == "points":
-        return f"{value:+.1f}"
-    return f"{value:.1f}"
-
-
-def headline_table(numbers: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The headline numbers as a reader table: measure, value, interval.
-
-    Parameters
-    ----------
-    numbers : pandas.DataFrame
-        :func:`gotone_analysis.reports.summary.tables.headline_numbers`.
-    lang : {"zh", "en"}
-        Language of the names and headings.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Text cells, headings in ``lang``.
-    """
-    rows = []
-    for r in numbers.itertuples(index=False):
-        interval = ("" if r.ci_low is None or pd.isna(r.ci_low)
-                    else f"{format_number(r.ci_low, r.unit)} – {format_number(r.ci_high, r.unit)}")
-        rows.append([labels.text(f"summary.metric.{r.name}", lang), format_number(r.estimate, r.unit),
-                     interval])
-    cols = [labels.text(f"summary.column.{c}", lang) for c in ("measure", "value", "interval")]
-    return pd.DataFrame(rows, columns=cols)
-
-
-def _e(value) -> str:
-    return html.escape("" if value is None else str(value))
-
-
-def summary_html(numbers: pd.DataFrame, sentences: Sequence[Claim], levers: pd.DataFrame,
-                 links: Sequence[tuple[str, str]], lang: str = "zh") -> str:
-    """The body of the summary page.
-
-    Parameters
-    ----------
-    numbers : pandas.DataFrame
-        :func:`gotone_analysis.reports.summary.tables.headline_numbers`.
-    sentences : sequence of Claim
-        :func:`summary_sentences`.
-    levers : pandas.DataFrame
-        :func:`gotone_analysis.reports.summary.tables.lever_status`.
-    links : sequence of (str, str)
-        :func:`gotone_analysis.reports.summary.tables.report_links`.
-    lang : {"zh", "en"}
-        Language.
-
-    Returns
-    -------
-    str
-        HTML: headline numbers (each measure linking to the section of the report
-        showing it), the nine levers, what changed and why (each sentence linking to the
-        section of the detailed report it can be checked in; its metric keys only in a
-        ``data-keys`` attribute, never shown), links to the detailed reports. Headings
-        are ``<h2>`` so the reader copy's table of contents lists them.
-    """
-    t = labels.text
-    parts = [f"<style>{_CSS}</style>", '<div class="gotone-summary">']
-    table = headline_table(numbers, lang)
-    head = "".join(f"<th>{_e(c)}</th>" for c in table.columns)
-    hrefs = [_headline_href(name) for name in numbers["name"]]
-    body = "".join("<tr>" + "".join(
-        f'<td class="{"num" if i in (1, 2) else ""}">'
-        + (f'<a href="{_e(to)}">{_e(v)}</a>' if i == 0 and to else _e(v)) + "</td>"
-        for i, v in enumerate(row)) + "</tr>"
-        for row, to in zip(table.itertuples(index=False), hrefs, strict=True))
-    parts.append(f'<h2 id="summary-headline">{_e(t("summary.heading.headline", lang))}</h2>'
-                 f"<table><tr>{head}</tr>{body}</table>")
-    rows = []
-    for r in levers.itertuples(index=False):
-        status = (t(f"scorecard.status.{r.status}", lang)
-                  if isinstance(r.status, str) and labels.has(f"scorecard.status.{r.status}")
-                  else t("summary.not_available", lang))
-        light = r.light if isinstance(r.light, str) else "grey"
-        rows.append(f'<tr data-keys="{_e(r.key)}"><td>{_e(labels.code_label(r.lever, lang))}'
-                    f'</td><td><span class="light light-{_e(light)}"></span>{_e(status)}'
-                    "</td></tr>")
-    parts.append(f'<h2 id="summary-levers">{_e(t("summary.heading.levers", lang))}</h2>'
-                 f"<table><tr><th>{_e(t('summary.column.lever', lang))}</th>"
-                 f"<th>{_e(t('summary.column.status', lang))}</th></tr>{''.join(rows)}"
-                 "</table>")
-    parts.append(f'<h2 id="summary-changed">{_e(t("summary.heading.changed", lang))}</h2>'
-                 f"<p>{_e(t('summary.intro', lang))}</p><ul>")
-    for s in sentences:
-        link = ""
-        if s.source:
-            where = t("summary.source", lang,
-                      report=t(f"report.title.{s.source.split('.', 1)[0]}", lang),
-                      section=t(f"section.{s.source}", lang))
-            link = f' <a class="source" href="{_e(href(s.source))}">{_e(where)}</a>'
-        parts.append(f'<li class="finding finding-{_e(s.kind)}" '
-                     f'data-keys="{_e(" ".join(s.keys))}">{_e(s.sentence)}{link}</li>')
-    if not sentences:
-        parts.append(f"<li>{_e(t('summary.no_findings', lang))}</li>")
-    parts.append("</ul>")
-    items = "".join(f'<li><a href="{_e(to)}">{_e(t(f"report.title.{name}", lang))}</a></li>'
-                    for name, to in links)
-    parts.append(f'<h2 id="summary-reports">{_e(t("summary.heading.reports", lang))}</h2>'
-                 f"<ul>{items}</ul></div>")
-    return "".join(parts)
-
-
-def _headline_href(name: str) -> str:
-    report = HEADLINE[name][0] if name in HEADLINE else ""
-    section = _HEADLINE_SOURCES.get(report)
-    return href(section) if section else ""

@@ -59,7 +59,7 @@ import pandas as pd
 from ... import config
 from ...errors import GotoneError
 from ...findings import direction_of
-from ...policy import Policy, excludes_zero, is_main_part, significant
+from ...policy import Policy, excludes_zero, is_main_part, resolve_policy, significant
 
 __all__ = [
     "ATTENTION",
@@ -513,30 +513,55 @@ def findings(metrics: Mapping[str, Mapping[str, Any]], policy: Policy | None = N
     return out
 
 
-def headline_numbers(metrics: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+def headline_numbers(metrics: Mapping[str, Mapping[str, Any]],
+                     policy: Policy | None = None) -> pd.DataFrame:
     """The summary's headline numbers, as the other reports published them.
+
+    Parameters
+    ----------
+    metrics : mapping
+        Report name -> published metrics (:func:`published`).
+    policy : gotone_analysis.policy.Policy, optional
+        The report-wide policy (its alpha decides whether a survey change is a move).
 
     Returns
     -------
     pandas.DataFrame
         One row per entry of :data:`HEADLINE`: ``name, report, key, unit, estimate,
-        ci_low, ci_high`` (interval where the report published one; None for a
-        number not published or suppressed).
+        ci_low, ci_high`` (interval where the report published one; None for a number
+        not published or suppressed); ``change`` since the comparison quarter and
+        ``moved`` (a survey change beyond sampling error under the policy; a KPI count,
+        exact, moved whenever it changed; None without a comparison); ``target`` and
+        ``gap`` (``estimate - target``) for a 139 target.
     """
+    pol = resolve_policy(policy)
     rows = []
     for name, (rep, key, unit) in HEADLINE.items():
         m = metrics.get(rep) or {}
-        if rep == "scorecard_139":
-            lo_key, hi_key = None, None
-        else:
-            lo_key, hi_key = f"{key}_ci_low", f"{key}_ci_high"
         suppressed = bool(m.get(f"{key}_suppressed", False))
-        rows.append({"name": name, "report": rep, "key": f"{rep}.{key}", "unit": unit,
-                     "estimate": None if suppressed else _num(m.get(key)),
-                     "ci_low": None if suppressed or not lo_key else _num(m.get(lo_key)),
-                     "ci_high": None if suppressed or not hi_key else _num(m.get(hi_key))})
+        est = None if suppressed else _num(m.get(key))
+        row = {"name": name, "report": rep, "key": f"{rep}.{key}", "unit": unit,
+               "estimate": est, "ci_low": None, "ci_high": None, "change": None,
+               "moved": None, "target": None, "gap": None}
+        if rep == "scorecard_139":
+            tid = key.removesuffix("_actual")
+            before, target = _num(m.get(f"{tid}_previous")), _num(m.get(f"{tid}_target"))
+            if est is not None and before is not None:
+                row["change"] = est - before
+                row["moved"] = row["change"] != 0
+            if est is not None and target is not None:
+                row["target"], row["gap"] = target, est - target
+        elif not suppressed:
+            row["ci_low"], row["ci_high"] = _num(m.get(f"{key}_ci_low")), \
+                _num(m.get(f"{key}_ci_high"))
+            change = _num(m.get(f"{key}_change"))
+            if change is not None:
+                row["change"] = change
+                row["moved"] = _significant(m, f"{key}_change_significant",
+                                            f"{key}_change_p_adj", pol.alpha)
+        rows.append(row)
     return pd.DataFrame(rows, columns=["name", "report", "key", "unit", "estimate", "ci_low",
-                                       "ci_high"])
+                                       "ci_high", "change", "moved", "target", "gap"])
 
 
 def report_links(out_dir: Path | str, quarter: str, scope: str) -> list[tuple[str, str]]:

@@ -1,0 +1,295 @@
+"""The summary page: the answer on the first screen, the rest below it.
+
+:func:`summary_html` lays out the page a manager opens. Its first screen (1280 x 800)
+holds the headline table (each number with its change since the comparison quarter,
+marked only beyond sampling error, and its 139 target and gap), the nine levers' lights,
+the key points (at most :data:`KEY_POINTS` sentences, :data:`KEY_KINDS` first) and where
+to act (:mod:`gotone_analysis.reports.summary.act`). Below it: every other finding, each
+linking to the section of the detailed report it rests on, and the detailed reports.
+The page prints on one A4 page (its print stylesheet). Every word comes from the catalog;
+every value is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import pandas as pd
+
+from ... import labels
+from ...findings import Claim
+from .act import act_html
+from .sentences import href
+from .tables import HEADLINE
+
+__all__ = ["KEY_KINDS", "KEY_POINTS", "format_change", "format_number", "headline_table",
+           "key_points", "summary_html"]
+
+#: Most sentences among the key points of the first screen.
+KEY_POINTS = 5
+#: The kinds of finding the key points are chosen from, in this order; the effects are in
+#: "where to act", every other finding below the first screen.
+KEY_KINDS: tuple[str, ...] = ("satisfaction_moved", "satisfaction_steady", "satisfaction_level",
+                              "influence_level", "component_moved", "targets", "targets_fine",
+                              "targets_worse", "targets_inconclusive")
+
+_CSS = """
+.gotone-summary{font-size:13px;line-height:1.45;max-width:1180px}
+.gotone-summary h2{font-size:15px;margin:10px 0 4px}
+.gotone-summary table{border-collapse:collapse;margin:2px 0 8px}
+.gotone-summary td,.gotone-summary th{border:1px solid #d0d4da;padding:2px 8px;text-align:left;
+ vertical-align:top}
+.gotone-summary th{background:#f3f5f8;font-weight:600}
+.gotone-summary td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.gotone-summary small,.gotone-summary .quiet{color:#666;font-size:11px}
+.gotone-summary .moved-up{color:#1b5e20;font-weight:600}
+.gotone-summary .moved-down{color:#b71c1c;font-weight:600}
+.gotone-summary li{margin:3px 0}
+.gotone-summary a.source{color:#555;font-size:11px;margin-left:6px}
+.gotone-summary .first{display:grid;grid-template-columns:minmax(0,1.05fr) minmax(0,1fr);
+ column-gap:18px}
+.gotone-summary .first .wide{grid-column:1 / span 2}
+.gotone-summary .levers{display:flex;flex-wrap:wrap;gap:4px 6px;margin:2px 0 8px;padding:0}
+.gotone-summary .levers li{list-style:none;border:1px solid #d0d4da;border-radius:12px;
+ padding:1px 8px;margin:0;font-size:12px;white-space:nowrap}
+.gotone-summary .light{display:inline-block;width:10px;height:10px;border-radius:5px;
+ margin-right:5px;vertical-align:middle}
+.gotone-summary .light-green{background:#2e7d32}.gotone-summary .light-amber{background:#f0a800}
+.gotone-summary .light-red{background:#c62828}.gotone-summary .light-grey{background:#9e9e9e}
+.gotone-summary .light-blue{background:#3f51b5}
+@media print{
+ @page{size:A4;margin:10mm}
+ .gotone-summary{font-size:9.5px;line-height:1.3;max-width:none}
+ .gotone-summary h2{font-size:11px;margin:5px 0 2px}
+ .gotone-summary td,.gotone-summary th{padding:1px 4px}
+ .gotone-summary small,.gotone-summary .quiet,.gotone-summary a.source{font-size:8px}
+ .gotone-summary .levers li{font-size:8.5px;padding:0 5px}
+ .gotone-summary li{margin:1px 0}
+ .gotone-summary a{color:inherit;text-decoration:none}
+ .gotone-summary *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+}
+"""
+
+#: The section showing each headline number (:data:`.tables.HEADLINE`).
+_HEADLINE_SOURCES: dict[str, str] = {
+    "brand_equity": "brand_equity.components_and_their_change",
+    "satisfaction": "satisfaction.satisfaction_index_trend",
+    "scorecard_139": "scorecard_139.the_nine_levers_at_a_glance",
+}
+
+
+def _e(value) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value))
+
+
+def format_number(value, unit: str, lang: str = "zh") -> str:
+    """A headline number as readers see it (``unit`` of
+    :data:`gotone_analysis.reports.summary.tables.HEADLINE`): rates in per cent, counts in
+    万 (Chinese) or with thousands separators (English), differences signed, scores with
+    one decimal; "—" when missing; never ``-0.0``.
+
+    Returns
+    -------
+    str
+    """
+    if _missing(value):
+        return "—"
+    if unit == "rate":
+        out = f"{value * 100:.1f}%"
+    elif unit == "count":
+        out = f"{value / 1e4:,.1f} 万" if lang == "zh" else f"{value:,.0f}"
+    elif unit == "points":
+        out = f"{value:+.1f}"
+    else:
+        out = f"{value:.1f}"
+    return out.replace("-0.0", "0.0").replace("+0.0", "0.0")
+
+
+def format_change(value, unit: str, lang: str = "zh") -> str:
+    """A change or a gap, signed, in the unit a reader expects: points for scores,
+    percentage points for rates (个百分点 / pp), 万 or thousands separators for counts.
+
+    Returns
+    -------
+    str
+        "—" when missing; "0" when it rounds to zero.
+    """
+    if _missing(value):
+        return "—"
+    if unit == "rate":
+        v, suffix = value * 100, (" 个百分点" if lang == "zh" else " pp")
+        text = f"{v:+.1f}{suffix}"
+    elif unit == "count":
+        text = f"{value / 1e4:+,.1f} 万" if lang == "zh" else f"{value:+,.0f}"
+    else:
+        text = f"{value:+.1f}"
+    bare = text.replace("+", "").replace("-", "").split(" ")[0].replace(",", "")
+    return "0" if float(bare) == 0 else text
+
+
+def headline_table(numbers: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The headline numbers as a reader table: measure, value (with its interval), change
+    since the comparison quarter, target, gap.
+
+    Parameters
+    ----------
+    numbers : pandas.DataFrame
+        :func:`gotone_analysis.reports.summary.tables.headline_numbers`.
+    lang : {"zh", "en"}
+        Language of the names and headings.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text cells, headings in ``lang``; a change within sampling error reads
+        "within sampling error" (its value in brackets), never as a move.
+    """
+    t = labels.text
+    rows = []
+    for r in numbers.itertuples(index=False):
+        value = format_number(r.estimate, r.unit, lang)
+        if not _missing(r.ci_low) and not _missing(r.ci_high):
+            value += (f" ({format_number(r.ci_low, r.unit, lang)}–"
+                      f"{format_number(r.ci_high, r.unit, lang)})")
+        if _missing(r.change):
+            change = "—"
+        elif r.moved:
+            change = format_change(r.change, r.unit, lang)
+        else:
+            change = t("summary.change.steady", lang,
+                       value=format_change(r.change, r.unit, lang))
+        rows.append([t(f"summary.metric.{r.name}", lang), value, change,
+                     format_number(r.target, r.unit, lang),
+                     format_change(r.gap, r.unit, lang)])
+    cols = [t(f"summary.column.{c}", lang)
+            for c in ("measure", "value", "change", "target", "gap")]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def key_points(sentences: Sequence[Claim], limit: int = KEY_POINTS
+               ) -> tuple[list[Claim], list[Claim]]:
+    """The sentences of the first screen, and the others.
+
+    Returns
+    -------
+    tuple of list
+        ``(key, rest)``: ``key`` at most ``limit`` sentences of :data:`KEY_KINDS`, in
+        that order; ``rest`` every other sentence, in the order given.
+    """
+    rank = {k: i for i, k in enumerate(KEY_KINDS)}
+    chosen = sorted((s for s in sentences if s.kind in rank), key=lambda s: rank[s.kind])
+    key = chosen[:limit]
+    return key, [s for s in sentences if s not in key]
+
+
+def _sentence_items(sentences: Sequence[Claim], lang: str) -> str:
+    t = labels.text
+    out = []
+    for s in sentences:
+        link = ""
+        if s.source:
+            where = t("summary.source", lang,
+                      report=t(f"report.title.{s.source.split('.', 1)[0]}", lang),
+                      section=t(f"section.{s.source}", lang))
+            link = f' <a class="source" href="{_e(href(s.source))}">{_e(where)}</a>'
+        out.append(f'<li class="finding finding-{_e(s.kind)}" '
+                   f'data-keys="{_e(" ".join(s.keys))}">{_e(s.sentence)}{link}</li>')
+    return "".join(out)
+
+
+def _headline_href(name: str) -> str:
+    report = HEADLINE[name][0] if name in HEADLINE else ""
+    section = _HEADLINE_SOURCES.get(report)
+    return href(section) if section else ""
+
+
+def summary_html(numbers: pd.DataFrame, sentences: Sequence[Claim], levers: pd.DataFrame,
+                 links: Sequence[tuple[str, str]], lang: str = "zh", *,
+                 act: pd.DataFrame | None = None, province: bool = False) -> str:
+    """The body of the summary page.
+
+    Parameters
+    ----------
+    numbers : pandas.DataFrame
+        :func:`gotone_analysis.reports.summary.tables.headline_numbers`.
+    sentences : sequence of Claim
+        :func:`gotone_analysis.reports.summary.sentences.summary_sentences`.
+    levers : pandas.DataFrame
+        :func:`gotone_analysis.reports.summary.tables.lever_status`.
+    links : sequence of (str, str)
+        :func:`gotone_analysis.reports.summary.tables.report_links`.
+    lang : {"zh", "en"}
+        Language.
+    act : pandas.DataFrame, optional
+        :func:`gotone_analysis.reports.summary.act.where_to_act`; without it the
+        first screen has no "where to act" block.
+    province : bool
+        The province's page (where to act names the city adding most to each gap).
+
+    Returns
+    -------
+    str
+        HTML. First screen (``<section class="first">``): headline numbers (each
+        measure linking to the section of the report showing it), the nine levers'
+        lights, the key points (:func:`key_points`) and where to act. Then every other
+        finding (each linking to the section of the detailed report it can be checked
+        in; metric keys only in a ``data-keys`` attribute, never shown) and links to
+        the detailed reports. Headings are ``<h2>`` with stable ids.
+    """
+    t = labels.text
+    parts = [f"<style>{_CSS}</style>", '<div class="gotone-summary">',
+             '<section class="first">', "<div>"]
+    table = headline_table(numbers, lang)
+    head = "".join(f"<th>{_e(c)}</th>" for c in table.columns)
+    hrefs = [_headline_href(name) for name in numbers["name"]]
+    body = []
+    for row, to, moved, change in zip(table.itertuples(index=False), hrefs, numbers["moved"],
+                                      numbers["change"], strict=True):
+        cells = []
+        for i, v in enumerate(row):
+            if i == 0:
+                cells.append(f'<td><a href="{_e(to)}">{_e(v)}</a></td>' if to
+                             else f"<td>{_e(v)}</td>")
+            elif i == 2 and moved is True and not _missing(change) and v != "0":
+                way = "up" if change > 0 else "down"
+                cells.append(f'<td class="num moved-{way}">{_e(v)}</td>')
+            else:
+                cells.append(f'<td class="num">{_e(v)}</td>')
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    parts.append(f'<h2 id="summary-headline">{_e(t("summary.heading.headline", lang))}</h2>'
+                 f"<table><tr>{head}</tr>{''.join(body)}</table>")
+    chips = []
+    for r in levers.itertuples(index=False):
+        status = (t(f"scorecard.status.{r.status}", lang)
+                  if isinstance(r.status, str) and labels.has(f"scorecard.status.{r.status}")
+                  else t("summary.not_available", lang))
+        light = r.light if isinstance(r.light, str) else "grey"
+        chips.append(f'<li data-keys="{_e(r.key)}"><span class="light light-{_e(light)}">'
+                     f"</span>{_e(labels.code_label(r.lever, lang))} "
+                     f'<span class="quiet">{_e(status)}</span></li>')
+    parts.append(f'<h2 id="summary-levers">{_e(t("summary.heading.levers", lang))}</h2>'
+                 f'<ul class="levers">{"".join(chips)}</ul></div>')
+    key, rest = key_points(sentences)
+    parts.append(f'<div><h2 id="summary-key-points">{_e(t("summary.heading.key_points", lang))}'
+                 f'</h2><ul>{_sentence_items(key, lang)}</ul></div>')
+    if act is not None:
+        parts.append(f'<div class="wide"><h2 id="summary-act">'
+                     f'{_e(t("summary.heading.act", lang))}</h2>'
+                     f"{act_html(act, lang, province=province)}</div>")
+    parts.append("</section>")
+    parts.append(f'<h2 id="summary-changed">{_e(t("summary.heading.changed", lang))}</h2>'
+                 f"<p class=\"quiet\">{_e(t('summary.intro', lang))}</p><ul>")
+    parts.append(_sentence_items(rest, lang))
+    if not sentences:
+        parts.append(f"<li>{_e(t('summary.no_findings', lang))}</li>")
+    parts.append("</ul>")
+    items = "".join(f'<li><a href="{_e(to)}">{_e(t(f"report.title.{name}", lang))}</a></li>'
+                    for name, to in links)
+    parts.append(f'<h2 id="summary-reports">{_e(t("summary.heading.reports", lang))}</h2>'
+                 f"<ul>{items}</ul></div>")
+    return "".join(parts)
