@@ -38,10 +38,10 @@ _CSS = """
 .gotone-summary{font-size:13px;line-height:1.45;max-width:1180px}
 .gotone-summary h2{font-size:15px;margin:10px 0 4px}
 .gotone-summary table{border-collapse:collapse;margin:2px 0 8px}
-.gotone-summary td,.gotone-summary th{border:1px solid #d0d4da;padding:2px 8px;text-align:left;
- vertical-align:top}
+.gotone-summary table td,.gotone-summary table th{border:1px solid #d0d4da;padding:2px 8px;
+ text-align:left;vertical-align:top}
 .gotone-summary th{background:#f3f5f8;font-weight:600}
-.gotone-summary td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.gotone-summary table td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .gotone-summary small,.gotone-summary .quiet{color:#666;font-size:11px}
 .gotone-summary .moved-up{color:#1b5e20;font-weight:600}
 .gotone-summary .moved-down{color:#b71c1c;font-weight:600}
@@ -62,7 +62,7 @@ _CSS = """
  @page{size:A4;margin:10mm}
  .gotone-summary{font-size:9.5px;line-height:1.3;max-width:none}
  .gotone-summary h2{font-size:11px;margin:5px 0 2px}
- .gotone-summary td,.gotone-summary th{padding:1px 4px}
+ .gotone-summary table td,.gotone-summary table th{padding:1px 4px}
  .gotone-summary small,.gotone-summary .quiet,.gotone-summary a.source{font-size:8px}
  .gotone-summary .levers li{font-size:8.5px;padding:0 5px}
  .gotone-summary li{margin:1px 0}
