@@ -332,7 +332,7 @@ def test_brand_equity_notebook_runs_for_a_city_and_marks_suppressed_cells(small_
     html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in outputs)
     assert "样本量不足 200，不予显示" in html and ">—<" in html
     pngs = [o for o in outputs if "image/png" in o.get("data", {})]
-    assert len(pngs) == 4  # trend, component bars, city heat map, funnel
+    assert len(pngs) == 4  # trend, component changes, city heat map, funnel
 
 
 def test_year_to_date_pools_only_the_quarters_through(demo_survey):

@@ -54,6 +54,22 @@ def test_figures_return_axes_and_leave_their_tables_alone(report_tables):
         pd.testing.assert_frame_equal(a, b)
 
 
+@pytest.mark.parametrize(("lang", "lead", "words"), [
+    ("zh", 2.6, "领先全网 +2.6"), ("en", 2.6, "+2.6 over the network"),
+    ("zh", -1.2, "落后全网 1.2"), ("en", -1.2, "1.2 below the network")])
+def test_the_trend_says_the_last_lead_is_a_lead_over_the_network(lang, lead, words):
+    trend = pd.DataFrame({"quarter": ["2010Q3", "2010Q4"], "estimate": [78.0, 80.0],
+                          "ci_low": [77.0, 79.0], "ci_high": [79.0, 81.0],
+                          "network": [77.0, 80.0 - lead], "lead": [1.0, lead],
+                          "lead_significant": [True, True]})
+    ax = plots.satisfaction_index_plot(trend, lang=lang)
+    assert [t.get_text() for t in ax.texts] == [words]  # not a bare "+2.6", read as a change
+    plt.close(ax.figure)
+    ax = plots.satisfaction_index_plot(trend.assign(lead_significant=False), lang=lang)
+    assert not ax.texts
+    plt.close(ax.figure)
+
+
 def test_waterfall_steps_add_up_to_the_change(report_tables):
     _, dec, _, _ = report_tables
     fig, ax = plt.subplots()

@@ -134,12 +134,12 @@ def test_narrative_counts_and_lists_not_measurable():
                          _row("on_track", projected=0.55, low=0.51, high=0.6)])
     card["label"] = ["A", "B", "C"]
     text = nar.scorecard_narrative(card, "en", quarter="2010Q3", scope_label="Province")
-    assert text.startswith("2010Q3, Province: 3 targets – 1 on track, 1 missed, "
-                           "1 not measurable.")
+    assert text.startswith("2010Q3, Province: 3 targets (2 measurable) – 1 on track, "
+                           "1 missed, 1 not measurable.")
     assert text.index("**A**") < text.index("**C**")   # problems first
     assert "1 target(s) cannot be measured from the data: B" in text
     zh = nar.scorecard_narrative(card, "zh", quarter="2010Q3", scope_label="全省")
-    assert "共 3 项目标" in zh and "**未达成**" in zh
+    assert "共 3 项目标（其中 2 项可衡量）" in zh and "**未达成**" in zh
 
 
 def test_changes_and_cities_narratives():
@@ -163,8 +163,22 @@ def test_changes_and_cities_narratives():
     att = pd.DataFrame({"scope": ["fuzhou", "xiamen", "ningde"], "lever": "family",
                         "missed": [0, 2, 1], "off_track": [0, 1, 0], "measurable": [3, 3, 3]})
     text = nar.cities_narrative(att, "en", top=1)
-    assert text == "Cities with the most targets missed or off track: Xiamen (3 of 3)."
+    assert text == ("Cities with the most targets missed or off track: Xiamen (3 of 3 "
+                    "measurable targets).")
     assert "No city" in nar.cities_narrative(att.assign(missed=0, off_track=0), "en")
+
+
+def test_a_city_alone_is_counted_not_ranked_and_its_counts_agree():
+    att = pd.DataFrame({"scope": "nanping", "lever": ["family", "care"],
+                        "targets": [5, 3], "missed": [2, 0], "off_track": [1, 0],
+                        "measurable": [4, 2]})
+    en = nar.cities_narrative(att, "en")
+    assert en == ("Nanping: 3 of its 6 measurable targets missed or off track. "
+                  "2 more of its 8 targets cannot be measured.")
+    zh = nar.cities_narrative(att, "zh")
+    assert "最多" not in zh and zh.startswith("南平：6 项可衡量目标中 3 项未达成或进度落后。")
+    none = nar.cities_narrative(att.assign(missed=0, off_track=0, targets=[4, 2]), "en")
+    assert none == "Nanping: none of its 6 measurable targets missed or off track."
 
 
 def test_contributions_narrative_names_the_cities_adding_to_a_gap():
@@ -266,7 +280,8 @@ def test_notebook_runs_for_the_province_and_publishes_counts_by_status(small_dem
     pngs = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(pngs) == 3  # lights, series, city x lever
     text = "".join("".join(o.get("data", {}).get("text/markdown", "")) for o in outputs)
-    assert "2010Q4, Province: 40 targets" in text and "Since previous quarter" in text
+    assert "2010Q4, Province: 40 targets (" in text and "Since previous quarter" in text
+    assert "Cities with the most targets missed or off track" in text
     assert "the cities adding most to it" in text
     html = unescape("".join("".join(o.get("data", {}).get("text/html", "")) for o in outputs))
     assert labels.text("scorecard.rules_caption", "en") in html  # the rules table
@@ -287,6 +302,14 @@ def test_notebook_runs_for_a_city(small_demo, tmp_path, monkeypatch):
         + metrics["status_off_track"] > 0
     html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in outputs)
     assert "城市目标" in html  # the note on how a city's targets are derived
+    # a city's page: no one-row city x lever heat map, no ranking of one city, and the
+    # counts of targets on the page agree ("n targets (m measurable)" and "k of m")
+    assert len([o for o in outputs if "image/png" in o.get("data", {})]) == 2
+    text = "".join("".join(o.get("data", {}).get("text/markdown", "")) for o in outputs)
+    assert "最多的城市" not in text
+    measurable = 40 - metrics["status_not_measurable"]
+    assert f"共 40 项目标（其中 {measurable} 项可衡量）" in text
+    assert f"宁德：{measurable} 项可衡量目标中" in text
 
 
 def test_figures_return_axes_draw_from_the_tables_and_leave_them_alone(q3):
@@ -315,6 +338,11 @@ def test_figures_return_axes_draw_from_the_tables_and_leave_them_alone(q3):
     band = one.collections[-1].get_paths()[0].vertices[:, 1]  # the fan, in per cent
     assert np.isclose(band.max(), 100 * fan["ci_high"].max())
     plt.close(one.figure)
+    assert plots.city_lever_heatmap(q3.attainment, lang="zh") is None  # one city: no map
+    two = pd.concat([q3.attainment, q3.attainment.assign(scope="xiamen")], ignore_index=True)
+    grid = plots.city_lever_heatmap(two, lang="en")
+    assert [t.get_text() for t in grid.get_yticklabels()] == ["Ningde", "Xiamen"]
+    plt.close(grid.figure)
     after = (q3.levers, q3.targets, q3.series, q3.fans)
     for b, a in zip(before, after, strict=True):
         pd.testing.assert_frame_equal(b, a)

@@ -8,8 +8,8 @@ No function calls ``plt.show()`` or modifies its input. Every label comes from t
 catalog :mod:`gotone_analysis.labels`.
 
 * :mod:`~gotone_analysis.plots.style`: font, colours, marks (:func:`setup_style`);
-* :mod:`~gotone_analysis.plots.charts`: figures of any report (:func:`heatmap`) and the
-  parts of a trend figure the trend plots share;
+* :mod:`~gotone_analysis.plots.charts`: figures of any report (:func:`heatmap`,
+  :func:`difference_dots`) and the parts of a trend figure the trend plots share;
 
 A report's own figures live in its folder (``reports/<report>/figures.py``), drawn
 through :func:`~gotone_analysis.plots.style.new_axes` and the shared charts here.
@@ -17,13 +17,20 @@ through :func:`~gotone_analysis.plots.style.new_axes` and the shared charts here
 
 from __future__ import annotations
 
-from .charts import finish_trend_axes, heatmap, trend_band_line, trend_benchmark_line
+from .charts import (
+    difference_dots,
+    finish_trend_axes,
+    heatmap,
+    trend_band_line,
+    trend_benchmark_line,
+)
 from .style import CJK_FONT_FILE, COLORS, MARK_COLORS, setup_style
 
 __all__ = [
     "CJK_FONT_FILE",
     "COLORS",
     "MARK_COLORS",
+    "difference_dots",
     "finish_trend_axes",
     "heatmap",
     "setup_style",

@@ -1,6 +1,7 @@
-"""Figures any report can use: a heat map of one value over two codes, and the parts of a
-quarterly trend figure (interval band and estimate line, benchmark line, axes finish)
-that the brand and satisfaction trend plots share."""
+"""Figures any report can use: a heat map of one value over two codes, differences as dots
+with their intervals around a zero line, and the parts of a quarterly trend figure
+(interval band and estimate line, benchmark line, axes finish) that the brand and
+satisfaction trend plots share."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from matplotlib.axes import Axes
 from .. import labels
 from ..policy import DEFAULT_LEVEL
 from ..survey import level_of
-from .style import COLORS, mark_text, new_axes
+from .style import COLORS, MARK_COLORS, mark_text, new_axes
 
-__all__ = ["finish_trend_axes", "heatmap", "trend_band_line", "trend_benchmark_line"]
+__all__ = ["difference_dots", "finish_trend_axes", "heatmap", "trend_band_line",
+           "trend_benchmark_line"]
 
 
 def heatmap(
@@ -34,6 +36,8 @@ def heatmap(
     cmap: str = "RdYlGn",
     center: float | None = None,
     title: str | None = None,
+    annot: str | None = None,
+    cbar_label: str | None = None,
 ) -> Axes:
     """Draw a generic heat map of ``value`` over ``row`` x ``col`` from a long table.
 
@@ -57,9 +61,17 @@ def heatmap(
     cmap : str
         Matplotlib colour map.
     center : float, optional
-        Value at the centre of the colour map (for differences, 0).
+        Value at the centre of the colour map (for differences, 0): a diverging map
+        whose limits are symmetric about it (the largest distance from it), so that
+        equal colours mean equal distances on either side.
     title : str, optional
         Axes title.
+    annot : str, optional
+        Column holding each cell's text, written instead of the formatted ``value``
+        (the colour stays ``value``'s; a cell whose ``value`` is NaN is left white with
+        its text in grey); a cell without text and without a value shows "—".
+    cbar_label : str, optional
+        Label of the colour bar (say what the colour is when it is not what is written).
 
     Returns
     -------
@@ -74,23 +86,110 @@ def heatmap(
         marks = table.pivot(index=row, columns=col, values=mark).reindex(index=rows_, columns=cols_)
     else:
         marks = pd.DataFrame("", index=rows_, columns=cols_)
-    annot = np.empty(grid.shape, dtype=object)
+    texts = (table.pivot(index=row, columns=col, values=annot).reindex(index=rows_, columns=cols_)
+             if annot is not None else None)
+    cells = np.empty(grid.shape, dtype=object)
     for i in range(grid.shape[0]):
         for j in range(grid.shape[1]):
             v = grid.iat[i, j]
-            annot[i, j] = "—" if not np.isfinite(v) else f"{v:{fmt}}{mark_text(marks.iat[i, j])}"
-    sns.heatmap(grid, annot=annot, fmt="", cmap=cmap, center=center, ax=ax, cbar=True,
+            if texts is not None and isinstance(texts.iat[i, j], str) and texts.iat[i, j]:
+                cells[i, j] = f"{texts.iat[i, j]}{mark_text(marks.iat[i, j])}"
+            elif not np.isfinite(v):
+                cells[i, j] = "—"
+            else:
+                cells[i, j] = f"{v:{fmt}}{mark_text(marks.iat[i, j])}"
+    limits: dict[str, float] = {}
+    if center is not None:
+        values = grid.to_numpy()
+        distances = np.abs(values[np.isfinite(values)] - center)
+        reach = float(distances.max()) if distances.size and distances.max() > 0 else 1.0
+        limits = {"vmin": center - reach, "vmax": center + reach}
+    sns.heatmap(grid, annot=cells, fmt="", cmap=cmap, center=center, ax=ax, cbar=True,
                 linewidths=0.5, linecolor="white",
+                cbar_kws={"label": cbar_label} if cbar_label else None,
                 xticklabels=[labels.code_label(c, lang) for c in cols_],
-                yticklabels=[labels.code_label(r, lang) for r in rows_])
+                yticklabels=[labels.code_label(r, lang) for r in rows_], **limits)
     for i, j in zip(*np.where(~np.isfinite(grid.to_numpy())), strict=True):
         # seaborn leaves NaN cells blank: say they are suppressed or missing
-        ax.text(j + 0.5, i + 0.5, "—", ha="center", va="center", color=COLORS["neutral"])
+        ax.text(j + 0.5, i + 0.5, cells[i, j], ha="center", va="center",
+                color=COLORS["neutral"])
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.tick_params(axis="y", rotation=0)
     if title is not None:
         ax.set_title(title)
+    return ax
+
+
+def difference_dots(
+    ax: Axes,
+    names: Sequence[str],
+    diff: np.ndarray,
+    low: np.ndarray | None,
+    high: np.ndarray | None,
+    *,
+    marks: Sequence[object] | None = None,
+    ylabel: str,
+    fmt: str = "+.1f",
+) -> Axes:
+    """Draw differences as dots with their intervals around a zero line, one per name.
+
+    The axis is the differences' own (it shows tenths when the differences are tenths),
+    with zero always in view. A dot is coloured by its significance mark (rise, fall, or
+    neutral grey when unmarked) and labelled with its mark and value; a missing
+    difference is written "—" at zero.
+
+    Parameters
+    ----------
+    ax : Axes
+        Where to draw.
+    names : sequence of str
+        Tick label of each difference, in the order drawn.
+    diff : ndarray
+        The differences.
+    low, high : ndarray, optional
+        Their interval bounds (omitted: no interval drawn).
+    marks : sequence, optional
+        A significance mark of :data:`gotone_analysis.compare.MARKS` or "" per difference.
+    ylabel : str
+        Label of the axis: say what the difference is (since when, from what).
+    fmt : str
+        Format spec of the value labels.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``, drawn on.
+    """
+    x = np.arange(len(names))
+    diff = np.asarray(diff, dtype="float64")
+    marks = [mark_text(m) for m in marks] if marks is not None else [""] * len(names)
+    colours = [MARK_COLORS.get(m, COLORS["neutral"]) for m in marks]
+    ax.axhline(0, color=COLORS["benchmark"], linewidth=0.9, zorder=1)
+    top = diff.copy()
+    if low is not None and high is not None:
+        lo = np.asarray(low, dtype="float64")
+        hi = np.asarray(high, dtype="float64")
+        shown = np.isfinite(diff) & np.isfinite(lo) & np.isfinite(hi)
+        for xi, d, a, b, c in zip(x[shown], diff[shown], lo[shown], hi[shown],
+                                  np.asarray(colours, dtype=object)[shown], strict=True):
+            ax.errorbar([xi], [d], yerr=[[d - a], [b - d]], fmt="none", ecolor=c, capsize=4,
+                        linewidth=1.2, zorder=2)
+        top = np.where(np.isfinite(hi), hi, diff)
+    for xi, d, t, m, c in zip(x, diff, top, marks, colours, strict=True):
+        if not np.isfinite(d):
+            ax.text(xi, 0, "—", ha="center", va="bottom", color=COLORS["neutral"])
+            continue
+        ax.plot([xi], [d], marker="o", markersize=7, color=c, linestyle="none", zorder=3)
+        ax.annotate(f"{m}{d:{fmt}}", (xi, t), xytext=(0, 4), textcoords="offset points",
+                    ha="center", va="bottom", color=c)
+    ax.set_xticks(x, list(names))
+    ax.set_xlim(-0.6, len(names) - 0.4)
+    ax.set_ylabel(ylabel)
+    finite = np.concatenate([v[np.isfinite(v)] for v in (diff, top, *(
+        [np.asarray(low, dtype="float64")] if low is not None else []))] + [np.zeros(1)])
+    span = float(finite.max() - finite.min()) or 1.0
+    ax.set_ylim(float(finite.min()) - 0.15 * span, float(finite.max()) + 0.25 * span)
     return ax
 
 

@@ -19,6 +19,20 @@ SECTION: dict[str, tuple[str, str]] = {
     # funnel figure
     "plot.funnel.conversion": ("转化", "conversion"),
     "plot.funnel.share_axis": ("占本品牌客户比例 (%)", "Share of the brand's customers (%)"),
+    # component and city figures
+    "plot.brand.change_axis": ("较 {quarter} 的变化（分）", "Change since {quarter} (points)"),
+    "plot.brand.change_axis_any": ("较对比季度的变化（分）",
+                                   "Change since the comparison quarter (points)"),
+    "plot.brand.score_axis_cut": ("得分（0–100，纵轴不从 0 开始）",
+                                  "Score (0–100; the axis does not start at 0)"),
+    "plot.brand.vs_province_axis": ("与全省之差（分）", "Difference from the province (points)"),
+    "plot.brand.city_heatmap_title": (
+        "各城市与全省之差：颜色为差值；格内上为城市得分，下为差值",
+        "Cities against the province: colour = difference; in each cell the city's score, "
+        "below it the difference"),
+    "plot.brand.city_dots_title": ("{city}与全省之差（点为差值，线为置信区间；分项下为{city}得分）",
+                                   "{city} against the province (dot = difference, line = "
+                                   "interval; {city}'s score under each component)"),
     # the brand narrative: words
     "narrative.up": ("显著上升", "rose significantly"),
     "narrative.down": ("显著下降", "fell significantly"),

@@ -1,4 +1,5 @@
-"""The brand-equity figures: influence trend, component bars, the brand funnel."""
+"""The brand-equity figures: influence trend, component changes, cities against the province,
+the brand funnel."""
 
 from __future__ import annotations
 
@@ -7,13 +8,20 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.patches import Rectangle
 
 from ... import labels
-from ...plots.charts import finish_trend_axes, trend_band_line, trend_benchmark_line
+from ...plots.charts import (
+    difference_dots,
+    finish_trend_axes,
+    heatmap,
+    trend_band_line,
+    trend_benchmark_line,
+)
 from ...plots.style import COLORS, MARK_COLORS, mark_text, new_axes
 from .scores import COMPONENTS, FUNNEL_STAGES
 
-__all__ = ["component_bars", "funnel_plot", "trend_plot"]
+__all__ = ["city_heatmap", "component_changes", "funnel_plot", "trend_plot"]
 
 
 def trend_plot(
@@ -76,7 +84,18 @@ def trend_plot(
         title=title if title is not None else labels.code_label(component, lang))
 
 
-def component_bars(
+def _level_names(rows: pd.DataFrame, order: Sequence[str], lang: str) -> list[str]:
+    """Tick labels: the component's name over its current score ("—" when suppressed)."""
+    est = rows["estimate"].to_numpy(dtype="float64")
+    return [f"{labels.code_label(c, lang)}\n{v:.1f}" if np.isfinite(v)
+            else f"{labels.code_label(c, lang)}\n—" for c, v in zip(order, est, strict=True)]
+
+
+def _column(rows: pd.DataFrame, name: str) -> np.ndarray | None:
+    return rows[name].to_numpy(dtype="float64") if name in rows else None
+
+
+def component_changes(
     table: pd.DataFrame,
     *,
     lang: str = "zh",
@@ -84,15 +103,21 @@ def component_bars(
     components: Sequence[str] = COMPONENTS,
     title: str | None = None,
 ) -> Axes:
-    """Draw the components as bars with their intervals and change arrows.
+    """Draw each component's change since the comparison quarter, with its interval.
+
+    One dot a component at its change, the interval of the change around it and a zero
+    line, on an axis of the changes themselves (so a move of a few tenths is visible; the
+    scores, 0–100, are written under the components' names). A significant change is
+    coloured and labelled with its mark and value; an unmarked one is grey. When the
+    comparison quarter is not in the data (no change at all), the scores are drawn instead,
+    as dots with their intervals on an axis that does not start at 0, and the axis says so.
 
     Parameters
     ----------
     table : DataFrame
-        Tidy change table (:func:`.tables.changes`) with columns
-        ``component, estimate, ci_low, ci_high, diff, mark``; one row per component.
-        A significant change is labelled with its mark and the difference;
-        a non-significant one with the difference in grey.
+        Tidy change table (:func:`.tables.changes`) with columns ``component, estimate,
+        ci_low, ci_high, diff, mark`` and, when present, ``diff_ci_low, diff_ci_high``
+        (the interval of the change) and ``compare_quarter``; one row per component.
     lang : {"zh", "en"}
         Language of labels.
     ax : Axes, optional
@@ -110,32 +135,106 @@ def component_bars(
     rows = table.set_index("component")
     order = [c for c in components if c in rows.index]
     rows = rows.loc[order]
-    x = np.arange(len(order))
-    est = rows["estimate"].to_numpy(dtype="float64")
-    err = np.vstack([est - rows["ci_low"].to_numpy(dtype="float64"),
-                     rows["ci_high"].to_numpy(dtype="float64") - est])
-    ax.bar(x, np.nan_to_num(est), color=COLORS["main"], width=0.6)
-    ax.errorbar(x, est, yerr=err, fmt="none", ecolor="k", capsize=4, linewidth=1)
-    diffs = rows["diff"] if "diff" in rows else pd.Series(np.nan, index=order)
-    marks = rows["mark"] if "mark" in rows else pd.Series("", index=order)
-    top = rows["ci_high"].to_numpy(dtype="float64")
-    for xi, yi, d, m in zip(x, top, diffs, marks, strict=True):
-        if not np.isfinite(yi) or not np.isfinite(d):
-            continue
-        m = mark_text(m)
-        text = f"{m}{d:+.1f}" if m else f"{d:+.1f}"
-        ax.annotate(text, (xi, yi), xytext=(0, 3), textcoords="offset points", ha="center",
-                    va="bottom", color=MARK_COLORS.get(m, COLORS["neutral"]))
-    for xi, yi in zip(x, est, strict=True):
-        if np.isfinite(yi):
-            ax.text(xi, yi / 2, f"{yi:.1f}", ha="center", va="center", color="white")
-        else:
-            ax.text(xi, 1, "—", ha="center", va="bottom", color=COLORS["neutral"])
-    ax.set_xticks(x, [labels.code_label(c, lang) for c in order])
-    ax.set_ylabel(labels.text("plot.score_axis", lang))
-    ax.set_ylim(0, 100 * 1.12)
+    diff = _column(rows, "diff")
+    if diff is not None and np.isfinite(diff).any():
+        names = _level_names(rows, order, lang)
+        quarter = rows["compare_quarter"].dropna() if "compare_quarter" in rows else ()
+        ylabel = (labels.text("plot.brand.change_axis", lang, quarter=quarter.iloc[0])
+                  if len(quarter) else labels.text("plot.brand.change_axis_any", lang))
+        difference_dots(ax, names, diff, _column(rows, "diff_ci_low"),
+                        _column(rows, "diff_ci_high"),
+                        marks=list(rows["mark"]) if "mark" in rows else None, ylabel=ylabel)
+    else:
+        _level_dots(ax, rows, [labels.code_label(c, lang) for c in order])
+        ax.set_ylabel(labels.text("plot.brand.score_axis_cut", lang))
     if title is not None:
         ax.set_title(title)
+    return ax
+
+
+def _level_dots(ax: Axes, rows: pd.DataFrame, names: Sequence[str]) -> None:
+    """The scores as dots with their intervals, on an axis near the data."""
+    x = np.arange(len(names))
+    est = rows["estimate"].to_numpy(dtype="float64")
+    lo = rows["ci_low"].to_numpy(dtype="float64")
+    hi = rows["ci_high"].to_numpy(dtype="float64")
+    shown = np.isfinite(est)
+    ax.errorbar(x[shown], est[shown], yerr=np.vstack([est - lo, hi - est])[:, shown],
+                fmt="o", color=COLORS["main"], ecolor=COLORS["main"], capsize=4)
+    for xi, v, top in zip(x, est, hi, strict=True):
+        if np.isfinite(v):
+            ax.annotate(f"{v:.1f}", (xi, top), xytext=(0, 3), textcoords="offset points",
+                        ha="center", va="bottom", color=COLORS["main"])
+    ax.set_xticks(x, list(names))
+    ax.set_xlim(-0.6, len(names) - 0.4)
+    ax.margins(y=0.2)
+
+
+def city_heatmap(
+    table: pd.DataFrame,
+    *,
+    scope: str | None = None,
+    lang: str = "zh",
+    ax: Axes | None = None,
+    components: Sequence[str] = COMPONENTS,
+    title: str | None = None,
+) -> Axes:
+    """Draw how each city does against the province, component by component.
+
+    The colour of a cell is the city's difference from the province for that component
+    (a diverging map centred at 0 with symmetric limits: green above the province, red
+    below, the same colour for the same distance on either component), so a column of
+    colours shows the cities, not the component. Each cell is written with the city's
+    score and, under it, its difference with its significance mark. With one city only
+    no one-row heat map is drawn: the city's differences from the province are drawn as
+    dots with their intervals around a zero line instead.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`.tables.by_city`: ``city, component, estimate, diff`` (the city minus the
+        province), ``diff_ci_low, diff_ci_high, mark``; cities in the order drawn.
+    scope : str, optional
+        The report's scope: a city of the table has its row framed.
+    lang : {"zh", "en"}
+        Language of labels.
+    ax : Axes, optional
+        Where to draw; a new figure is made when omitted.
+    components : sequence of str
+        Components to show, in this order (those absent from ``table`` are skipped).
+    title : str, optional
+        Axes title (default: says what the colour and the numbers are).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    order = [c for c in components if c in set(table["component"])]
+    cities = list(pd.unique(table["city"]))
+    if len(cities) < 2:
+        ax = new_axes(ax, (7.5, 3.8))
+        rows = table.set_index("component").loc[order]
+        difference_dots(ax, _level_names(rows, order, lang), _column(rows, "diff"),
+                        _column(rows, "diff_ci_low"), _column(rows, "diff_ci_high"),
+                        marks=list(rows["mark"]) if "mark" in rows else None,
+                        ylabel=labels.text("plot.brand.vs_province_axis", lang))
+        city = labels.code_label(cities[0], lang) if cities else ""
+        ax.set_title(title if title is not None
+                     else labels.text("plot.brand.city_dots_title", lang, city=city))
+        return ax
+    cells = table.assign(_text=[
+        "" if not np.isfinite(e) else (f"{e:.1f}\n{d:+.1f}" if np.isfinite(d) else f"{e:.1f}")
+        for e, d in zip(table["estimate"].astype("float64"), table["diff"].astype("float64"),
+                        strict=True)])
+    ax = heatmap(cells, "city", "component", "diff", ax=ax, lang=lang,
+                 mark="mark" if "mark" in table else None, row_order=cities, col_order=order,
+                 center=0.0, annot="_text",
+                 cbar_label=labels.text("plot.brand.vs_province_axis", lang),
+                 title=title if title is not None
+                 else labels.text("plot.brand.city_heatmap_title", lang))
+    if scope in cities:
+        ax.add_patch(Rectangle((0, cities.index(scope)), len(order), 1, fill=False,
+                               edgecolor=COLORS["main"], linewidth=2.0, clip_on=False))
     return ax
 
 

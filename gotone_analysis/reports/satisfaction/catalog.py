@@ -73,6 +73,8 @@ SECTION: dict[str, tuple[str, str]] = {
     "code.not_estimated": ("未估计（样本量不足）", "Not estimated (base too small)"),
     # figures (gotone_analysis.plots.satisfaction)
     "plot.satisfaction.index_title": ("满意度指数", "Satisfaction index"),
+    "plot.satisfaction.lead_over": ("领先全网 {lead}", "{lead} over the network"),
+    "plot.satisfaction.lead_under": ("落后全网 {lead}", "{lead} below the network"),
     "plot.satisfaction.waterfall_title": ("满意度变化的分解（{before} → {after}）",
                                           "What the change is made of ({before} → {after})"),
     "plot.satisfaction.points_axis": ("分 (0–100)", "Points (0–100)"),

@@ -15,7 +15,8 @@ from ... import labels
 from ...plots.charts import finish_trend_axes, trend_band_line, trend_benchmark_line
 from ...plots.style import COLORS, new_axes
 
-__all__ = ["decomposition_waterfall", "importance_performance_plot", "satisfaction_index_plot"]
+__all__ = ["decomposition_waterfall", "importance_performance_plot", "lead_text",
+           "satisfaction_index_plot"]
 
 _INTERCEPT, _CONTROLS = "(intercept)", "(controls)"
 
@@ -34,6 +35,29 @@ def _estimated(table: pd.DataFrame) -> bool:
     return "status" not in table or bool((table["status"] == "estimated").all())
 
 
+def lead_text(lead: float, lang: str = "zh") -> str:
+    """The words on the trend figure for the last quarter's lead over the network average.
+
+    A lead is a difference from the network in the same quarter, not a change over time;
+    the text says so (「领先全网 +2.6」, "+2.6 over the network"; a negative lead is
+    "behind"/"below", with its magnitude).
+
+    Parameters
+    ----------
+    lead : float
+        The index minus the network average, in points.
+    lang : {"zh", "en"}
+        Language.
+
+    Returns
+    -------
+    str
+    """
+    if lead >= 0:
+        return labels.text("plot.satisfaction.lead_over", lang, lead=f"{lead:+.1f}")
+    return labels.text("plot.satisfaction.lead_under", lang, lead=f"{-lead:.1f}")
+
+
 def satisfaction_index_plot(
     trend: pd.DataFrame,
     *,
@@ -49,7 +73,7 @@ def satisfaction_index_plot(
         :func:`~gotone_analysis.reports.satisfaction.tables.satisfaction_trend`: ``quarter,
         estimate, ci_low, ci_high`` and optionally ``network, lead, lead_significant``.
         Suppressed quarters (NaN) leave a gap; the last quarter's lead is written on the
-        figure when it is significant.
+        figure when it is significant, as a lead over the network (:func:`lead_text`).
     lang : {"zh", "en"}
         Language of labels.
     ax : Axes, optional
@@ -72,9 +96,9 @@ def satisfaction_index_plot(
         trend_benchmark_line(ax, x, trend["network"].to_numpy(dtype="float64"), lang=lang)
         last = trend.iloc[-1]
         if bool(last.get("lead_significant", False)) and np.isfinite(float(last["lead"])):
-            ax.annotate(f"{float(last['lead']):+.1f}", (x[-1], float(last["estimate"])),
-                        xytext=(8, 0), textcoords="offset points", va="center",
-                        color=COLORS["main"])
+            ax.annotate(lead_text(float(last["lead"]), lang),
+                        (x[-1], float(last["estimate"])), xytext=(8, 0),
+                        textcoords="offset points", va="center", color=COLORS["main"])
     return finish_trend_axes(
         ax, x, quarters, lang=lang,
         title=title if title is not None else labels.text("plot.satisfaction.index_title", lang))

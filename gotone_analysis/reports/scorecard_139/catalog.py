@@ -122,8 +122,8 @@ SECTION: dict[str, tuple[str, str]] = {
                                         "Cities x levers: share of targets met or on track"),
     # the narrative: counts
     "scorecard.narrative.counts": (
-        "{quarter}，{scope}共 {n} 项目标：{parts}。",
-        "{quarter}, {scope}: {n} targets – {parts}."),
+        "{quarter}，{scope}共 {n} 项目标（其中 {m} 项可衡量）：{parts}。",
+        "{quarter}, {scope}: {n} targets ({m} measurable) – {parts}."),
     "scorecard.narrative.count_part": ("{k} 项{status}", "{k} {status}"),
     "scorecard.narrative.sep": ("，", ", "),
     "scorecard.narrative.list_sep": ("；", "; "),
@@ -222,7 +222,17 @@ SECTION: dict[str, tuple[str, str]] = {
     "scorecard.narrative.cities_behind": (
         "未达成或进度落后的目标最多的城市：{items}。",
         "Cities with the most targets missed or off track: {items}."),
-    "scorecard.narrative.city_item": ("{city}（{k}/{n} 项）", "{city} ({k} of {n})"),
+    "scorecard.narrative.city_item": ("{city}（{n} 项可衡量目标中 {k} 项）",
+                                      "{city} ({k} of {n} measurable targets)"),
+    "scorecard.narrative.city_own": (
+        "{city}：{n} 项可衡量目标中 {k} 项未达成或进度落后。",
+        "{city}: {k} of its {n} measurable targets missed or off track."),
+    "scorecard.narrative.city_own_none": (
+        "{city}：{n} 项可衡量目标中没有未达成或进度落后的。",
+        "{city}: none of its {n} measurable targets missed or off track."),
+    "scorecard.narrative.city_unmeasured": (
+        "另有 {k} 项目标无法衡量（共 {total} 项）。",
+        "{k} more of its {total} targets cannot be measured."),
     "scorecard.narrative.cities_none": ("没有城市存在未达成或进度落后的目标。",
                                         "No city has a target missed or off track."),
     "scorecard.narrative.contributions": (
@@ -284,8 +294,12 @@ SECTION: dict[str, tuple[str, str]] = {
         '分城市、分举措',
         'Cities by lever'),
     'section.scorecard_139.cities_by_lever.note': (
-        '各城市（城市报告为本城市）每项举措中已达成或有望达成的目标比例；全省报告另列各城市对全省差距的贡献。',
-        "For each city (in a city's report, the city itself) and lever, the share of its measurable targets met or on track; the province report adds where the province gaps come from."),
+        '全省报告：各城市每项举措中已达成或有望达成的目标占可衡量目标的比例，以及各城市对全省差距的贡献。'
+        '城市报告只有本城市，不作城市间比较，只给出本城市的计数（各举措见“九大举措一览”）。',
+        "The province report: for each city and lever, the share of its measurable targets "
+        "met or on track, and where the province gaps come from. A city's report holds the "
+        "city alone: no comparison of cities, only the city's own counts (its levers are in "
+        "\"The nine levers at a glance\")."),
     'section.scorecard_139.published_numbers': (
         '发布',
         'Published numbers'),

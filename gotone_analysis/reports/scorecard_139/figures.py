@@ -1,9 +1,11 @@
-"""Figures of the 139 scorecard: the levers' traffic lights and each target's series.
+"""Figures of the 139 scorecard: the levers' traffic lights, each target's series, the cities
+by lever.
 
-Both draw the tables of :func:`.tables.report_tables` (``targets``,
-``levers``, ``series``, ``fans``) and compute nothing: statuses, lights, projections and
+They draw the tables of :func:`.tables.report_tables` (``targets``, ``levers``, ``series``,
+``fans``, ``attainment``) and compute nothing: statuses, lights, projections and
 intervals come in the tables; a figure only selects rows, puts rates in per cent and
-draws. The city x lever table is drawn with :func:`gotone_analysis.plots.heatmap`.
+draws. The city x lever table is drawn with :func:`gotone_analysis.plots.heatmap`, and
+only when it has more than one city.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
 from ... import labels
+from ...plots.charts import heatmap
 from ...plots.style import COLORS, new_axes, setup_style
 from .projection import LEVEL
 from .view import DIRECTION_SIGNS, LIGHT_COLORS, STATUS_COLORS, format_interval, format_value
 
-__all__ = ["lever_lights", "target_plot", "target_grid"]
+__all__ = ["city_lever_heatmap", "lever_lights", "target_plot", "target_grid"]
 
 _LINE = 0.34        # inches a text line of the traffic-light board takes
 
@@ -243,3 +246,34 @@ def target_grid(series: pd.DataFrame, fans: pd.DataFrame, targets: pd.DataFrame,
         flat[0].figure.legend([h for h, _ in shown], [lab for _, lab in shown],
                               loc="upper center", ncol=len(shown), frameon=False, fontsize=8)
     return flat[:len(ids)]
+
+
+def city_lever_heatmap(attainment: pd.DataFrame | None, *, lang: str = "zh",
+                       title: str | None = None, ax: Axes | None = None) -> Axes | None:
+    """The cities x levers heat map of the share of measurable targets met or on track.
+
+    Drawn only with two cities or more: a city's own report has one row, which a heat
+    map does not compare with anything (its levers are on :func:`lever_lights`), so
+    nothing is drawn.
+
+    Parameters
+    ----------
+    attainment : DataFrame or None
+        :func:`.status.attainment` (``scope, lever, attainment``).
+    lang : {"zh", "en"}
+        Language.
+    title : str, optional
+        Axes title (default the catalog's).
+    ax : Axes, optional
+        Where to draw; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes or None
+        None (nothing drawn) with fewer than two scopes.
+    """
+    if attainment is None or attainment["scope"].nunique() < 2:
+        return None
+    return heatmap(attainment, "scope", "lever", "attainment", fmt=".0%", lang=lang, ax=ax,
+                   title=title if title is not None
+                   else labels.text("scorecard.plot.city_lever_title", lang))

@@ -140,7 +140,9 @@ def scorecard_narrative(targets: pd.DataFrame, lang: str = "zh", *, quarter: str
     Returns
     -------
     str
-        Markdown: one sentence of counts; one bullet for every target missed, off track,
+        Markdown: one sentence of counts (all targets, and of them the measurable ones,
+        the base of every "k of n" elsewhere on the page); one bullet for every target
+        missed, off track,
         at risk, inconclusive or on track (in that order); the met targets in one line;
         the targets that cannot be measured.
     """
@@ -149,9 +151,10 @@ def scorecard_narrative(targets: pd.DataFrame, lang: str = "zh", *, quarter: str
     parts = [labels.text("scorecard.narrative.count_part", lang, k=int(counts[s]),
                          status=labels.text(f"scorecard.status.{s}", lang))
              for s in STATUSES if counts.get(s, 0)]
+    measurable = len(targets) - int(counts.get("not_measurable", 0))
     counts_claim = Claim("status_counts", labels.text(
         "scorecard.narrative.counts", lang, quarter=quarter, scope=scope_label,
-        n=len(targets), parts=sep.join(parts)),
+        n=len(targets), m=measurable, parts=sep.join(parts)),
         qualified(_REPORT, "targets", *(f"status_{s}" for s in STATUSES if counts.get(s, 0))),
         "level", "status_rule")
     said = [counts_claim]
@@ -257,13 +260,18 @@ def cities_narrative(attainment: pd.DataFrame | None, lang: str = "zh", *, top: 
     Returns
     -------
     str
-        One sentence with each city's count of targets missed or off track out of its
-        measurable targets, most first; empty without a table.
+        With several cities, one sentence with each city's count of targets missed or off
+        track out of its measurable targets, most first. With one scope (a city's own
+        report) no ranking: the city's count of its measurable targets missed or off track,
+        and how many of all its targets cannot be measured (so that the counts agree with
+        the page's "n targets (m measurable)"). Empty without a table.
     """
     if attainment is None or attainment.empty:
         return ""
     by = attainment.groupby("scope", sort=False)[["missed", "off_track", "measurable"]].sum()
     by["behind"] = by["missed"] + by["off_track"]
+    if len(by) == 1:
+        return _one_city(attainment, by, lang)
     by = by.loc[by["behind"] > 0].sort_values("behind", ascending=False, kind="stable")
     if by.empty:
         text = labels.text("scorecard.narrative.cities_none", lang)
@@ -277,6 +285,21 @@ def cities_narrative(attainment: pd.DataFrame | None, lang: str = "zh", *, top: 
     text = labels.text("scorecard.narrative.cities_behind", lang,
                        items=labels.text("scorecard.narrative.list_sep", lang).join(items))
     _said(claims, [Claim("cities_behind", text, (), "level", "status_rule")])
+    return text
+
+
+def _one_city(attainment: pd.DataFrame, by: pd.DataFrame, lang: str) -> str:
+    """The counts of one scope's own targets: behind out of measurable, and unmeasured."""
+    city, r = next(iter(by.iterrows()))
+    fields = dict(city=labels.code_label(city, lang), k=int(r["behind"]),
+                  n=int(r["measurable"]))
+    key = "scorecard.narrative.city_own" if r["behind"] else "scorecard.narrative.city_own_none"
+    text = labels.text(key, lang, **fields)
+    total = int(attainment["targets"].sum()) if "targets" in attainment else int(r["measurable"])
+    if total > r["measurable"]:
+        text += (" " if lang == "en" else "") + labels.text(
+            "scorecard.narrative.city_unmeasured", lang, k=total - int(r["measurable"]),
+            total=total)
     return text
 
 

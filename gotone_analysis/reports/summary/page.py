@@ -24,7 +24,7 @@ from .sentences import href
 from .tables import HEADLINE
 
 __all__ = ["KEY_KINDS", "KEY_POINTS", "format_change", "format_number", "headline_table",
-           "key_points", "summary_html"]
+           "in_page_order", "key_points", "summary_html"]
 
 #: Most sentences among the key points of the first screen.
 KEY_POINTS = 5
@@ -185,6 +185,18 @@ def key_points(sentences: Sequence[Claim], limit: int = KEY_POINTS
     chosen = sorted((s for s in sentences if s.kind in rank), key=lambda s: rank[s.kind])
     key = chosen[:limit]
     return key, [s for s in sentences if s not in key]
+
+
+def in_page_order(sentences: Sequence[Claim]) -> list[Claim]:
+    """The sentences in the order the page prints them (key points first): the order of
+    the published ledger.
+
+    Returns
+    -------
+    list of Claim
+    """
+    key, rest = key_points(sentences)
+    return [*key, *rest]
 
 
 def _sentence_items(sentences: Sequence[Claim], lang: str) -> str:
