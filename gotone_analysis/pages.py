@@ -21,7 +21,16 @@ from typing import Any
 
 from . import config, labels
 from .provenance import atomic_write_text
-from .report import CARD_CSS, FILE_MODE, TOC_MARKER, escape, report_title, synthetic_banner
+from .report import (
+    CARD_CSS,
+    FILE_MODE,
+    RUN_DETAILS_END,
+    RUN_DETAILS_START,
+    TOC_MARKER,
+    escape,
+    report_title,
+    synthetic_banner,
+)
 
 
 def _t(key: str, lang: str) -> str:
@@ -122,6 +131,22 @@ def reader_notebook(nb):
     return nb
 
 
+def run_details_last(markup: str) -> str:
+    """Move the run details the run card left between its markers
+    (:data:`gotone_analysis.report.RUN_DETAILS_START`, ``RUN_DETAILS_END``) to the end of
+    the page's ``<main>``: a reader opens on the answer, the run details are folded at
+    the end. A page without them is returned unchanged."""
+    start = markup.find(RUN_DETAILS_START)
+    end = markup.find(RUN_DETAILS_END, start)
+    close = markup.rfind("</main>")
+    if start < 0 or end < 0 or close < end:
+        return markup
+    block = markup[start:end + len(RUN_DETAILS_END)]
+    rest = markup[:start] + markup[end + len(RUN_DETAILS_END):]
+    close = rest.rfind("</main>")
+    return rest[:close] + block + rest[close:]
+
+
 def export_html(nb, out_path: Path, *, title: str, lang: str = "zh") -> Path:
     """Write the reader copy of an executed notebook.
 
@@ -140,8 +165,8 @@ def export_html(nb, out_path: Path, *, title: str, lang: str = "zh") -> Path:
     -------
     pathlib.Path
         ``out_path``. The page has no code cells or prompts, embeds its images and
-        styles, loads nothing from the network and has a table of contents after the
-        run card.
+        styles, loads nothing from the network, has a table of contents after the
+        run card's head and the run details folded at its end (:func:`run_details_last`).
     """
     import nbformat
 
@@ -155,7 +180,7 @@ def export_html(nb, out_path: Path, *, title: str, lang: str = "zh") -> Path:
         body = body.replace(TOC_MARKER, toc, 1)
     else:
         body = body.replace("<main>", "<main>" + toc, 1)
-    body = strip_external(body)
+    body = strip_external(run_details_last(body))
     atomic_write_text(Path(out_path), body, mode=FILE_MODE)
     return Path(out_path)
 

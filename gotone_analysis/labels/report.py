@@ -40,7 +40,14 @@ SECTION: dict[str, tuple[str, str]] = {
     "report.failing_cell": ("出错的单元格", "Failing cell"),
     "report.traceback": ("完整错误信息", "Full traceback"),
     "report.last_good": ("上一次成功的报告仍保留。", "The last good report stays in place."),
-    # parameter labels of the run card (the parameter's own name follows in brackets)
+    "report.run_details": ("运行信息", "Run details"),
+    "report.compare_with": ("{quarter}（{label}）", "{quarter} ({label})"),
+    "report.data.demo": ("演示数据", "Demo data"),
+    "report.lang.zh": ("中文", "Chinese"),
+    "report.lang.en": ("英文", "English"),
+    "report.engine.duckdb": ("DuckDB", "DuckDB"),
+    "report.engine.spark": ("Spark", "Spark"),
+    # parameter labels of the run details
     "report.param.quarter": ("季度", "Quarter"),
     "report.param.scope": ("范围", "Scope"),
     "report.param.data_dir": ("数据目录", "Data folder"),
