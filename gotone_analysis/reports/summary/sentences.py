@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ... import labels
+from ...tables import DASH, number_text
 from .tables import Finding
 
 __all__ = ["Sentence", "findings_table", "format_number", "headline_table", "summary_html",
@@ -259,14 +260,12 @@ def format_number(value, unit: str) -> str:
     str
     """
     if value is None or pd.isna(value):
-        return "—"
+        return DASH
     if unit == "rate":
-        return f"{value * 100:.1f}%"
+        return f"{number_text(value * 100, 1)}%"
     if unit == "count":
-        return f"{value:,.0f}"
-    if unit == "points":
-        return f"{value:+.1f}"
-    return f"{value:.1f}"
+        return number_text(value, 0, thousands=True)
+    return number_text(value, 1, signed=unit == "points")
 
 
 def headline_table(numbers: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
