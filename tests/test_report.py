@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import re
+import time
 from pathlib import Path
 
 import nbformat
@@ -266,11 +267,22 @@ def test_failing_cell_and_error_page():
     assert pages.failing_cell(_executed_notebook()) is None
 
 
-def test_index_lists_every_scope_and_report(tmp_path: Path):
+@pytest.fixture()
+def shanghai_time(monkeypatch):
+    """Local time is China's (UTC+08:00) during the test, and this machine's after it."""
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_index_lists_every_scope_and_report(tmp_path: Path, shanghai_time):
     scope_dir = tmp_path / "2010Q4" / "xiamen"
     scope_dir.mkdir(parents=True)
     (scope_dir / "status.json").write_text(json.dumps({"reports": {
-        "data_quality": {"status": "ok", "seconds": 3.25, "finished": "t1",
+        "data_quality": {"status": "ok", "seconds": 3.25,
+                         "finished": "2010-12-31T16:00:00+00:00",
                          "files": ["data_quality.html", "data_quality.ipynb"]},
         "brand_equity": {"status": "failed", "seconds": 1.0, "finished": "t2",
                          "files": ["brand_equity.error.html", "brand_equity.failed.ipynb"]},
@@ -281,6 +293,13 @@ def test_index_lists_every_scope_and_report(tmp_path: Path):
     assert 'href="2010Q4/xiamen/data_quality.html"' in html
     assert 'href="2010Q4/xiamen/brand_equity.error.html"' in html
     assert "failed" in html and "not run" in html and "3.2" in html
+    # the status log is folded; it links the HTML pages only (the notebooks stay beside)
+    status = html[html.index("<details>"):]
+    assert status.startswith("<details><summary>") and "<details open" not in html
+    assert "(20 reports: 1 ok, 1 failed, 18 not run)" in status and "data_quality.html" in status
+    assert ".ipynb" not in html
+    # finishing times in local time, with the offset from UTC
+    assert "2011-01-01 00:00:00 UTC+08:00" in html and "2010-12-31T16" not in html
     assert pages.external_references(html) == [] and "<script" not in html
     assert report.synthetic_banner("en") not in html  # nothing says the data were synthetic
     status = json.loads((scope_dir / "status.json").read_text(encoding="utf-8"))
