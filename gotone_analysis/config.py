@@ -76,7 +76,7 @@ class Lever:
 
 LEVERS: tuple[Lever, ...] = (
     Lever(1, "scale", "规模发展", "Scale development", "16-17"),
-    Lever(2, "family", "亲情产品", "Family products", "18-20"),
+    Lever(2, "family", "家庭产品", "Family products", "18-20"),
     Lever(3, "roaming", "漫游产品", "Roaming products", "21-23"),
     Lever(4, "info", "信息产品", "Information products", "24-26"),
     Lever(5, "care", "客户经理关怀", "Customer-manager care", "27-29"),
@@ -110,6 +110,53 @@ BRAND_COMPONENTS: dict[str, tuple[str, str]] = {
     "preference": ("偏好", "Preference"),
     "loyalty": ("忠诚", "Loyalty"),
 }
+
+# --- the order readers see codes in ------------------------------------------------
+
+#: The deck's order of the codes of a column: scopes (the province, then the cities as
+#: the deck lists them), tiers (diamond, gold, silver, regular, then other brands'
+#: classes), brands, levers 1 to 9, brand components. Every table a reader sees lists
+#: codes in this order (:func:`code_order`, :func:`order_key`), never alphabetically.
+CODE_ORDERS: dict[str, tuple[str, ...]] = {
+    "scope": SCOPES,
+    "city": CITY_CODES,
+    "tier": TIER_CODES,
+    "brand": BRAND_CODES,
+    "lever": LEVER_CODES,
+    "component": tuple(BRAND_COMPONENTS),
+}
+
+
+def code_order(column: str, codes) -> list:
+    """``codes`` (each once) in the deck's order of ``column`` (:data:`CODE_ORDERS`);
+    codes the deck does not order follow, as text in alphabetical order."""
+    order = {c: i for i, c in enumerate(CODE_ORDERS.get(column, ()))}
+    return sorted(dict.fromkeys(codes), key=lambda c: (order.get(c, len(order)), str(c)))
+
+
+def order_key(column: str):
+    """A ``key=`` for :meth:`pandas.DataFrame.sort_values` that puts the codes of
+    ``column`` in the deck's order (:data:`CODE_ORDERS`; other values after them, as
+    text); None for a column without a deck's order."""
+    order = CODE_ORDERS.get(column)
+    if order is None:
+        return None
+    def key(s: pd.Series) -> pd.Series:
+        ranks = {c: i for i, c in enumerate(code_order(s.name, pd.unique(s)))}
+        return s.map(ranks)
+    return key
+
+
+def sort_by_codes(frame: pd.DataFrame, by) -> pd.DataFrame:
+    """``frame`` sorted (stably) by the columns ``by``, codes in the deck's order
+    (:func:`order_key`) and other columns as they sort; index 0..n-1."""
+    by = [by] if isinstance(by, str) else list(by)
+    if not by or frame.empty:
+        return frame.reset_index(drop=True)
+    keys = {c: order_key(c) for c in by}
+    return frame.sort_values(by, key=lambda s: keys[s.name](s) if keys.get(s.name) else s,
+                             kind="stable").reset_index(drop=True)
+
 
 # --- survey codes -----------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ Every text comes from the catalog :mod:`gotone_analysis.labels`.
 
 from __future__ import annotations
 
+import datetime as _dt
 import html
 import json
 import re
@@ -21,7 +22,16 @@ from typing import Any
 
 from . import config, labels
 from .provenance import atomic_write_text
-from .report import CARD_CSS, FILE_MODE, TOC_MARKER, escape, report_title, synthetic_banner
+from .report import (
+    CARD_CSS,
+    FILE_MODE,
+    RUN_DETAILS_END,
+    RUN_DETAILS_START,
+    TOC_MARKER,
+    escape,
+    report_title,
+    synthetic_banner,
+)
 
 
 def _t(key: str, lang: str) -> str:
@@ -122,6 +132,22 @@ def reader_notebook(nb):
     return nb
 
 
+def run_details_last(markup: str) -> str:
+    """Move the run details the run card left between its markers
+    (:data:`gotone_analysis.report.RUN_DETAILS_START`, ``RUN_DETAILS_END``) to the end of
+    the page's ``<main>``: a reader opens on the answer, the run details are folded at
+    the end. A page without them is returned unchanged."""
+    start = markup.find(RUN_DETAILS_START)
+    end = markup.find(RUN_DETAILS_END, start)
+    close = markup.rfind("</main>")
+    if start < 0 or end < 0 or close < end:
+        return markup
+    block = markup[start:end + len(RUN_DETAILS_END)]
+    rest = markup[:start] + markup[end + len(RUN_DETAILS_END):]
+    close = rest.rfind("</main>")
+    return rest[:close] + block + rest[close:]
+
+
 def export_html(nb, out_path: Path, *, title: str, lang: str = "zh") -> Path:
     """Write the reader copy of an executed notebook.
 
@@ -140,8 +166,8 @@ def export_html(nb, out_path: Path, *, title: str, lang: str = "zh") -> Path:
     -------
     pathlib.Path
         ``out_path``. The page has no code cells or prompts, embeds its images and
-        styles, loads nothing from the network and has a table of contents after the
-        run card.
+        styles, loads nothing from the network, has a table of contents after the
+        run card's head and the run details folded at its end (:func:`run_details_last`).
     """
     import nbformat
 
@@ -155,7 +181,7 @@ def export_html(nb, out_path: Path, *, title: str, lang: str = "zh") -> Path:
         body = body.replace(TOC_MARKER, toc, 1)
     else:
         body = body.replace("<main>", "<main>" + toc, 1)
-    body = strip_external(body)
+    body = strip_external(run_details_last(body))
     atomic_write_text(Path(out_path), body, mode=FILE_MODE)
     return Path(out_path)
 
@@ -308,17 +334,36 @@ def index_headline(out_dir: Path, quarter: str, lang: str = "zh") -> str:
     head = "".join(f"<th>{escape(labels.text(f'summary.metric.{n}', lang))}</th>"
                    for n in names)
     return (f"<h3>{escape(labels.text('summary.heading.headline', lang))}</h3>"
-            f"<table><tr><th>{_t('scope', lang)}</th>{head}</tr>{''.join(rows)}</table>"
-            f"<h3>{_t('status', lang)}</h3>")
+            f"<table><tr><th>{_t('scope', lang)}</th>{head}</tr>{''.join(rows)}</table>")
+
+
+def local_time(stamp: object) -> str:
+    """A time stamp of a status file (ISO 8601 with its offset) as a reader reads it: in
+    this machine's local time, with its offset from UTC (``2010-12-31 16:00:00
+    UTC+08:00``). A stamp that is not ISO 8601 is returned as it is; none gives ``""``."""
+    if stamp is None or stamp == "":
+        return ""
+    try:
+        when = _dt.datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return str(stamp)
+    local = when.astimezone() if when.tzinfo is not None else when.astimezone()
+    offset = local.utcoffset() or _dt.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    zone = f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return f"{local:%Y-%m-%d %H:%M:%S} {zone}"
 
 
 def write_index(out_dir: Path, lang: str = "zh") -> Path:
     """Rebuild ``<out_dir>/index.html`` from the status files on disk.
 
     For every quarter (newest first): its headline numbers by scope
-    (:func:`index_headline`), then every scope × report seen in any status file, with
-    status, finishing time, seconds and links to the reader copy, the executed
-    notebook and the error page. In ``lang``; self-contained (no scripts, inline styles).
+    (:func:`index_headline`), then, folded in a closed block under a count of its
+    statuses, every scope × report seen in any status file, with status, finishing time
+    (local, with its offset from UTC: :func:`local_time`), seconds and links to the
+    reader copy and the error page (the executed notebooks stay beside them, for
+    analysts, and are not linked). In ``lang``; self-contained (no scripts, inline styles).
 
     Returns
     -------
@@ -342,26 +387,29 @@ def write_index(out_dir: Path, lang: str = "zh") -> Path:
                 entry = known.get((q, scope, name))
                 status = entry.get("status", "missing") if entry else "missing"
                 files = set(entry.get("files", [])) if entry else set()
-                links = []
-                for fname, label_key in ((f"{name}.html", "report"),
-                                         (f"{name}.ipynb", "notebook"),
-                                         (f"{name}.error.html", "error"),
-                                         (f"{name}.failed.ipynb", "notebook")):
-                    if fname in files:
-                        text = _t(label_key, lang) + _t("failed_suffix", lang) \
-                            if fname.endswith(".failed.ipynb") else _t(label_key, lang)
-                        links.append(f'<a href="{q}/{scope}/{fname}">{escape(text)}</a>')
+                links = [f'<a href="{q}/{scope}/{fname}">{_t(label_key, lang)}</a>'
+                         for fname, label_key in ((f"{name}.html", "report"),
+                                                  (f"{name}.error.html", "error"))
+                         if fname in files]
                 seconds = entry.get("seconds") if entry else None
                 body.append(
                     f'<tr class="st-{status}"><td>{q}</td><td>{escape(labels.code_label(scope, lang))}'
                     f"</td><td>{escape(report_title(name, lang))}</td>"
                     f"<td>{_t(status if status in ('ok', 'failed') else 'missing', lang)}</td>"
-                    f"<td>{escape(entry.get('finished', '') if entry else '')}</td>"
+                    f"<td>{escape(local_time(entry.get('finished')) if entry else '')}</td>"
                     f"<td style='text-align:right'>"
                     f"{'' if seconds is None else f'{seconds:.1f}'}</td>"
                     f"<td>{' · '.join(links)}</td></tr>")
+        seen = [known[(q, sc, n)].get("status") for sc in config.SCOPES for n in reports
+                if (q, sc, n) in known]
+        n_rows = len(config.SCOPES) * len(reports)
+        count = labels.text("report.status_count", lang, n=n_rows, ok=seen.count("ok"),
+                            failed=seen.count("failed"),
+                            missing=n_rows - seen.count("ok") - seen.count("failed"))
         sections.append(f'<h2 id="q-{q}">{q}</h2>{index_headline(out_dir, q, lang)}'
-                        f"<table><tr>{head}</tr>{''.join(body)}</table>")
+                        f"<details><summary><strong>{_t('status', lang)}</strong> "
+                        f"{escape(count)}</summary>"
+                        f"<table><tr>{head}</tr>{''.join(body)}</table></details>")
     title = _t("index_title", lang)
     banner = (f'<div class="gotone-banner">{escape(synthetic_banner(lang))}</div>'
               if any(r.get("synthetic") for r in rows) else "")

@@ -1,8 +1,9 @@
 """The kernel side of a report: the run card that opens it, the publishing that closes it.
 
-* :func:`run_card` opens every report: title, a banner for synthetic data, the
-  parameters, the provenance record of every input file (SHA-256, rows as read),
-  package and code versions.
+* :func:`run_card` opens every report: title, a banner for synthetic data and
+  warnings; its run details (the parameters in words, the provenance record of every
+  input file: SHA-256, rows as read; code and package versions) are folded in a closed
+  block that the reader page shows at its end.
 * :func:`publish` closes every report: headline numbers to ``<report>.metrics.json``
   and tables to ``<report>.tables.xlsx`` (and as Parquet to ``<report>.tables/``) in
   ``$GOTONE_PUBLISH_DIR`` (set by the batch), with the report's claim ledger
@@ -61,11 +62,13 @@ def synthetic_banner(lang: str = "zh") -> str:
     """
     return labels.text("report.synthetic_banner", lang)
 
-#: Above this many input files the run card lists them in a collapsible block.
-FILES_SHOWN_OPEN = 12
-
 #: Marker the run card leaves where :func:`export_html` puts the table of contents.
 TOC_MARKER = "<!-- gotone:toc -->"
+
+#: Markers around the run details (parameters, input files, versions) that
+#: :func:`gotone_analysis.pages.export_html` moves to the end of the reader page.
+RUN_DETAILS_START = "<!-- gotone:run-details -->"
+RUN_DETAILS_END = "<!-- /gotone:run-details -->"
 
 #: The style of the run card, the error page and the index.
 CARD_CSS = """
@@ -134,8 +137,43 @@ def _kv_table(items: Iterable[tuple[str, Any]]) -> str:
     return f"<table>{body}</table>"
 
 
+def parameter_words(P, ds=None) -> list[tuple[str, str]]:
+    """The parameters of a run as a reader reads them: a label and a value in words.
+
+    Parameters
+    ----------
+    P : gotone_analysis.params.Params
+        Checked parameters.
+    ds : gotone_analysis.io.Dataset, optional
+        The opened dataset (a synthetic one is named "demo data" whatever its folder).
+
+    Returns
+    -------
+    list of (str, str)
+        In :data:`gotone_analysis.params.PARAMETERS` order, in ``P.lang``: the scope and
+        the comparison quarter by name, the data folder by name (the demo data as such,
+        never a path of the machine), the language and the panel engine by name.
+    """
+    lang = P.lang
+    params = P.as_dict()
+    folder = str(params["data_dir"])
+    demo = getattr(ds, "synthetic", False) or folder == "demo"
+    words = {
+        "scope": P.scope_label,
+        "data_dir": _t("data.demo", lang) if demo else folder,
+        "compare_to": (labels.text("report.compare_with", lang, quarter=P.compare_to,
+                                   label=P.compare_label) if P.compare_label
+                       else str(P.compare_to)),
+        "lang": _t(f"lang.{P.lang}", lang),
+        "engine": (_t(f"engine.{P.engine}", lang) if labels.has(f"report.engine.{P.engine}")
+                   else str(P.engine)),
+    }
+    return [(_t("param." + k, lang) if labels.has(f"report.param.{k}") else k,
+             words.get(k, "" if v is None else str(v))) for k, v in params.items()]
+
+
 def run_card(P, ds, report_name: str) -> HTMLBlock:
-    """The card that opens every report.
+    """The head of every report, and its run details folded at the end of the page.
 
     Also sets up the plotting style (:func:`gotone_analysis.plots.setup_style`) when
     the plotting module is installed.
@@ -154,9 +192,13 @@ def run_card(P, ds, report_name: str) -> HTMLBlock:
     Returns
     -------
     HTMLBlock
-        Title, synthetic-data banner (when ``ds.synthetic``), warnings, parameters,
-        every input file the dataset reads with its row count (as the reader reads it)
-        and SHA-256, package versions and code version. Displayed as HTML in Jupyter.
+        Title, synthetic-data banner (when ``ds.synthetic``) and warnings, then the
+        marker of the table of contents (:data:`TOC_MARKER`), then the run details in a
+        closed ``<details>`` (:data:`RUN_DETAILS_START` to :data:`RUN_DETAILS_END`, which
+        :func:`gotone_analysis.pages.export_html` moves to the end of the reader page):
+        the parameters in words (:func:`parameter_words`), every input file the dataset
+        reads with its row count (as the reader reads it) and SHA-256, the code version
+        and the package versions. Displayed as HTML in Jupyter.
     """
     try:
         from . import plots
@@ -170,14 +212,10 @@ def run_card(P, ds, report_name: str) -> HTMLBlock:
     if getattr(ds, "synthetic", False):
         parts.append(f'<div class="gotone-banner">{escape(synthetic_banner(lang))}</div>')
     if P.warnings:
-        parts.append(f"<h3>{_t('warnings', lang)}</h3><ul>"
+        parts.append(f"<p><strong>{_t('warnings', lang)}</strong></p><ul>"
                      + "".join(f'<li class="gotone-warn">{escape(w)}</li>' for w in P.warnings)
                      + "</ul>")
-    params = P.as_dict()
-    params["compare_to"] = f"{P.compare_to} ({P.compare_label})"
-    shown = [(f"{_t('param.' + k, lang)} ({k})" if labels.has(f"report.param.{k}") else k, v)
-             for k, v in params.items()]
-    parts.append(f"<h3>{_t('parameters', lang)}</h3>" + _kv_table(shown))
+    parts.append("</section>" + TOC_MARKER)
     files = (ds if ds is not None else P.open_dataset()).inputs()
     file_rows = "".join(
         f"<tr><td>{escape(r.path)}</td><td style='text-align:right'>"
@@ -185,15 +223,14 @@ def run_card(P, ds, report_name: str) -> HTMLBlock:
         f"</td></tr>" for r in files.itertuples())
     file_table = (f"<table><tr><th>{_t('path', lang)}</th><th>{_t('rows', lang)}</th>"
                   f"<th>SHA-256</th></tr>{file_rows}</table>")
-    heading = f"{_t('inputs', lang)} ({len(files)})"
-    if len(files) > FILES_SHOWN_OPEN:
-        parts.append(f"<details><summary><strong>{heading}</strong></summary>{file_table}"
-                     "</details>")
-    else:
-        parts.append(f"<h3>{heading}</h3>{file_table}")
     versions = [(_t("code", lang), code_version()), *package_versions().items()]
-    parts.append(f"<h3>{_t('versions', lang)}</h3>" + _kv_table(versions))
-    parts.append("</section>" + TOC_MARKER)
+    parts.append(
+        f'{RUN_DETAILS_START}<section class="gotone-card gotone-run-details"><details>'
+        f"<summary><strong>{_t('run_details', lang)}</strong></summary>"
+        f"<p><strong>{_t('parameters', lang)}</strong></p>{_kv_table(parameter_words(P, ds))}"
+        f"<p><strong>{_t('inputs', lang)} ({len(files)})</strong></p>{file_table}"
+        f"<p><strong>{_t('versions', lang)}</strong></p>{_kv_table(versions)}"
+        f"</details></section>{RUN_DETAILS_END}")
     return HTMLBlock("".join(parts))
 
 

@@ -37,7 +37,7 @@ from .policy import DEFAULT_LEVEL, Policy, resolve_policy
 from .survey import level_of
 
 #: Shown in place of a suppressed or missing number.
-DASH = "—"
+DASH = labels.MISSING
 
 #: Colours of the marks in reader tables.
 MARK_STYLES: dict[str, str] = {
@@ -85,38 +85,98 @@ def column_label(column: str, lang: str = "zh", *, level: float | None = None,
     return str(column)
 
 
-def _num(value: object, digits: int, *, signed: bool = False) -> str:
-    if value is pd.NA:
-        return DASH
+def _finite(value: object) -> float | None:
+    if value is None or value is pd.NA or isinstance(value, bool):
+        return None
     try:
         f = float(value)
     except (TypeError, ValueError):
+        return None
+    return f if np.isfinite(f) else None
+
+
+def number_text(value: object, digits: int = 1, *, signed: bool = False,
+                thousands: bool = False) -> str:
+    """A number as a reader reads it: ``digits`` decimals, never a negative zero.
+
+    Parameters
+    ----------
+    value : object
+        The number; missing, not a number or infinite gives :data:`DASH`.
+    digits : int
+        Decimals.
+    signed : bool
+        Show a plus sign before a positive value (a change, a difference).
+    thousands : bool
+        Group thousands with commas.
+
+    Returns
+    -------
+    str
+        A value that rounds to zero is ``"0.0"`` (with ``digits`` decimals), never
+        ``"-0.0"`` nor ``"+0.0"``; :data:`DASH` where there is no number.
+    """
+    f = _finite(value)
+    if f is None:
         return DASH
-    if not np.isfinite(f):
+    group = "," if thousands else ""
+    text = f"{f:{group}.{digits}f}"
+    if text.lstrip("-").strip("0.,") == "":  # rounds to zero: no sign at all
+        return text.lstrip("-")
+    return f"+{text}" if signed and not text.startswith("-") else text
+
+
+def percentage_points_text(value: object, lang: str = "zh", digits: int = 1, *,
+                           signed: bool = True) -> str:
+    """A difference of two rates (fractions) in percentage points: "个百分点" in Chinese,
+    "pp" in English (e.g. ``"+1.2 个百分点"``, ``"+1.2 pp"``); :data:`DASH` when missing."""
+    f = _finite(value)
+    if f is None:
         return DASH
-    return f"{f:+.{digits}f}" if signed else f"{f:.{digits}f}"
+    return labels.text("unit.points", lang,
+                       value=number_text(f * 100, digits, signed=signed))
+
+
+#: Large counts in words: (threshold, catalog key, divisor), largest first, by language.
+_LARGE_COUNTS = {
+    "zh": ((1e8, "unit.yi", 1e8), (1e6, "unit.wan", 1e4)),
+    "en": ((1e9, "unit.billion", 1e9), (1e6, "unit.million", 1e6)),
+}
+
+
+def count_text(value: object, lang: str = "zh", *, signed: bool = False) -> str:
+    """A count as a reader reads it: from a million on, a count that is whole in the
+    unit's hundredths is worded in 万/亿 in Chinese (``"30 亿"``, ``"1,250 万"``) and in
+    millions/billions in English (``"3 billion"``, ``"12.5 million"``); any other count as
+    a whole number with thousands separators (``"167,383,643"``: nothing a reader
+    compares is rounded away); :data:`DASH` when missing."""
+    f = _finite(value)
+    if f is None:
+        return DASH
+    labels.check_lang(lang)
+    for threshold, key, divisor in _LARGE_COUNTS[lang]:
+        if abs(f) >= threshold:
+            scaled = f / divisor
+            if abs(round(scaled, 2) * divisor - f) >= 0.5:
+                break  # not whole in hundredths of the unit: every digit shown
+            shown = number_text(scaled, 2, signed=signed, thousands=True)
+            return labels.text(key, lang, value=shown.rstrip("0").rstrip("."))
+    return number_text(f, 0, signed=signed, thousands=True)
+
+
+def _num(value: object, digits: int, *, signed: bool = False) -> str:
+    return number_text(value, digits, signed=signed)
 
 
 def _pval(value: object) -> str:
-    if value is pd.NA:
-        return DASH
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return DASH
-    if not np.isfinite(f):
+    f = _finite(value)
+    if f is None:
         return DASH
     return "<0.001" if f < 0.001 else f"{f:.3f}"
 
 
 def _count(value: object) -> str:
-    if value is pd.NA:
-        return DASH
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return DASH
-    return DASH if not np.isfinite(f) else f"{int(round(f)):,}"
+    return number_text(value, 0, thousands=True)
 
 
 def _mark(value: object) -> str:
@@ -155,13 +215,17 @@ def pvalue_cells(column: str) -> CellFormat:
     return lambda t, lang: [_pval(v) for v in t[column]]
 
 
+def interval_text(low: object, high: object, digits: int = 1) -> str:
+    """An interval as ``[low, high]`` with ``digits`` decimals (:func:`number_text`: a
+    bound that rounds to zero is ``0.0``); "—" where a bound is missing."""
+    lo, hi = number_text(low, digits), number_text(high, digits)
+    return DASH if DASH in (lo, hi) else f"[{lo}, {hi}]"
+
+
 def interval_cells(low: str = "ci_low", high: str = "ci_high", digits: int = 1) -> CellFormat:
     """Cells ``[low, high]`` with ``digits`` decimals; "—" where a bound is missing."""
     def cells(t: pd.DataFrame, lang: str) -> list[str]:
-        return [DASH if not (np.isfinite(lo) and np.isfinite(hi))
-                else f"[{lo:.{digits}f}, {hi:.{digits}f}]"
-                for lo, hi in zip(t[low].astype("float64"), t[high].astype("float64"),
-                                  strict=True)]
+        return [interval_text(lo, hi, digits) for lo, hi in zip(t[low], t[high], strict=True)]
     return cells
 
 
@@ -175,9 +239,28 @@ def change_cells(column: str = "diff", digits: int = 1) -> CellFormat:
     return cells
 
 
+def cell_text(value: object) -> str:
+    """A value shown as it is, as text: a missing value (None, NaN, ``pd.NA``) is "—",
+    never ``nan`` or ``None``; a negative zero is ``0.0``; any other value as ``str``."""
+    if isinstance(value, str):
+        return value
+    if value is None or value is pd.NA or value is pd.NaT:
+        return DASH
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (float, np.floating)):
+        return DASH if np.isnan(value) else str(float(value) + 0.0)
+    try:
+        if pd.isna(value):
+            return DASH
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
 def text_cells(column: str) -> CellFormat:
-    """Cells of ``column`` as they are, as text."""
-    return lambda t, lang: t[column].astype(str).to_numpy()
+    """Cells of ``column`` as they are, as text (:func:`cell_text`: "—" where missing)."""
+    return lambda t, lang: [cell_text(v) for v in t[column]]
 
 
 def standard_formats(columns: Sequence[str], digits: int = 1) -> dict[str, CellFormat]:

@@ -175,7 +175,8 @@ def test_program_effects_notebook_runs(small_demo, tmp_path, scope, lang):
     pngs = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(pngs) == 5  # two event studies, ARPU levers, satisfaction, loyalty
     text = "".join("".join(o.get("data", {}).get("text/markdown", "")) for o in outputs)
-    assert ("Care calls" in text) if lang == "en" else ("关怀回访" in text)
+    assert ("Customer-manager care" in text) if lang == "en" else ("客户经理关怀" in text)
+    assert "关怀回访" not in text and "亲情" not in text and "Care calls" not in text
 
 
 def _page_tables():
@@ -257,13 +258,17 @@ def test_narrative_claims_an_effect_only_when_its_adjusted_p_is_below_alpha():
         care_narrative(care, "en")  # never on the unadjusted intervals
     c, p, s = claims.effect_family(care, panel, survey)
     en = care_narrative(c, "en").splitlines()
-    assert "No effect of the care calls on the monthly churn hazard can be claimed" in en[0]
+    assert "No effect of customer-manager care on the monthly churn hazard can be claimed" \
+        in en[0]
     assert "-0.20 pp" in en[0]
     # the one causal verb, with its assumption and the pre-trend test
-    assert en[1].startswith("- Care calls changed the ARPU") and "adjusted p < 0.001" in en[1]
+    assert en[1].startswith("- Customer-manager care changed the ARPU") and \
+        "adjusted p < 0.001" in en[1]
     assert "Caution: reading this as caused by the calls rests on parallel trends" in en[1]
     zh = care_narrative(c, "zh").splitlines()
     assert "平行趋势假设" in zh[1] and "p = 0.010" in zh[1]
+    # percentage points: 个百分点 in Chinese, pp in English
+    assert "-0.20 个百分点" in zh[0] and " pp" not in zh[0]
     text = lever_narrative(p, "en")
     assert "Clubs: in the months customers take part, their ARPU is 6.00 yuan higher" in text
     assert "overstate" in text
@@ -277,7 +282,8 @@ def test_narrative_claims_an_effect_only_when_its_adjusted_p_is_below_alpha():
     assert "使用积分兑换的客户比客户层级、城市相同的未使用客户满意度高 1.80 分" in zh
     assert "使" not in zh.replace("使用", "")
     note = family_note(c, p, s, "en")
-    assert note.startswith("The 11 effects above (care calls 2, panel levers 1, survey levers 8)")
+    assert note.startswith("The 11 effects above (customer-manager care 2, panel levers 1, "
+                           "survey levers 8)")
     assert "Holm, controlling the family-wise error rate" in note and "below 0.05" in note
 
 
@@ -374,3 +380,19 @@ def test_a_quarter_before_the_panel_gives_no_panel_lever_effect(table):
     assert out.empty and list(out.columns)[:3] == ["lever", "outcome", "kind"]
     assert {g["reason"] for g in out.attrs["not_estimable"]} == {"no_panel_contrast"}
     assert program.headline(program.care_summary({}), out, out) == {}
+
+
+def test_effects_are_headed_as_effects_in_their_units_and_covariates_in_words():
+    from gotone_analysis.reports.program_effects import view
+
+    table = pd.DataFrame({"outcome": ["churn", "arpu"], "estimate": [-0.0025, 3.85],
+                          "se": [0.0031, 0.14], "ci_low": [-0.0086, 3.57],
+                          "ci_high": [0.00001, 4.12], "pretest_p": [0.7282, 0.9]})
+    zh = view.reader_table(table, lang="zh").data
+    assert list(zh.columns[:2]) == ["结果指标", "效应"] and "得分" not in zh.columns
+    assert zh.iloc[0].tolist()[:4] == ["月流失率（个百分点）", "-0.25", "0.31", "[-0.86, 0.00]"]
+    en = view.reader_table(table, lang="en").data
+    assert en.columns[1] == "Effect" and en.iloc[1, 0] == "ARPU (yuan)"
+    assert en.iloc[0, 0] == "Monthly churn hazard (pp)" and en.iloc[0, -1] == "0.728"
+    assert view.covariate_text("C(tier)[T.gold]", "zh") == "客户层级：金卡"
+    assert view.covariate_text("C(city)[T.xiamen]", "en") == "City: Xiamen"

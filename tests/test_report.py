@@ -6,7 +6,7 @@ import base64
 import hashlib
 import json
 import re
-from dataclasses import replace
+import time
 from pathlib import Path
 
 import nbformat
@@ -120,11 +120,22 @@ def test_run_card(P, data_dir: Path):
     assert "pandas" in html and "papermill" in html and report.code_version() in html
     assert str(data_dir) not in html  # no machine path
     assert "2010Q3 (previous quarter)" in html and "no survey data for 2010Q3" in html
-    assert "Minimum base (min_base)" in html and "Compared with (compare_to)" in html
-    assert report.TOC_MARKER in html
-    zh = report.run_card(replace(P, lang="zh"), _DS(True, data_dir),
-                         "data_quality")._repr_html_()
-    assert "季度 (quarter)" in zh and "最小样本量 (min_base)" in zh
+    assert "Minimum base" in html and "Compared with" in html
+    # the head (title, banner, warnings), the contents, then the run details folded
+    assert html.index(report.synthetic_banner("en")) < html.index(report.TOC_MARKER) \
+        < html.index(report.RUN_DETAILS_START) < html.index("pandas")
+    details = html[html.index(report.RUN_DETAILS_START):html.index(report.RUN_DETAILS_END)]
+    assert "<details>" in details and "<details open" not in details
+    assert "Run details" in details and "pandas" in details and survey in details
+    # values in words: no raw code of scope, data, language or engine
+    shown = dict(re.findall(r"<tr><th>([^<]+)</th><td>([^<]*)</td></tr>", details))
+    assert shown["Scope"] == "Province" and shown["Data folder"] == "Demo data"
+    assert shown["Language"] == "English" and shown["Panel engine"] == "DuckDB"
+    P_zh = check_parameters(**{**PARAMETERS, "data_dir": str(data_dir), "lang": "zh"})
+    zh = report.run_card(P_zh, _DS(True, data_dir), "data_quality")._repr_html_()
+    shown = dict(re.findall(r"<tr><th>([^<]+)</th><td>([^<]*)</td></tr>", zh))
+    assert shown["范围"] == "全省" and shown["数据目录"] == "演示数据" and "运行信息" in zh
+    assert shown["对比期"] == "2010Q3（上季度）" and shown["面板查询引擎"] == "DuckDB"
     real = report.run_card(P, _DS(False, data_dir), "data_quality")._repr_html_()
     assert report.synthetic_banner("en") not in real
 
@@ -180,7 +191,9 @@ def _executed_notebook() -> nbformat.NotebookNode:
     params = new_code_cell('quarter = "2010Q4"', metadata={"tags": ["parameters"]})
     injected = new_code_cell('quarter = "2010Q3"', metadata={"tags": ["injected-parameters"]})
     card = new_code_cell("report.run_card(P, ds, 'x')", outputs=[new_output(
-        "display_data", data={"text/html": "<section>CARD</section>" + report.TOC_MARKER})])
+        "display_data", data={"text/html": "<section>CARD</section>" + report.TOC_MARKER
+                              + report.RUN_DETAILS_START + "<details>RUNINFO</details>"
+                              + report.RUN_DETAILS_END})])
     md = new_markdown_cell("## 品牌影响力趋势 · Influence trend\n\ntext")
     fig = new_code_cell("SECRET_CODE_LINE = plot()", outputs=[new_output(
         "display_data", data={"image/png": PNG, "text/plain": "<Figure>"})])
@@ -216,8 +229,11 @@ def test_export_html_reader_copy(tmp_path: Path):
     assert '<nav class="gotone-toc">' in html
     toc = html[html.index('<nav class="gotone-toc">'):]
     assert "品牌影响力趋势 · Influence trend" in toc and "Detail" in toc
-    # the run card comes first, then the contents
+    # the run card's head comes first, then the contents, the page, the run details last
     assert html.index("CARD") < html.index('<nav class="gotone-toc">') < html.index("text</p>")
+    assert html.index("text</p>") < html.index("RUNINFO") < html.index("</main>")
+    assert html.count("RUNINFO") == 1
+    assert "<details" not in html[html.index("RUNINFO"):]
     assert "<title>T</title>" in html
 
 
@@ -251,11 +267,22 @@ def test_failing_cell_and_error_page():
     assert pages.failing_cell(_executed_notebook()) is None
 
 
-def test_index_lists_every_scope_and_report(tmp_path: Path):
+@pytest.fixture()
+def shanghai_time(monkeypatch):
+    """Local time is China's (UTC+08:00) during the test, and this machine's after it."""
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_index_lists_every_scope_and_report(tmp_path: Path, shanghai_time):
     scope_dir = tmp_path / "2010Q4" / "xiamen"
     scope_dir.mkdir(parents=True)
     (scope_dir / "status.json").write_text(json.dumps({"reports": {
-        "data_quality": {"status": "ok", "seconds": 3.25, "finished": "t1",
+        "data_quality": {"status": "ok", "seconds": 3.25,
+                         "finished": "2010-12-31T16:00:00+00:00",
                          "files": ["data_quality.html", "data_quality.ipynb"]},
         "brand_equity": {"status": "failed", "seconds": 1.0, "finished": "t2",
                          "files": ["brand_equity.error.html", "brand_equity.failed.ipynb"]},
@@ -266,6 +293,13 @@ def test_index_lists_every_scope_and_report(tmp_path: Path):
     assert 'href="2010Q4/xiamen/data_quality.html"' in html
     assert 'href="2010Q4/xiamen/brand_equity.error.html"' in html
     assert "failed" in html and "not run" in html and "3.2" in html
+    # the status log is folded; it links the HTML pages only (the notebooks stay beside)
+    status = html[html.index("<details>"):]
+    assert status.startswith("<details><summary>") and "<details open" not in html
+    assert "(20 reports: 1 ok, 1 failed, 18 not run)" in status and "data_quality.html" in status
+    assert ".ipynb" not in html
+    # finishing times in local time, with the offset from UTC
+    assert "2011-01-01 00:00:00 UTC+08:00" in html and "2010-12-31T16" not in html
     assert pages.external_references(html) == [] and "<script" not in html
     assert report.synthetic_banner("en") not in html  # nothing says the data were synthetic
     status = json.loads((scope_dir / "status.json").read_text(encoding="utf-8"))

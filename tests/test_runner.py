@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -63,8 +64,12 @@ def test_parse_scopes():
 
 def test_failing_notebook_leaves_the_others_published(fake_data: Path, tmp_path: Path):
     out = tmp_path / "out"
-    result = batch(fake_data, out, "ok,fails")
+    stream = io.StringIO()
+    result = batch(fake_data, out, "ok,fails", stream=stream)
     assert result.exit_code == 1
+    # the closing line names the index by its full path, to open or click
+    last = stream.getvalue().rstrip().splitlines()[-1]
+    assert last.endswith(f"index: {(out / 'index.html').resolve()}"), last
     status = {(r.report, r.scope): r.status for r in result.results}
     assert status == {("ok", "province"): "ok", ("ok", "fuzhou"): "ok",
                       ("fails", "province"): "failed", ("fails", "fuzhou"): "failed"}

@@ -244,9 +244,16 @@ def test_reader_table_formats_by_unit(q3):
     for s in set(q3.card["status"]):
         assert f">{labels.text(f'scorecard.status.{s}', 'en')}<" in html
     assert "≥ 75.0%" in html  # bundling, a rate target as the province's
-    assert view.format_value(2_800_000, "customers") == "2,800,000"
+    # large round counts in the reader's units, other counts to the unit
+    assert view.format_value(2_800_000, "customers", lang="en") == "2.8 million"
+    assert view.format_value(3_000_000_000, "points") == "30 亿"
+    assert view.format_value(2_801_234, "customers") == "2,801,234"
     assert view.format_value(0.7423, "rate") == "74.2%"
-    assert view.format_value(-0.0076, "rate", signed=True) == "-0.8 pp"
+    # percentage points: "个百分点" in Chinese, "pp" in English; never a negative zero
+    assert view.format_value(-0.0076, "rate", signed=True, lang="en") == "-0.8 pp"
+    assert view.format_value(-0.0076, "rate", signed=True) == "-0.8 个百分点"
+    assert view.format_value(-0.0004, "rate", signed=True, lang="en") == "0.0 pp"
+    assert view.format_interval(-0.0004, 0.01, "score") == "[0.0, 0.0]"
     assert view.format_value(np.nan, "rate") == "—"
 
 

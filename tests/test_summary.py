@@ -202,14 +202,14 @@ def test_effects_are_worded_by_their_design(lang):
         assert survey.startswith("使用积分兑换的客户比客户层级和城市相同的未使用客户满意度高 1.8 分")
         assert "使" not in survey.replace("使用", "") and "已调整自选择" not in survey
         assert panel.startswith("参与积分兑换的月份，同一客户的ARPU比其未参与的月份高 4.0 元")
-        assert care.startswith("关怀回访使月流失率平均变化") and "平行趋势" in care
+        assert care.startswith("客户经理关怀使月流失率平均变化") and "平行趋势" in care
         assert "p = 0.700" in care
     else:
         assert survey.startswith("Customers who use Points redemption score 1.8 points higher "
                                  "on satisfaction than non-users of the same tier and city")
         assert "changed" not in survey and "raised" not in survey and "made" not in survey
         assert "changed" not in panel
-        assert care.startswith("Care calls changed the monthly churn") and \
+        assert care.startswith("Customer-manager care changed the monthly churn") and \
             "parallel trends" in care and "p = 0.700" in care
 
 
@@ -476,8 +476,9 @@ def test_the_first_screen_answers_headline_levers_key_points_and_where_to_act(la
     change = labels.text("summary.column.change", lang)
     gap = labels.text("summary.column.gap", lang)
     if lang == "zh":
-        assert table.loc["全球通客户数", change] == "+6.5 万"
-        assert table.loc["全球通客户数", gap] == "-3.5 万"
+        assert table.loc["全球通客户数", change] == "+65,000"
+        assert table.loc["全球通客户数", gap] == "-35,000"
+        assert table.loc["全球通客户数", labels.text("summary.column.value", lang)] == "276.5 万"
         assert table.loc["目标市场纯度", gap] == "+4.6 个百分点"
     else:
         assert table.loc["GoTone customers", change] == "+65,000"

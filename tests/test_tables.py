@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from pandas.io.formats.style import Styler
 
-from gotone_analysis import tables
+from gotone_analysis import labels, tables
 from gotone_analysis.policy import Policy
 
 
@@ -113,3 +113,39 @@ def test_the_interval_heading_reads_the_level_the_table_carries():
     assert "99% interval" in tables.display_frame(hand, lang="en",
                                                   level=Policy(level=0.99).level).columns
     assert "95% interval" in tables.display_frame(hand, lang="en").columns
+
+
+def test_numbers_a_reader_reads_have_no_negative_zero_nor_nan():
+    assert [tables.number_text(v, 1) for v in (-0.04, 0.04, -0.0, 1.26, -1.26)] == \
+        ["0.0", "0.0", "0.0", "1.3", "-1.3"]
+    assert [tables.number_text(v, 1, signed=True) for v in (-0.04, 0.2, -0.2)] == \
+        ["0.0", "+0.2", "-0.2"]
+    assert [tables.number_text(v) for v in (np.nan, None, pd.NA, np.inf, "x")] == \
+        [tables.DASH] * 5
+    assert tables.interval_text(0.01, -0.03) == "[0.0, 0.0]"
+    assert tables.interval_text(np.nan, 1.0) == tables.DASH
+    assert [tables.cell_text(v) for v in (np.nan, None, pd.NA, -0.0, "a")] == \
+        [tables.DASH, tables.DASH, tables.DASH, "0.0", "a"]
+    frame = pd.DataFrame({"x": [np.nan, -0.0001], "t": [None, "a"]})
+    html = tables.reader_table(frame, ["x", "t"], formats={
+        "x": tables.number_cells("x", 1)}).to_html()
+    assert ">nan<" not in html and ">None<" not in html and "-0.0" not in html
+    # catalog texts follow the same rule
+    assert labels.text("unit.points", "zh", value="1.0") == "1.0 个百分点"
+    assert tables.percentage_points_text(-0.0004, "en") == "0.0 pp"
+    assert tables.percentage_points_text(0.012, "zh") == "+1.2 个百分点"
+    marks = labels.text("note.marks", "en", up="▲", down="▼", alpha=-0.001)  # {alpha:.0%}
+    assert "at the 0% level" in marks
+    assert "at the — level" in labels.text("note.marks", "en", up="▲", down="▼",
+                                           alpha=float("nan"))
+
+
+def test_large_counts_in_the_readers_units():
+    assert tables.count_text(3_000_000_000, "zh") == "30 亿"
+    assert tables.count_text(3_000_000_000, "en") == "3 billion"
+    assert tables.count_text(12_500_000, "zh") == "1,250 万"
+    assert tables.count_text(12_500_000, "en") == "12.5 million"
+    # a count not round in its unit keeps every digit: nothing compared is rounded away
+    assert tables.count_text(167_383_643, "zh") == "167,383,643"
+    assert tables.count_text(165_900, "en") == "165,900"
+    assert tables.count_text(-2_100, "zh", signed=True) == "-2,100"

@@ -76,6 +76,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .. import config
 from ..errors import UsageError
 from ..policy import DEFAULT_LEVEL
 from ..replicates import DEFAULT_REPLICATES, ReplicateWeights, summarise_replicates
@@ -449,6 +450,7 @@ def segment_mix(
     rb, ra = _two_replicates(before, after, replicates, weight, strata, psu, seed)
     seg_b, seg_a = before[segment], after[segment]
     levels = sorted(set(seg_b.dropna().unique()) | set(seg_a.dropna().unique()), key=str)
+    shown = config.code_order(segment, levels)  # rows in the deck's order (tiers, cities)
     stats = []
     for frame, seg, reps in ((before, seg_b, rb), (after, seg_a, ra)):
         y = numeric_matrix(frame, [target], "target")[:, 0]
@@ -478,7 +480,8 @@ def segment_mix(
         extra["share_after"].append(np.nan)
         extra["mean_before"].append(np.nan)
         extra["mean_after"].append(np.nan)
-        for j, lev in enumerate(levels):
+        for lev in shown:
+            j = levels.index(lev)
             rows.append((part, lev, contrib[:, j]))
             extra["share_before"].append(pb[0, j])
             extra["share_after"].append(pa[0, j])

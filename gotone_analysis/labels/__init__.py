@@ -17,7 +17,8 @@ Keys are dotted, the first part naming what the text is:
   messages.
 
 A text may hold ``str.format`` fields (``{level}``, ``{min_base}`` ...), filled from
-the keyword arguments of :func:`text`.
+the keyword arguments of :func:`text`; a number that rounds to zero is shown without a
+sign (``0.0``, never ``-0.0``) and a missing number (NaN) as "—".
 
 Adding a section
 ----------------
@@ -37,7 +38,11 @@ from __future__ import annotations
 
 import html
 import importlib
+import math
+import numbers
 import pkgutil
+import re
+import string
 from collections.abc import Mapping
 from functools import cache
 
@@ -208,7 +213,28 @@ def text(key: str, lang: str = "zh", **fields: object) -> str:
         pair = catalog()[key]
     except KeyError:
         raise KeyError(f"no label {key!r} in the catalog") from None
-    return pair[idx].format(**fields) if fields else pair[idx]
+    return _READER_FORMAT.vformat(pair[idx], (), fields) if fields else pair[idx]
+
+
+class _ReaderFormatter(string.Formatter):
+    """``str.format`` as readers read numbers: a number that rounds to zero has no sign
+    (``0.0``, never ``-0.0`` or ``+0.0``), a missing one (NaN) is "—", never ``nan``."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
+            if math.isnan(float(value)):
+                return MISSING
+            shown = format(value, format_spec)
+            if shown[:1] in "+-" and shown[1:2].isdigit() and not _NONZERO.search(shown):
+                return shown[1:]
+            return shown
+        return super().format_field(value, format_spec)
+
+
+#: Shown for a missing number in a catalog text.
+MISSING = "—"
+_NONZERO = re.compile(r"[1-9]")
+_READER_FORMAT = _ReaderFormatter()
 
 
 def code_label(code: object, lang: str = "zh") -> str:

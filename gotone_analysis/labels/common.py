@@ -57,6 +57,12 @@ SECTION: dict[str, tuple[str, str]] = {
                    "{up}/{down}: significantly up/down or above/below the reference at the "
                    "{alpha:.0%} level (adjusted for multiple comparisons); unmarked changes "
                    "are within sampling error."),
+    # units of numbers in reader text (gotone_analysis.tables)
+    "unit.points": ("{value} 个百分点", "{value} pp"),
+    "unit.wan": ("{value} 万", "{value} ten thousand"),
+    "unit.yi": ("{value} 亿", "{value} hundred million"),
+    "unit.million": ("{value} 百万", "{value} million"),
+    "unit.billion": ("{value} 十亿", "{value} billion"),
     # figures (gotone_analysis.plots)
     "plot.interval": ("{level} 置信区间", "{level} interval"),
     "plot.score_axis": ("得分 (0–100)", "Score (0–100)"),

@@ -34,7 +34,7 @@ _TABLES: dict[str, dict[str, tuple[str, str]]] = {
                      "importance_performance": ("重要性–表现", "Importance-performance"),
                      "segments_tier": ("细分（层级）", "Segments by tier"),
                      "segments_city": ("细分（城市）", "Segments by city")},
-    "program_effects": {"care": ("关怀回访", "Care calls"),
+    "program_effects": {"care": ("客户经理关怀", "Customer-manager care"),
                         "care_att_gt_churn": ("关怀-流失-分组", "Care churn ATT(g,t)"),
                         "care_att_gt_arpu": ("关怀-ARPU-分组", "Care ARPU ATT(g,t)"),
                         "care_dynamic_churn": ("关怀-流失-动态", "Care churn by month"),

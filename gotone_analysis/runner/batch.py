@@ -488,4 +488,4 @@ def print_summary(batch: BatchResult, tasks: Sequence[Task], stream: TextIO) -> 
     verdict = ("interrupted" if batch.interrupted else "stopped" if batch.error
                else "ok" if batch.ok else "failed")
     print(f"{n_ok}/{len(tasks)} reports published ({verdict}); index: "
-          f"{batch.out_dir.name}/index.html", file=stream)
+          f"{(Path(batch.out_dir) / 'index.html').resolve()}", file=stream)

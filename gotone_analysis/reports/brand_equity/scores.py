@@ -46,7 +46,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ... import compare, survey
+from ... import compare, config, survey
 from ...config import (
     BRAND_CODES,
     BRAND_COMPONENTS,
@@ -348,7 +348,7 @@ def _components_on(data: pd.DataFrame, *, scope: str, brand: str, by: Sequence[s
     out = out[["scope", "brand", *by_cols, "component",
                *[c for c in out.columns if c not in {"scope", "brand", "component", *by_cols}]]]
     out["_o"] = out["component"].map({c: i for i, c in enumerate(COMPONENTS)})
-    out = out.sort_values([*by_cols, "_o"], kind="stable").drop(columns="_o")
+    out = config.sort_by_codes(out, [*by_cols, "_o"]).drop(columns="_o")
     return out.reset_index(drop=True)
 
 

@@ -34,7 +34,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ... import compare, survey
+from ... import compare, config, survey
 from ...config import BRAND_CODES, CITY_CODES, PROVINCE
 from ...errors import UsageError
 from ...params import resolve_comparison
@@ -540,7 +540,7 @@ def funnel(
     out = out[[*lead, *[c for c in out.columns if c not in lead]]]
     out["_s"] = out["stage"].map({s: i for i, s in enumerate(FUNNEL_STAGES)})
     out["_m"] = (out["measure"] == "conversion").astype(int)
-    out = out.sort_values([*by_cols, "_m", "_s"]).drop(columns=["_s", "_m"])
+    out = config.sort_by_codes(out, [*by_cols, "_m", "_s"]).drop(columns=["_s", "_m"])
     return finish_table(out.reset_index(drop=True), pol)
 
 

@@ -59,23 +59,6 @@ def _by(by: str | Sequence[str] | None) -> list[str]:
     return [by] if isinstance(by, str) else list(by)
 
 
-def _order_key(column: str):
-    order = {"city": config.CITY_CODES, "tier": config.TIER_CODES,
-             "brand": config.BRAND_CODES}.get(column)
-    if order is None:
-        return None
-    rank = {c: i for i, c in enumerate(order)}
-    return lambda s: s.map(lambda v: rank.get(v, len(rank)))
-
-
-def _sorted(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    if not by or df.empty:
-        return df.reset_index(drop=True)
-    keys = {c: _order_key(c) for c in by}
-    return df.sort_values(by, key=lambda s: keys[s.name](s) if keys.get(s.name) else s,
-                          kind="stable").reset_index(drop=True)
-
-
 def _weights(survey: pd.DataFrame, weight: str) -> pd.Series:
     if weight not in survey.columns:
         raise KeyError(f"no weight column {weight!r}")
@@ -124,7 +107,7 @@ def bases(survey: pd.DataFrame, by: str | Sequence[str] = ("city", "tier"), *,
     out["share"] = out["weighted_n"] / total if total > 0 else np.nan
     out["low_base"] = out["n"] < min_base
     out["n"] = out["n"].astype("int64")
-    return _sorted(out, cols)
+    return config.sort_by_codes(out, cols)
 
 
 def weight_diagnostics(survey: pd.DataFrame, by: str | Sequence[str] | None = "city", *,
@@ -166,7 +149,7 @@ def weight_diagnostics(survey: pd.DataFrame, by: str | Sequence[str] | None = "c
         for key, idx in keys.groupby(cols, observed=True, sort=False).indices.items():
             key = key if isinstance(key, tuple) else (key,)
             rows.append({**dict(zip(cols, key, strict=True)), **diag(w[idx])})
-    out = _sorted(pd.DataFrame(rows), cols) if rows else pd.DataFrame()
+    out = config.sort_by_codes(pd.DataFrame(rows), cols) if rows else pd.DataFrame()
     if total or not cols:
         tot = pd.DataFrame([{**{c: _ALL for c in cols}, **diag(w)}])
         out = pd.concat([out, tot], ignore_index=True) if len(out) else tot
@@ -239,7 +222,7 @@ def missing_by(survey: pd.DataFrame, by: str = "city", items: Sequence[str] | No
         parts.append(tab)
     if not parts:
         return pd.DataFrame(columns=[by, "item", "n", "n_missing", "share_missing"])
-    return _sorted(pd.concat(parts, ignore_index=True).sort_values([by, "item"]), [by])
+    return config.sort_by_codes(pd.concat(parts, ignore_index=True).sort_values([by, "item"]), [by])
 
 
 def estimate_deffs(survey: pd.DataFrame, items: Sequence[str] = DEFF_ITEMS, *,
@@ -296,7 +279,7 @@ def compare_bases(current: pd.DataFrame, compare: pd.DataFrame | None,
     out["n"] = out["n"].astype("Int64")
     out["n_compare"] = out["n_compare"].astype("Int64")
     out["change"] = out["n"] - out["n_compare"]
-    return _sorted(out, cols)
+    return config.sort_by_codes(out, cols)
 
 
 def validation_summary(ds, quarters: Sequence[str]) -> pd.DataFrame:

@@ -7,7 +7,7 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "kind": ("口径", "Comparison"), "event_time": ("距推广月数", "Months since roll-out"),
     "cohort": ("推广月份", "Roll-out month"), "time": ("月份", "Month"),
     "n_treated": ("参与者样本", "Participants (n)"), "n_control": ("对照样本", "Others (n)"),
-    "n_units": ("单元数", "Units"), "pretest_p": ("平行趋势检验 p 值", "Pre-trend test p"),
+    "n_units": ("单元数", "Units"), "estimate": ("效应", "Effect"), "pretest_p": ("平行趋势检验 p 值", "Pre-trend test p"),
     "arm": ("组别", "Arm"), "covariate": ("协变量", "Covariate"),
     "smd_raw": ("加权前标准化差异", "Std. difference before"),
     "smd_weighted": ("加权后标准化差异", "Std. difference after"),
@@ -30,25 +30,31 @@ SECTION: dict[str, tuple[str, str]] = {
     "effects.outcome.arpu": ("ARPU（元）", "ARPU (yuan)"),
     "effects.outcome.satisfaction": ("满意度（0–100）", "satisfaction (0–100)"),
     "effects.outcome.loyalty": ("留网意愿（0–100）", "intention to stay (0–100)"),
+    # the outcome with the unit of its effects, in the tables
+    "effects.outcome_unit.churn": ("月流失率（个百分点）", "Monthly churn hazard (pp)"),
+    "effects.outcome_unit.arpu": ("ARPU（元）", "ARPU (yuan)"),
+    "effects.outcome_unit.satisfaction": ("满意度（分，0–100）", "Satisfaction (points, 0–100)"),
+    "effects.outcome_unit.loyalty": ("留网意愿（分，0–100）", "Intention to stay (points, 0–100)"),
+    "effects.covariate_level": ("{column}：{level}", "{column}: {level}"),
     "effects.arm.treated": ("参与者", "participants"),
     "effects.arm.control": ("其他客户", "others"),
     "effects.plot.event_time": ("距推广的月数", "Months since the roll-out"),
     "effects.plot.effect": ("效应（95% 置信区间）", "Effect (95% interval)"),
-    "effects.plot.event_title": ("关怀回访：{outcome}的事件研究",
-                                 "Care calls: event study of the {outcome}"),
+    "effects.plot.event_title": ("客户经理关怀：{outcome}的事件研究",
+                                 "Customer-manager care: event study of the {outcome}"),
     "effects.plot.pre": ("推广前（平行趋势检验）", "before roll-out (parallel-trends check)"),
     "effects.plot.post": ("推广后", "after roll-out"),
     "effects.plot.naive_vs_adjusted": ("{outcome}：简单对比与调整后效应",
                                        "{outcome}: naive comparison and adjusted effect"),
     "effects.narrative.care_effect": (
-        "关怀回访使{outcome}平均变化 {estimate}（{level} 置信区间 {low} 至 {high}；"
+        "客户经理关怀使{outcome}平均变化 {estimate}（{level} 置信区间 {low} 至 {high}；"
         "多重比较校正后 p {p_adj}）。",
-        "Care calls changed the {outcome} by {estimate} on average ({level} interval {low} "
+        "Customer-manager care changed the {outcome} by {estimate} on average ({level} interval {low} "
         "to {high}; adjusted p {p_adj})."),
     "effects.narrative.care_none": (
-        "不能认定关怀回访改变了{outcome}：估计 {estimate}（{level} 置信区间 {low} 至 {high}）"
+        "不能认定客户经理关怀改变了{outcome}：估计 {estimate}（{level} 置信区间 {low} 至 {high}）"
         "经多重比较校正后不显著（校正后 p {p_adj}）。",
-        "No effect of the care calls on the {outcome} can be claimed: the estimate "
+        "No effect of customer-manager care on the {outcome} can be claimed: the estimate "
         "{estimate} ({level} interval {low} to {high}) is not significant once adjusted "
         "for the number of comparisons (adjusted p {p_adj})."),
     "effects.narrative.assumption_ok": (
@@ -120,11 +126,11 @@ SECTION: dict[str, tuple[str, str]] = {
                                     "Bonferroni, controlling the family-wise error rate"),
     "effects.p_adjust.none": ("未校正", "no adjustment"),
     "effects.note.family": (
-        "以上共 {n} 项效应（关怀回访 {n_care} 项、客户面板举措 {n_panel} 项、调查举措 "
+        "以上共 {n} 项效应（客户经理关怀 {n_care} 项、客户面板举措 {n_panel} 项、调查举措 "
         "{n_survey} 项）作为一个整体做多重比较校正（{method}）：只有校正后 p < {alpha} "
         "的才被认定；所列区间为未校正的 {level} 置信区间，区间不含 0 的效应校正后仍可能"
         "不显著。",
-        "The {n} effects above (care calls {n_care}, panel levers {n_panel}, survey levers "
+        "The {n} effects above (customer-manager care {n_care}, panel levers {n_panel}, survey levers "
         "{n_survey}) are tested as one family ({method}): only those with an adjusted p "
         "below {alpha} are claimed; the intervals shown are unadjusted {level} intervals, "
         "so an effect whose interval excludes zero may still not be significant once "
@@ -150,11 +156,11 @@ SECTION: dict[str, tuple[str, str]] = {
         "{lever}：倾向得分模型无法拟合（{detail}），无法估计。",
         "{lever}: the propensity model cannot be fitted ({detail}); not estimable."),
     "effects.plot.not_started": (
-        "客户经理关怀本季度尚未开始，暂无可评估的效果", "The care calls had not begun this quarter: "
+        "客户经理关怀本季度尚未开始，暂无可评估的效果", "Customer-manager care had not begun this quarter: "
         "nothing to evaluate yet"),
     "effects.narrative.care_not_started": (
         "客户经理关怀自 {start} 起分批推出，本季度结束时尚未开始，因此尚无可评估的效果。",
-        "The care calls were rolled out from {start}; by the end of this quarter they had not "
+        "Customer-manager care was rolled out from {start}; by the end of this quarter it had not "
         "begun, so there is no effect to evaluate yet."),
     "effects.note.not_estimable.no_panel_contrast": (
         "{lever}：客户面板在本季度所在年份中没有足够的参与与未参与客户月，无法估计。",
@@ -165,10 +171,10 @@ SECTION: dict[str, tuple[str, str]] = {
         "No trimming; units with a propensity outside [{low:g}, {high:g}] are counted as "
         "below / above the bound."),
     "effects.note.churn_estimand": (
-        "流失率 = 当月在网客户中当月离网的比例；关怀回访按客户群推广（意向处理），"
+        "流失率 = 当月在网客户中当月离网的比例；客户经理关怀按客户群推广（意向处理），"
         "对照为从未推广的客户群。",
         "Churn hazard = share of the customers present in a month who leave at its end; "
-        "care calls are evaluated by segment roll-out (intention to treat) against "
+        "customer-manager care is evaluated by segment roll-out (intention to treat) against "
         "segments never rolled out."),
     "effects.note.arpu_estimand": (
         "ARPU 效应以评估期内每月均在网的客户计算；举措效应为同一客户参与月与未参与月之差。",
@@ -202,16 +208,16 @@ SECTION: dict[str, tuple[str, str]] = {
         '要点',
         'Key points'),
     'section.program_effects.key_points.note': (
-        '关怀回访按客户群分批推广评估（双重差分，基于平行趋势假设）；积分、俱乐部、亲情产品的 ARPU 为同一客户参与月与未参与月之差；调查举措为使用者与客户层级（省级另加城市）相同的未使用者之差，不是因果效应；城市页的调查对比为与其他城市合并的小区域估计。本页全部效应作为一个整体做多重比较校正，只有校正后显著的才被认定。',
-        'Care calls are evaluated by their staggered roll-out (difference-in-differences, assuming parallel trends); the ARPU of points, clubs and family products compares each customer\'s months with and without the lever; the survey levers compare users with non-users of the same tier (and city, in the province), which are differences, not effects; on city pages they are small-area estimates pooled with the other cities. All effects of the page are tested as one family, and only those significant after the adjustment are claimed.'),
+        '客户经理关怀按客户群分批推广评估（双重差分，基于平行趋势假设）；积分、俱乐部、家庭产品的 ARPU 为同一客户参与月与未参与月之差；调查举措为使用者与客户层级（省级另加城市）相同的未使用者之差，不是因果效应；城市页的调查对比为与其他城市合并的小区域估计。本页全部效应作为一个整体做多重比较校正，只有校正后显著的才被认定。',
+        'Customer-manager care is evaluated by its staggered roll-out (difference-in-differences, assuming parallel trends); the ARPU of points, clubs and family products compares each customer\'s months with and without the lever; the survey levers compare users with non-users of the same tier (and city, in the province), which are differences, not effects; on city pages they are small-area estimates pooled with the other cities. All effects of the page are tested as one family, and only those significant after the adjustment are claimed.'),
     'section.program_effects.care_calls_event_study': (
-        '关怀回访：事件研究',
-        'Care calls: event study'),
+        '客户经理关怀：事件研究',
+        'Customer-manager care: event study'),
     'section.program_effects.care_calls_event_study.note': (
         '按推广后月数汇总的效应及其 95% 置信区间；推广前各月接近 0 说明对照组可比（平行趋势）。',
         'Effects by months since the roll-out with 95% intervals; estimates near zero before the roll-out show that the comparison segments are comparable (parallel trends).'),
     'section.program_effects.points_clubs_family_products_arpu': (
-        '积分、俱乐部、亲情产品：ARPU',
+        '积分、俱乐部、家庭产品：ARPU',
         'Points, clubs, family products: ARPU'),
     'section.program_effects.points_clubs_family_products_arpu.note': (
         '简单对比（参与月与未参与月之差）与调整后效应（同一客户参与月与未参与月之差）。',

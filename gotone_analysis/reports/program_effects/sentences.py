@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ... import labels
+from ... import labels, tables
 from ...config import CARE_ROLLOUT
 from ...errors import UsageError
 from ...findings import Claim, direction_of, markdown, qualified
@@ -42,10 +42,10 @@ _REPORT = "program_effects"
 _UNITS = {"satisfaction": "points", "loyalty": "points", "arpu": "yuan"}
 
 
-def _fmt(v: float, outcome: str) -> str:
-    if outcome == "churn":
-        return f"{v * 100:+.2f} pp"
-    return f"{v:+.2f}"
+def _fmt(v: float, outcome: str, lang: str) -> str:
+    if outcome == "churn":  # a difference of rates, in percentage points
+        return tables.percentage_points_text(v, lang, 2)
+    return tables.number_text(v, 2, signed=True)
 
 
 def _p_text(p: float) -> str:
@@ -106,8 +106,9 @@ def care_narrative(summary: pd.DataFrame, lang: str = "zh", *,
         claimed = bool(r["significant"])
         sentence = labels.text(
             "effects.narrative.care_effect" if claimed else "effects.narrative.care_none",
-            lang, outcome=outcome, estimate=_fmt(r["estimate"], o), low=_fmt(r["ci_low"], o),
-            high=_fmt(r["ci_high"], o), level=level, p_adj=_p_text(r["p_adj"]))
+            lang, outcome=outcome, estimate=_fmt(r["estimate"], o, lang),
+            low=_fmt(r["ci_low"], o, lang), high=_fmt(r["ci_high"], o, lang), level=level,
+            p_adj=_p_text(r["p_adj"]))
         p = r.get("pretest_p")
         if pd.notna(p):
             ok = not significant(p, pol.alpha)
@@ -169,7 +170,7 @@ def survey_estimand_note(effects: pd.DataFrame, lang: str = "zh") -> str:
 def _value(v: float, outcome: str, lang: str) -> str:
     unit = _UNITS.get(outcome)
     if unit is None:
-        return _fmt(abs(v), outcome).lstrip("+")
+        return _fmt(abs(v), outcome, lang).lstrip("+")
     return labels.text(f"effects.value.{unit}", lang, value=abs(v))
 
 
@@ -223,8 +224,9 @@ def lever_narrative(effects: pd.DataFrame, lang: str = "zh", *,
             outcome=labels.text(f"effects.outcome_name.{outcome}", lang),
             value=_value(adj["estimate"], outcome, lang),
             direction=labels.text(f"effects.narrative.{direction}", lang),
-            estimate=_fmt(adj["estimate"], outcome), low=_fmt(adj["ci_low"], outcome),
-            high=_fmt(adj["ci_high"], outcome), naive=_fmt(naive, outcome), level=level,
+            estimate=_fmt(adj["estimate"], outcome, lang),
+            low=_fmt(adj["ci_low"], outcome, lang), high=_fmt(adj["ci_high"], outcome, lang),
+            naive=_fmt(naive, outcome, lang), level=level,
             p_adj=_p_text(adj["p_adj"]), adjusted_for=held),
             qualified(_REPORT, metric, f"{metric}_p_adj", f"{metric}_ci_low", f"{metric}_ci_high"),
             direction_of(adj["estimate"]) if claimed else "none", f"family_{pol.effect_adjust}"))

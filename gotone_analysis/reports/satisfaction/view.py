@@ -45,7 +45,9 @@ def cell_formats(table: pd.DataFrame, digits: int = 1) -> dict[str, tables.CellF
     dict
         Column -> cell format (:data:`gotone_analysis.tables.CellFormat`): the codes of
         :data:`CODE_COLUMNS` as words (a ``segment`` by its column heading), the shares of
-        :data:`PERCENT_COLUMNS` in %, :data:`ROUNDED_COLUMNS` rounded; for the ECSI tables
+        :data:`PERCENT_COLUMNS` in %, :data:`ROUNDED_COLUMNS` rounded (never ``-0.0`` nor
+        ``nan``: "—" where missing); ``contribution`` (a part of a change, the
+        ``estimate`` of a decomposition, in points); for the ECSI tables
         also ``coefficient`` (a path's estimate, 3 decimals), ``index`` (a construct's
         0-100 index) and ``r2`` (3 decimals; from ``r2_target`` for paths), "—" where
         missing.
@@ -61,8 +63,8 @@ def cell_formats(table: pd.DataFrame, digits: int = 1) -> dict[str, tables.CellF
             out[col] = tables.code_cells(col)
 
     def rounded(col: str, scale: float):
-        return lambda t, lang: (scale * t[col].astype("float64")).round(digits).astype(str) \
-            .tolist()
+        return lambda t, lang: [tables.number_text(scale * v, digits)
+                                for v in t[col].astype("float64")]
 
     for col in PERCENT_COLUMNS:
         if col in have:
@@ -70,6 +72,8 @@ def cell_formats(table: pd.DataFrame, digits: int = 1) -> dict[str, tables.CellF
     for col in ROUNDED_COLUMNS:
         if col in have:
             out[col] = rounded(col, 1.0)
+    if {"part", "estimate"} <= have:  # a part of a change, in points of satisfaction
+        out["contribution"] = tables.number_cells("estimate", digits)
     if {"source", "target", "estimate"} <= have:
         out["coefficient"] = tables.number_cells("estimate", 3)
     if {"construct", "estimate"} <= have:

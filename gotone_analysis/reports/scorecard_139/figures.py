@@ -77,14 +77,14 @@ def lever_lights(levers: pd.DataFrame, targets: pd.DataFrame, *, lang: str = "zh
             proj = ""
             if np.isfinite(float(t.projected)):
                 proj = labels.text("scorecard.plot.light_projection", lang,
-                                   projected=format_value(t.projected, t.unit),
+                                   projected=format_value(t.projected, t.unit, lang=lang),
                                    interval=format_interval(t.projected_low, t.projected_high,
-                                                            t.unit))
+                                                            t.unit, lang=lang))
             line = labels.text(
                 "scorecard.plot.light_line", lang, label=t.label,
-                actual=format_value(t.actual, t.unit),
+                actual=format_value(t.actual, t.unit, lang=lang),
                 target=f"{DIRECTION_SIGNS.get(t.direction, t.direction)} "
-                       f"{format_value(t.target, t.unit)}",
+                       f"{format_value(t.target, t.unit, lang=lang)}",
                 projection=proj, status=labels.text(f"scorecard.status.{t.status}", lang))
             ax.text(0.07, y, line, va="center", fontsize=8.5,
                     color=STATUS_COLORS[t.status] if t.status != "not_measurable"
@@ -166,7 +166,7 @@ def target_plot(series: pd.DataFrame, fans: pd.DataFrame, targets: pd.DataFrame,
         ax.plot(fx, f_est, ls="--", lw=1.2, color=COLORS["neutral"],
                 label=labels.text("scorecard.plot.projection", lang))
     target_text = f"{DIRECTION_SIGNS.get(t['direction'], t['direction'])} " \
-                  f"{format_value(t['target'], t['unit'])}"
+                  f"{format_value(t['target'], t['unit'], lang=lang)}"
     ax.axhline(float(t["target"]) * scale, color=COLORS["down"], lw=1.0, ls=":",
                label=labels.text("scorecard.plot.target", lang, target=target_text))
     deadline = pd.Period(t["deadline_month"], freq="M").to_timestamp(how="end").normalize()

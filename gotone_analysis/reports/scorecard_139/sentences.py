@@ -91,13 +91,15 @@ def target_sentence(row, lang: str = "zh", *, quarter: str | None = None,
         return ""
     unit = row["unit"]
     fields = dict(label=labels.plain(row["label"]), deadline=_deadline_text(row),
-                  actual=format_value(row["actual"], unit),
-                  target=format_value(row["target"], unit),
-                  gap=format_value(row["gap"], unit, signed=True),
-                  projected=format_value(row["projected"], unit),
-                  interval=format_interval(row["projected_low"], row["projected_high"], unit),
+                  actual=format_value(row["actual"], unit, lang=lang),
+                  target=format_value(row["target"], unit, lang=lang),
+                  gap=format_value(row["gap"], unit, signed=True, lang=lang),
+                  projected=format_value(row["projected"], unit, lang=lang),
+                  interval=format_interval(row["projected_low"], row["projected_high"], unit,
+                                           lang=lang),
                   level=labels.level_text(level), actual_level=labels.level_text(ACTUAL_LEVEL),
-                  actual_interval=format_interval(row["actual_low"], row["actual_high"], unit),
+                  actual_interval=format_interval(row["actual_low"], row["actual_high"], unit,
+                                                  lang=lang),
                   tolerance=f"{APPORTIONED_TOLERANCE:.0%}")
     key = f"scorecard.narrative.{st}"
     if st == "met" and quarter is not None:
@@ -374,11 +376,12 @@ def contributions_narrative(contributions: pd.DataFrame | None, targets: pd.Data
             continue
         items = [labels.text("scorecard.narrative.contribution_item", lang,
                              city=labels.code_label(r["scope"], lang),
-                             value=format_value(r["contribution"], t["unit"], signed=True))
+                             value=format_value(r["contribution"], t["unit"], signed=True,
+                                                lang=lang))
                  for _, r in c.iterrows()]
         said.append(Claim("gap_contributions", labels.text(
             "scorecard.narrative.contributions", lang, label=labels.plain(t["label"]),
-            gap=format_value(gap, t["unit"], signed=True),
+            gap=format_value(gap, t["unit"], signed=True, lang=lang),
             items=labels.text("scorecard.narrative.sep", lang).join(items)),
             _target_keys(str(t["target_id"])), "level", "status_rule"))
     if not said:

@@ -34,7 +34,7 @@ __all__ = [
 DIRECTION_SIGNS: dict[str, str] = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
 
 
-def format_value(value: object, unit: str, *, signed: bool = False) -> str:
+def format_value(value: object, unit: str, *, signed: bool = False, lang: str = "zh") -> str:
     """A target's value as readers see it.
 
     Parameters
@@ -45,26 +45,34 @@ def format_value(value: object, unit: str, *, signed: bool = False) -> str:
         :data:`gotone_analysis.targets.UNITS`.
     signed : bool
         Show the sign (for gaps and changes).
+    lang : {"zh", "en"}
+        Language of the units (percentage points, large counts).
 
     Returns
     -------
     str
         Rates in per cent with one decimal (``"74.2%"``; signed: percentage points,
-        ``"-0.8 pp"``), scores with one decimal, counts with thousands separators, ranks as
-        integers; ``"—"`` for a missing value.
+        ``"-0.8 个百分点"``, ``"-0.8 pp"``), scores with one decimal, counts with thousands
+        separators and from a million on in 万/亿 or millions/billions
+        (:func:`gotone_analysis.tables.count_text`), ranks as integers; never a negative
+        zero; ``"—"`` for a missing value.
     """
+    from ... import tables
+
     v = finite_or_none(value)
     if v is None:
-        return "—"
-    sign = "+" if signed else ""
+        return tables.DASH
     if unit == "rate":  # a difference of rates is in percentage points
-        return f"{v * 100:+.1f} pp" if signed else f"{v * 100:.1f}%"
+        return (tables.percentage_points_text(v, lang) if signed
+                else f"{tables.number_text(v * 100, 1)}%")
     if unit == "score":
-        return f"{v:{sign}.1f}"
-    return f"{v:{sign},.0f}"
+        return tables.number_text(v, 1, signed=signed)
+    if unit == "rank":
+        return tables.number_text(v, 0, signed=signed)
+    return tables.count_text(v, lang, signed=signed)
 
 
-def format_interval(low: object, high: object, unit: str) -> str:
+def format_interval(low: object, high: object, unit: str, *, lang: str = "zh") -> str:
     """An interval as ``[low, high]`` in the target's unit (:func:`format_value`).
 
     Returns
@@ -74,7 +82,7 @@ def format_interval(low: object, high: object, unit: str) -> str:
     """
     if finite_or_none(low) is None or finite_or_none(high) is None:
         return "—"
-    return f"[{format_value(low, unit)}, {format_value(high, unit)}]"
+    return f"[{format_value(low, unit, lang=lang)}, {format_value(high, unit, lang=lang)}]"
 
 
 #: Reader colours of the statuses (text of the status cells, traffic lights).
@@ -126,23 +134,23 @@ def reader_table(table: pd.DataFrame, *, lang: str = "zh", columns: Sequence[str
     status_text = {labels.text(f"scorecard.status.{s}", lang): s for s in STATUSES}
 
     def values(c: str, signed: bool = False):
-        return lambda t, lang: [format_value(v, u, signed=signed)
+        return lambda t, lang: [format_value(v, u, signed=signed, lang=lang)
                                 for v, u in zip(t[c], units, strict=True)]
 
     def statuses(c: str):
         return lambda t, lang: [labels.text(f"scorecard.status.{s}", lang) for s in t[c]]
 
     formats = {
-        "target": lambda t, lang: [f"{DIRECTION_SIGNS.get(d, d)} {format_value(v, u)}"
+        "target": lambda t, lang: [f"{DIRECTION_SIGNS.get(d, d)} {format_value(v, u, lang=lang)}"
                                    for d, v, u in zip(t["direction"], t["target"], units,
                                                       strict=True)],
         "actual": values("actual"), "projected": values("projected"),
         "actual_ref": values("actual_ref"),
         "gap": values("gap", signed=True), "change": values("change", signed=True),
-        "actual_ci": lambda t, lang: [format_interval(lo, hi, u) if lo != hi else "—"
+        "actual_ci": lambda t, lang: [format_interval(lo, hi, u, lang=lang) if lo != hi else "—"
                                       for lo, hi, u in zip(t["actual_low"], t["actual_high"],
                                                            units, strict=True)],
-        "projected_pi": lambda t, lang: [format_interval(lo, hi, u) for lo, hi, u in
+        "projected_pi": lambda t, lang: [format_interval(lo, hi, u, lang=lang) for lo, hi, u in
                                          zip(t["projected_low"], t["projected_high"], units,
                                              strict=True)],
         "status": statuses("status"), "status_ref": statuses("status_ref"),

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from ... import config, labels
+from ...tables import DASH, count_text, number_text
 from ...targets import targets as target_table
 from .tables import ATTENTION, Finding
 
@@ -125,16 +126,12 @@ def _t(key: str, lang: str, **fields) -> str:
 
 def _value(value: float | None, unit: str, lang: str) -> str:
     if value is None:
-        return "—"
+        return DASH
     if unit == "rate":
-        return f"{value * 100:.1f}%"
+        return f"{number_text(value * 100, 1)}%"
     if unit in ("customers", "accounts", "points"):
-        if lang == "zh":
-            return f"{value / 1e8:.2f} 亿" if abs(value) >= 1e8 else f"{value / 1e4:.1f} 万"
-        return f"{value / 1e6:.2f} million" if abs(value) >= 1e6 else f"{value:,.0f}"
-    if unit == "rank":
-        return f"{value:.0f}"
-    return f"{value:.1f}"
+        return count_text(value, lang)
+    return number_text(value, 0 if unit == "rank" else 1)
 
 
 def _effect_text(e: dict, lang: str) -> str:

@@ -169,9 +169,9 @@ SECTION: dict[str, tuple[str, str]] = {
         "{component}自 {compare} 以来显著下降 {diff:.1f} 分。",
         "{component} fell {diff:.1f} points since {compare}, outside sampling error."),
     "narrative.summary.care_effect": (
-        "关怀回访使{outcome}平均变化 {estimate}（{level} 置信区间 {lo} 至 {hi}；"
+        "客户经理关怀使{outcome}平均变化 {estimate}（{level} 置信区间 {lo} 至 {hi}；"
         "多重比较校正后 p {p_adj}）。",
-        "Care calls changed the {outcome} by {estimate} on average ({level} interval {lo} "
+        "Customer-manager care changed the {outcome} by {estimate} on average ({level} interval {lo} "
         "to {hi}; adjusted p {p_adj})."),
     "narrative.summary.care_assumption_ok": (
         "这一因果解读基于平行趋势假设（若没有回访，已推广与从未推广的客户群走势相同）；"

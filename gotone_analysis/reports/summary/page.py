@@ -19,6 +19,7 @@ import pandas as pd
 
 from ... import labels
 from ...findings import Claim
+from ...tables import DASH, count_text, number_text, percentage_points_text
 from .act import act_html
 from .sentences import href
 from .tables import HEADLINE
@@ -89,47 +90,40 @@ def _missing(value) -> bool:
 
 def format_number(value, unit: str, lang: str = "zh") -> str:
     """A headline number as readers see it (``unit`` of
-    :data:`gotone_analysis.reports.summary.tables.HEADLINE`): rates in per cent, counts in
-    万 (Chinese) or with thousands separators (English), differences signed, scores with
-    one decimal; "—" when missing; never ``-0.0``.
+    :data:`gotone_analysis.reports.summary.tables.HEADLINE`): rates in per cent, counts
+    through :func:`gotone_analysis.tables.count_text` (万/亿, millions), differences
+    signed, scores with one decimal; "—" when missing; never ``-0.0``.
 
     Returns
     -------
     str
     """
     if _missing(value):
-        return "—"
+        return DASH
     if unit == "rate":
-        out = f"{value * 100:.1f}%"
-    elif unit == "count":
-        out = f"{value / 1e4:,.1f} 万" if lang == "zh" else f"{value:,.0f}"
-    elif unit == "points":
-        out = f"{value:+.1f}"
-    else:
-        out = f"{value:.1f}"
-    return out.replace("-0.0", "0.0").replace("+0.0", "0.0")
+        return f"{number_text(value * 100, 1)}%"
+    if unit == "count":
+        return count_text(value, lang)
+    return number_text(value, 1, signed=unit == "points")
 
 
 def format_change(value, unit: str, lang: str = "zh") -> str:
     """A change or a gap, signed, in the unit a reader expects: points for scores,
-    percentage points for rates (个百分点 / pp), 万 or thousands separators for counts.
+    percentage points for rates (个百分点 / pp), counts through
+    :func:`gotone_analysis.tables.count_text`.
 
     Returns
     -------
     str
-        "—" when missing; "0" when it rounds to zero.
+        "—" when missing; no sign when it rounds to zero.
     """
     if _missing(value):
-        return "—"
+        return DASH
     if unit == "rate":
-        v, suffix = value * 100, (" 个百分点" if lang == "zh" else " pp")
-        text = f"{v:+.1f}{suffix}"
-    elif unit == "count":
-        text = f"{value / 1e4:+,.1f} 万" if lang == "zh" else f"{value:+,.0f}"
-    else:
-        text = f"{value:+.1f}"
-    bare = text.replace("+", "").replace("-", "").split(" ")[0].replace(",", "")
-    return "0" if float(bare) == 0 else text
+        return percentage_points_text(value, lang)
+    if unit == "count":
+        return count_text(value, lang, signed=True)
+    return number_text(value, 1, signed=True)
 
 
 def headline_table(numbers: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
@@ -267,7 +261,7 @@ def summary_html(numbers: pd.DataFrame, sentences: Sequence[Claim], levers: pd.D
             if i == 0:
                 cells.append(f'<td><a href="{_e(to)}">{_e(v)}</a></td>' if to
                              else f"<td>{_e(v)}</td>")
-            elif i == 2 and moved is True and not _missing(change) and v != "0":
+            elif i == 2 and moved is True and not _missing(change) and change != 0:
                 way = "up" if change > 0 else "down"
                 cells.append(f'<td class="num moved-{way}">{_e(v)}</td>')
             else:
