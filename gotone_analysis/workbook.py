@@ -56,7 +56,8 @@ CODE_ORDERS: dict[str, tuple[str, ...]] = {
 #: Columns holding rates (fractions, shown with a percent format).
 RATE_COLUMNS: tuple[str, ...] = ("share", "share_missing", "share_before", "share_after",
                                  "change_share", "change_share_ci_low",
-                                 "change_share_ci_high", "attainment")
+                                 "change_share_ci_high", "attainment", "importance",
+                                 "importance_ci_low", "importance_ci_high")
 #: Where the catalog names the values of a column, prefixes tried in turn
 #: (``"<report>:<column>"``: one report's own).
 _VALUE_KEYS: dict[str, tuple[str, ...]] = {
@@ -73,7 +74,10 @@ _VALUE_KEYS: dict[str, tuple[str, ...]] = {
     "arm": ("effects.arm.",), "asked_of": ("quality.asked_of.",),
     "item": ("workbook.item.",), "summary:name": ("summary.metric.",),
     "report": ("report.title.",), "segment": ("column.",),
-    "tier": ("workbook.value.tier.",), "event_time": ("workbook.value.event_time.",),
+    "tier": ("workbook.value.total.",), "city": ("workbook.value.total.",),
+    "scope": ("workbook.value.total.",), "event_time": ("workbook.value.event_time.",),
+    **{f"satisfaction:{c}": ("code.",) for c in ("construct", "source", "target", "period",
+                                                 "quadrant")},
 }
 #: Columns a sheet leaves out (machine keys; ``metrics.json`` keeps them).
 _HIDDEN: dict[str, tuple[str, ...]] = {"summary.headline": ("key",)}
@@ -82,7 +86,8 @@ _MONTH_COLUMNS: tuple[str, ...] = ("cohort", "time", "base")
 #: Columns in a target's unit (a rate target's are fractions).
 _TARGET_VALUES: tuple[str, ...] = ("target", "actual", "actual_low", "actual_high", "gap",
                                    "projected", "projected_low", "projected_high",
-                                   "actual_ref", "change", "estimate", "ci_low", "ci_high")
+                                   "actual_ref", "change", "estimate", "ci_low", "ci_high",
+                                   "contribution")
 _EFFECT_VALUES: tuple[str, ...] = ("estimate", "se", "ci_low", "ci_high", "direct_estimate",
                                    "direct_se")
 #: The levels of the factors of a propensity model (their reference is the first, sorted).
@@ -128,8 +133,10 @@ def column_label(column: str, report: str, lang: str, table: str = "") -> str:
         head = tables.column_label(str(column), lang, prefixes=prefixes)
     except (KeyError, IndexError, ValueError):
         return str(column)
-    named = any(labels.has(f"{p}{column}") for p in prefixes)
-    return _sentence_case(head, lang) if named else head
+    if statuses and labels.has(f"scorecard.status.{column}") and not any(
+            labels.has(f"{p}{column}") for p in prefixes if p not in statuses):
+        return _sentence_case(head, lang)      # a count of a status: "Met"
+    return head
 
 
 def sheet_label(report: str, table: str, lang: str) -> str:
@@ -336,6 +343,7 @@ def _rate_cells(df: pd.DataFrame, report: str, name: str,
     elif report == "summary" and "unit" in df.columns:
         mark((df["unit"] == "rate").to_numpy(), ("estimate", "ci_low", "ci_high"))
     elif report == "scorecard_139":
+        mark(rows, ("weight",))          # a city's share of the province
         if "unit" in df.columns:
             unit = df["unit"]
         elif "target_id" in df.columns:

@@ -188,9 +188,9 @@ def test_batch_workbook_is_reader_grade(demo_batches, lang, scope):
     # no empty sheet: an empty table says why
     assert all(book[n].max_row >= 2 for n in book.sheetnames)
     # the first sheet's parameters in words
-    about = " ".join(str(c.value) for row in book[book.sheetnames[0]].iter_rows()
-                     for c in row if c.value)
-    assert "previous" not in about and ("上季度" in about if zh else "previous quarter" in about)
+    about = [c.value for row in book[book.sheetnames[0]].iter_rows() for c in row]
+    assert "previous" not in about and ("上季度" if zh else "previous quarter") in about
+    assert lang not in about and ("中文" if zh else "English") in about
 
 
 def test_reader_sheet_words_months_and_order():

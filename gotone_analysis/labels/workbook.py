@@ -32,8 +32,8 @@ _TABLES: dict[str, dict[str, tuple[str, str]]] = {
                      "brands": ("分品牌", "Brands"), "funnel": ("品牌漏斗", "Funnel")},
     "satisfaction": {"trend": ("指数趋势", "Trend"), "what_moved": ("变化了什么", "What moved"),
                      "decomposition": ("变化的分解", "Decomposition"),
-                     "ecsi_index": ("满意度模型指数", "Index model: indices"),
-                     "ecsi_paths": ("满意度模型路径", "Index model: paths"),
+                     "ecsi_index": ("模型指数", "Model indices"),
+                     "ecsi_paths": ("模型路径", "Model paths"),
                      "importance_performance": ("重要性–表现", "Importance-performance"),
                      "segments_tier": ("细分（层级）", "Segments by tier"),
                      "segments_city": ("细分（城市）", "Segments by city")},
@@ -85,6 +85,15 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "worst": ("最差状态", "Worst status"), "light": ("信号灯", "Light"),
     "horizon": ("距期限月数", "Months ahead"), "level": ("区间水平", "Interval level"),
     "model": ("预测模型", "Model"), "changed": ("状态有变化", "Status changed"),
+    "r2_target": ("终点变量的 R²", "R² of the construct led to"),
+    "raw": ("未归一的重要性", "Raw importance"), "sign": ("方向（+1/−1）", "Sign (+1/−1)"),
+    "importance_ci_low": ("重要性区间下限", "Importance, interval low"),
+    "importance_ci_high": ("重要性区间上限", "Importance, interval high"),
+    "performance_se": ("表现的标准误", "Performance SE"),
+    "performance_ci_low": ("表现区间下限", "Performance, interval low"),
+    "performance_ci_high": ("表现区间上限", "Performance, interval high"),
+    "weight": ("权重（城市占比）", "Weight (the city's share)"),
+    "contribution": ("贡献", "Contribution"),
 }
 
 #: One table's own headings: effects headed as effects, with their unit.
@@ -100,6 +109,8 @@ _HEADINGS: dict[str, tuple[str, str]] = {
                                          "Effect (in the outcome's unit)")
        for t in ("panel_levers", "survey_levers")},
     "summary.headline.estimate": ("数值", "Value"),
+    "satisfaction.ecsi_index.estimate": ("指数（0–100）", "Index (0–100)"),
+    "satisfaction.ecsi_paths.estimate": ("路径系数", "Path coefficient"),
     "scorecard_139.series.estimate": ("实际值", "Actual"),
     "scorecard_139.projections.estimate": ("预测值", "Projection"),
 }
@@ -121,7 +132,7 @@ _VALUES: dict[str, dict[str, tuple[str, str]]] = {
                    "panel": ("客户面板", "Customer panel"), "targets": ("目标", "Targets")},
     "check": {"ok": ("通过", "Passed"), "failed": ("未通过", "Failed"),
               "warning": ("需留意", "Warning")},
-    "tier": {"all": ("全部", "All")},
+    "total": {"all": ("全部", "All")},
     "event_time": {"overall": ("推广后各月平均", "Average after roll-out")},
 }
 
