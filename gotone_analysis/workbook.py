@@ -215,18 +215,16 @@ def _present(table: pd.DataFrame, report: str, name: str, lang: str,
         if cols:
             from .reports.program_effects.tables import month_labels
             df = month_labels(df, cols)
-    rates_of = df
-    if "target_id" in df.columns:   # a target by its name, not its id (where every one has one)
-        if "label" not in df.columns:
-            names = _target_table().set_index("id")[f"label_{lang}"]
-            df.insert(int(df.columns.get_loc("target_id")) + 1, "label",
-                      [names.get(v, "") for v in df["target_id"]])
-        if df["label"].map(lambda v: isinstance(v, str) and v != "").all():
-            rates_of = df
-            df = df.drop(columns="target_id")
-    rates = _rate_cells(rates_of, report, name, units)
-    if rates_of is not df:
-        rates = rates[:, [c != "target_id" for c in rates_of.columns]]
+    if "target_id" in df.columns and "label" not in df.columns:
+        names = _target_table().set_index("id")[f"label_{lang}"]
+        df.insert(int(df.columns.get_loc("target_id")) + 1, "label",
+                  [names.get(v, "") for v in df["target_id"]])
+    rates = _rate_cells(df, report, name, units)
+    # a target by its name, not its id (where every target has a name)
+    if "target_id" in df.columns and df["label"].map(lambda v: isinstance(v, str)
+                                                     and v != "").all():
+        rates = rates[:, [c != "target_id" for c in df.columns]]
+        df = df.drop(columns="target_id")
     for col in df.columns:
         if str(col) == "covariate":
             df[col] = _covariate_names(df, lang)
@@ -285,11 +283,10 @@ def _value_label(value: Any, report: str, column: str, lang: str) -> Any:
     for prefix in prefixes:
         if labels.has(prefix + value):
             return _sentence_case(labels.text(prefix + value, lang), lang)
-    if column == "item" and value[:4] in ("aw_", "use_") or value[:3] == "aw_":
-        kind, _, lever = value.partition("_")
-        if kind in ("aw", "use") and labels.has(f"code.{lever}"):
-            return labels.text(f"workbook.{'aware' if kind == 'aw' else 'use'}", lang,
-                               lever=labels.code_label(lever, lang))
+    kind, _, lever = value.partition("_")     # aw_<lever>, use_<lever>: knows of, uses
+    if column == "item" and kind in ("aw", "use") and labels.has(f"code.{lever}"):
+        return labels.text(f"workbook.{'aware' if kind == 'aw' else 'use'}", lang,
+                           lever=labels.code_label(lever, lang))
     return value
 
 
