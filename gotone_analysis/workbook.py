@@ -2,17 +2,23 @@
 
 :func:`write` lays out one workbook in the report language: a first sheet saying what
 the workbook is (quarter, scope, synthetic or real data, each report's status, the run
-card in short: parameters, code version, every input file with rows and SHA-256),
-then one sheet per table named ``<report> · <table>`` in that language, with
+card in short: parameters in words, code version, every input file with rows and
+SHA-256), then one sheet per table named ``<report> · <table>`` in that language, with
 
-* the header row in the language (the catalog's column headings), frozen, with a filter;
-* codes (cities, tiers, brands, components, levers) as their names;
+* the header row in the language (the catalog's column headings, an effect headed as
+  the effect with its unit), frozen, with a filter;
+* codes (cities, tiers, brands, components, levers, statuses, comparisons, outcomes,
+  survey items, covariates such as 「金卡 vs 钻石卡」) as their names, yes/no as words,
+  months as ``2010-03``; rows of cities, tiers and levers in their canonical order (the
+  deck's);
 * numbers kept as numbers, with a number format (thousands separators, two decimals,
-  three for p-values);
+  three for p-values, a percent format for rates, which are stored as fractions);
 * significance marks (▲/▼) as in the reports, and the estimates of a suppressed row
-  (base below the minimum) shown as "—", as the reader tables show them.
+  (base below the minimum) shown as "—", as the reader tables show them;
+* an empty table as one row saying why it is empty.
 
-Every text comes from the catalog (section ``labels/workbook.py``).
+Every text comes from the catalog (section ``labels/workbook.py``); ``metrics.json`` keeps
+the codes and keys, only the workbook's presentation is in words.
 """
 
 from __future__ import annotations
@@ -24,18 +30,71 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from . import labels, tables
+from . import config, labels, tables, targets
 from .provenance import atomic_target
 from .report import FILE_MODE, published_float, sheet_names
 
-__all__ = ["CODE_COLUMNS", "DASH", "about_rows", "column_label", "reader_sheet", "sheet_label",
-           "write"]
+__all__ = ["CODE_COLUMNS", "CODE_ORDERS", "DASH", "RATE_COLUMNS", "about_rows", "column_label",
+           "order_rows", "reader_sheet", "sheet_label", "write"]
 
 #: Columns whose values are codes shown by their names.
 CODE_COLUMNS: tuple[str, ...] = ("city", "tier", "brand", "component", "lever", "scope",
-                                 "variable", "driver", "term", "part")
+                                 "variable", "driver", "term", "part", "stage", "measure")
+#: The canonical order of the rows of a code column (the deck's): tiers diamond to
+#: regular, cities as the deck lists them, levers by their number.
+CODE_ORDERS: dict[str, tuple[str, ...]] = {
+    "city": (config.PROVINCE, *config.CITY_CODES),
+    "scope": (config.PROVINCE, *config.CITY_CODES),
+    "tier": (*config.TIER_CODES, "all"),
+    "brand": config.BRAND_CODES,
+    "lever": ("goal", *config.LEVER_CODES),
+    "term": ("total", *config.TIER_CODES, *config.CITY_CODES),
+}
+#: Columns holding rates (fractions, shown with a percent format).
+RATE_COLUMNS: tuple[str, ...] = ("share", "share_missing", "share_before", "share_after",
+                                 "change_share", "change_share_ci_low",
+                                 "change_share_ci_high", "attainment", "importance",
+                                 "importance_ci_low", "importance_ci_high")
+#: Where the catalog names the values of a column, prefixes tried in turn
+#: (``"<report>:<column>"``: one report's own).
+_VALUE_KEYS: dict[str, tuple[str, ...]] = {
+    "status": ("scorecard.status.", "code."),
+    "data_quality:status": ("workbook.value.check.",),
+    "status_ref": ("scorecard.status.",), "worst": ("scorecard.status.",),
+    "direction_of_change": ("scorecard.change.",),
+    "light": ("workbook.value.light.",), "direction": ("workbook.value.direction.",),
+    "scorecard_139:unit": ("workbook.value.scorecard_unit.",),
+    "summary:unit": ("workbook.value.summary_unit.",),
+    "reason": ("workbook.value.reason.",), "outcome": ("effects.outcome.",),
+    "program_effects:kind": ("effects.kind.",),
+    "data_quality:kind": ("workbook.value.input_kind.",),
+    "arm": ("effects.arm.",), "asked_of": ("quality.asked_of.",),
+    "item": ("workbook.item.",), "summary:name": ("summary.metric.",),
+    "report": ("report.title.",), "segment": ("column.",),
+    "tier": ("workbook.value.total.",), "city": ("workbook.value.total.",),
+    "scope": ("workbook.value.total.",), "event_time": ("workbook.value.event_time.",),
+    **{f"satisfaction:{c}": ("code.",) for c in ("construct", "source", "target", "period",
+                                                 "quadrant")},
+}
+#: Columns a sheet leaves out (machine keys; ``metrics.json`` keeps them).
+_HIDDEN: dict[str, tuple[str, ...]] = {"summary.headline": ("key",)}
+#: Columns of program-effects tables holding month numbers (shown as ``2010-03``).
+_MONTH_COLUMNS: tuple[str, ...] = ("cohort", "time", "base")
+#: Columns in a target's unit (a rate target's are fractions).
+_TARGET_VALUES: tuple[str, ...] = ("target", "actual", "actual_low", "actual_high", "gap",
+                                   "projected", "projected_low", "projected_high",
+                                   "actual_ref", "change", "estimate", "ci_low", "ci_high",
+                                   "contribution")
+_EFFECT_VALUES: tuple[str, ...] = ("estimate", "se", "ci_low", "ci_high", "direct_estimate",
+                                   "direct_se")
+#: The levels of the factors of a propensity model (their reference is the first, sorted).
+_FACTOR_LEVELS: dict[str, tuple[str, ...]] = {"tier": config.TIER_CODES,
+                                              "city": config.CITY_CODES,
+                                              "brand": config.BRAND_CODES}
+_COVARIATE_RE = re.compile(r"^C\((?P<factor>\w+)\)\[T\.(?P<level>[^\]]+)\]$")
 #: What a suppressed estimate shows (as in the reader tables).
 DASH = "—"
 #: Catalog area of each report's own column headings.
@@ -45,23 +104,39 @@ _BASE_RE = re.compile(r"^(n|n_\w+|\w+_n|share\w*|weight\w*|suppressed|significan
 _P_RE = re.compile(r"^(p|p_\w+|\w+_p|pretest_p|\w+_p_adj)$")
 
 
-def column_label(column: str, report: str, lang: str) -> str:
+def column_label(column: str, report: str, lang: str, table: str = "") -> str:
     """The heading of a column of ``report``'s tables in ``lang``.
+
+    Parameters
+    ----------
+    column, report : str
+        The column and its report.
+    lang : {"zh", "en"}
+        Language.
+    table : str, optional
+        The table's name, for a heading of that table only.
 
     Returns
     -------
     str
-        The catalog's ``<area>.column.<column>``, ``column.<column>`` or
-        ``workbook.column.<column>`` (a confidence level named in it is the policy's),
-        else the column's name (:func:`gotone_analysis.tables.column_label`).
+        The catalog's ``workbook.heading.<report>.<table>.<column>``,
+        ``<area>.column.<column>``, ``column.<column>`` or ``workbook.column.<column>``
+        (a confidence level named in it is the policy's), a scorecard status for a count of
+        that status, else the column's name (:func:`gotone_analysis.tables.column_label`).
     """
     area = _AREAS.get(report)
     areas = (f"{area}.column.", f"{area}.column.column.") if area else ()
+    own = (f"workbook.heading.{report}.{table}.",) if table else ()
+    statuses = ("scorecard.status.",) if report == "scorecard_139" else ()
+    prefixes = (*own, *areas, "column.", "workbook.column.", *statuses)
     try:
-        return tables.column_label(str(column), lang,
-                                   prefixes=(*areas, "column.", "workbook.column."))
+        head = tables.column_label(str(column), lang, prefixes=prefixes)
     except (KeyError, IndexError, ValueError):
         return str(column)
+    if statuses and labels.has(f"scorecard.status.{column}") and not any(
+            labels.has(f"{p}{column}") for p in prefixes if p not in statuses):
+        return _sentence_case(head, lang)      # a count of a status: "Met"
+    return head
 
 
 def sheet_label(report: str, table: str, lang: str) -> str:
@@ -78,7 +153,35 @@ def sheet_label(report: str, table: str, lang: str) -> str:
     return f"{short} · {name}"
 
 
-def reader_sheet(table: pd.DataFrame, report: str, lang: str) -> pd.DataFrame:
+def order_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """Rows in the canonical order of their codes (:data:`CODE_ORDERS`).
+
+    Each code column with such an order, left to right, orders the rows within the
+    groups of the text columns before it (kept in their order of first appearance), so
+    a table of tiers by component lists diamond, gold, silver, regular in every component.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows reordered (a stable sort), index reset.
+    """
+    df = table.reset_index(drop=True)
+    for j, col in enumerate(df.columns):
+        rank = CODE_ORDERS.get(str(col))
+        if rank is None or not df[col].isin(rank).any():
+            continue
+        keys = []
+        for prev in df.columns[:j]:
+            if _is_text(df[prev]):
+                keys.append(pd.factorize(df[prev].astype(str))[0])
+        pos = {c: i for i, c in enumerate(rank)}
+        keys.append(np.array([pos.get(v, len(rank)) for v in df[col]]))
+        df = df.iloc[np.lexsort(keys[::-1])].reset_index(drop=True)
+    return df
+
+
+def reader_sheet(table: pd.DataFrame, report: str, lang: str, table_name: str = ""
+                 ) -> pd.DataFrame:
     """A table as its sheet shows it: codes as names, suppressed estimates as "—",
     headings in ``lang``.
 
@@ -86,21 +189,52 @@ def reader_sheet(table: pd.DataFrame, report: str, lang: str) -> pd.DataFrame:
     -------
     pandas.DataFrame
         A copy; numbers stay numbers (floats as the metrics publish them:
-        :func:`gotone_analysis.report.published_float`) except the suppressed estimates.
+        :func:`gotone_analysis.report.published_float`) except the suppressed estimates;
+        rows in the canonical order (:func:`order_rows`).
     """
+    return _present(table, report, table_name, lang)[0]
+
+
+def _present(table: pd.DataFrame, report: str, name: str, lang: str,
+             units: Mapping[str, str] | None = None
+             ) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+    """The sheet of a table, which of its cells are rates, and its columns' own names."""
     df = table.copy()
     if not isinstance(df.index, pd.RangeIndex):
         df = df.reset_index()
+    df = df.drop(columns=[c for c in _HIDDEN.get(f"{report}.{name}", ()) if c in df.columns])
+    df = order_rows(df)
+    if df.empty:
+        key = f"workbook.empty.{report}.{name}"
+        note = labels.text(key if labels.has(key) else "workbook.empty", lang)
+        df = pd.DataFrame({c: [note if i == 0 else None] for i, c in enumerate(df.columns)}
+                          if len(df.columns) else {"note": [note]}, dtype=object)
+    if report == "program_effects":
+        cols = [c for c in _MONTH_COLUMNS
+                if c in df.columns and pd.api.types.is_integer_dtype(df[c])]
+        if cols:
+            from .reports.program_effects.tables import month_labels
+            df = month_labels(df, cols)
+    if "target_id" in df.columns and "label" not in df.columns:
+        names = _target_table().set_index("id")[f"label_{lang}"]
+        df.insert(int(df.columns.get_loc("target_id")) + 1, "label",
+                  [names.get(v, "") for v in df["target_id"]])
+    rates = _rate_cells(df, report, name, units)
+    # a target by its name, not its id (where every target has a name)
+    if "target_id" in df.columns and df["label"].map(lambda v: isinstance(v, str)
+                                                     and v != "").all():
+        rates = rates[:, [c != "target_id" for c in df.columns]]
+        df = df.drop(columns="target_id")
     for col in df.columns:
-        if str(col) in CODE_COLUMNS and (df[col].dtype == object
-                                         or pd.api.types.is_string_dtype(df[col])):
-            df[col] = df[col].map(lambda v: labels.code_label(v, lang) if isinstance(v, str)
-                                  else v)
+        if str(col) == "covariate":
+            df[col] = _covariate_names(df, lang)
+        elif _is_text(df[col]):
+            df[col] = [_value_label(v, report, str(col), lang) for v in df[col]]
     for col in df.columns:
         # numbers as the metrics publish them: a parallel engine's last bits vary from run
-        # to run, and the same inputs must give the same workbook
+        # to run, and the same inputs must give the same workbook (and no "-0")
         if pd.api.types.is_float_dtype(df[col]):
-            df[col] = [v if pd.isna(v) else published_float(v) for v in df[col]]
+            df[col] = [v if pd.isna(v) else _published(v) for v in df[col]]
     if "suppressed" in df.columns:
         hidden = df["suppressed"].fillna(False).astype(bool).to_numpy()
         if hidden.any():
@@ -108,14 +242,115 @@ def reader_sheet(table: pd.DataFrame, report: str, lang: str) -> pd.DataFrame:
                 if (pd.api.types.is_float_dtype(df[col]) and not _BASE_RE.match(str(col))):
                     df[col] = df[col].astype(object)
                     df.loc[hidden, col] = DASH
-    heads = [column_label(str(c), report, lang) for c in df.columns]
-    seen: dict[str, int] = {}
+    yes, no = labels.text("workbook.yes", lang), labels.text("workbook.no", lang)
+    for col in df.columns:
+        if pd.api.types.is_bool_dtype(df[col]) or (
+                df[col].dtype == object and df[col].map(lambda v: isinstance(v, bool)
+                                                        or v is None).all()
+                and df[col].map(lambda v: isinstance(v, bool)).any()):
+            df[col] = [(_sentence_case(yes, lang) if v else _sentence_case(no, lang))
+                       if isinstance(v, bool | np.bool_) else v for v in df[col]]
+    heads = [column_label(str(c), report, lang, name) for c in df.columns]
     for i, h in enumerate(heads):
         if heads.count(h) > 1:
-            seen[h] = seen.get(h, 0) + 1
             heads[i] = f"{h} ({df.columns[i]})"
+    sources = [str(c) for c in df.columns]
     df.columns = heads
-    return df
+    return df, rates, sources
+
+
+def _published(value: float) -> float:
+    f = published_float(value)
+    return np.nan if f is None else f + 0.0   # + 0.0: no "-0"
+
+
+def _is_text(col: pd.Series) -> bool:
+    return col.dtype == object or pd.api.types.is_string_dtype(col)
+
+
+def _sentence_case(text: str, lang: str) -> str:
+    """An English word from the catalog as a cell or heading starts with a capital."""
+    return text[:1].upper() + text[1:] if lang == "en" else text
+
+
+def _value_label(value: Any, report: str, column: str, lang: str) -> Any:
+    """The name of a code in a text column (the value itself when it is no code)."""
+    if not isinstance(value, str):
+        return value
+    prefixes = _VALUE_KEYS.get(f"{report}:{column}") or _VALUE_KEYS.get(column, ())
+    if column in CODE_COLUMNS and labels.has(f"code.{value}"):
+        return labels.code_label(value, lang)
+    for prefix in prefixes:
+        if labels.has(prefix + value):
+            return _sentence_case(labels.text(prefix + value, lang), lang)
+    kind, _, lever = value.partition("_")     # aw_<lever>, use_<lever>: knows of, uses
+    if column == "item" and kind in ("aw", "use") and labels.has(f"code.{lever}"):
+        return labels.text(f"workbook.{'aware' if kind == 'aw' else 'use'}", lang,
+                           lever=labels.code_label(lever, lang))
+    return value
+
+
+def _covariate_names(df: pd.DataFrame, lang: str) -> list[Any]:
+    """A model term ``C(tier)[T.gold]`` as 「金卡 vs 钻石卡」 (its level against the
+    reference level, the first in sorted order, which the term leaves out)."""
+    group = df["lever"] if "lever" in df.columns else pd.Series(0, index=df.index)
+    out: list[Any] = []
+    for g, v in zip(group, df["covariate"], strict=True):
+        m = _COVARIATE_RE.match(v) if isinstance(v, str) else None
+        if m is None:
+            out.append(_value_label(v, "", "item", lang) if isinstance(v, str) else v)
+            continue
+        factor, level = m["factor"], m["level"]
+        shown = {mm["level"] for vv in df.loc[group == g, "covariate"]
+                 if isinstance(vv, str) and (mm := _COVARIATE_RE.match(vv))
+                 and mm["factor"] == factor}
+        known = _FACTOR_LEVELS.get(factor, ())
+        below = [c for c in known if c not in shown and c < min(shown)]
+        if len(below) == 1:
+            out.append(labels.text("workbook.versus", lang,
+                                   level=labels.code_label(level, lang),
+                                   reference=labels.code_label(below[0], lang)))
+        else:
+            out.append(labels.code_label(level, lang))
+    return out
+
+
+def _target_table() -> pd.DataFrame:
+    return targets.targets()
+
+
+def _rate_cells(df: pd.DataFrame, report: str, name: str,
+                units: Mapping[str, str] | None) -> np.ndarray:
+    """Which cells of a table (in its own columns) hold rates, as fractions."""
+    mask = np.zeros(df.shape, dtype=bool)
+    cols = [str(c) for c in df.columns]
+    rows = np.ones(len(df), dtype=bool)
+
+    def mark(which: np.ndarray, columns: Sequence[str]) -> None:
+        for j, c in enumerate(cols):
+            if c in columns and pd.api.types.is_numeric_dtype(df.iloc[:, j]):
+                mask[:, j] |= which
+
+    mark(rows, RATE_COLUMNS)
+    if report == "program_effects":
+        if name.endswith("_churn"):
+            mark(rows, _EFFECT_VALUES)
+        elif "outcome" in df.columns:
+            mark((df["outcome"] == "churn").to_numpy(), _EFFECT_VALUES)
+    elif report == "summary" and "unit" in df.columns:
+        mark((df["unit"] == "rate").to_numpy(), ("estimate", "ci_low", "ci_high"))
+    elif report == "scorecard_139":
+        mark(rows, ("weight",))          # a city's share of the province
+        if "unit" in df.columns:
+            unit = df["unit"]
+        elif "target_id" in df.columns:
+            known = {**dict(zip(_target_table()["id"], _target_table()["unit"],
+                                strict=True)), **(units or {})}
+            unit = df["target_id"].map(known)
+        else:
+            return mask
+        mark((unit == "rate").fillna(False).to_numpy(dtype=bool), _TARGET_VALUES)
+    return mask
 
 
 def about_rows(*, lang: str, quarter: str, scope_label: str, synthetic: bool,
@@ -135,11 +370,14 @@ def about_rows(*, lang: str, quarter: str, scope_label: str, synthetic: bool,
         (t("workbook.scope", lang), scope_label),
         (t("workbook.synthetic", lang),
          t("workbook.synthetic_yes" if synthetic else "workbook.synthetic_no", lang)),
-        (t("workbook.language", lang), lang),
+        (t("workbook.language", lang), t(f"workbook.lang.{lang}", lang)),
     ]
     for key in ("compare_to", "min_base", "seed"):
-        if parameters.get(key) not in (None, ""):
-            rows.append((t(f"workbook.{key}", lang), str(parameters[key])))
+        value = parameters.get(key)
+        if value not in (None, ""):
+            word = f"params.compare.{value}" if key == "compare_to" else ""
+            rows.append((t(f"workbook.{key}", lang),
+                         t(word, lang) if word and labels.has(word) else str(value)))
     rows.append((t("workbook.code", lang), code_version))
     for name, entry in statuses.items():
         title = (t(f"report.title.{name}", lang) if labels.has(f"report.title.{name}")
@@ -162,6 +400,7 @@ def _formats(book) -> dict[str, Any]:
     return {"int": book.add_format({"num_format": "#,##0"}),
             "float": book.add_format({"num_format": "#,##0.00"}),
             "p": book.add_format({"num_format": "0.000"}),
+            "pct": book.add_format({"num_format": "0.00%"}),
             "text": book.add_format({}),
             "head": book.add_format({"bold": True, "bg_color": "#eef1f5", "border": 1,
                                      "text_wrap": True, "valign": "top"})}
@@ -220,31 +459,49 @@ def write(path: Path, tables: Mapping[str, pd.DataFrame], *, lang: str, quarter:
             ws.write(0, 0, title, book.add_format({"bold": True, "font_size": 14}))
             ws.set_column(0, 0, 42)
             ws.set_column(1, 1, 90)
+            units = _target_units(items)
             for sheet, (key, table) in zip(names[1:], items, strict=True):
-                report = key.split(".", 1)[0] if "." in key else ""
+                report, name = key.split(".", 1) if "." in key else ("", key)
                 frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(table)
-                src = frame if isinstance(frame.index, pd.RangeIndex) else frame.reset_index()
-                shown = reader_sheet(src, report, lang)
+                shown, rates, sources = _present(frame, report, name, lang, units)
                 shown.to_excel(writer, sheet_name=sheet, index=False, header=False, startrow=1)
                 ws = writer.sheets[sheet]
                 for j, head in enumerate(shown.columns):
-                    orig = src.columns[j]
-                    ws.write(0, j, head, fmt["head"])
                     col = shown.iloc[:, j]
                     if not _numeric(col):
                         kind = "text"
-                    elif _P_RE.match(str(orig)):
+                    elif rates[:, j].all():
+                        kind = "pct"
+                    elif _P_RE.match(sources[j]):
                         kind = "p"
-                    elif pd.api.types.is_integer_dtype(src.iloc[:, j]):
+                    elif all(isinstance(v, numbers.Integral) for v in col.dropna()
+                             if v != DASH):
                         kind = "int"
                     else:
                         kind = "float"
+                    ws.write(0, j, head, fmt["head"])
                     width = min(max(len(str(head)) * (2 if lang == "zh" else 1) + 2, 10), 40)
                     ws.set_column(j, j, width, fmt[kind])
+                    if kind != "pct" and rates[:, j].any():
+                        for i in np.flatnonzero(rates[:, j]):
+                            v = col.iloc[i]
+                            if isinstance(v, numbers.Real) and not pd.isna(v):
+                                ws.write_number(i + 1, j, float(v), fmt["pct"])
                 ws.freeze_panes(1, 0)
                 if len(shown.columns):
                     ws.autofilter(0, 0, max(len(shown), 1), len(shown.columns) - 1)
     return names
+
+
+def _target_units(items: Sequence[tuple[str, Any]]) -> dict[str, str]:
+    """Each target's unit, as the scorecard's own tables give it."""
+    out: dict[str, str] = {}
+    for key, table in items:
+        if (key.startswith("scorecard_139.") and isinstance(table, pd.DataFrame)
+                and {"target_id", "unit"} <= set(table.columns)):
+            out.update(zip(table["target_id"].astype(str), table["unit"].astype(str),
+                           strict=True))
+    return out
 
 
 def _numeric(col: pd.Series) -> bool:

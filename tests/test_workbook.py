@@ -6,12 +6,15 @@ workbooks of the demo batches (``demo_batches``: Chinese province, English Xiame
 
 from __future__ import annotations
 
+import math
+import re
+
 import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
 
-from gotone_analysis import workbook
+from gotone_analysis import config, workbook
 
 
 def _tables():
@@ -96,3 +99,132 @@ def test_sheet_numbers_do_not_carry_an_engines_last_bits():
                        "program_effects", "en")
     assert one.equals(two)
     assert one.iloc[0, 0] == 93.5315936 and pd.isna(one.iloc[1, 0])
+
+
+# --- reader-grade sheets: no machine names, codes, formula terms, "nan" or "-0" -------------
+
+#: Headings allowed although they look like machine names: "p" is the reader tables' own
+#: heading of a p-value in English (the statistic's usual name, as on the pages).
+ALLOWED_HEADINGS = {"p"}
+#: Codes of the data contract and of the reports that a reader cell must never show.
+CONTRACT_CODES = {
+    *config.CITY_CODES, *config.TIER_CODES, *config.BRAND_CODES, *config.LEVER_CODES,
+    config.PROVINCE, "goal", "met", "on_track", "inconclusive", "at_risk", "off_track",
+    "missed", "not_measurable", "naive", "adjusted", "treated", "control", "churn", "arpu",
+    "not_estimated", "base_below_minimum", "better", "worse", "same", "final", "red", "amber",
+    "green", "blue", "grey", "overall", "all", "users", "awareness", "association",
+    "preference", "loyalty", "influence", "aware", "reach", "conversion", "total"}
+_REPORT_KEY = re.compile(rf"^({'|'.join(config.REPORTS)})\.[a-z0-9_]+")
+
+
+def _sheet_problems(book) -> list[tuple[str, str, object]]:
+    out = []
+    for name in book.sheetnames:
+        ws = book[name]
+        if ws.max_row > 1:
+            for head in (c.value for c in ws[1]):
+                if (isinstance(head, str) and re.fullmatch(r"[a-z0-9_]+", head)
+                        and head not in ALLOWED_HEADINGS):
+                    out.append((name, "machine heading", head))
+        for row in ws.iter_rows(min_row=2):
+            for c in row:
+                v = c.value
+                if isinstance(v, bool):
+                    out.append((name, "TRUE/FALSE", c.coordinate))
+                elif isinstance(v, float) and v == 0 and math.copysign(1, v) < 0:
+                    out.append((name, "-0", c.coordinate))
+                elif isinstance(v, str):
+                    if v in CONTRACT_CODES:
+                        out.append((name, "code", v))
+                    if "C(" in v:
+                        out.append((name, "formula term", v))
+                    if v.strip().lower() == "nan" or re.fullmatch(r"-0(\.0+)?", v.strip()):
+                        out.append((name, "nan/-0", v))
+                    # the findings' ledger names its metric keys (the summary's own sheet)
+                    if _REPORT_KEY.match(v) and name not in _LEDGER_SHEETS:
+                        out.append((name, "metric key", v))
+    return out
+
+
+_LEDGER_SHEETS = {"概览 · 结论与依据", "Summary · Findings"}
+
+
+def _column(ws, heading):
+    heads = [c.value for c in ws[1]]
+    j = heads.index(heading) + 1
+    return [ws.cell(r, j) for r in range(2, ws.max_row + 1)]
+
+
+@pytest.mark.parametrize("lang,scope", [("zh", "province"), ("en", "xiamen")])
+def test_batch_workbook_is_reader_grade(demo_batches, lang, scope):
+    book = openpyxl.load_workbook(demo_batches[lang] / "2010Q4" / scope / "tables.xlsx")
+    problems = _sheet_problems(book)
+    assert not problems, problems[:20]
+    zh = lang == "zh"
+    # rates stored as fractions with a percent format
+    ws = book["数据质量 · 缺失值" if zh else "Quality · Missingness"]
+    cells = _column(ws, "缺失比例" if zh else "Share missing")
+    assert cells and all("%" in c.number_format for c in cells if c.value is not None)
+    assert all(0 <= c.value <= 1 for c in cells)
+    ws = book["记分卡 · 目标" if zh else "Scorecard · Targets"]
+    target = _column(ws, "目标值" if zh else "Target value")
+    assert any("%" in c.number_format for c in target)              # rate targets
+    assert any("%" not in c.number_format for c in target)          # counts stay counts
+    # care cohorts and months as YYYY-MM
+    ws = book["成效 · 关怀-流失-分组" if zh else "Effects · Care churn ATT(g,t)"]
+    for heading in (("推广月份", "月份", "基期月份") if zh
+                    else ("Roll-out month", "Month", "Base month")):
+        assert all(re.fullmatch(r"\d{4}-\d{2}", c.value) for c in _column(ws, heading))
+    assert all("%" in c.number_format for c in _column(
+        ws, "对月流失率的效应（百分点）" if zh else "Effect on monthly churn (percentage points)"))
+    # covariates in words, tiers in the deck's order
+    ws = book["成效 · 平衡" if zh else "Effects · Balance"]
+    covariates = {c.value for c in _column(ws, "协变量" if zh else "Covariate")}
+    assert ("金卡 vs 钻石卡" if zh else "Gold vs Diamond") in covariates
+    ws = book["品牌 · 分层级" if zh else "Brand · Tiers"]
+    tiers = list(dict.fromkeys(c.value for c in _column(ws, "客户层级" if zh else "Tier")))
+    want = [config.TIERS[t][0 if zh else 1] for t in config.GOTONE_TIERS]
+    assert [t for t in tiers if t in want] == want
+    # no empty sheet: an empty table says why
+    assert all(book[n].max_row >= 2 for n in book.sheetnames)
+    # the first sheet's parameters in words
+    about = [c.value for row in book[book.sheetnames[0]].iter_rows() for c in row]
+    assert "previous" not in about and ("上季度" if zh else "previous quarter") in about
+    assert lang not in about and ("中文" if zh else "English") in about
+
+
+def test_reader_sheet_words_months_and_order():
+    balance = pd.DataFrame({"lever": ["care", "care"],
+                            "covariate": ["C(tier)[T.gold]", "C(tier)[T.silver]"],
+                            "smd_raw": [0.2, -0.0]})
+    shown = workbook.reader_sheet(balance, "program_effects", "zh", "balance")
+    assert shown["协变量"].tolist() == ["金卡 vs 钻石卡", "银卡 vs 钻石卡"]
+    assert math.copysign(1, shown.iloc[1, 2]) > 0                       # no "-0"
+    care = pd.DataFrame({"cohort": [26], "time": [24], "estimate": [0.01], "base": [23],
+                         "post": [False]})
+    shown = workbook.reader_sheet(care, "program_effects", "en", "care_att_gt_churn")
+    assert shown.iloc[0].tolist()[:2] == ["2010-03", "2010-01"]
+    assert shown["Base month"].tolist() == ["2009-12"] and shown["After roll-out"][0] == "No"
+    tiers = pd.DataFrame({"tier": ["diamond", "gold", "regular", "silver"], "n": [1, 2, 3, 4]})
+    shown = workbook.reader_sheet(tiers, "brand_equity", "zh")
+    assert shown["客户层级"].tolist() == ["钻石卡", "金卡", "银卡", "普通"]
+    empty = pd.DataFrame(columns=["target_id", "period", "horizon", "estimate"])
+    shown = workbook.reader_sheet(empty, "scorecard_139", "en", "projections")
+    assert len(shown) == 1 and "deadline" in shown.iloc[0, 0]
+    levers = pd.DataFrame({"lever": ["goal"], "met": [2], "worst": ["missed"], "light": ["red"]})
+    shown = workbook.reader_sheet(levers, "scorecard_139", "en", "levers")
+    assert list(shown.columns) == ["Lever", "Met", "Worst status", "Light"]
+    assert shown.iloc[0].tolist()[2:] == ["Missed", "Red"]
+
+
+def test_rates_get_a_percent_format(tmp_path):
+    path = tmp_path / "t.xlsx"
+    workbook.write(path, {"data_quality.bases": pd.DataFrame({"tier": ["gold"], "n": [3],
+                                                              "share": [0.25]})},
+                   lang="zh", quarter="2010Q4", scope_label="x", synthetic=True, statuses={},
+                   parameters={"compare_to": "previous"})
+    book = openpyxl.load_workbook(path)
+    cell = book[book.sheetnames[1]].cell(2, 3)
+    assert cell.value == 0.25 and cell.number_format == "0.00%"
+    about = [c.value for row in book[book.sheetnames[0]].iter_rows() for c in row]
+    assert "上季度" in about and "previous" not in about and "中文" in about
