@@ -119,11 +119,12 @@ BRAND_COMPONENTS: dict[str, tuple[str, str]] = {
 #: codes in this order (:func:`code_order`, :func:`order_key`), never alphabetically.
 CODE_ORDERS: dict[str, tuple[str, ...]] = {
     "scope": SCOPES,
-    "city": CITY_CODES,
-    "tier": TIER_CODES,
+    "city": (PROVINCE, *CITY_CODES),
+    "tier": (*TIER_CODES, "all"),
     "brand": BRAND_CODES,
-    "lever": LEVER_CODES,
+    "lever": ("goal", *LEVER_CODES),
     "component": tuple(BRAND_COMPONENTS),
+    "term": ("total", *TIER_CODES, *CITY_CODES),
 }
 
 

@@ -37,22 +37,12 @@ from . import config, labels, tables, targets
 from .provenance import atomic_target
 from .report import FILE_MODE, published_float, sheet_names
 
-__all__ = ["CODE_COLUMNS", "CODE_ORDERS", "DASH", "RATE_COLUMNS", "about_rows", "column_label",
+__all__ = ["CODE_COLUMNS", "DASH", "RATE_COLUMNS", "about_rows", "column_label",
            "order_rows", "reader_sheet", "sheet_label", "write"]
 
 #: Columns whose values are codes shown by their names.
 CODE_COLUMNS: tuple[str, ...] = ("city", "tier", "brand", "component", "lever", "scope",
                                  "variable", "driver", "term", "part", "stage", "measure")
-#: The canonical order of the rows of a code column (the deck's): tiers diamond to
-#: regular, cities as the deck lists them, levers by their number.
-CODE_ORDERS: dict[str, tuple[str, ...]] = {
-    "city": (config.PROVINCE, *config.CITY_CODES),
-    "scope": (config.PROVINCE, *config.CITY_CODES),
-    "tier": (*config.TIER_CODES, "all"),
-    "brand": config.BRAND_CODES,
-    "lever": ("goal", *config.LEVER_CODES),
-    "term": ("total", *config.TIER_CODES, *config.CITY_CODES),
-}
 #: Columns holding rates (fractions, shown with a percent format).
 RATE_COLUMNS: tuple[str, ...] = ("share", "share_missing", "share_before", "share_after",
                                  "change_share", "change_share_ci_low",
@@ -154,7 +144,7 @@ def sheet_label(report: str, table: str, lang: str) -> str:
 
 
 def order_rows(table: pd.DataFrame) -> pd.DataFrame:
-    """Rows in the canonical order of their codes (:data:`CODE_ORDERS`).
+    """Rows in the canonical order of their codes (:data:`gotone_analysis.config.CODE_ORDERS`).
 
     Each code column with such an order, left to right, orders the rows within the
     groups of the text columns before it (kept in their order of first appearance), so
@@ -167,7 +157,7 @@ def order_rows(table: pd.DataFrame) -> pd.DataFrame:
     """
     df = table.reset_index(drop=True)
     for j, col in enumerate(df.columns):
-        rank = CODE_ORDERS.get(str(col))
+        rank = config.CODE_ORDERS.get(str(col))
         if rank is None or not df[col].isin(rank).any():
             continue
         keys = []
