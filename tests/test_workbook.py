@@ -19,7 +19,7 @@ from gotone_analysis import config, workbook
 
 def _tables():
     comp = pd.DataFrame({
-        "component": ["influence", "awareness"], "city": ["xiamen", "ningde"],
+        "component": ["awareness", "influence"], "city": ["xiamen", "ningde"],
         "estimate": [82.7, np.nan], "se": [0.4, 0.9], "n": [412, 12], "p_adj": [0.0123, 0.5],
         "mark": ["▲", ""], "suppressed": [False, True]})
     return {"brand_equity.synthetic": pd.DataFrame({"note": ["x"]}),

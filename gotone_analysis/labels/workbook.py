@@ -82,7 +82,7 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "mean_control_w": ("加权后其他客户均值", "Others' mean, weighted"),
     "var_ratio_raw": ("加权前方差比", "Variance ratio before"),
     "var_ratio_weighted": ("加权后方差比", "Variance ratio after"),
-    "target_id": ("目标编号", "Target ID"), "direction": ("方向", "Direction"),
+    "target_id": ("目标编号", "Target ID"),
     "actual_low": ("实际值区间下限", "Actual, interval low"),
     "actual_high": ("实际值区间上限", "Actual, interval high"),
     "projected_low": ("预测区间下限", "Projection, interval low"),
