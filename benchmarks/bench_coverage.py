@@ -35,7 +35,7 @@ a claim is false when the truth is zero or of the other sign.
 Prints ``coverage_<family>=`` with ``<family>_intervals=`` and the binomial 95 % interval
 of the coverage (``<family>_coverage_low/high``), then ``false_claims_share``,
 ``claims``, ``pages_with_false_claim_share``, ``pages``. Options: ``--seeds N``
-(default 24), ``--first-seed S``, ``--jobs J`` (default: the usable cores),
+(default 12), ``--first-seed S``, ``--jobs J`` (default: the usable cores),
 ``--scopes a,b`` (default all).
 """
 
@@ -71,7 +71,7 @@ from gotone_analysis.targets import METRICS
 FAMILIES = ("survey_lever", "care_att", "panel_lever", "satisfaction_index",
             "influence_index", "brand_components", "scorecard_survey")
 SCOPES = (PROVINCE, *CITY_CODES)
-DEFAULT_SEEDS = 24
+DEFAULT_SEEDS = 12
 FIRST_SEED = 1001
 #: The first panel month: panel effects of earlier waves are not estimable.
 PANEL_FROM = "2009Q1"
