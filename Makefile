@@ -8,7 +8,7 @@ QUARTER ?= 2010Q4
 JOBS   ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser demo validate report test test-all lint bench lab clean
+.PHONY: help setup browser demo validate report test test-all lint bench coverage lab clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ lint: $(STAMP)  ## ruff over the package, tests and notebooks
 
 bench: $(STAMP)  ## benchmarks: print name=value figures
 	$(BIN)/python benchmarks/run.py
+
+coverage: $(STAMP)  ## coverage study of the 95 % intervals on the demo; COVERAGE_ARGS="--seeds 4"
+	$(BIN)/python benchmarks/run.py coverage $(COVERAGE_ARGS)
 
 lab: $(STAMP) demo  ## open JupyterLab on the notebooks (as root too); LAB_ARGS="--ServerApp.port=8890"
 	$(BIN)/python -m gotone_analysis.lab notebooks $(LAB_ARGS)
