@@ -61,7 +61,7 @@ from gotone_analysis.demo import panel as demo_panel
 from gotone_analysis.demo import survey as demo_survey
 from gotone_analysis.policy import DEFAULT_LEVEL, MIN_BASE, Policy
 from gotone_analysis.reports.brand_equity import scores
-from gotone_analysis.reports.program_effects import claims
+from gotone_analysis.reports.program_effects import claims, pooling
 from gotone_analysis.reports.program_effects import tables as program
 from gotone_analysis.reports.program_effects.survey_levers import survey_lever_effects
 from gotone_analysis.reports.satisfaction import tables as sat_tables
@@ -241,6 +241,7 @@ def run_seed(seed: int, scopes: Sequence[str] = SCOPES, quarters: Sequence[str] 
             table = panel.panel_table(ds, engine="duckdb")
             scored = sat_tables.respondent_scores(survey)
             ctx = ActualsContext(ds)
+            direct: dict[tuple[str, str], pd.DataFrame] = {}
             survey_metrics = [m for m in METRICS.values()
                               if m.source == "survey" and m.measurable]
             for scope in scopes:
@@ -269,7 +270,7 @@ def run_seed(seed: int, scopes: Sequence[str] = SCOPES, quarters: Sequence[str] 
                         fam = "influence_index" if c == "influence" else "brand_components"
                         rows += _rows(fam, comp.iloc[[i]], [truth[i]], **key, quarter=q,
                                       name=c)
-                    rows_q, page = _effects_page(survey, table, q, scope, pol, key)
+                    rows_q, page = _effects_page(survey, table, q, scope, pol, key, direct)
                     rows += rows_q
                     pages.append(page)
         finally:
@@ -280,15 +281,31 @@ def run_seed(seed: int, scopes: Sequence[str] = SCOPES, quarters: Sequence[str] 
     return pd.DataFrame(rows), pd.DataFrame(pages)
 
 
+def _direct(survey: pd.DataFrame, quarter: str, scope: str, pol: Policy,
+            cache: dict[tuple[str, str], pd.DataFrame]) -> pd.DataFrame:
+    if (quarter, scope) not in cache:
+        cache[(quarter, scope)] = survey_lever_effects(survey, quarter=quarter, scope=scope,
+                                                       policy=pol)[0]
+    return cache[(quarter, scope)]
+
+
 def _effects_page(survey: pd.DataFrame, table, quarter: str, scope: str, pol: Policy,
-                  key: dict) -> tuple[list[dict], dict]:
-    """One program-effects page as the notebook builds it, with its truth."""
+                  key: dict, direct: dict[tuple[str, str], pd.DataFrame]
+                  ) -> tuple[list[dict], dict]:
+    """One program-effects page as the notebook builds it, with its truth: a city's survey
+    comparisons pooled with the other cities' (the page's small-area estimates, computed
+    as :func:`~gotone_analysis.reports.program_effects.pooling.pooled_lever_effects` does,
+    each city's direct comparison computed once per wave)."""
     care = program.care_effects(table, quarter=quarter, scope=scope)
     care_summary = program.care_summary(care)
     panel_levers = program.panel_lever_effects(table, quarter=quarter, scope=scope,
                                                policy=pol)
-    survey_levers, _, _ = survey_lever_effects(survey, quarter=quarter, scope=scope,
-                                               policy=pol)
+    if scope == PROVINCE:
+        survey_levers = _direct(survey, quarter, scope, pol, direct)
+    else:
+        survey_levers = pooling.pool_tables(
+            {c: _direct(survey, quarter, c, pol, direct) for c in CITY_CODES}, scope,
+            level=pol.level)
     care_summary, panel_levers, survey_levers = claims.effect_family(
         care_summary, panel_levers, survey_levers, policy=pol)
     rows: list[dict] = []

@@ -20,7 +20,7 @@ distribution); the page says so and shows the city's direct comparison beside it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ from ... import config
 from ...policy import Policy, interval, resolve_policy
 from .survey_levers import SURVEY_LEVERS, SURVEY_OUTCOMES, survey_lever_effects
 
-__all__ = ["MIN_CITIES", "POOLED_COLUMNS", "pooled_lever_effects", "shrink"]
+__all__ = ["MIN_CITIES", "POOLED_COLUMNS", "pool_tables", "pooled_lever_effects", "shrink"]
 
 #: Fewest cities with an estimate for a pooled estimate (below it the direct one is kept).
 MIN_CITIES = 4
@@ -72,6 +72,52 @@ def shrink(estimate: Sequence[float], se: Sequence[float]) -> dict[str, np.ndarr
             "estimate": (1 - b) * y + b * mean, "se": np.sqrt(var)}
 
 
+def pool_tables(tables: Mapping[str, pd.DataFrame], scope: str, *,
+                level: float | None = None) -> pd.DataFrame:
+    """A city's direct comparisons pooled with the other cities' (:func:`shrink`).
+
+    Parameters
+    ----------
+    tables : mapping
+        City code -> that city's direct effects table
+        (:func:`gotone_analysis.reports.program_effects.survey_levers.survey_lever_effects`),
+        ``scope`` among them.
+    scope : str
+        The city whose table is returned.
+    level : float, optional
+        Level of the intervals (default the policy's).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``tables[scope]`` with the pooled ``estimate, se, ci_low, ci_high`` and
+        :data:`POOLED_COLUMNS`; its attrs kept, ``attrs["pooled"]`` the most cities
+        pooled in a row.
+    """
+    level = resolve_policy(None, level=level).level
+    effects = tables[scope]
+    keys = ["lever", "outcome", "kind"]
+    every = pd.concat([t.assign(city=c) for c, t in tables.items()], ignore_index=True)
+    every = every[np.isfinite(every["estimate"]) & (every["se"] > 0)]
+    out = effects.copy()
+    out["direct_estimate"], out["direct_se"] = out["estimate"], out["se"]
+    out["shrinkage"] = 0.0
+    out["cities_pooled"] = pd.Series(0, index=out.index, dtype="int64")
+    for i, r in out.iterrows():
+        group = every[(every[keys] == r[keys]).all(axis=1)]
+        if (group["city"] == scope).sum() != 1 or len(group) < MIN_CITIES:
+            continue
+        pooled = shrink(group["estimate"], group["se"])
+        at = int(np.flatnonzero(group["city"].to_numpy() == scope)[0])
+        out.loc[i, ["estimate", "se", "shrinkage"]] = [
+            pooled["estimate"][at], pooled["se"][at], pooled["shrinkage"][at]]
+        out.loc[i, "cities_pooled"] = len(group)
+    out["ci_low"], out["ci_high"] = interval(out["estimate"], out["se"], level)
+    out.attrs = dict(effects.attrs)
+    out.attrs["pooled"] = int(out["cities_pooled"].max()) if len(out) else 0
+    return out
+
+
 def pooled_lever_effects(survey: pd.DataFrame, *, quarter: str, scope: str,
                          levers: Sequence[str] = SURVEY_LEVERS,
                          outcomes: Sequence[str] = SURVEY_OUTCOMES,
@@ -108,29 +154,8 @@ def pooled_lever_effects(survey: pd.DataFrame, *, quarter: str, scope: str,
     if scope == config.PROVINCE:
         effects.attrs["pooled"] = 0
         return own
-    keys = ["lever", "outcome", "kind"]
-    cities = [effects.assign(city=scope)]
-    for city in config.CITY_CODES:
-        if city != scope:
-            cities.append(survey_lever_effects(survey, quarter=quarter, scope=city,
-                                               levers=levers, outcomes=outcomes,
-                                               policy=pol)[0].assign(city=city))
-    every = pd.concat(cities, ignore_index=True)
-    every = every[np.isfinite(every["estimate"]) & (every["se"] > 0)]
-    out = effects.copy()
-    out["direct_estimate"], out["direct_se"] = out["estimate"], out["se"]
-    out["shrinkage"] = 0.0
-    out["cities_pooled"] = pd.Series(0, index=out.index, dtype="int64")
-    for i, r in out.iterrows():
-        group = every[(every[keys] == r[keys]).all(axis=1)]
-        if (group["city"] == scope).sum() != 1 or len(group) < MIN_CITIES:
-            continue
-        pooled = shrink(group["estimate"], group["se"])
-        at = int(np.flatnonzero(group["city"].to_numpy() == scope)[0])
-        out.loc[i, ["estimate", "se", "shrinkage"]] = [
-            pooled["estimate"][at], pooled["se"][at], pooled["shrinkage"][at]]
-        out.loc[i, "cities_pooled"] = len(group)
-    out["ci_low"], out["ci_high"] = interval(out["estimate"], out["se"], pol.level)
-    out.attrs = dict(effects.attrs)
-    out.attrs["pooled"] = int(out["cities_pooled"].max()) if len(out) else 0
+    others = {city: survey_lever_effects(survey, quarter=quarter, scope=city, levers=levers,
+                                         outcomes=outcomes, policy=pol)[0]
+              for city in config.CITY_CODES if city != scope}
+    out = pool_tables({**others, scope: effects}, scope, level=pol.level)
     return out, own[1], own[2]
