@@ -84,9 +84,13 @@ CARD_CSS = """
 .gotone-banner{background:#fff3cd;border:1px solid #e0b400;color:#6b4e00;padding:6px 10px;
  font-weight:bold;margin:4px 0 8px}
 .gotone-warn{color:#8a4b00}
-.gotone-toc{border-left:3px solid #0b5ea8;padding:4px 12px;margin:8px 0 16px;font-size:14px}
-.gotone-toc ul{margin:2px 0;padding-left:18px}
-.gotone-toc .toc-h3{margin-left:16px}
+.gotone-toc{border-left:3px solid #0b5ea8;padding:2px 10px;margin:4px 0 10px;font-size:13px;
+ line-height:1.6}
+.gotone-toc strong{margin-right:10px}
+.gotone-toc ul{display:inline;margin:0;padding:0}
+.gotone-toc li{display:inline;list-style:none;margin:0 14px 0 0;white-space:nowrap}
+.gotone-toc .toc-h3{font-size:12px}
+@media print{.gotone-toc{display:none}}
 """
 
 
