@@ -114,3 +114,36 @@ def test_the_browser_is_really_offline(browser, tmp_path):
         assert page.evaluate(_IMAGES)[0]["width"] == 0
     finally:
         page.close()
+
+
+_FIRST_SCREEN = """(() => {
+    const bottom = el => el ? el.getBoundingClientRect().bottom + window.scrollY : null;
+    const q = s => document.querySelector(s);
+    const details = q('.gotone-run-details details');
+    const first = q('section.first');
+    return {headline: bottom(q('#summary-headline + table')), levers: bottom(q('ul.levers')),
+            act: bottom(q('table.act') || q('p.act-none')),
+            key_points: document.querySelectorAll('section.first li.finding').length,
+            details_open: details ? details.open : null,
+            details_after: details && first ? (first.compareDocumentPosition(details) & 4) > 0
+                                            : null};
+})()"""
+
+
+def test_the_summary_answers_on_the_first_screen_and_prints_on_one_page(browser,
+                                                                        demo_batches):
+    pages = [p for p in _reader_pages(demo_batches) if p.stem == "summary"]
+    assert pages
+    for path in pages:
+        page = browser.open(path.as_uri())
+        try:
+            page.viewport(1280, 800)
+            seen = page.evaluate(_FIRST_SCREEN)
+            where = f"{path.parents[2].name}/{path.parent.name}"
+            for block in ("headline", "levers", "act"):
+                assert seen[block] is not None and seen[block] <= 800, (where, block, seen)
+            assert 3 <= seen["key_points"] <= 5, (where, seen)
+            assert seen["details_open"] is False and seen["details_after"], (where, seen)
+            assert page.pdf_pages() == 1, where
+        finally:
+            page.close()
