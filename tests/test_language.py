@@ -64,7 +64,8 @@ def test_english_pages_are_english(demo_batches):
     shares = {p.name: cjk_share(visible_text(p.read_text(encoding="utf-8"))) for p in pages}
     assert all(s < 0.01 for s in shares.values()), shares
     summary = visible_text((demo_batches["en"] / "2010Q4/xiamen/summary.html").read_text("utf-8"))
-    assert "What changed and why" in summary and "Synthetic demo data" in summary
+    assert "Key points" in summary and "Where to act" in summary
+    assert "Synthetic demo data" in summary
 
 
 def test_chinese_pages_have_no_english_headings(demo_batches):

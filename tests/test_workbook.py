@@ -140,13 +140,13 @@ def _sheet_problems(book) -> list[tuple[str, str, object]]:
                         out.append((name, "formula term", v))
                     if v.strip().lower() == "nan" or re.fullmatch(r"-0(\.0+)?", v.strip()):
                         out.append((name, "nan/-0", v))
-                    # the findings' ledger names its metric keys (the summary's own sheet)
-                    if _REPORT_KEY.match(v) and name not in _LEDGER_SHEETS:
+                    # a findings ledger names its metric keys (the reference to metrics.json)
+                    if _REPORT_KEY.match(v) and not name.endswith(_LEDGER_SHEETS):
                         out.append((name, "metric key", v))
     return out
 
 
-_LEDGER_SHEETS = {"概览 · 结论与依据", "Summary · Findings"}
+_LEDGER_SHEETS = ("结论与依据", "Findings")
 
 
 def _column(ws, heading):

@@ -16,6 +16,7 @@ SECTION: dict[str, tuple[str, str]] = {
     "summary.column.change": ("较对比期变化", "Change since comparison"),
     "summary.column.target": ("139 目标", "139 target"),
     "summary.column.gap": ("与目标差距", "Gap to target"),
+    "summary.column.moved": ("超出抽样误差", "Beyond sampling error"),
     "summary.change.steady": ("{value}（在抽样误差内）", "{value} (within sampling error)"),
     "summary.heading.levers": ("九大举措状态", "The nine levers"),
     "summary.heading.reports": ("详细报告", "Detailed reports"),
@@ -58,8 +59,8 @@ SECTION: dict[str, tuple[str, str]] = {
         "adjusted for the page's comparisons"),
     "summary.act.evidence.none": ("尚无证据：本季未评估此举措的效果",
                                   "No evidence yet: the lever's effect is not evaluated"),
-    "summary.act.effect.did": ("关怀回访使{outcome}平均变化 {value}（95% 区间 {lo} 至 {hi}）",
-                               "Care calls changed {outcome} by {value} "
+    "summary.act.effect.did": ("客户经理关怀使{outcome}平均变化 {value}（95% 区间 {lo} 至 {hi}）",
+                               "Customer-manager care changed {outcome} by {value} "
                                "(95% interval {lo} to {hi})"),
     "summary.act.effect.panel.up": ("参与月份{outcome}高 {value}（95% 区间 {lo} 至 {hi}，同一客户前后对比）",
                                     "{outcome} {value} higher in months with the lever "
