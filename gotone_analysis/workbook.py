@@ -56,6 +56,7 @@ _VALUE_KEYS: dict[str, tuple[str, ...]] = {
     "status_ref": ("scorecard.status.",), "worst": ("scorecard.status.",),
     "direction_of_change": ("scorecard.change.",),
     "light": ("workbook.value.light.",), "direction": ("workbook.value.direction.",),
+    "rule": ("workbook.value.rule.",),
     "scorecard_139:unit": ("workbook.value.scorecard_unit.",),
     "summary:unit": ("workbook.value.summary_unit.",),
     "reason": ("workbook.value.reason.",), "outcome": ("effects.outcome.",),

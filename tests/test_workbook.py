@@ -228,3 +228,14 @@ def test_rates_get_a_percent_format(tmp_path):
     assert cell.value == 0.25 and cell.number_format == "0.00%"
     about = [c.value for row in book[book.sheetnames[0]].iter_rows() for c in row]
     assert "上季度" in about and "previous" not in about and "中文" in about
+
+
+def test_every_finding_rule_and_direction_has_words():
+    from gotone_analysis import labels
+    from gotone_analysis.findings import DIRECTIONS, RULES
+
+    for lang in ("zh", "en"):
+        for rule in RULES:
+            assert labels.text(f"workbook.value.rule.{rule}", lang) != rule
+        for way in DIRECTIONS:
+            assert labels.text(f"workbook.value.direction.{way}", lang) != way

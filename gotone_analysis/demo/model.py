@@ -47,15 +47,17 @@ GOTONE_PATH: dict[str, int] = {
     "2010-12": 2_765_000,
 }
 
-#: City shares of the GoTone base (Fuzhou, Xiamen and Quanzhou largest).
+#: City shares of the GoTone base: Quanzhou and Fuzhou largest, then Xiamen and Zhangzhou;
+#: no two cities alike (a demo whose cities share one size reads as invented).
 CITY_SHARE: dict[str, float] = {
-    "fuzhou": 0.21, "xiamen": 0.17, "quanzhou": 0.21, "zhangzhou": 0.09, "putian": 0.07,
-    "sanming": 0.06, "nanping": 0.06, "longyan": 0.07, "ningde": 0.06,
+    "fuzhou": 0.214, "xiamen": 0.142, "quanzhou": 0.226, "zhangzhou": 0.104, "putian": 0.072,
+    "sanming": 0.057, "nanping": 0.053, "longyan": 0.069, "ningde": 0.063,
 }
-#: City VIP richness (multiplies the diamond/gold share).
+#: City VIP richness (multiplies the diamond/gold share): Xiamen richest, the mountain
+#: cities of the north-west poorest.
 CITY_VIP: dict[str, float] = {
-    "fuzhou": 1.10, "xiamen": 1.25, "quanzhou": 1.10, "zhangzhou": 0.90, "putian": 0.95,
-    "sanming": 0.85, "nanping": 0.85, "longyan": 0.90, "ningde": 0.85,
+    "fuzhou": 1.12, "xiamen": 1.28, "quanzhou": 1.08, "zhangzhou": 0.92, "putian": 0.96,
+    "sanming": 0.84, "nanping": 0.82, "longyan": 0.88, "ningde": 0.86,
 }
 #: Province GoTone tier mix.
 TIER_MIX: dict[str, float] = {"diamond": 0.02, "gold": 0.08, "silver": 0.20, "regular": 0.70}
