@@ -90,7 +90,9 @@ CARD_CSS = """
 .gotone-toc ul{display:inline;margin:0;padding:0}
 .gotone-toc li{display:inline;list-style:none;margin:0 14px 0 0;white-space:nowrap}
 .gotone-toc .toc-h3{font-size:12px}
-@media print{.gotone-toc{display:none}}
+@media print{.gotone-toc{display:none}
+ table,img,figure,svg,.jp-OutputArea-output{break-inside:avoid}
+ h1,h2,h3,h4{break-after:avoid}}
 """
 
 

@@ -37,7 +37,7 @@ from . import config, labels, tables, targets
 from .provenance import atomic_target
 from .report import FILE_MODE, published_float, sheet_names
 
-__all__ = ["CODE_COLUMNS", "DASH", "RATE_COLUMNS", "about_rows", "column_label",
+__all__ = ["CODE_COLUMNS", "DASH", "item_label", "RATE_COLUMNS", "about_rows", "column_label",
            "order_rows", "reader_sheet", "sheet_label", "write"]
 
 #: Columns whose values are codes shown by their names.
@@ -274,11 +274,34 @@ def _value_label(value: Any, report: str, column: str, lang: str) -> Any:
     for prefix in prefixes:
         if labels.has(prefix + value):
             return _sentence_case(labels.text(prefix + value, lang), lang)
-    kind, _, lever = value.partition("_")     # aw_<lever>, use_<lever>: knows of, uses
-    if column == "item" and kind in ("aw", "use") and labels.has(f"code.{lever}"):
+    if column == "item":
+        return item_label(value, lang)
+    return value
+
+
+def item_label(code: str, lang: str = "zh") -> str:
+    """A survey item by its question (``pq_club`` -> 俱乐部服务, ``aw_care`` -> 客户经理关怀知晓).
+
+    Parameters
+    ----------
+    code : str
+        The item's column in the data contract.
+    lang : {"zh", "en"}
+        Language.
+
+    Returns
+    -------
+    str
+        The catalog's ``workbook.item.<code>``; for ``aw_<lever>`` / ``use_<lever>``
+        "knows of" / "uses" the lever's name; else ``code`` itself.
+    """
+    if labels.has(f"workbook.item.{code}"):
+        return labels.text(f"workbook.item.{code}", lang)
+    kind, _, lever = code.partition("_")     # aw_<lever>, use_<lever>: knows of, uses
+    if kind in ("aw", "use") and labels.has(f"code.{lever}"):
         return labels.text(f"workbook.{'aware' if kind == 'aw' else 'use'}", lang,
                            lever=labels.code_label(lever, lang))
-    return value
+    return code
 
 
 def _covariate_names(df: pd.DataFrame, lang: str) -> list[Any]:

@@ -88,8 +88,10 @@ def test_survey_lever_effects_recovered_and_naive_biased(small_demo):
     e = eff.set_index(["lever", "outcome", "kind"])
     for lv in survey_levers.SURVEY_LEVERS:
         for outcome, true in (("satisfaction", sat[lv]), ("loyalty", loy.get(lv, 0.0))):
+            # recovered: within 3.3 standard errors of the planted effect (a 95 % interval
+            # misses one of eight effects in a third of the draws)
             adj = e.loc[(lv, outcome, "adjusted")]
-            assert adj["ci_low"] <= true <= adj["ci_high"], (lv, outcome)
+            assert abs(adj["estimate"] - true) <= 3.3 * adj["se"], (lv, outcome)
         # users are more often VIPs, who are more satisfied: naive > adjusted
         assert e.loc[(lv, "satisfaction", "naive"), "estimate"] > \
             e.loc[(lv, "satisfaction", "adjusted"), "estimate"]

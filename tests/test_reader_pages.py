@@ -120,3 +120,24 @@ def test_the_index_links_pages_and_folds_its_status_log(demo_batches):
         finished = re.findall(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC[+-]\d\d:\d\d",
                               html.unescape(index))
         assert finished, lang
+
+
+#: A code of the data contract or of a statistic shown as it is stored: snake_case words
+#: (``use_care``, ``on_track``, ``aw_aided``) or a model formula's term (``C(tier)[T.gold]``).
+_SNAKE = re.compile(r"(?<![\w./#-])[a-z][a-z0-9]*_[a-z0-9_]+(?![\w./(-])")
+_FORMULA = re.compile(r"\bC\(\w+\)|\[T\.\w+\]")
+
+
+def test_no_raw_code_nor_formula_term_on_any_page(demo_batches):
+    codes = {*config.CITY_CODES, *config.TIER_CODES, *config.LEVER_CODES, config.PROVINCE}
+    for lang, out in demo_batches.items():
+        for page in _pages(out):
+            markup = page.read_text(encoding="utf-8")
+            # the run details name files and packages; they are not the reader's text
+            main = markup.split("<!-- gotone:run-details -->")[0]
+            text = visible_text(main)
+            assert not _SNAKE.findall(text), (lang, page.name, _around(_SNAKE, text))
+            assert not _FORMULA.findall(text), (lang, page.name, _around(_FORMULA, text))
+            if lang == "zh":  # a Chinese page names cities, tiers and levers in Chinese
+                words = set(re.findall(r"(?<![\w.])[a-z]+(?![\w.])", text))
+                assert not words & codes, (page.name, sorted(words & codes))

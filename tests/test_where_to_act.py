@@ -54,9 +54,10 @@ def _metrics() -> dict[str, dict]:
 
 def test_levers_needing_attention_worst_first_with_their_evidence():
     m = _metrics()
-    table = act.where_to_act(m, summary.findings(m, policy=Policy()))
+    table = act.where_to_act(m, summary.findings(m, policy=Policy()), limit=4)
     # missed before off track before at risk; within missed, the larger shortfall first
     assert table["lever"].tolist() == ["care", "club", "g3", "points"]
+    assert len(act.where_to_act(m, summary.findings(m))) == act.ACT_LIMIT == 3
     care = table.iloc[0]
     assert care["target_id"] == "care_coverage" and care["shortfall"] == pytest.approx(0.4)
     assert care["city"] == "nanping"
@@ -69,7 +70,7 @@ def test_levers_needing_attention_worst_first_with_their_evidence():
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_block_words_the_evidence_within_the_claims_rules(lang):
     m = _metrics()
-    table = act.where_to_act(m, summary.findings(m))
+    table = act.where_to_act(m, summary.findings(m), limit=4)
     page = act.act_html(table, lang, province=True)
     text = re.sub(r"<[^>]+>", " ", page)
     if lang == "en":

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from gotone_analysis import config, workbook
+from gotone_analysis.findings import COLUMNS
 
 
 def _tables():
@@ -134,6 +135,8 @@ def _sheet_problems(book) -> list[tuple[str, str, object]]:
                 elif isinstance(v, float) and v == 0 and math.copysign(1, v) < 0:
                     out.append((name, "-0", c.coordinate))
                 elif isinstance(v, str):
+                    if name.endswith(_LEDGER_SHEETS) and c.column in _LEDGER_REFERENCES:
+                        continue  # a ledger's kind and keys: its reference to metrics.json
                     if v in CONTRACT_CODES:
                         out.append((name, "code", v))
                     if "C(" in v:
@@ -147,6 +150,8 @@ def _sheet_problems(book) -> list[tuple[str, str, object]]:
 
 
 _LEDGER_SHEETS = ("结论与依据", "Findings")
+#: The ledger's columns (1-based) naming what a finding is and the keys it rests on.
+_LEDGER_REFERENCES = (COLUMNS.index("kind") + 1, COLUMNS.index("keys") + 1)
 
 
 def _column(ws, heading):

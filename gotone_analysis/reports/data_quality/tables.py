@@ -29,6 +29,7 @@ from ...contract import SURVEY
 from ...errors import DataError
 from ...policy import MIN_BASE, Policy
 from ...tables import reader_table
+from ...workbook import item_label
 
 #: Share of missing answers above which an item is flagged.
 MISSING_FLAG_SHARE = 0.10
@@ -424,6 +425,11 @@ def view(table: pd.DataFrame, *, lang: str = "zh", columns: Sequence[str] | None
                 return ["—" if pd.isna(v) else f"{int(v):,}" for v in s]
             if c == "sha256":
                 return [str(v)[:16] for v in s]
+            if c in ("item", "variable"):  # survey items by their question
+                return [item_label(str(v), lang) for v in s]
+            if c == "status":
+                return [labels.text(f"workbook.value.check.{v}", lang)
+                        if labels.has(f"workbook.value.check.{v}") else str(v) for v in s]
             return ["" if pd.isna(v) else str(v) for v in s]
         return fmt
 

@@ -28,7 +28,7 @@ from .tables import ATTENTION, Finding
 __all__ = ["ACT_LIMIT", "act_html", "where_to_act"]
 
 #: Most levers listed under "where to act".
-ACT_LIMIT = 4
+ACT_LIMIT = 3
 
 _SEVERITY = {s: i for i, s in enumerate(("missed", "off_track", "at_risk"))}
 _COLUMNS = ["lever", "status", "light", "target_id", "actual", "target", "unit", "shortfall",

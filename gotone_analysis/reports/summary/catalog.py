@@ -13,6 +13,9 @@ SECTION: dict[str, tuple[str, str]] = {
     "summary.heading.headline": ("关键指标", "Headline numbers"),
     "summary.heading.changed": ("其他结论", "Other findings"),
     "summary.heading.key_points": ("要点", "Key points"),
+    "summary.print_more": ("其他结论及其依据：见本页的网页版和工作簿 tables.xlsx（结论与依据）。",
+                           "Other findings and what they rest on: the web page and the "
+                           "workbook tables.xlsx (Findings)."),
     "summary.column.change": ("较对比期变化", "Change since comparison"),
     "summary.column.target": ("139 目标", "139 target"),
     "summary.column.gap": ("与目标差距", "Gap to target"),

@@ -36,17 +36,19 @@ KEY_KINDS: tuple[str, ...] = ("satisfaction_moved", "satisfaction_steady", "sati
                               "targets_worse", "targets_inconclusive")
 
 _CSS = """
-.gotone-summary{font-size:13px;line-height:1.45;max-width:1180px}
-.gotone-summary h2{font-size:15px;margin:10px 0 4px}
+.gotone-summary{font-size:13px;line-height:1.4;max-width:1180px}
+.gotone-summary h2{font-size:15px;margin:6px 0 3px}
 .gotone-summary table{border-collapse:collapse;margin:2px 0 8px}
-.gotone-summary table td,.gotone-summary table th{border:1px solid #d0d4da;padding:2px 8px;
- text-align:left;vertical-align:top}
+.gotone-summary table td,.gotone-summary table th{border:1px solid #d0d4da;padding:1px 7px;
+ vertical-align:top}
+.gotone-summary table.headline td,.gotone-summary table.headline th,.gotone-summary table.act td,
+.gotone-summary table.act th{text-align:left}
 .gotone-summary th{background:#f3f5f8;font-weight:600}
-.gotone-summary table td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.gotone-summary table.headline td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .gotone-summary small,.gotone-summary .quiet{color:#666;font-size:11px}
 .gotone-summary .moved-up{color:#1b5e20;font-weight:600}
 .gotone-summary .moved-down{color:#b71c1c;font-weight:600}
-.gotone-summary li{margin:3px 0}
+.gotone-summary li{margin:2px 0}
 .gotone-summary a.source{color:#555;font-size:11px;margin-left:6px}
 .gotone-summary .first{display:grid;grid-template-columns:minmax(0,1.05fr) minmax(0,1fr);
  column-gap:18px}
@@ -59,11 +61,15 @@ _CSS = """
 .gotone-summary .light-green{background:#2e7d32}.gotone-summary .light-amber{background:#f0a800}
 .gotone-summary .light-red{background:#c62828}.gotone-summary .light-grey{background:#9e9e9e}
 .gotone-summary .light-blue{background:#3f51b5}
+.gotone-summary .print-only{display:none}
 @media print{
  @page{size:A4;margin:10mm}
+ .gotone-summary .more{display:none}
+ .gotone-summary .print-only{display:block}
  .gotone-summary{font-size:9.5px;line-height:1.3;max-width:none}
  .gotone-summary h2{font-size:11px;margin:5px 0 2px}
- .gotone-summary table td,.gotone-summary table th{padding:1px 4px}
+ .gotone-summary .first{display:block}
+ .gotone-summary table td,.gotone-summary table th{padding:1px 4px;font-size:9px;line-height:1.25}
  .gotone-summary small,.gotone-summary .quiet,.gotone-summary a.source{font-size:8px}
  .gotone-summary .levers li{font-size:8.5px;padding:0 5px}
  .gotone-summary li{margin:1px 0}
@@ -242,8 +248,9 @@ def summary_html(numbers: pd.DataFrame, sentences: Sequence[Claim], levers: pd.D
     str
         HTML. First screen (``<section class="first">``): headline numbers (each
         measure linking to the section of the report showing it), the nine levers'
-        lights, the key points (:func:`key_points`) and where to act. Then every other
-        finding (each linking to the section of the detailed report it can be checked
+        lights, the key points (:func:`key_points`) and where to act: the page printed
+        (one A4 page), with a line saying where the rest is. Then, on screen only, every
+        other finding (each linking to the section of the detailed report it can be checked
         in; metric keys only in a ``data-keys`` attribute, never shown) and links to
         the detailed reports. Headings are ``<h2>`` with stable ids.
     """
@@ -268,7 +275,7 @@ def summary_html(numbers: pd.DataFrame, sentences: Sequence[Claim], levers: pd.D
                 cells.append(f'<td class="num">{_e(v)}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     parts.append(f'<h2 id="summary-headline">{_e(t("summary.heading.headline", lang))}</h2>'
-                 f"<table><tr>{head}</tr>{''.join(body)}</table>")
+                 f'<table class="headline"><tr>{head}</tr>{"".join(body)}</table>')
     chips = []
     for r in levers.itertuples(index=False):
         status = (t(f"scorecard.status.{r.status}", lang)
@@ -288,7 +295,9 @@ def summary_html(numbers: pd.DataFrame, sentences: Sequence[Claim], levers: pd.D
                      f'{_e(t("summary.heading.act", lang))}</h2>'
                      f"{act_html(act, lang, province=province)}</div>")
     parts.append("</section>")
-    parts.append(f'<h2 id="summary-changed">{_e(t("summary.heading.changed", lang))}</h2>'
+    parts.append(f'<p class="print-only quiet">{_e(t("summary.print_more", lang))}</p>'
+                 '<section class="more">'
+                 f'<h2 id="summary-changed">{_e(t("summary.heading.changed", lang))}</h2>'
                  f"<p class=\"quiet\">{_e(t('summary.intro', lang))}</p><ul>")
     parts.append(_sentence_items(rest, lang))
     if not sentences:
@@ -297,5 +306,5 @@ def summary_html(numbers: pd.DataFrame, sentences: Sequence[Claim], levers: pd.D
     items = "".join(f'<li><a href="{_e(to)}">{_e(t(f"report.title.{name}", lang))}</a></li>'
                     for name, to in links)
     parts.append(f'<h2 id="summary-reports">{_e(t("summary.heading.reports", lang))}</h2>'
-                 f"<ul>{items}</ul></div>")
+                 f"<ul>{items}</ul></section></div>")
     return "".join(parts)
