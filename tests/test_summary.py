@@ -153,6 +153,10 @@ def test_a_move_that_is_not_significant_is_never_described_as_a_move():
         text = " ".join(s.sentence for s in summary_sentences(found, lang)
                         if s.kind.startswith("satisfaction") or s.kind == "influence_level")
         assert not re.search(words, text), text
+    # nor as "nothing moved": the data only fail to establish a change
+    steady = next(s.sentence for s in summary_sentences(found, "en")
+                  if s.kind == "satisfaction_steady")
+    assert "do not establish a change" in steady and "where it was" not in steady
     # the influence index moved 0.4 with adjusted p 0.30: steady, not a move
     infl = next(f for f in found if f.kind == "influence_level")
     assert infl.fields["moved"] is False

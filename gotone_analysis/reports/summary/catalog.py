@@ -108,9 +108,9 @@ SECTION: dict[str, tuple[str, str]] = {
         "Satisfaction fell {diff:.1f} points since {compare}, outside sampling error "
         "({level} interval {lo:+.1f} to {hi:+.1f})."),
     "narrative.summary.satisfaction_steady": (
-        "满意度与 {compare} 相比的差异在抽样误差范围内，不能认为有变化。",
-        "Satisfaction is where it was in {compare}: the difference is within sampling "
-        "error."),
+        "满意度与 {compare} 相比的差异在抽样误差范围内：数据不足以认定有变化（不等于没有变化）。",
+        "Satisfaction's difference from {compare} is within sampling error: the data do not "
+        "establish a change (which is not to say there was none)."),
     "narrative.summary.drivers.up": (
         "表现提升对上升有显著贡献的驱动因素（变化分解中区间不含 0）：{drivers}。",
         "Drivers whose better performance contributed significantly to the rise (terms of "

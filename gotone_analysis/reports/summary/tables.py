@@ -10,7 +10,8 @@ The rules of :func:`findings` (the one place they are written):
 * a move (satisfaction, the influence index or one of its components) is a finding
   only when it is significant under the report-wide policy (the report's own
   ``..._significant`` flag, or its adjusted p below the policy's alpha); otherwise the
-  finding is that the number is where it was (kind ``*_steady``), never a move;
+  finding is that the data do not establish a move (kind ``*_steady``), never a move
+  nor a claim that nothing moved;
 * the lead over the network is stated only when significant;
 * a driver or segment explains a move only when the move is significant and its own
   interval excludes zero and points the same way; its share of the move is given only
