@@ -138,9 +138,9 @@ SECTION: dict[str, tuple[str, str]] = {
         "**{name}** {verb} by {d:.1f} points since {what}, to {estimate:.1f} (adjusted "
         "p {ptxt})."),
     "narrative.satisfaction.steady": (
-        "**{name}** 与 {what} 相比的变化（{diff:+.1f} 分）在抽样误差范围内，不应解读为真实变化。",
+        "**{name}** 与 {what} 相比的变化（{diff:+.1f} 分）在抽样误差范围内，数据不足以认定真实变化。",
         "**{name}**: the change since {what} ({diff:+.1f} points) is within sampling "
-        "error and should not be read as a real change."),
+        "error; the data do not establish a real change."),
     "narrative.satisfaction.drivers_moved": (
         "显著变化的驱动因素：{items}。",
         "Drivers that moved significantly: {items}."),
