@@ -163,9 +163,9 @@ SECTION: dict[str, tuple[str, str]] = {
     "narrative.summary.influence_moved.down": ("，自 {compare} 以来显著下降 {diff:.1f} 分。",
                                                ", down {diff:.1f} points since {compare}, "
                                                "outside sampling error."),
-    "narrative.summary.influence_steady": ("，与 {compare} 相比的差异在抽样误差范围内。",
-                                           ", where it was in {compare} within sampling "
-                                           "error."),
+    "narrative.summary.influence_steady": ("，与 {compare} 相比的差异在抽样误差范围内，数据不足以认定有变化。",
+                                           "; its difference from {compare} is within "
+                                           "sampling error (no change established)."),
     "narrative.summary.component_moved.up": (
         "{component}自 {compare} 以来显著上升 {diff:.1f} 分。",
         "{component} rose {diff:.1f} points since {compare}, outside sampling error."),

@@ -268,7 +268,7 @@ def summary_html(numbers: pd.DataFrame, sentences: Sequence[Claim], levers: pd.D
             if i == 0:
                 cells.append(f'<td><a href="{_e(to)}">{_e(v)}</a></td>' if to
                              else f"<td>{_e(v)}</td>")
-            elif i == 2 and moved is True and not _missing(change) and change != 0:
+            elif i == 2 and moved is True and not _missing(change) and v[:1] in ("+", "-"):
                 way = "up" if change > 0 else "down"
                 cells.append(f'<td class="num moved-{way}">{_e(v)}</td>')
             else:
