@@ -23,6 +23,7 @@ import pandas as pd
 from ... import config, labels
 from ...tables import DASH, count_text, number_text
 from ...targets import targets as target_table
+from ..scorecard_139.status import finite_or_none
 from .tables import ATTENTION, Finding
 
 __all__ = ["ACT_LIMIT", "act_html", "where_to_act"]
@@ -33,14 +34,6 @@ ACT_LIMIT = 3
 _SEVERITY = {s: i for i, s in enumerate(("missed", "off_track", "at_risk"))}
 _COLUMNS = ["lever", "status", "light", "target_id", "actual", "target", "unit", "shortfall",
             "city", "evidence", "effects"]
-
-
-def _num(v: Any) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if f == f and abs(f) != float("inf") else None
 
 
 def _shortfall(actual: float | None, target: float | None, direction: str) -> float | None:
@@ -100,7 +93,8 @@ def where_to_act(metrics: Mapping[str, Mapping[str, Any]], found: Sequence[Findi
         for t in tg[tg["lever"] == lever].itertuples(index=False):
             if card.get(f"{t.id}_status") not in ATTENTION:
                 continue
-            actual, target = _num(card.get(f"{t.id}_actual")), _num(card.get(f"{t.id}_target"))
+            actual, target = (finite_or_none(card.get(f"{t.id}_actual")),
+                              finite_or_none(card.get(f"{t.id}_target")))
             short = _shortfall(actual, target, t.direction)
             row = {"target_id": t.id, "actual": actual, "target": target, "unit": t.unit,
                    "shortfall": short, "city": card.get(f"{t.id}_worst_city")}
