@@ -8,7 +8,8 @@ QUARTER ?= 2010Q4
 JOBS   ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser demo validate report test test-all lint bench coverage lab clean
+.PHONY: help setup browser demo validate report test test-all lint bench coverage lab clean \
+        spark-cluster spark-cluster-stop
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -57,6 +58,12 @@ coverage: $(STAMP)  ## coverage study of the 95 % intervals on the demo; COVERAG
 
 lab: $(STAMP) demo  ## open JupyterLab on the notebooks (as root too); LAB_ARGS="--ServerApp.port=8890"
 	$(BIN)/python -m gotone_analysis.lab notebooks $(LAB_ARGS)
+
+spark-cluster: $(STAMP)  ## start a Spark standalone master and worker here; SPARK_ARGS="--port 7077"
+	$(BIN)/python tools/spark_cluster.py start $(SPARK_ARGS)
+
+spark-cluster-stop:  ## stop the Spark cluster of `make spark-cluster`
+	$(BIN)/python tools/spark_cluster.py stop $(SPARK_ARGS)
 
 clean:  ## remove generated data and outputs (keeps .venv)
 	rm -rf $(DEMO) outputs .pytest_cache

@@ -6,7 +6,8 @@ aggregates, pandas sees only the aggregates, and the same call gives the same nu
 both engines.
 
 * :mod:`~gotone_analysis.panel.engine`: the engines (:data:`ENGINES`), Java discovery,
-  the shared Spark session (:func:`spark_session`) and :func:`connect`;
+  the shared Spark session (:func:`spark_session`; its master, local mode or a
+  cluster, from :func:`spark_master`: ``$GOTONE_SPARK_MASTER``) and :func:`connect`;
 * :mod:`~gotone_analysis.panel.queries`: the panel as an Ibis table
   (:func:`panel_table`, :func:`source_folder`, :func:`month_number`) and its aggregates
   (:func:`group_moments`, :func:`segment_month_summary`, :func:`participation`,
@@ -15,7 +16,14 @@ both engines.
   staggered difference-in-differences (:func:`cohort_moments`).
 """
 
-from .engine import ENGINES, SPARK_JAVA_VERSIONS, connect, spark_session
+from .engine import (
+    ENGINES,
+    SPARK_JAVA_VERSIONS,
+    SPARK_MASTER_ENV,
+    connect,
+    spark_master,
+    spark_session,
+)
 from .moments import MOMENTS_MEMORY_LIMIT, cohort_moments
 from .queries import (
     LEVERS,
@@ -35,6 +43,7 @@ __all__ = [
     "MOMENTS_MEMORY_LIMIT",
     "MONTH_ORIGIN",
     "SPARK_JAVA_VERSIONS",
+    "SPARK_MASTER_ENV",
     "churn_hazard",
     "cohort_moments",
     "connect",
@@ -44,5 +53,6 @@ __all__ = [
     "participation",
     "segment_month_summary",
     "source_folder",
+    "spark_master",
     "spark_session",
 ]

@@ -3,16 +3,29 @@
 ``duckdb`` (default, embedded)
     A DuckDB connection reading the Parquet files in place.
 ``spark`` (the ``spark`` extra, ``pip install .[spark]``)
-    One shared Spark session per process, local mode ``local[2]`` on one machine
-    (``spark.master`` from the environment, e.g. a cluster, is respected when set by
-    ``spark-submit``), a few shuffle partitions, no UI, Arrow transfer on with its
-    fallback off (without it a missing text becomes the string ``'NaN'``), partition
-    values kept as text (``month=2010-01`` stays ``'2010-01'``). The driver memory is
-    fixed when the first session starts. Java 17 or 21 is found at run time
-    (``JAVA_HOME`` if set, else ``java`` on the ``PATH``, else a JDK in the usual
-    install folders).
+    One shared Spark session per process, a few shuffle partitions, no UI, Arrow
+    transfer on with its fallback off (without it a missing text becomes the string
+    ``'NaN'``), partition values kept as text (``month=2010-01`` stays ``'2010-01'``).
+    The driver memory is fixed when the first session starts. Java 17 or 21 is found at
+    run time (``JAVA_HOME`` if set, else ``java`` on the ``PATH``, else a JDK in the
+    usual install folders).
 
-Public: :data:`ENGINES`, :data:`SPARK_JAVA_VERSIONS`, :func:`find_java_home`,
+Where the Spark session runs its queries (:func:`spark_master`): the ``master``
+argument, else the environment variable ``GOTONE_SPARK_MASTER``
+(:data:`SPARK_MASTER_ENV`; the batch's kernels inherit it), else a ``spark.master``
+set by ``spark-submit``, else local mode ``local[2]`` on this machine. A cluster master
+(``spark://host:7077`` standalone, ``yarn``, ``k8s://...``) runs the panel aggregates on
+the cluster's executors while the driver, the kernel, keeps everything else; each
+kernel is its own application and holds executors only while it queries (dynamic
+allocation, :data:`SPARK_CLUSTER_DEFAULTS`), so kernels of one batch never wait on each
+other's idle executors. ``sc://host:15002`` opens a Spark Connect session instead (its
+client packages, ``pyspark[connect]``, are not part of the pinned environment). The
+driver binds to the loopback address only in local mode and for a master on this
+machine; for a remote master Spark's own host settings apply (``SPARK_LOCAL_IP``,
+``spark.driver.host``).
+
+Public: :data:`ENGINES`, :data:`SPARK_JAVA_VERSIONS`, :data:`SPARK_MASTER_ENV`,
+:data:`SPARK_CLUSTER_DEFAULTS`, :func:`find_java_home`, :func:`spark_master`,
 :func:`spark_session`, :func:`connect`, :func:`engine_name`.
 """
 
@@ -32,10 +45,13 @@ from ..errors import UsageError
 
 __all__ = [
     "ENGINES",
+    "SPARK_CLUSTER_DEFAULTS",
     "SPARK_JAVA_VERSIONS",
+    "SPARK_MASTER_ENV",
     "connect",
     "engine_name",
     "find_java_home",
+    "spark_master",
     "spark_session",
 ]
 
@@ -43,17 +59,39 @@ __all__ = [
 ENGINES = ("duckdb", "spark")
 #: Java major versions Spark 4.0 runs on.
 SPARK_JAVA_VERSIONS = (17, 21)
+#: Environment variable naming the Spark master of the panel engine (e.g. a cluster's
+#: ``spark://host:7077``); unset or empty: local mode, or what ``spark-submit`` set.
+SPARK_MASTER_ENV = "GOTONE_SPARK_MASTER"
+#: Master of local mode, used when nothing else names one.
+_LOCAL_MASTER = "local[2]"
+#: Settings of a session on a cluster master: executors are asked for only while a query
+#: runs and given back when idle (each kernel is its own application, and on a small
+#: cluster one kernel's idle executor would otherwise keep the next kernel waiting),
+#: one core each.
+SPARK_CLUSTER_DEFAULTS = {
+    "spark.dynamicAllocation.enabled": "true",
+    "spark.dynamicAllocation.shuffleTracking.enabled": "true",
+    "spark.dynamicAllocation.initialExecutors": "0",
+    "spark.dynamicAllocation.minExecutors": "0",
+    "spark.dynamicAllocation.executorIdleTimeout": "10s",
+    "spark.dynamicAllocation.shuffleTracking.timeout": "20s",
+    "spark.executor.cores": "1",
+}
 
-_SPARK_DEFAULTS = {
-    "spark.ui.enabled": "false",
-    "spark.ui.showConsoleProgress": "false",
+# settings of every SQL session (Spark Connect takes these only)
+_SQL_DEFAULTS = {
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.sql.execution.arrow.pyspark.fallback.enabled": "false",
     "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
     "spark.sql.session.timeZone": "UTC",
-    "spark.driver.host": "127.0.0.1",
-    "spark.driver.bindAddress": "127.0.0.1",
 }
+_SPARK_DEFAULTS = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    **_SQL_DEFAULTS,
+}
+_LOOPBACK = {"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1"}
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 _SESSION: Any = None
 
 
@@ -106,6 +144,49 @@ def find_java_home() -> str | None:
     return None
 
 
+def spark_master(master: str | None = None) -> str | None:
+    """The Spark master the panel engine uses.
+
+    Parameters
+    ----------
+    master : str, optional
+        An explicit master; wins over everything else.
+
+    Returns
+    -------
+    str or None
+        ``master``, else ``$GOTONE_SPARK_MASTER`` (:data:`SPARK_MASTER_ENV`) when set and
+        not empty, else None: a ``spark.master`` set by ``spark-submit`` applies, or
+        local mode ``local[2]``.
+    """
+    if master and str(master).strip():
+        return str(master).strip()
+    return os.environ.get(SPARK_MASTER_ENV, "").strip() or None
+
+
+def _on_this_machine(master: str) -> bool:
+    """Whether a master runs here: local mode, or a ``spark://`` URL of a loopback host."""
+    if master.startswith("local"):
+        return True
+    m = re.match(r"spark://(\[[^]]*\]|[^:/,]+)", master)
+    return bool(m) and m.group(1).lower() in _LOOPBACK_HOSTS
+
+
+def _connect_session(url: str, shuffle_partitions: int):
+    """A Spark Connect session at ``url`` (``sc://host:port``)."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.remote(url)
+    for key, value in {**_SQL_DEFAULTS,
+                       "spark.sql.shuffle.partitions": str(int(shuffle_partitions))}.items():
+        builder = builder.config(key, value)
+    try:
+        return builder.getOrCreate()
+    except ImportError as exc:
+        raise UsageError("a Spark Connect master (sc://) needs the Spark Connect client: "
+                         "pip install 'pyspark[connect]'") from exc
+
+
 def spark_session(*, driver_memory: str = "4g", shuffle_partitions: int = 4,
                   master: str | None = None):
     """Return the process's one Spark session, starting it on the first call.
@@ -118,8 +199,10 @@ def spark_session(*, driver_memory: str = "4g", shuffle_partitions: int = 4,
     shuffle_partitions : int, default 4
         ``spark.sql.shuffle.partitions`` (few: the aggregates are small).
     master : str, optional
-        Spark master; default ``local[2]`` unless a ``spark.master`` is already configured
-        (``spark-submit`` on a cluster).
+        Spark master (:func:`spark_master`): default ``$GOTONE_SPARK_MASTER``, else a
+        ``spark.master`` already configured (``spark-submit``), else ``local[2]``. A
+        cluster master gets :data:`SPARK_CLUSTER_DEFAULTS`; ``sc://host:port`` opens a
+        Spark Connect session.
 
     Returns
     -------
@@ -139,20 +222,29 @@ def spark_session(*, driver_memory: str = "4g", shuffle_partitions: int = 4,
         from pyspark.sql import SparkSession
     except ImportError as exc:
         raise UsageError("the spark engine needs PySpark: pip install '.[spark]'") from exc
+    master = spark_master(master)
+    if master is not None and master.startswith("sc://"):
+        _SESSION = _connect_session(master, shuffle_partitions)
+        return _SESSION
     home = find_java_home()
     if home:
         os.environ["JAVA_HOME"] = home
     elif not os.environ.get("JAVA_HOME") and not shutil.which("java"):
         raise UsageError("the spark engine needs Java 17 or 21 (set JAVA_HOME)")
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     conf = SparkConf()
-    builder = SparkSession.builder.appName("gotone-panel")
-    if master or not conf.contains("spark.master"):
-        builder = builder.master(master or "local[2]")
-    for key, value in {**_SPARK_DEFAULTS, "spark.driver.memory": driver_memory,
-                       "spark.sql.shuffle.partitions": str(int(shuffle_partitions))}.items():
+    if master is None:
+        master = conf.get("spark.master") if conf.contains("spark.master") else _LOCAL_MASTER
+    settings = {**_SPARK_DEFAULTS, "spark.driver.memory": driver_memory,
+                "spark.sql.shuffle.partitions": str(int(shuffle_partitions))}
+    if not master.startswith("local"):  # a spark-submit --conf of the same key wins
+        settings |= {k: v for k, v in SPARK_CLUSTER_DEFAULTS.items() if not conf.contains(k)}
+    if _on_this_machine(master):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        settings |= _LOOPBACK
+    builder = SparkSession.builder.appName("gotone-panel").master(master)
+    for key, value in settings.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
