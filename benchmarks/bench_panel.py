@@ -20,6 +20,19 @@ ours and pandas; goal 1e-9), the pandas figures, ``panel_spark_seconds`` (the sa
 on Spark, session start excluded) and ``panel_spark_start_seconds``. Goals: speed-up
 >= 10, memory ratio <= 0.2, estimates equal to 1e-9; Spark has no goal.
 
+Cost as the data grow (:func:`scaling`): the panel queries of a quarter's batch (the
+program-effects aggregates every scope shares: the care-call ARPU moments of the
+province and of every city, the churn cells, the lever sums; 2010Q4) on DuckDB, timed on
+panels of 1/4, 1/2 and all the customers of the full-scale demo (customers chosen by the
+last hexadecimal digit of their key, every month of each kept; written once into
+``.bench/panel_scaling/``), each size in its own child process, best of
+``GOTONE_BENCH_SCALING_REPEAT`` runs (default 2). Prints, per size ``q1``, ``q2``, ``q4``
+(quarters of the panel), ``panel_scaling_rows_<size>``, ``panel_scaling_seconds_<size>``
+and ``panel_scaling_peak_gib_<size>``, then ``panel_scaling_exponent``: the
+least-squares slope of log seconds on log rows (1 is linear; goal <= 1.1), and
+``panel_scaling_memory_exponent`` likewise for the peak resident memory.
+``GOTONE_BENCH_SCALING=0`` skips it; ``GOTONE_BENCH_PANEL_DID=0`` skips the DiD comparison above.
+
 The full-scale demo is generated once into ``.bench/demo_full`` (ignored by git) and
 reused; ``python benchmarks/bench_panel.py [data_dir]`` uses another one.
 """
@@ -70,6 +83,24 @@ info["seconds"] = time.perf_counter() - started
 res.att_gt.to_pickle(out)
 print(json.dumps(info))
 '''
+
+
+_SCALING_CHILD = r'''
+import json, sys, time
+from gotone_analysis import panel
+from gotone_analysis.reports.program_effects import tables as program
+folder, quarter = sys.argv[1], sys.argv[2]
+t = panel.panel_table(folder, engine="duckdb")
+times = {}
+for name, fn in (("care_arpu_moments", program.care_arpu_moments),
+                 ("churn_cells", program.churn_cells), ("lever_sums", program.lever_sums)):
+    started = time.perf_counter()
+    fn(t, quarter=quarter)
+    times[name] = time.perf_counter() - started
+print(json.dumps({"seconds": sum(times.values()), "queries": times}))
+'''
+#: Panel sizes of :func:`scaling`: name -> number of the 16 last key digits kept.
+SCALING_SIZES = {"q1": 4, "q2": 8, "q4": 16}
 
 
 def _full_demo(data: Path | None) -> Path:
@@ -161,6 +192,108 @@ def run(data: Path | None = None, *, spark: bool = True, report=None) -> dict[st
     return out
 
 
+def _panel_subset(full_panel: Path, digits: int, target: Path) -> Path:
+    """The customers of ``full_panel`` whose key ends in one of the first ``digits`` of the
+    16 hexadecimal digits, every month of each, written once as ``target/panel`` (the
+    layout of the demo's files: ZSTD, row groups of 2**20 rows, one file a month)."""
+    import duckdb
+
+    done = target / ".complete"
+    if done.exists():
+        return target
+    if target.exists():
+        import shutil
+
+        shutil.rmtree(target)
+    (target / "panel").mkdir(parents=True)
+    keep = ", ".join(f"'{d}'" for d in "0123456789abcdef"[:digits])
+    con = duckdb.connect(config={"enable_progress_bar": False})
+    con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/gotone-bench-scaling'")
+    con.execute(
+        f"COPY (SELECT * FROM read_parquet('{full_panel}/*/*.parquet', hive_partitioning=true,"
+        f" hive_types_autocast=false) WHERE right(cust_key, 1) IN ({keep}))"
+        f" TO '{target / 'panel'}' (FORMAT parquet, COMPRESSION zstd,"
+        f" ROW_GROUP_SIZE 1048576, PARTITION_BY (month))")
+    con.close()
+    done.touch()
+    return target
+
+
+def _rows(folder: Path) -> int:
+    import duckdb
+
+    return int(duckdb.sql(f"SELECT count(*) FROM read_parquet('{folder}/panel/*/*.parquet')")
+               .fetchone()[0])
+
+
+def _scaling_child(folder: Path, quarter: str) -> dict:
+    proc = subprocess.Popen([sys.executable, "-c", _SCALING_CHILD, str(folder), quarter],
+                            stdout=subprocess.PIPE, text=True)
+    stdout = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"the scaling child on {folder.name} failed")
+    info = json.loads(stdout.strip().splitlines()[-1])
+    info["peak_gib"] = usage.ru_maxrss / 1024**2
+    return info
+
+
+def slope(x, y) -> float:
+    """Least-squares slope of ``log(y)`` on ``log(x)``."""
+    import numpy as np
+
+    lx, ly = np.log(np.asarray(x, float)), np.log(np.asarray(y, float))
+    return float(np.polyfit(lx, ly, 1)[0])
+
+
+def scaling(data: Path | None = None, *, quarter: str = "2010Q4", repeat: int = 2,
+            report=None) -> dict[str, float]:
+    """Time the quarter's panel queries on DuckDB at 1/4, 1/2 and 1x the full panel.
+
+    Parameters
+    ----------
+    data : pathlib.Path, optional
+        A demo data folder (default: the full-scale demo in ``.bench/demo_full``).
+    quarter : str
+        The batch's quarter.
+    repeat : int
+        Runs per size (the fastest counts).
+    report : callable, optional
+        Called with each ``(name, value)`` as soon as it is known.
+
+    Returns
+    -------
+    dict
+        The figures (see the module docstring).
+    """
+    out: dict[str, float] = {}
+
+    def put(name, value):
+        out[name] = value
+        if report is not None:
+            report(name, value)
+
+    folder = _full_demo(data)
+    work = ROOT / ".bench" / "panel_scaling"
+    rows, secs, peaks = [], [], []
+    for name, digits in SCALING_SIZES.items():
+        sub = folder if digits == 16 else _panel_subset(folder / "panel", digits, work / name)
+        n = _rows(sub)
+        runs = [_scaling_child(sub, quarter) for _ in range(max(1, int(repeat)))]
+        best = min(runs, key=lambda r: r["seconds"])
+        put(f"panel_scaling_rows_{name}", n)
+        put(f"panel_scaling_seconds_{name}", round(best["seconds"], 2))
+        put(f"panel_scaling_queries_{name}",
+            ",".join(f"{k}:{v:.1f}" for k, v in best["queries"].items()))
+        put(f"panel_scaling_peak_gib_{name}", round(max(r["peak_gib"] for r in runs), 3))
+        rows.append(n)
+        secs.append(best["seconds"])
+        peaks.append(max(r["peak_gib"] for r in runs))
+    put("panel_scaling_exponent", round(slope(rows, secs), 3))
+    put("panel_scaling_memory_exponent", round(slope(rows, peaks), 3))
+    return out
+
+
 def main(data: str | None = None) -> int:
     """Run the benchmark and print ``name=value`` lines.
 
@@ -175,8 +308,14 @@ def main(data: str | None = None) -> int:
         0.
     """
     started = time.perf_counter()
-    run(Path(data) if data else None,
-        report=lambda name, value: print(f"{name}={value}", flush=True))
+    def show(name, value):
+        print(f"{name}={value}", flush=True)
+
+    if os.environ.get("GOTONE_BENCH_PANEL_DID", "1") != "0":
+        run(Path(data) if data else None, report=show)
+    if os.environ.get("GOTONE_BENCH_SCALING", "1") != "0":
+        scaling(Path(data) if data else None, report=show,
+                repeat=int(os.environ.get("GOTONE_BENCH_SCALING_REPEAT", "2")))
     print(f"panel_bench_total_seconds={round(time.perf_counter() - started, 1)}")
     return 0
 

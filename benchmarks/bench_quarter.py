@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -161,8 +162,11 @@ def parse_closing_table(text: str) -> list[dict]:
 
 
 def run_quarter(data: Path, out: Path, *, jobs: int = 2, engine: str = "duckdb",
-                quarter: str = QUARTER, scope: str = "all") -> dict:
+                quarter: str = QUARTER, scope: str = "all",
+                env: dict[str, str] | None = None) -> dict:
     """Run ``gotone run`` once as a command and measure it.
+
+    ``env`` adds variables to the command's environment (e.g. ``GOTONE_SPARK_MASTER``).
 
     Returns
     -------
@@ -173,7 +177,7 @@ def run_quarter(data: Path, out: Path, *, jobs: int = 2, engine: str = "duckdb",
     gotone = Path(sys.executable).parent / "gotone"
     cmd = [str(gotone), "run", "--quarter", quarter, "--scope", scope, "--jobs", str(jobs),
            "--data", str(data), "--out", str(out), "--engine", engine]
-    env = {**os.environ, "GOTONE_PROGRESS": "0"}
+    env = {**os.environ, "GOTONE_PROGRESS": "0", **(env or {})}
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env, cwd=str(ROOT))
@@ -183,6 +187,72 @@ def run_quarter(data: Path, out: Path, *, jobs: int = 2, engine: str = "duckdb",
     return {"seconds": seconds, "peak_one": peak.peak_one, "peak_tree": peak.peak_tree,
             "peak_name": peak.peak_name, "rows": parse_closing_table(stdout),
             "returncode": proc.returncode, "stdout": stdout, "stderr": stderr}
+
+
+def _tool(name: str):
+    """A script of ``tools/`` as a module."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"gotone_tool_{name}",
+                                                  ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def same_metrics(reference: Path, other: Path, quarter: str = "*") -> tuple[int, list[str]]:
+    """Compare every ``metrics.json`` of ``reference`` with ``other``'s, as
+    ``tools/same_metrics.py`` does (byte for byte, code-version fields left out).
+
+    Returns
+    -------
+    tuple
+        The number of metrics files of ``reference``, and one line per file that is
+        missing in ``other`` or differs (empty when every one is identical).
+    """
+    tool = _tool("same_metrics")
+    files = sorted(reference.glob(f"{quarter}/*/metrics.json"))
+    bad = []
+    for old in files:
+        rel = old.relative_to(reference)
+        new = other / rel
+        if not new.is_file():
+            bad.append(f"{rel.parent}: missing")
+        elif tool.comparable_bytes(old) != tool.comparable_bytes(new):
+            bad.append(f"{rel.parent}: differs in {', '.join(tool.differing_keys(old, new))}")
+    return len(files), bad
+
+
+def spark_cluster_quarter(data: Path, reference: Path, work: Path, *, jobs: int = 2,
+                          quarter: str = QUARTER) -> dict:
+    """The same quarter with ``--engine spark`` on a Spark standalone cluster of this machine.
+
+    Starts a master and a worker with ``tools/spark_cluster.py`` (its defaults: one
+    core, 2g; a free port; logs under ``work``), runs the batch with
+    ``GOTONE_SPARK_MASTER`` pointing at it, stops the cluster, and compares every
+    ``metrics.json`` with the DuckDB batch in ``reference`` (:func:`same_metrics`).
+
+    Returns
+    -------
+    dict
+        :func:`run_quarter`'s figures, plus ``master``, ``files`` and ``differ``.
+    """
+    cluster = _tool("spark_cluster")
+    folder = work / "spark-cluster"
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    master = cluster.start(folder, port=port)
+    try:
+        res = run_quarter(data, work / "outputs-spark-cluster", jobs=jobs, engine="spark",
+                          quarter=quarter, env={"GOTONE_SPARK_MASTER": master})
+        res["applications"] = len(list((folder / "work").glob("app-*")))
+    finally:
+        cluster.stop(folder)
+    res["master"] = master
+    q = quarter if ":" not in quarter and "," not in quarter and quarter != "all" else "*"
+    res["files"], res["differ"] = same_metrics(reference, work / "outputs-spark-cluster", q)
+    return res
 
 
 def naive_loop(notebooks: list[Path], scopes: list[str], data: Path, work: Path,
@@ -297,6 +367,25 @@ def main(argv: list[str] | None = None) -> int:
             print(f"quarter_failed={len(failed)}")
         if keep:
             print(f"quarter_out={out}")
+        if engine == "duckdb" and os.environ.get("GOTONE_BENCH_SPARK_CLUSTER", "1") != "0":
+            if res["returncode"] != 0 or failed:
+                print("spark_cluster_skipped=the DuckDB batch failed")
+            else:
+                sc = spark_cluster_quarter(data, out, work, jobs=jobs, quarter=quarter)
+                sc_failed = [r for r in sc["rows"] if r["status"] != "ok"]
+                print(f"quarter_spark_cluster_seconds={sc['seconds']:.1f}", flush=True)
+                print(f"quarter_spark_cluster_peak_gib={sc['peak_one'] / 1024**3:.2f}")
+                print(f"quarter_spark_cluster_applications={sc['applications']}")
+                print(f"spark_cluster_metrics_files={sc['files']}")
+                for line in sc["differ"]:
+                    print(f"spark cluster: {line}", file=sys.stderr)
+                equal = int(sc["files"] > 0 and not sc["differ"] and not sc_failed
+                            and sc["returncode"] == 0)
+                print(f"spark_cluster_metrics_equal={equal}", flush=True)
+                if sc["returncode"] != 0 or sc_failed:
+                    print(sc["stdout"][-4000:], file=sys.stderr)
+                    print(sc["stderr"][-4000:], file=sys.stderr)
+                    print(f"quarter_spark_cluster_failed={len(sc_failed)}")
         if naive_scopes.strip().lower() == "none" or ":" in quarter or quarter == "all":
             return 0 if not failed and res["returncode"] == 0 else 1
         notebook_dir = default_notebook_dir()
