@@ -197,6 +197,17 @@ def test_spark_java_lookup_finds_a_supported_java_or_keeps_java_home(monkeypatch
     assert find_java_home() is None  # an explicit JAVA_HOME is kept
 
 
+def test_spark_master_is_the_argument_else_gotone_spark_master_else_none(monkeypatch):
+    monkeypatch.delenv(panel.SPARK_MASTER_ENV, raising=False)
+    assert panel.spark_master() is None  # local mode, or what spark-submit set
+    monkeypatch.setenv(panel.SPARK_MASTER_ENV, "  ")
+    assert panel.spark_master() is None
+    monkeypatch.setenv(panel.SPARK_MASTER_ENV, "spark://127.0.0.1:7077")
+    assert panel.spark_master() == "spark://127.0.0.1:7077"
+    assert panel.spark_master("local[1]") == "local[1]"
+    assert panel.SPARK_MASTER_ENV == "GOTONE_SPARK_MASTER"
+
+
 def test_cohort_moments_on_the_month_text_equal_those_on_month_numbers(table):
     """Periods given as the files' own 'YYYY-MM' text (read month by month) or as numbers."""
     months = [f"2010-{m:02d}" for m in range(1, 7)]

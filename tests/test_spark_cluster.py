@@ -6,8 +6,9 @@ free loopback port; the panel aggregates of the small demo, queried through the 
 with ``--engine spark`` on the cluster publishes the metrics the DuckDB batch publishes;
 ``stop`` leaves no process of the cluster running.
 
-Slow (two JVMs, Spark applications and a batch: a few minutes): deselected by
-``make test``, run by ``make test-all`` or ``pytest -m slow tests/test_spark_cluster.py``.
+The cluster's tests are slow (two JVMs, Spark applications and a batch: about five
+minutes): deselected by ``make test``, run by ``make test-all`` or
+``pytest -m slow tests/test_spark_cluster.py``.
 """
 
 from __future__ import annotations
@@ -29,8 +30,6 @@ import pytest
 from gotone_analysis import panel
 from gotone_analysis.panel.engine import find_java_home
 from gotone_analysis.reports.program_effects import tables as program
-
-pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOL = ROOT / "tools" / "spark_cluster.py"
@@ -71,6 +70,18 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def test_status_and_stop_of_no_cluster(tmp_path):
+    """Without a running cluster: status fails, url prints nothing, stop says so."""
+    (tmp_path / "master.pid").write_text(f"{os.getpid()}\n")  # a live process, not Spark's
+    status = _tool("status", folder=tmp_path)
+    assert status.returncode == 1 and "master: not running" in status.stdout
+    url = _tool("url", folder=tmp_path)
+    assert url.returncode == 1 and url.stdout == ""
+    stopped = _tool("stop", folder=tmp_path)
+    assert stopped.returncode == 0 and "was not running" in stopped.stdout
+    assert _alive(os.getpid()) and not (tmp_path / "master.pid").exists()
+
+
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     """A master and a worker started by the project's script; stopped at the end."""
@@ -92,6 +103,7 @@ def cluster(tmp_path_factory):
         _tool("stop", folder=folder)
 
 
+@pytest.mark.slow
 def test_status_names_the_master_and_both_processes_listen_on_loopback(cluster):
     import psutil
 
@@ -117,6 +129,7 @@ def _same(got: pd.DataFrame, want: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(got, want, check_dtype=False, rtol=1e-12)
 
 
+@pytest.mark.slow
 def test_panel_queries_on_the_cluster_equal_duckdb(cluster, small_demo, tmp_path):
     out = tmp_path / "spark.pkl"
     env = {**os.environ, panel.SPARK_MASTER_ENV: cluster["url"]}
@@ -144,6 +157,7 @@ def test_panel_queries_on_the_cluster_equal_duckdb(cluster, small_demo, tmp_path
         _same(got[name], frame)
 
 
+@pytest.mark.slow
 def test_batch_on_the_cluster_publishes_duckdbs_metrics(cluster, small_demo, tmp_path,
                                                         monkeypatch):
     from gotone_analysis.runner import run_batch
@@ -171,6 +185,7 @@ def test_batch_on_the_cluster_publishes_duckdbs_metrics(cluster, small_demo, tmp
             same.differing_keys(f, other)
 
 
+@pytest.mark.slow
 def test_stop_ends_the_master_the_worker_and_its_executors(cluster):
     import psutil
 
