@@ -26,6 +26,12 @@ Goals on a 2-core machine: ``quarter_full_seconds`` <= 300, ``quarter_full_peak_
 ``batch_speedup`` >= 4. Timings on a shared machine are noisy (other work competes for
 the two cores): compare runs made in the same conditions.
 
+* ``quarter_spark_cluster_seconds=`` the same quarter with ``--engine spark`` on a Spark
+  standalone cluster of this machine (``tools/spark_cluster.py``: one worker core, 2g),
+  started and stopped by the benchmark, and ``spark_cluster_metrics_equal=1`` when every
+  ``metrics.json`` of that batch is identical to the DuckDB batch's (as
+  ``tools/same_metrics.py`` compares them); ``GOTONE_BENCH_SPARK_CLUSTER=0`` skips it.
+
 Environment: ``GOTONE_BENCH_JOBS`` (default 2), ``GOTONE_BENCH_ENGINE`` (default
 ``duckdb``), ``GOTONE_BENCH_QUARTER`` (default ``2010Q4``; a range or ``all`` too),
 ``GOTONE_BENCH_NAIVE_SCOPES`` (``none`` skips the naive loop),
@@ -386,6 +392,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(sc["stdout"][-4000:], file=sys.stderr)
                     print(sc["stderr"][-4000:], file=sys.stderr)
                     print(f"quarter_spark_cluster_failed={len(sc_failed)}")
+                if not equal:
+                    return 1
         if naive_scopes.strip().lower() == "none" or ":" in quarter or quarter == "all":
             return 0 if not failed and res["returncode"] == 0 else 1
         notebook_dir = default_notebook_dir()
