@@ -4,13 +4,21 @@ Runs ``gotone run --quarter 2010Q4 --scope all`` (every report notebook) as its 
 command on the full-scale demo data (about 80 M customer-months, generated once into
 ``.bench/demo_full`` as :mod:`bench_panel` does, and reused) and prints:
 
-* ``quarter_full_seconds=`` wall time of the command;
+* ``quarter_full_seconds=`` wall time of the command, from scratch (a fresh output
+  folder, and ``--force``);
 * ``quarter_full_peak_gib=`` the largest resident set of any one process of the batch
   (the command, its workers, their kernels and anything they start), sampled every
   0.2 s over the process tree with psutil; ``quarter_full_tree_peak_gib=`` the largest
   sum over the tree at one sample;
 * ``quarter_<report>_seconds=`` each report's seconds summed over the scopes, from the
   batch's own closing table (one row per notebook, seconds measured in the worker);
+* ``quarter_rerun_seconds=`` the same command again into the same output folder,
+  nothing changed: every report is reused (:mod:`gotone_analysis.runner.reuse`);
+  ``quarter_rerun_reused=`` how many were;
+* ``quarter_one_file_seconds=`` the command again after one byte of the quarter's KPI
+  file changed (in a copy of the data folder of the same name, its other files linked,
+  not copied): only the reports reading it run again; ``quarter_one_file_rerun=`` lists
+  them (``report/scope``);
 * ``batch_speedup=`` the naive loop's seconds over ``quarter_full_seconds``. The naive
   loop is what a user would write: for every notebook, ``papermill`` then ``jupyter
   nbconvert --to html --no-input`` as separate commands, one after the other, without
@@ -23,7 +31,7 @@ command on the full-scale demo data (about 80 M customer-months, generated once 
   as in the batch, and reads the metrics the batch published (``$GOTONE_OUTPUT_DIR``).
 
 Goals on a 2-core machine: ``quarter_full_seconds`` <= 300, ``quarter_full_peak_gib`` <= 6,
-``batch_speedup`` >= 4. Timings on a shared machine are noisy (other work competes for
+``batch_speedup`` >= 4, ``quarter_rerun_seconds`` <= 10. Timings on a shared machine are noisy (other work competes for
 the two cores): compare runs made in the same conditions.
 
 * ``quarter_spark_cluster_seconds=`` a quarter with ``--engine spark`` on a Spark
@@ -137,13 +145,14 @@ class TreePeak:
 
 
 def parse_closing_table(text: str) -> list[dict]:
-    """Rows of the batch's closing table (``report  scope  status  seconds  error``).
+    """Rows of the batch's closing table (``report  scope  status  seconds  run  error``).
 
     Returns
     -------
     list of dict
-        ``report, scope, status, seconds`` (float, NaN when not run) per notebook; the
-        quarter column is kept when the table has one.
+        ``report, scope, status, seconds`` (float, NaN when not run) and ``run``
+        (``reused`` or why it ran, with a failed report's error after it) per notebook;
+        the quarter column is kept when the table has one.
     """
     rows: list[dict] = []
     lines = text.splitlines()
@@ -167,7 +176,8 @@ def parse_closing_table(text: str) -> list[dict]:
             secs = float(parts[3]) if len(parts) > 3 else float("nan")
         except ValueError:
             secs = float("nan")
-        row = {"report": parts[0], "scope": parts[1], "status": parts[2], "seconds": secs}
+        row = {"report": parts[0], "scope": parts[1], "status": parts[2], "seconds": secs,
+               "run": " ".join(parts[4:])}
         if quarter_col:
             row["quarter"] = q
         rows.append(row)
@@ -175,9 +185,9 @@ def parse_closing_table(text: str) -> list[dict]:
 
 
 def run_quarter(data: Path, out: Path, *, jobs: int = 2, engine: str = "duckdb",
-                quarter: str = QUARTER, scope: str = "all",
+                quarter: str = QUARTER, scope: str = "all", force: bool = False,
                 env: dict[str, str] | None = None) -> dict:
-    """Run ``gotone run`` once as a command and measure it.
+    """Run ``gotone run`` once as a command and measure it (``--force`` with ``force``).
 
     ``env`` adds variables to the command's environment (e.g. ``GOTONE_SPARK_MASTER``).
 
@@ -190,6 +200,7 @@ def run_quarter(data: Path, out: Path, *, jobs: int = 2, engine: str = "duckdb",
     gotone = Path(sys.executable).parent / "gotone"
     cmd = [str(gotone), "run", "--quarter", quarter, "--scope", scope, "--jobs", str(jobs),
            "--data", str(data), "--out", str(out), "--engine", engine]
+    cmd += ["--force"] if force else []
     env = {**os.environ, "GOTONE_PROGRESS": "0", **(env or {})}
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -266,6 +277,40 @@ def spark_cluster_quarter(data: Path, reference: Path, work: Path, *, jobs: int 
     q = quarter if ":" not in quarter and "," not in quarter and quarter != "all" else "*"
     res["files"], res["differ"] = same_metrics(reference, work / "outputs-spark-cluster", q)
     return res
+
+
+def one_file_changed(data: Path, work: Path, quarter: str = QUARTER) -> tuple[Path, Path]:
+    """A copy of ``data`` whose KPI file of ``quarter``'s year has one byte changed.
+
+    The copy has the same folder name (the reports' parameters name the data folder by
+    it); its other files are hard links where the file system allows (no copy of the
+    panel), the KPI file a new file
+    with its last digit changed (another digit, so the file stays valid).
+
+    Returns
+    -------
+    (pathlib.Path, pathlib.Path)
+        The copied data folder and its changed file.
+    """
+    copy = work / "one-file" / data.name
+    def link(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst)
+        except OSError:  # another file system: a copy
+            shutil.copy2(src, dst)
+
+    shutil.copytree(data, copy, copy_function=link)
+    year = quarter[:4] if quarter[:4].isdigit() else ""
+    kpi = sorted((copy / "kpi").glob(f"kpi_{year}*")) or sorted((copy / "kpi").glob("kpi_*"))
+    target = kpi[-1]
+    raw = bytearray(target.read_bytes())
+    i = len(raw) - 1
+    while not chr(raw[i]).isdigit():
+        i -= 1
+    raw[i] = ord("1") if raw[i] != ord("1") else ord("2")
+    target.unlink()  # a new file: the original, linked, stays as it was
+    target.write_bytes(bytes(raw))
+    return copy, target
 
 
 def naive_loop(notebooks: list[Path], scopes: list[str], data: Path, work: Path,
@@ -359,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     keep = os.environ.get("GOTONE_BENCH_KEEP") == "1"
     try:
         out = work / "outputs"
-        res = run_quarter(data, out, jobs=jobs, engine=engine, quarter=quarter)
+        res = run_quarter(data, out, jobs=jobs, engine=engine, quarter=quarter, force=True)
         print(f"quarter_jobs={jobs}")
         print(f"quarter_engine={engine}")
         print(f"quarter_notebooks={len(res['rows'])}")
@@ -378,6 +423,16 @@ def main(argv: list[str] | None = None) -> int:
             print(res["stdout"][-4000:], file=sys.stderr)
             print(res["stderr"][-4000:], file=sys.stderr)
             print(f"quarter_failed={len(failed)}")
+        again = run_quarter(data, out, jobs=jobs, engine=engine, quarter=quarter)
+        print(f"quarter_rerun_seconds={again['seconds']:.1f}")
+        print(f"quarter_rerun_reused={sum(r['run'] == 'reused' for r in again['rows'])}")
+        copy, changed = one_file_changed(data, work, quarter)
+        one = run_quarter(copy, out, jobs=jobs, engine=engine, quarter=quarter)
+        rerun = [f"{r['report']}/{r['scope']}" for r in one["rows"] if r["run"] != "reused"]
+        print(f"quarter_one_file_changed={changed.relative_to(copy).as_posix()}")
+        print(f"quarter_one_file_seconds={one['seconds']:.1f}")
+        print(f"quarter_one_file_rerun={','.join(rerun)}", flush=True)
+        failed += [r for r in again["rows"] + one["rows"] if r["status"] != "ok"]
         if keep:
             print(f"quarter_out={out}")
         if engine == "duckdb" and os.environ.get("GOTONE_BENCH_SPARK_CLUSTER", "1") != "0":
@@ -386,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 cores = int(os.environ.get("GOTONE_BENCH_SPARK_CORES", "2"))
                 if os.environ.get("GOTONE_BENCH_SPARK_DATA", "small") == "full":
-                    sc_data, reference = data, out
+                    sc_data, reference = copy, out  # what ``out`` holds now
                     print("spark_cluster_data=full")
                 else:
                     sc_data = ensure_full_demo(SMALL_DATA, "small").resolve()

@@ -51,8 +51,12 @@ _RUN_EPILOG = """examples:
   gotone run --quarter 2009Q1:2010Q4 --scope all    every quarter of a range
   gotone run --quarter all --lang en --out outputs-en
   gotone run --quarter 2010Q4 --compare-to year_ago --min-base 50
+  gotone run --quarter 2010Q4 --scope all --force   run every report again, none reused
 
-The closing line names the index page (<out>/index.html) by its full path.
+A report already published in the output folder is reused, not run, while nothing it
+is made from changed and its published files are intact (--force runs it anyway). The
+closing table says per report 'reused' or why it ran; its last line names the index
+page (<out>/index.html) by its full path.
 
 """ + EXIT_CODES
 
@@ -185,6 +189,12 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-cache", action="store_true",
                    help="compute the once-per-batch shared work in every kernel instead of "
                         "keeping it in <out>/.cache (what is published is the same)")
+    p.add_argument("--force", action="store_true",
+                   help="run every report again. Without it a published report is reused "
+                        "(left in place, not run) while its notebook, the code, its "
+                        "parameters and the SHA-256 of every input file it reads are those "
+                        "it was made from and its published files are intact; the closing "
+                        "table and the index say, per report, 'reused' or why it ran")
     p.set_defaults(func=_cmd_run)
 
 
@@ -200,7 +210,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             min_base=args.min_base, seed=args.seed, engine=args.engine,
             notebook_dir=os.environ.get(runner.NOTEBOOKS_ENV),
             progress=os.environ.get(runner.PROGRESS_ENV, "1") != "0",
-            use_cache=not args.no_cache)
+            use_cache=not args.no_cache, force=args.force)
     except KeyboardInterrupt:
         return runner.EXIT_INTERRUPTED
     return batch.exit_code

@@ -230,6 +230,92 @@ REPORT_NEEDS: dict[str, tuple[str, ...]] = {
     "summary": ("satisfaction", "brand_equity", "program_effects", "scorecard_139"),
 }
 
+#: The input files each report reads, by kind of the data contract (``survey``, ``kpi``,
+#: ``benchmark``, ``panel``); for the survey, which waves: ``survey:through`` every wave
+#: up to and including the report's quarter (its trends, year-ago and year-to-date
+#: comparisons), ``survey:compare`` the quarter and its comparison quarter,
+#: ``survey:quarter`` the quarter alone. A report of :data:`REPORT_NEEDS` reads the files
+#: of the reports it needs; a report not listed here reads every input. The run card
+#: lists these files, the kernel's data set refuses any other
+#: (:meth:`gotone_analysis.io.Dataset.limit`), and the batch reuses a published report
+#: only while they are unchanged (:mod:`gotone_analysis.runner.reuse`).
+REPORT_INPUTS: dict[str, tuple[str, ...]] = {
+    "data_quality": ("survey:compare", "kpi", "benchmark", "panel"),
+    "brand_equity": ("survey:through", "benchmark"),
+    "satisfaction": ("survey:through", "benchmark"),
+    "program_effects": ("survey:quarter", "panel"),
+    "scorecard_139": ("survey:through", "kpi"),
+}
+
+
+@dataclass(frozen=True)
+class Reads:
+    """The inputs a report reads (:func:`report_reads`)."""
+
+    #: Kinds of input (``survey``, ``kpi``, ``benchmark``, ``panel``).
+    kinds: frozenset[str]
+    #: Survey waves up to and including this one (``None``: no such rule).
+    through: str | None = None
+    #: Further survey waves it reads.
+    waves: frozenset[str] = frozenset()
+    #: Every survey wave (a report the suite does not know).
+    every_wave: bool = False
+
+    def wave(self, quarter: str) -> bool:
+        """Whether the survey file of ``quarter`` is read.
+
+        Returns
+        -------
+        bool
+        """
+        if "survey" not in self.kinds:
+            return False
+        if self.every_wave or quarter in self.waves:
+            return True
+        return self.through is not None and parse_quarter(quarter) <= parse_quarter(self.through)
+
+
+def report_reads(report: str, quarter: str, compare_to: str | None = None) -> Reads:
+    """What ``report`` of ``quarter`` reads (:data:`REPORT_INPUTS`).
+
+    Parameters
+    ----------
+    report : str
+        A report name.
+    quarter : str
+        Its quarter, ``YYYYQn``.
+    compare_to : str, optional
+        Its comparison quarter (``YYYYQn``).
+
+    Returns
+    -------
+    Reads
+        The kinds of input and the survey waves it reads. A report of
+        :data:`REPORT_NEEDS` reads what the reports it needs read; one in neither
+        mapping reads everything.
+    """
+    if report in REPORT_NEEDS and report not in REPORT_INPUTS:
+        parts = [report_reads(n, quarter, compare_to) for n in REPORT_NEEDS[report]]
+        through = [r.through for r in parts if r.through]
+        return Reads(kinds=frozenset().union(*(r.kinds for r in parts)),
+                     through=max(through, key=parse_quarter) if through else None,
+                     waves=frozenset().union(*(r.waves for r in parts)),
+                     every_wave=any(r.every_wave for r in parts))
+    rules = REPORT_INPUTS.get(report)
+    if rules is None:
+        return Reads(kinds=frozenset({"survey", "kpi", "benchmark", "panel"}), every_wave=True)
+    kinds, waves, through = set(), set(), None
+    for rule in rules:
+        kind, _, which = rule.partition(":")
+        kinds.add(kind)
+        if which == "through":
+            through = quarter
+        elif which == "compare":
+            waves |= {quarter} | ({compare_to} if compare_to else set())
+        elif which == "quarter":
+            waves.add(quarter)
+    return Reads(kinds=frozenset(kinds), through=through, waves=frozenset(waves))
+
 # --- the brand influence index -------------------------------------------------------------
 
 #: How the four brand-equity components are scored per respondent on 0-100, and how the

@@ -355,12 +355,25 @@ def local_time(stamp: object) -> str:
     return f"{local:%Y-%m-%d %H:%M:%S} {zone}"
 
 
+def run_words(run: Mapping[str, Any] | None, lang: str = "zh") -> str:
+    """What the last batch did with a report, as ``status.json`` keeps it (``run``:
+    ``{"why": ..., "detail": ...}``, :mod:`gotone_analysis.runner.reuse`), in words: reused,
+    or why it ran (catalog ``report.run.<why>``); ``""`` when not kept."""
+    if not run or not run.get("why"):
+        return ""
+    key = f"report.run.{run['why']}"
+    if not labels.has(key):
+        return str(run["why"])
+    return labels.text(key, lang, detail=str(run.get("detail") or ""))
+
+
 def write_index(out_dir: Path, lang: str = "zh") -> Path:
     """Rebuild ``<out_dir>/index.html`` from the status files on disk.
 
     For every quarter (newest first): its headline numbers by scope
     (:func:`index_headline`), then, folded in a closed block under a count of its
-    statuses, every scope × report seen in any status file, with status, finishing time
+    statuses, every scope × report seen in any status file, with status, what the last
+    batch did with it (reused, or why it ran: :func:`run_words`), finishing time
     (local, with its offset from UTC: :func:`local_time`), seconds and links to the
     reader copy and the error page (the executed notebooks stay beside them, for
     analysts, and are not linked). In ``lang``; self-contained (no scripts, inline styles).
@@ -378,7 +391,8 @@ def write_index(out_dir: Path, lang: str = "zh") -> Path:
     reports = sorted({r["report"] for r in rows},
                      key=lambda n: (order.index(n) if n in order else len(order), n))
     head = "".join(f"<th>{_t(k, lang)}</th>" for k in
-                   ("quarter", "scope", "report", "status", "finished", "seconds", "links"))
+                   ("quarter", "scope", "report", "status", "run", "finished", "seconds",
+                    "links"))
     sections = []
     for q in quarters:
         body = []
@@ -396,6 +410,7 @@ def write_index(out_dir: Path, lang: str = "zh") -> Path:
                     f'<tr class="st-{status}"><td>{q}</td><td>{escape(labels.code_label(scope, lang))}'
                     f"</td><td>{escape(report_title(name, lang))}</td>"
                     f"<td>{_t(status if status in ('ok', 'failed') else 'missing', lang)}</td>"
+                    f"<td>{escape(run_words(entry.get('run') if entry else None, lang))}</td>"
                     f"<td>{escape(local_time(entry.get('finished')) if entry else '')}</td>"
                     f"<td style='text-align:right'>"
                     f"{'' if seconds is None else f'{seconds:.1f}'}</td>"

@@ -191,7 +191,8 @@ def run_card(P, ds, report_name: str) -> HTMLBlock:
     ds : gotone_analysis.io.Dataset or None
         The opened dataset: ``synthetic`` and the provenance record of every file it
         reads (:meth:`gotone_analysis.io.Dataset.inputs`); None opens ``P.data_dir``
-        (and shows no banner).
+        (and shows no banner). The data set is held to the files the report reads
+        (:meth:`gotone_analysis.io.Dataset.limit`): those the run card lists.
     report_name : str
         Key of :data:`gotone_analysis.config.REPORTS`.
 
@@ -202,8 +203,8 @@ def run_card(P, ds, report_name: str) -> HTMLBlock:
         marker of the table of contents (:data:`TOC_MARKER`), then the run details in a
         closed ``<details>`` (:data:`RUN_DETAILS_START` to :data:`RUN_DETAILS_END`, which
         :func:`gotone_analysis.pages.export_html` moves to the end of the reader page):
-        the parameters in words (:func:`parameter_words`), every input file the dataset
-        reads with its row count (as the reader reads it) and SHA-256, the code version
+        the parameters in words (:func:`parameter_words`), every input file the report
+        reads (:data:`gotone_analysis.config.REPORT_INPUTS`) with its row count (as the reader reads it) and SHA-256, the code version
         and the package versions. Displayed as HTML in Jupyter.
     """
     try:
@@ -222,7 +223,11 @@ def run_card(P, ds, report_name: str) -> HTMLBlock:
                      + "".join(f'<li class="gotone-warn">{escape(w)}</li>' for w in P.warnings)
                      + "</ul>")
     parts.append("</section>" + TOC_MARKER)
-    files = (ds if ds is not None else P.open_dataset()).inputs()
+    # the files this report reads (config.REPORT_INPUTS); the data set refuses any other
+    ds_read = ds if ds is not None else P.open_dataset()
+    if hasattr(ds_read, "limit"):
+        ds_read.limit(report_name, P.quarter, P.compare_to)
+    files = ds_read.inputs()
     file_rows = "".join(
         f"<tr><td>{escape(r.path)}</td><td style='text-align:right'>"
         f"{'' if pd.isna(r.rows) else f'{int(r.rows):,}'}</td><td><code>{escape(r.sha256)}</code>"

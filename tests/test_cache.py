@@ -247,15 +247,15 @@ def test_a_survey_rewrite_keeping_size_and_mtime_reaches_the_run_card(data, cach
     from gotone_analysis import report
     from gotone_analysis.params import PARAMETERS, check_parameters
 
-    wave = data / "survey" / "survey_2009Q4.csv"  # a wave the report does not read itself
+    wave = data / "survey" / "survey_2009Q4.csv"  # a wave of the report's trends
     P = check_parameters(**{**PARAMETERS, "data_dir": str(data), "lang": "en"})
     monkeypatch.setenv(provenance.RUN_ID_ENV, "batch-1")
     old = hashlib.sha256(wave.read_bytes()).hexdigest()
-    assert old in report.run_card(P, P.open_dataset(), "data_quality")._repr_html_()
+    assert old in report.run_card(P, P.open_dataset(), "brand_equity")._repr_html_()
     raw = wave.read_bytes()
     _rewrite_keeping_size_and_mtime(wave, raw.replace(b"2009Q4-00001", b"2009Q4-00000", 1))
     monkeypatch.setenv(provenance.RUN_ID_ENV, "batch-2")
-    card = report.run_card(P, P.open_dataset(), "data_quality")._repr_html_()
+    card = report.run_card(P, P.open_dataset(), "brand_equity")._repr_html_()
     assert hashlib.sha256(wave.read_bytes()).hexdigest() in card and old not in card
 
 

@@ -103,8 +103,8 @@ def test_later_success_replaces_error_files_and_failure_keeps_last_good(
     good_html = (folder / "sleepy.html").read_bytes()
     good_metrics = (folder / "metrics.json").read_bytes()
 
-    monkeypatch.setenv("GOTONE_TEST_FAIL_FUZHOU", "1")
-    assert batch(fake_data, out, "sleepy", scope="fuzhou").exit_code == 1
+    monkeypatch.setenv("GOTONE_TEST_FAIL_FUZHOU", "1")  # not what reuse looks at: --force
+    assert batch(fake_data, out, "sleepy", scope="fuzhou", force=True).exit_code == 1
     assert (folder / "sleepy.html").read_bytes() == good_html  # last good report stays
     assert (folder / "metrics.json").read_bytes() == good_metrics
     assert "RuntimeError" in (folder / "sleepy.error.html").read_text(encoding="utf-8")
@@ -191,7 +191,7 @@ def test_interrupted_batch_leaves_previous_outputs_intact(fake_data: Path, tmp_p
         [sys.executable, "-m", "gotone_analysis.cli", "run", "--quarter", "2010Q4",
          "--scope", "province,fuzhou", "--reports", "sleepy", "--jobs", "2", "--data",
          str(fake_data), "--out",
-         str(out)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+         str(out), "--force"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     status_file = out / "2010Q4" / "province" / "status.json"
     first_run = json.loads(status_file.read_text())["reports"]["sleepy"]["run_id"]
     tree: set[int] = set()

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import provenance, schema
+from .. import config, provenance, schema
 from ..contract import TABLES
 from ..errors import DataError, UsageError
 from ..schema import Problem
@@ -288,6 +288,9 @@ class Dataset:
         self._panel_notes: list[dict] = []
         self._manifest = self._read_manifest()
         self._survey_files = self._index_surveys()
+        #: What this data set may read (:meth:`limit`); None: every input.
+        self._reads: config.Reads | None = None
+        self._limited_to = ""
 
     # -- layout
     def _read_manifest(self) -> dict:
@@ -338,8 +341,49 @@ class Dataset:
         return self._manifest.get("synthetic") is True
 
     def quarters(self) -> list[str]:
-        """Return the survey quarters available (from the file names), oldest first."""
-        return sorted(self._survey_files, key=lambda q: (q[:4], q[-1]))
+        """Return the survey quarters available (from the file names), oldest first.
+
+        A data set held to a report's inputs (:meth:`limit`) lists the waves it reads.
+        """
+        found = sorted(self._survey_files, key=lambda q: (q[:4], q[-1]))
+        return found if self._reads is None else [q for q in found if self._reads.wave(q)]
+
+    def limit(self, report: str, quarter: str, compare_to: str | None = None) -> Dataset:
+        """Hold this data set to the files ``report`` reads.
+
+        What a report reads is declared in :data:`gotone_analysis.config.REPORT_INPUTS`
+        (:func:`gotone_analysis.config.report_reads`): the run card lists those files
+        (:meth:`inputs`), and the batch reuses a published report only while they are
+        unchanged. Once limited, the data set lists only those files and waves, and
+        reading any other input raises, so a report cannot depend on a file its run card
+        does not name.
+
+        Parameters
+        ----------
+        report : str
+            The report's name.
+        quarter, compare_to : str
+            Its quarter and comparison quarter, ``YYYYQn``.
+
+        Returns
+        -------
+        Dataset
+            This data set, limited.
+        """
+        self._reads = config.report_reads(report, quarter, compare_to)
+        self._limited_to = report
+        return self
+
+    def _check_reads(self, kind: str, quarters: Sequence[str] = ()) -> None:
+        """Raise when a limited data set is asked for an input its report does not read."""
+        if self._reads is None:
+            return
+        refused = ([kind] if kind not in self._reads.kinds
+                   else [f"survey {q}" for q in quarters if not self._reads.wave(q)])
+        if refused:
+            raise UsageError(f"report {self._limited_to} reads {', '.join(refused)}, which "
+                             "gotone_analysis.config.REPORT_INPUTS does not list for it; "
+                             "add it there (the run card and the batch's reuse rely on it)")
 
     # -- tables
     def _load_files(self, files: Iterable[Path], kind: str) -> list[pd.DataFrame]:
@@ -425,6 +469,7 @@ class Dataset:
         if isinstance(quarters, str):
             quarters = [quarters]
         wanted = self.quarters() if quarters is None else list(quarters)
+        self._check_reads("survey", [q for q in wanted if q in self._survey_files])
         missing = [q for q in wanted if q not in self._survey_files]
         if missing:
             have = ", ".join(self.quarters()) or "none"
@@ -440,6 +485,7 @@ class Dataset:
         return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].copy()
 
     def _combined(self, kind: str) -> pd.DataFrame:
+        self._check_reads(kind)
         files = data_files(self.root / kind)
         if not files:
             raise data_error(f"{kind}/", "no data", f"no {kind} files in the data set "
@@ -502,6 +548,7 @@ class Dataset:
         folder = self.root / "panel"
         if not folder.is_dir():
             raise data_error("panel/", "no data", "the data set has no panel/ folder")
+        self._check_reads("panel")
         if validate and not self._panel_checked:
             self._validate_panel(folder)
             self._panel_checked = True
@@ -558,11 +605,15 @@ class Dataset:
         list of (Path, str)
             Every survey file (one per quarter), every KPI and benchmark file, and the
             panel folder when there is one. Other files of the data folder (a vendor's
-            delivery, notes, ``MANIFEST.json``) are not inputs.
+            delivery, notes, ``MANIFEST.json``) are not inputs. A data set held to a
+            report's inputs (:meth:`limit`) lists those only.
         """
-        out = [(f, "survey") for _, f in sorted(self._survey_files.items())]
-        out += [(f, kind) for kind in ("kpi", "benchmark") for f in data_files(self.root / kind)]
-        if (self.root / "panel").is_dir():
+        reads = self._reads
+        out = [(f, "survey") for q, f in sorted(self._survey_files.items())
+               if reads is None or reads.wave(q)]
+        out += [(f, kind) for kind in ("kpi", "benchmark") for f in data_files(self.root / kind)
+                if reads is None or kind in reads.kinds]
+        if (self.root / "panel").is_dir() and (reads is None or "panel" in reads.kinds):
             out.append((self.root / "panel", "panel"))
         return out
 

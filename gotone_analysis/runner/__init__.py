@@ -41,6 +41,9 @@ Modules:
 * :mod:`~gotone_analysis.runner.worker`: what runs in a worker process
   (:func:`execute_task`, the publishable notebook, the results of failed reports);
 * :mod:`~gotone_analysis.runner.control`: signals and stopping workers and their kernels;
+* :mod:`~gotone_analysis.runner.reuse`: which published reports are reused as they are
+  (notebook, code, parameters and input files unchanged, published files intact) and why
+  each other report runs (``--force`` runs all);
 * :mod:`~gotone_analysis.runner.batch`: :func:`run_batch` (the lock, the pool,
   publishing as results arrive), :class:`BatchResult` and the closing table.
 """

@@ -32,6 +32,7 @@ from .. import cache as shared_cache
 from ..errors import GotoneError, UsageError
 from ..params import parse_quarters
 from ..publish import publish_result
+from . import reuse
 from .control import Terminated, on_sigterm, signals_deferred, stop_pool
 from .plan import (
     Task,
@@ -99,10 +100,17 @@ class BatchResult:
         return EXIT_OK if self.ok else EXIT_FAILED
 
     def table(self) -> pd.DataFrame:
-        """One row per task: ``report, scope, status, seconds``."""
+        """One row per task: ``report, scope, status, seconds, run`` (``reused``, or why
+        it ran: :mod:`gotone_analysis.runner.reuse`)."""
         return pd.DataFrame([{"report": r.report, "scope": r.scope, "status": r.status,
-                              "seconds": round(r.seconds, 1)} for r in self.results],
-                            columns=["report", "scope", "status", "seconds"])
+                              "seconds": round(r.seconds, 1), "run": r.run}
+                             for r in self.results],
+                            columns=["report", "scope", "status", "seconds", "run"])
+
+    @property
+    def reused(self) -> list[TaskResult]:
+        """The results whose published copy was reused, not run again."""
+        return [r for r in self.results if r.run == reuse.REUSED]
 
 
 def run_batch(
@@ -124,6 +132,7 @@ def run_batch(
     progress: bool = True,
     stream: TextIO | None = None,
     use_cache: bool = True,
+    force: bool = False,
 ) -> BatchResult:
     """Run and publish every (report, scope) notebook of a quarter.
 
@@ -161,6 +170,10 @@ def run_batch(
         Keep once-per-batch shared work (the panel validation...) in
         ``<out>/.cache`` for every kernel (:mod:`gotone_analysis.cache`); False makes
         every kernel compute it (what is published is the same).
+    force : bool, default False
+        Run every report. Without it a report whose notebook, code, parameters and input
+        files are those its published copy was made from, and whose published files are
+        intact, is reused: left in place, not run (:mod:`gotone_analysis.runner.reuse`).
 
     Returns
     -------
@@ -219,7 +232,7 @@ def run_batch(
         raise _output_error(out_dir, exc) from None
     try:
         return _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout,
-                           progress, stream, names, use_cache=use_cache)
+                           progress, stream, names, use_cache=use_cache, force=force)
     finally:
         lock.release()
 
@@ -293,7 +306,7 @@ def _output_error(out_dir: Path, exc: OSError) -> UsageError:
 
 
 def _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout, progress,
-                stream, names, use_cache: bool = True) -> BatchResult:
+                stream, names, use_cache: bool = True, force: bool = False) -> BatchResult:
     staging_root = out_dir / STAGING_NAME
     run_id = _dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     run_dir = staging_root / run_id
@@ -327,13 +340,18 @@ def _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout, prog
         # one provenance record per input, every input hashed again by this batch; the
         # kernels read them from the cache (gotone_analysis.provenance.cached_record)
         io.open_dataset(data_dir.resolve()).inputs(cache_dir)
-        # the batch's shared work (the panel validated once) starts in this process
-        # while the kernels run; the kernels needing it wait for it (gotone_analysis.cache)
-        prepare = batch_prep.prepare_batch(data_dir.resolve(), names) if use_cache else None
         tasks = make_tasks(plan, run_dir=run_dir, cache_dir=cache_dir, out_dir=out_dir,
                            data_dir=data_dir, lang=lang, cell_timeout=cell_timeout,
                            use_cache=use_cache)
-        return _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
+        # which published reports are reused as they are, and why each other one runs
+        decisions = reuse.decide(tasks, out_dir, data_dir, cache_dir, force=force)
+        running = {t.report for t in tasks if not decisions[reuse.key_of(t)].reused}
+        # the batch's shared work (the panel validated once) starts in this process
+        # while the kernels run; the kernels needing it wait for it (gotone_analysis.cache)
+        prepare = (batch_prep.prepare_batch(data_dir.resolve(), sorted(running))
+                   if use_cache and running else None)
+        return _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names,
+                            decisions)
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
         if prepare is not None:
@@ -345,7 +363,8 @@ def _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout, prog
                 os.environ[k] = v
 
 
-def _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names) -> BatchResult:
+def _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names,
+                 decisions=None) -> BatchResult:
     """Run the tasks in a pool of workers and publish each result as it arrives.
 
     Ctrl-C or SIGTERM stops the batch (exit 130). A report that cannot be put in
@@ -360,6 +379,11 @@ def _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
     (:data:`gotone_analysis.config.REPORT_NEEDS`, e.g. the summary) starts only when
     those of its quarter and scope in this batch have been published; if one of them
     failed it is not run and fails with a message naming them (:func:`gotone_analysis.runner.worker.needs_failed`).
+
+    A task whose decision (:func:`gotone_analysis.runner.reuse.decide`) is ``reused`` is
+    not run: its published files stay as they are, its result is ``ok`` with ``run``
+    ``reused``; every other task's decision is kept with its status
+    (:func:`gotone_analysis.runner.reuse.record`) and shown by the index.
     """
     from tqdm import tqdm
 
@@ -370,16 +394,20 @@ def _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
     previous = signal.signal(signal.SIGTERM, on_sigterm)
     ctx = multiprocessing.get_context("spawn")
     log_dir = out_dir / LOGS_NAME
-    pool = cf.ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx,
-                                  initializer=worker_init,
-                                  initargs=(str(log_dir), os.getpid()))
+    decisions = decisions or {reuse.key_of(t): reuse.Decision("forced") for t in tasks}
+    kept = [t for t in tasks if decisions[reuse.key_of(t)].reused]
+    to_run = [t for t in tasks if not decisions[reuse.key_of(t)].reused]
+    pool = (cf.ProcessPoolExecutor(max_workers=min(jobs, len(to_run)), mp_context=ctx,
+                                   initializer=worker_init,
+                                   initargs=(str(log_dir), os.getpid()))
+            if to_run else None)
     # a live bar on a terminal; one line per finished report in logs (CI, make | tee)
     live = progress and sys.stderr.isatty()
-    bar = tqdm(total=len(tasks), file=sys.stderr, unit="nb", disable=not live,
+    bar = tqdm(total=len(to_run), file=sys.stderr, unit="nb", disable=not live,
                desc="gotone run", dynamic_ncols=True)
     task: Task | None = None
     planned = {(t.quarter, t.scope, t.report) for t in tasks}
-    held = [t for t in tasks if config.REPORT_NEEDS.get(t.report)]
+    held = [t for t in to_run if config.REPORT_NEEDS.get(t.report)]
     finished: dict[tuple[str, str, str], str] = {}
     not_run: list[tuple[Task, TaskResult]] = []
     futures: dict[cf.Future, Task] = {}
@@ -399,7 +427,17 @@ def _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
                 futures[pool.submit(execute_task, t)] = t
 
     try:
-        for t in start_order(tasks):
+        for t in kept:  # left in place: recorded as reused, counted as published
+            task = t
+            with signals_deferred():
+                reuse.record(t, decisions[reuse.key_of(t)], out_dir, published=False)
+            results.append(TaskResult(t.report, t.scope, "ok", 0.0, quarter=t.quarter,
+                                      run=reuse.REUSED))
+            finished[(t.quarter, t.scope, t.report)] = "ok"
+        if kept:
+            with signals_deferred():
+                pages.write_index(out_dir, kept[0].lang)
+        for t in start_order(to_run):
             if t not in held:
                 futures[pool.submit(execute_task, t)] = t
         release()
@@ -417,8 +455,11 @@ def _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
             except Exception as exc:  # a worker process died: report it, carry on
                 result = worker_died(task, exc)
             result.quarter = task.quarter
+            decision = decisions[reuse.key_of(task)]
+            result.run = decision.words()
             with signals_deferred():
                 publish_result(task, result, out_dir, run_id, names)
+                reuse.record(task, decision, out_dir, published=result.status == "ok")
                 results.append(result)
                 pages.write_index(out_dir, task.lang)
             finished[(task.quarter, task.scope, task.report)] = result.status
@@ -426,15 +467,19 @@ def _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names)
             bar.set_postfix_str(f"{task.report}/{task.scope} {result.status}")
             bar.update()
             if progress and not live:
-                print(f"gotone run: [{len(results)}/{len(tasks)}] {task.report}/{task.scope} "
-                      f"{result.status} ({result.seconds:.1f} s)", file=sys.stderr, flush=True)
-        pool.shutdown(wait=True)
+                print(f"gotone run: [{len(results) - len(kept)}/{len(to_run)}] "
+                      f"{task.report}/{task.scope} {result.status} ({result.seconds:.1f} s; "
+                      f"{result.run})", file=sys.stderr, flush=True)
+        if pool is not None:
+            pool.shutdown(wait=True)
     except (KeyboardInterrupt, Terminated):
         interrupted = True
-        stop_pool(pool)
+        if pool is not None:
+            stop_pool(pool)
     except BaseException as exc:  # noqa: BLE001 - stop cleanly, then report or re-raise
         failure = exc
-        stop_pool(pool)
+        if pool is not None:
+            stop_pool(pool)
         if isinstance(exc, OSError) and task is not None:
             error = _publish_message(exc, task, out_dir)
     finally:
@@ -465,8 +510,10 @@ def _publish_message(exc: OSError, task: Task, out_dir: Path) -> str:
 
 
 def print_summary(batch: BatchResult, tasks: Sequence[Task], stream: TextIO) -> None:
-    """Print the closing table: every task with status and seconds (``not run`` for
-    tasks an interruption stopped), then the index page."""
+    """Print the closing table: every task with status, seconds and ``run`` (``reused``,
+    or why it ran: :mod:`gotone_analysis.runner.reuse`; ``not run`` for tasks an
+    interruption stopped), then the count of reports published and reused and the index
+    page."""
     done = {(r.quarter, r.report, r.scope): r for r in batch.results}
     several = len({t.quarter for t in tasks}) > 1  # then a first column names the quarter
     rows = []
@@ -474,18 +521,22 @@ def print_summary(batch: BatchResult, tasks: Sequence[Task], stream: TextIO) -> 
         r = done.get((t.quarter, t.report, t.scope))
         rows.append((f"{t.quarter}  {t.report}" if several else t.report, t.scope,
                      r.status if r else "not run",
-                     f"{r.seconds:.1f}" if r else "", r.error if r else ""))
-    head = ("quarter  report" if several else "report", "scope", "status", "seconds",
+                     f"{r.seconds:.1f}" if r else "", r.run if r else "",
+                     r.error if r else ""))
+    head = ("quarter  report" if several else "report", "scope", "status", "seconds", "run",
             "error")
-    widths = [max(len(str(x[i])) for x in [head, *rows]) for i in range(4)]
-    line = "  ".join(h.ljust(w) for h, w in zip(head[:4], widths, strict=True))
+    widths = [max(len(str(x[i])) for x in [head, *rows]) for i in range(5)]
+    line = "  ".join(h.ljust(w) for h, w in zip(head[:5], widths, strict=True))
     print(line + "  error", file=stream)
     for row in rows:
         cells = [str(row[0]).ljust(widths[0]), str(row[1]).ljust(widths[1]),
-                 str(row[2]).ljust(widths[2]), str(row[3]).rjust(widths[3])]
-        print("  ".join(cells) + ("  " + row[4] if row[4] else ""), file=stream)
+                 str(row[2]).ljust(widths[2]), str(row[3]).rjust(widths[3]),
+                 str(row[4]).ljust(widths[4])]
+        line = "  ".join(cells) + ("  " + row[5] if row[5] else "")
+        print(line.rstrip(), file=stream)
     n_ok = sum(r.status == "ok" for r in batch.results)
     verdict = ("interrupted" if batch.interrupted else "stopped" if batch.error
                else "ok" if batch.ok else "failed")
-    print(f"{n_ok}/{len(tasks)} reports published ({verdict}); index: "
+    print(f"{n_ok}/{len(tasks)} reports published ({verdict}), {len(batch.reused)} of them "
+          f"reused; index: "
           f"{(Path(batch.out_dir) / 'index.html').resolve()}", file=stream)

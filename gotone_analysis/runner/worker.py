@@ -48,6 +48,8 @@ class TaskResult:
     files: list[str] = field(default_factory=list)
     #: The task's quarter (a batch may run several).
     quarter: str = ""
+    #: ``reused``, or why the report ran (:mod:`gotone_analysis.runner.reuse`), in words.
+    run: str = ""
 
 
 
