@@ -92,6 +92,21 @@ def test_a_changed_parameter_runs_the_reports_again(fake_data, tmp_path):
     assert runs(more) == {("ok", "fuzhou"): "reused", ("ok", "xiamen"): "new"}
 
 
+def test_naming_a_default_parameter_is_the_same_run(fake_data, tmp_path):
+    """``--engine duckdb`` or the default seed named on the command line make the same
+    executed notebook as leaving them out, so the reports are reused."""
+    from gotone_analysis.params import read_parameters_cell
+
+    declared = read_parameters_cell(TEST_NOTEBOOKS / "ok.ipynb")
+    out = tmp_path / "out"
+    batch(fake_data, out)
+    named = batch(fake_data, out, engine=declared["engine"], seed=declared["seed"],
+                  min_base=declared["min_base"])
+    assert set(runs(named).values()) == {"reused"}
+    other = batch(fake_data, out, seed=declared["seed"] + 1)
+    assert set(runs(other).values()) == {"parameters changed"}
+
+
 def test_changed_code_or_notebook_runs_the_reports_again(fake_data, tmp_path):
     out = tmp_path / "out"
     notebooks = tmp_path / "notebooks"

@@ -20,7 +20,7 @@ from typing import Any
 
 from .. import batch_prep, config
 from ..errors import UsageError
-from ..params import check_run_parameters
+from ..params import check_run_parameters, read_parameters_cell
 
 #: Environment variable naming another folder of report notebooks (tests, development).
 NOTEBOOKS_ENV = "GOTONE_NOTEBOOKS"
@@ -162,8 +162,22 @@ def plan_runs(notebook_dir: Path, names: Sequence[str], scopes: Sequence[str],
             for sc in scopes:
                 values = {**base, "quarter": q, "scope": sc}
                 check_run_parameters(notebook_dir / f"{name}.ipynb", values)
+                values = _without_defaults(notebook_dir / f"{name}.ipynb", values)
                 plan.append((name, sc, values, notebook_dir / f"{name}.ipynb"))
     return plan
+
+
+#: Parameters left out of a run when their value is the notebook's own default.
+OPTIONAL_PARAMETERS = ("min_base", "seed", "engine")
+
+
+def _without_defaults(notebook: Path, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` without the optional parameters that equal the notebook's defaults:
+    naming a default (``--engine duckdb``) makes the same run, the same executed notebook
+    and so the same reuse decision as leaving it out."""
+    declared = read_parameters_cell(notebook)
+    return {k: v for k, v in values.items()
+            if k not in OPTIONAL_PARAMETERS or k not in declared or v != declared[k]}
 
 
 def check_inputs(data_dir: Path) -> list[str]:
