@@ -16,6 +16,8 @@ literal of its own:
   standard error, adjusted over the family, claimed below alpha (:func:`family_test`);
 * when a part of a change may be called its main part ("mainly"): a share above
   :data:`MAIN_SHARE` whose interval lies above it too (:func:`is_main_part`);
+* the interval of a city's pooled (small-area) survey comparison: a parametric bootstrap
+  of the random-effects model with :data:`SMALL_AREA_DRAWS` draws;
 * minimum bases: a cell's (:data:`MIN_BASE`) and a driver model's
   (:data:`DRIVER_MIN_BASE`);
 * the tolerance within which a target the suite derived itself (a city's share of a
@@ -51,6 +53,7 @@ __all__ = [
     "P_ADJUST_METHOD",
     "P_ADJUST_METHODS",
     "SE_ZERO",
+    "SMALL_AREA_DRAWS",
     "Policy",
     "adjust_pvalues",
     "check_level",
@@ -79,6 +82,11 @@ P_ADJUST_METHODS: tuple[str, ...] = ("fdr_bh", "holm", "bonferroni", "none")
 #: effect claim in at most ``ALPHA`` of pages (a false-discovery rate would let one in
 #: twenty claims be false, and a page of twenty tests carry one).
 EFFECT_FAMILY_METHOD: str = "holm"
+#: Draws of the parametric bootstrap that calibrates the interval of a small-area (pooled)
+#: estimate (:func:`gotone_analysis.reports.program_effects.pooling.shrink`: the symmetric
+#: bootstrap-t interval of the random-effects model, Chatterjee, Lahiri & Li 2008), seeded
+#: with the policy's seed.
+SMALL_AREA_DRAWS: int = 2000
 #: Share of a change above which a part of it may be called its main part ("mainly"),
 #: provided the lower bound of the share's interval is above it too.
 MAIN_SHARE: float = 0.5
