@@ -178,8 +178,7 @@ def _estimates(scored: pd.DataFrame, quarter: str, scope: str, brand: str,
     inside = _domain(wave, scope, brand)
     masked = wave.copy()
     masked.loc[~inside, list(variables)] = np.nan  # outside the domain, inside the design
-    out = survey.estimate_many(masked, list(variables), level=level, bounds=SCORE_BOUNDS,
-                               **_design(wave))
+    out = survey.estimate_many(masked, variables, level=level, bounds=SCORE_BOUNDS, **_design(wave))
     out.insert(1, "quarter", quarter)
     return out
 
