@@ -305,7 +305,7 @@ def _effects_page(survey: pd.DataFrame, table, quarter: str, scope: str, pol: Po
     else:
         survey_levers = pooling.pool_tables(
             {c: _direct(survey, quarter, c, pol, direct) for c in CITY_CODES}, scope,
-            level=pol.level)
+            policy=pol)
     care_summary, panel_levers, survey_levers = claims.effect_family(
         care_summary, panel_levers, survey_levers, policy=pol)
     rows: list[dict] = []

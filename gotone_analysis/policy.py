@@ -6,6 +6,9 @@ literal of its own:
 * the confidence level of every interval (:data:`DEFAULT_LEVEL`) and its normal
   quantile (:func:`quantile`, the only place ``norm.ppf`` turns a level into a
   half-width factor), the interval itself (:func:`interval`);
+* the interval of a design-based mean on a bounded scale (a 0-100 score, a share):
+  the logit interval with the t quantile at the estimate's Satterthwaite degrees of
+  freedom (:func:`bounded_interval`, :func:`t_quantile`);
 * the projection level of the 139 scorecard (:data:`PROJECTION_LEVEL`);
 * significance: two-sided z tests (:func:`z_test`, with the rounding-noise rule
   :data:`SE_ZERO`), multiple-comparison adjustment over a family
@@ -16,6 +19,8 @@ literal of its own:
   standard error, adjusted over the family, claimed below alpha (:func:`family_test`);
 * when a part of a change may be called its main part ("mainly"): a share above
   :data:`MAIN_SHARE` whose interval lies above it too (:func:`is_main_part`);
+* the interval of a city's pooled (small-area) survey comparison: a parametric bootstrap
+  of the random-effects model with :data:`SMALL_AREA_DRAWS` draws;
 * minimum bases: a cell's (:data:`MIN_BASE`) and a driver model's
   (:data:`DRIVER_MIN_BASE`);
 * the tolerance within which a target the suite derived itself (a city's share of a
@@ -34,6 +39,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
+from scipy.stats import t as student_t
 from statsmodels.stats.multitest import multipletests
 
 from .errors import UsageError
@@ -51,8 +57,10 @@ __all__ = [
     "P_ADJUST_METHOD",
     "P_ADJUST_METHODS",
     "SE_ZERO",
+    "SMALL_AREA_DRAWS",
     "Policy",
     "adjust_pvalues",
+    "bounded_interval",
     "check_level",
     "excludes_zero",
     "family_test",
@@ -61,6 +69,7 @@ __all__ = [
     "quantile",
     "resolve_policy",
     "significant",
+    "t_quantile",
     "z_test",
 ]
 
@@ -79,6 +88,11 @@ P_ADJUST_METHODS: tuple[str, ...] = ("fdr_bh", "holm", "bonferroni", "none")
 #: effect claim in at most ``ALPHA`` of pages (a false-discovery rate would let one in
 #: twenty claims be false, and a page of twenty tests carry one).
 EFFECT_FAMILY_METHOD: str = "holm"
+#: Draws of the parametric bootstrap that calibrates the interval of a small-area (pooled)
+#: estimate (:func:`gotone_analysis.reports.program_effects.pooling.shrink`: the symmetric
+#: bootstrap-t interval of the random-effects model, Chatterjee, Lahiri & Li 2008), seeded
+#: with the policy's seed.
+SMALL_AREA_DRAWS: int = 2000
 #: Share of a change above which a part of it may be called its main part ("mainly"),
 #: provided the lower bound of the share's interval is above it too.
 MAIN_SHARE: float = 0.5
@@ -133,6 +147,65 @@ def interval(estimate, se, level: float = DEFAULT_LEVEL):
     """
     q = quantile(level)
     return estimate - q * se, estimate + q * se
+
+
+def t_quantile(level: float = DEFAULT_LEVEL, df=np.inf):
+    """The Student t quantile of a two-sided interval at ``level`` with ``df`` degrees of
+    freedom (the normal quantile, :func:`quantile`, where ``df`` is infinite or missing).
+
+    Returns
+    -------
+    float or ndarray
+        ``t.ppf(0.5 + level / 2, df)``, like ``df``.
+    """
+    p = 0.5 + check_level(level) / 2.0
+    d = np.asarray(df, dtype="float64")
+    out = np.where(np.isfinite(d) & (d > 0), student_t.ppf(p, np.where(d > 0, d, 1.0)), quantile(level))
+    return float(out) if out.ndim == 0 else out
+
+
+def bounded_interval(estimate, se, df, lower: float, upper: float,
+                     level: float = DEFAULT_LEVEL):
+    """The interval of a design-based mean of a variable bounded by ``lower`` and ``upper``.
+
+    The logit interval (R ``survey::svyciprop(method = "xlogit")``: the mean rescaled to
+    ``p`` in (0, 1), ``logit(p) -/+ q * se / (p (1 - p))``, transformed back), with ``q``
+    the t quantile at ``df`` (:func:`t_quantile`): the Satterthwaite degrees of freedom
+    of a stratified variance estimate (Cochran 1977, *Sampling Techniques*, eq. 5.16),
+    small when a few strata carry the variance. The interval stays inside the bounds and
+    is longer towards the middle of the scale, where a mean near a bound (e.g. an
+    awareness near 100 %) errs; its standard error stays the linearised one. A mean on a
+    bound (every answer there, standard error zero) gets the point interval.
+
+    Parameters
+    ----------
+    estimate, se, df : float or array-like
+        Means, their standard errors and degrees of freedom.
+    lower, upper : float
+        The bounds of the variable's scale (0 and 100 for a score, 0 and 1 for a share).
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    tuple
+        ``(low, high)``, arrays (scalars for scalar input).
+    """
+    est = np.asarray(estimate, dtype="float64")
+    width = float(upper) - float(lower)
+    p = (est - float(lower)) / width
+    s = np.asarray(se, dtype="float64") / width
+    q = t_quantile(level, df)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inner = (p > 0) & (p < 1) & (s > 0)
+        lp = np.log(p / (1 - p))
+        half = q * s / (p * (1 - p))
+        low = np.where(inner, 1 / (1 + np.exp(-(lp - half))), p)
+        high = np.where(inner, 1 / (1 + np.exp(-(lp + half))), p)
+    low, high = float(lower) + width * low, float(lower) + width * high
+    if low.ndim == 0:
+        return float(low), float(high)
+    return low, high
 
 
 def excludes_zero(low, high):

@@ -16,12 +16,17 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-__all__ = ["ITEM_RANGES", "SAT_ITEMS", "SAT_MIN_ANSWERED", "satisfaction_score", "scaled"]
+__all__ = ["ITEM_RANGES", "SAT_ITEMS", "SAT_MIN_ANSWERED", "SCORE_BOUNDS", "SHARE_BOUNDS",
+           "satisfaction_score", "scaled"]
 
 #: The satisfaction triad: overall, against expectations, against the ideal (1-10 each).
 SAT_ITEMS: tuple[str, ...] = ("sat_overall", "sat_expect", "sat_ideal")
 #: Answered satisfaction items a respondent needs for a satisfaction score.
 SAT_MIN_ANSWERED: int = 2
+#: Bounds of every respondent score (the scale its interval stays inside).
+SCORE_BOUNDS: tuple[float, float] = (0.0, 100.0)
+#: Bounds of a share (a proportion of respondents, on 0-1).
+SHARE_BOUNDS: tuple[float, float] = (0.0, 1.0)
 #: Answer scale (low, high) of the items scored on 0-100.
 ITEM_RANGES: dict[str, tuple[float, float]] = {
     **{i: (1.0, 10.0) for i in (*SAT_ITEMS, "img_1", "img_2", "img_3", "img_4", "img_5",

@@ -46,7 +46,9 @@ the element variance estimated as ``svyvar`` does. ``n`` is the unweighted numbe
 rows in the domain with a non-missing value and ``n_eff = n / deff`` the effective
 base: the SRS sample size that would give the same precision. ``deff`` is NaN when
 the SRS variance is zero or undefined (e.g. all weights 1, so :math:`N = n`).
-Confidence intervals use normal quantiles, as R's ``confint`` of a ``svystat``.
+Confidence intervals use normal quantiles, as R's ``confint`` of a ``svystat``; a mean
+of a bounded scale may instead get the reports' logit interval with Satterthwaite degrees
+of freedom (``bounds=``, :func:`gotone_analysis.policy.bounded_interval`).
 
 The survey design of a frame laid out as the data contract says (``weight``,
 ``stratum``, optional ``stratum_pop`` and ``psu``) is decided by one rule,
@@ -68,7 +70,7 @@ variable are done at once.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,7 +79,7 @@ from scipy import sparse
 
 from .config import parse_quarter
 from .errors import DataError, UsageError
-from .policy import DEFAULT_LEVEL, quantile
+from .policy import DEFAULT_LEVEL, bounded_interval, quantile
 
 __all__ = [
     "STATS",
@@ -239,6 +241,16 @@ class _Design:
         """Variances of the weighted totals of ``values`` (n, K): (K,)."""
         dev = self._deviations(values)
         return np.einsum("pk,pk,p->k", dev, dev, self.scale)
+
+    def df(self, values: np.ndarray) -> np.ndarray:
+        """Satterthwaite degrees of freedom of :meth:`var` (K,): ``(sum_h v_h)² / sum_h
+        v_h² / (n_h - 1)`` over the strata's parts ``v_h`` (Cochran 1977, eq. 5.16);
+        infinite where the variance is zero."""
+        dev = self._deviations(values)
+        parts = np.add.reduceat(dev ** 2 * self.scale[:, None], self.starts, axis=0)
+        den = (parts ** 2 / np.fmax(self.n_h - 1.0, 1.0)[:, None]).sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(den > 0, parts.sum(axis=0) ** 2 / den, np.inf)
 
     def _deviations(self, values: np.ndarray) -> np.ndarray:
         z = np.asarray(self.to_psu @ values)  # PSU totals (P, K)
@@ -591,6 +603,7 @@ def estimate_many(
     stat: str = "mean",
     level: float = DEFAULT_LEVEL,
     lonely_psu: str = "fail",
+    bounds: tuple[float, float] | Mapping[str, tuple[float, float]] | None = None,
 ) -> pd.DataFrame:
     """:func:`estimate` for several variables, sharing one design set-up.
 
@@ -600,6 +613,11 @@ def estimate_many(
         As in :func:`estimate`.
     vars : sequence of str
         Columns to estimate, each with its own missing values.
+    bounds : (lower, upper) or mapping, optional
+        The bounds of the variables' scale (one pair for all, or variable -> pair): their
+        intervals are then :func:`gotone_analysis.policy.bounded_interval` (logit, t at
+        the Satterthwaite degrees of freedom of each domain's variance) instead of the
+        normal ones; estimates and standard errors are the same either way.
 
     Returns
     -------
@@ -622,6 +640,11 @@ def estimate_many(
         y = _values(data, v, stat)
         lin = _linearise(design.weight, y, codes, len(keys), stat)
         tab = _table(keys, lin, design.var(lin.values), level)
+        pair = bounds.get(v) if isinstance(bounds, Mapping) else bounds
+        if pair is not None:
+            tab["ci_low"], tab["ci_high"] = bounded_interval(
+                tab["estimate"].to_numpy(), tab["se"].to_numpy(), design.df(lin.values),
+                pair[0], pair[1], level)
         tab.insert(0, "variable", v)
         tables.append(tab)
     return with_level(pd.concat(tables, ignore_index=True), level)

@@ -71,8 +71,13 @@ def test_components_single_stratum_equal_weights_is_srs(two_cities):
     assert row["estimate"] == pytest.approx(pref.mean(), abs=1e-9)
     assert row["se"] == pytest.approx(pref.std(ddof=1) / np.sqrt(len(pref)), rel=1e-9)
     assert row["n"] == len(pref)
-    z = stats.norm.ppf(0.975)
-    assert row["ci_high"] - row["ci_low"] == pytest.approx(2 * z * row["se"], rel=1e-9)
+    # the interval of a 0-100 score: logit, with the t quantile at n - 1 degrees of
+    # freedom (one stratum: Satterthwaite's df is n - 1)
+    p = row["estimate"] / 100.0
+    half = stats.t.ppf(0.975, len(pref) - 1) * row["se"] / 100.0 / (p * (1 - p))
+    logit = np.log(p / (1 - p))
+    expect = [100.0 / (1 + np.exp(-(logit + s * half))) for s in (-1, 1)]
+    assert [row["ci_low"], row["ci_high"]] == pytest.approx(expect, rel=1e-9)
     infl = _scores(one)["influence"]
     assert tab.set_index("component").loc["influence", "estimate"] == pytest.approx(infl.mean())
 

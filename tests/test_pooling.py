@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from gotone_analysis import config
-from gotone_analysis.policy import quantile
+from gotone_analysis.policy import Policy, quantile
 from gotone_analysis.reports.program_effects import pooling, sentences
 from gotone_analysis.reports.program_effects.survey_levers import survey_lever_effects
 
@@ -37,44 +37,67 @@ def test_random_effects_mean_matches_metafor_dersimonian_laird():
 def test_homogeneous_estimates_pool_to_their_mean_and_never_go_negative():
     # scatter smaller than the sampling error: the between variance is truncated at 0
     y, se = np.array([1.0, 1.1, 0.9, 1.05, 0.95]), np.full(5, 1.0)
-    out = pooling.shrink(y, se)
+    out = pooling.shrink(y, se, seed=1)
     assert out["tau2"] == 0.0
     np.testing.assert_allclose(out["estimate"], out["mean"])
-    np.testing.assert_allclose(out["se"] ** 2, out["mean_se"] ** 2 + 2 / 2 * (y - 1.0) ** 2)
+    # the plug-in posterior sd is the mean's standard error (no Morris term)
+    np.testing.assert_allclose(out["sd"], out["mean_se"])
     assert np.all(np.isfinite(out["se"]))
+    # the interval is symmetric, c * sd either side, and se is its half-width over z
+    half = out["ci_high"] - out["estimate"]
+    np.testing.assert_allclose(out["estimate"] - out["ci_low"], half)
+    np.testing.assert_allclose(half, out["factor"] * out["sd"])
+    np.testing.assert_allclose(out["se"] * quantile(), half)
+
+
+def test_bootstrap_interval_is_seeded_and_calibrated_under_the_model():
+    se = np.array([3.0, 4.0, 4.5, 5.0, 5.0, 6.0, 6.5, 7.0, 8.0])
+    rng = np.random.default_rng(7)
+    y = rng.normal(0, se)
+    # the same seed gives the same interval, another seed another one
+    one, same = pooling.shrink(y, se, seed=3), pooling.shrink(y, se, seed=3)
+    np.testing.assert_array_equal(one["ci_low"], same["ci_low"])
+    assert not np.array_equal(one["ci_low"], pooling.shrink(y, se, seed=4)["ci_low"])
+    # under the model (one common effect, k = 9) the interval covers it about 95 % of the
+    # time; Morris's delta-method term covered about 99 % here
+    covered = []
+    for _ in range(300):
+        out = pooling.shrink(rng.normal(0, se), se, seed=5, draws=400)
+        covered.append((out["ci_low"] <= 0) & (0 <= out["ci_high"]))
+    assert 0.93 <= np.mean(covered) <= 0.975
 
 
 def test_a_city_comparison_is_pooled_and_the_province_is_not(small_demo):
     from gotone_analysis.io import open_dataset
 
     survey = open_dataset(small_demo).survey("2010Q4")
-    prov, _, _ = pooling.pooled_lever_effects(survey, quarter="2010Q4", scope="province")
+    pol = Policy(seed=20100330)
+    prov, _, _ = pooling.pooled_lever_effects(survey, quarter="2010Q4", scope="province",
+                                              policy=pol)
     direct, _, _ = survey_lever_effects(survey, quarter="2010Q4", scope="province")
     pd.testing.assert_frame_equal(prov, direct)
     assert prov.attrs["pooled"] == 0 and sentences.pooling_note(prov, "en") == ""
 
-    by_city = {c: pooling.pooled_lever_effects(survey, quarter="2010Q4", scope=c)[0]
+    by_city = {c: pooling.pooled_lever_effects(survey, quarter="2010Q4", scope=c, policy=pol)[0]
                for c in config.CITY_CODES}
     rows = pd.concat([t.assign(city=c) for c, t in by_city.items()], ignore_index=True)
     sat = rows[(rows["kind"] == "adjusted") & (rows["outcome"] == "satisfaction")]
     assert (sat["cities_pooled"] == len(config.CITY_CODES)).all()
     # the city furthest from the cities' mean moves towards it, and its interval is the
-    # policy's around the pooled estimate
+    # normal interval of the calibrated standard error around the pooled estimate
     club = sat[sat["lever"] == "club"]
     far = club.loc[(club["direct_estimate"] - club["direct_estimate"].mean()).abs().idxmax()]
     assert abs(far["estimate"] - club["direct_estimate"].mean()) < abs(
         far["direct_estimate"] - club["direct_estimate"].mean())
     assert far["ci_high"] - far["estimate"] == pytest.approx(quantile() * far["se"])
-    # the nine pooled estimates scatter less than the nine direct ones, and their intervals
-    # cover the planted satisfaction effects at least as often
+    # the nine pooled estimates scatter less than the nine direct ones, and their
+    # intervals are narrower (how often they cover the planted effects across waves and
+    # seeds is measured by benchmarks/bench_coverage.py, not on one wave: the pooled
+    # intervals of a wave miss together when the cities' mean misses)
     rows = sat
     spread = rows.groupby("lever")[["estimate", "direct_estimate"]].std()
     assert (spread["estimate"] < 0.8 * spread["direct_estimate"]).all()
-    planted = rows["lever"].map({"care": 2.5, "points": 1.2, "club": 0.8, "family": 0.8})
-    half = quantile() * rows["direct_se"]
-    direct_covers = ((rows["direct_estimate"] - half < planted)
-                     & (planted < rows["direct_estimate"] + half)).sum()
-    pooled_covers = ((rows["ci_low"] < planted) & (planted < rows["ci_high"])).sum()
-    assert pooled_covers >= direct_covers
+    width = (rows["ci_high"] - rows["ci_low"]).mean()
+    assert width < 2 * quantile() * rows["direct_se"].mean()
     note = sentences.pooling_note(by_city["nanping"], "en")
     assert "small-area estimates" in note and "9 cities" in note

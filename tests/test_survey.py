@@ -395,3 +395,47 @@ def test_agrees_with_samplics_on_a_stratified_cluster_design():
     np.testing.assert_allclose(ours["estimate"], [est.point_est[c] for c in ours["city"]],
                                rtol=1e-10)
     np.testing.assert_allclose(ours["se"], [est.stderror[c] for c in ours["city"]], rtol=1e-8)
+
+
+def test_bounded_interval_is_logit_at_satterthwaite_df(apistrat):
+    """``bounds=``: the same estimate and standard error, the logit interval with the t
+    quantile at the Satterthwaite degrees of freedom of the stratified variance (Cochran
+    1977, eq. 5.16), computed here by hand."""
+    from scipy import stats
+
+    plain = estimate_many(apistrat, ["api00"], **STRAT).iloc[0]
+    row = estimate_many(apistrat, ["api00"], bounds=(200.0, 1000.0), **STRAT).iloc[0]
+    assert row["estimate"] == plain["estimate"] and row["se"] == plain["se"]
+    w_sum = apistrat["pw"].sum()
+    v, n_h = [], []
+    for _, g in apistrat.groupby("stype"):
+        n, f = len(g), len(g) / g["fpc"].iloc[0]
+        z = g["pw"] * (g["api00"] - g["api00"].mean()) / w_sum
+        v.append((1 - f) * n / (n - 1) * (z ** 2).sum())
+        n_h.append(n)
+    v, n_h = np.array(v), np.array(n_h)
+    assert v.sum() == pytest.approx(plain["se"] ** 2, rel=1e-9)
+    df = v.sum() ** 2 / (v ** 2 / (n_h - 1)).sum()
+    p = (row["estimate"] - 200.0) / 800.0
+    half = stats.t.ppf(0.975, df) * row["se"] / 800.0 / (p * (1 - p))
+    logit = np.log(p / (1 - p))
+    expect = [200.0 + 800.0 / (1 + np.exp(-(logit + s * half))) for s in (-1, 1)]
+    assert [row["ci_low"], row["ci_high"]] == pytest.approx(expect, rel=1e-9)
+    # longer towards the middle of the scale than towards its nearer bound, and inside it
+    assert row["estimate"] - row["ci_low"] > row["ci_high"] - row["estimate"]
+    assert 200.0 < row["ci_low"] < row["ci_high"] < 1000.0
+
+
+def test_bounded_interval_at_a_bound_and_t_quantile():
+    from gotone_analysis.policy import bounded_interval, t_quantile
+
+    assert t_quantile(0.95, np.inf) == quantile(0.95)
+    assert t_quantile(0.95, 10) == pytest.approx(2.228139, abs=1e-6)  # t table, 10 df
+    np.testing.assert_allclose(t_quantile(0.95, np.array([np.nan, 10.0])),
+                               [quantile(0.95), 2.2281389])
+    # every answer on the bound: standard error zero, the point interval
+    assert bounded_interval(100.0, 0.0, 40, 0.0, 100.0) == (100.0, 100.0)
+    low, high = bounded_interval(np.array([50.0, 98.0]), np.array([2.0, 1.0]),
+                                 np.array([np.inf, 30.0]), 0.0, 100.0)
+    assert low[0] == pytest.approx(100 - high[0])  # symmetric at the middle of the scale
+    assert high[1] < 100.0 and 98.0 - low[1] > high[1] - 98.0

@@ -56,6 +56,7 @@ from ...config import (
 )
 from ...errors import UsageError
 from ...policy import Policy, resolve_policy
+from ...scoring import SCORE_BOUNDS
 from ...survey import PSU, STRATUM, WEIGHT
 
 __all__ = [
@@ -307,7 +308,7 @@ def domain_means(data: pd.DataFrame, variables: Sequence[str], domain: list[str]
         the variable in a ``component`` column.
     """
     est = survey.estimate_many(data, list(variables), by=domain, level=level,
-                               **survey.design_of(data))
+                               bounds=SCORE_BOUNDS, **survey.design_of(data))
     return est.rename(columns={"variable": "component"})
 
 

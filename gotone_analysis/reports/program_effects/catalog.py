@@ -192,15 +192,16 @@ SECTION: dict[str, tuple[str, str]] = {
         "城市的调查对比为小区域估计：一个城市每季只有一两百名全球通受访者，单市的对比抽样误差很大。"
         "本市的对比与其他城市同一举措、同一指标的对比合并（随机效应模型，DerSimonian–Laird 城市间方差，"
         "共 {n} 个城市），再按本市抽样误差所占比例向各市均值收缩（经验贝叶斯）；"
-        "区间计入了均值与城市间方差的不确定性。这一估计假定各市的差异来自同一分布；"
+        "区间由该模型的参数自助法校准，计入了均值与城市间方差的不确定性。这一估计假定各市的差异来自同一分布；"
         "本市自己的对比及收缩权重列在表中。",
         "City survey comparisons are small-area estimates: a city has only one or two hundred "
         "GoTone respondents a quarter, so one city's comparison carries a large sampling error. "
         "This city's comparison is combined with the other cities' comparisons of the same "
         "lever and outcome (random-effects model, DerSimonian–Laird between-city variance, "
         "{n} cities) and shrunk towards the cities' mean by the share of its variance that is "
-        "sampling error (empirical Bayes); the interval includes the uncertainty of the mean "
-        "and of the between-city variance. The estimate assumes the cities' differences come "
+        "sampling error (empirical Bayes); the interval is calibrated by a parametric bootstrap "
+        "of that model and includes the uncertainty of the mean and of the between-city "
+        "variance. The estimate assumes the cities' differences come "
         "from one common distribution; the city's own comparison and the weight of the mean "
         "are in the table."),
     # headings and notes of the notebook (labels.section)

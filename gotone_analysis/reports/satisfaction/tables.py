@@ -55,7 +55,7 @@ from ...policy import (
     z_test,
 )
 from ...replicates import DEFAULT_REPLICATES, bootstrap_weights
-from ...scoring import ITEM_RANGES, SAT_ITEMS, satisfaction_score, scaled
+from ...scoring import ITEM_RANGES, SAT_ITEMS, SCORE_BOUNDS, satisfaction_score, scaled
 
 __all__ = [
     "SAT_ITEMS",
@@ -178,7 +178,7 @@ def _estimates(scored: pd.DataFrame, quarter: str, scope: str, brand: str,
     inside = _domain(wave, scope, brand)
     masked = wave.copy()
     masked.loc[~inside, list(variables)] = np.nan  # outside the domain, inside the design
-    out = survey.estimate_many(masked, list(variables), level=level, **_design(wave))
+    out = survey.estimate_many(masked, variables, level=level, bounds=SCORE_BOUNDS, **_design(wave))
     out.insert(1, "quarter", quarter)
     return out
 

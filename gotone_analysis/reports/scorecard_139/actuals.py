@@ -44,6 +44,7 @@ from ... import survey
 from ...config import CITY_CODES, PROVINCE, SCOPES, parse_quarter, quarter_str
 from ...errors import DataError, UsageError
 from ...policy import APPORTIONED_TOLERANCE, DEFAULT_LEVEL
+from ...scoring import SCORE_BOUNDS, SHARE_BOUNDS
 from ...targets import METRICS, Metric, deadline_month, load_targets
 
 __all__ = [
@@ -150,7 +151,8 @@ def _survey_estimates(wave: pd.DataFrame, metrics: Sequence[Metric], level: floa
         y, _ = _survey_values(wave, m)
         data[m.name] = y
         names.append(m.name)
-    kw = {**design, "stat": "mean", "level": level, "lonely_psu": "adjust"}
+    bounds = {m.name: SCORE_BOUNDS if m.agg == "score" else SHARE_BOUNDS for m in metrics}
+    kw = {**design, "stat": "mean", "level": level, "lonely_psu": "adjust", "bounds": bounds}
     prov = survey.estimate_many(data, names, by=["brand"], **kw)
     prov = prov.loc[prov["brand"] == _GOTONE].assign(scope=PROVINCE)
     city = survey.estimate_many(data, names, by=["brand", "city"], **kw)
