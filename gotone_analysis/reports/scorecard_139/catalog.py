@@ -128,12 +128,17 @@ SECTION: dict[str, tuple[str, str]] = {
     "scorecard.narrative.sep": ("，", ", "),
     "scorecard.narrative.list_sep": ("；", "; "),
     "scorecard.narrative.met_list": ("**已达成**：{labels}。", "**Met**: {labels}."),
+    # the monthly scorecard: a survey actual is the latest wave's, never this month's
+    "scorecard.wave_label": ("{value}（{wave} 调查）", "{value} ({wave} survey)"),
+    "scorecard.narrative.wave_note": (
+        "（实际值取自 {wave} 季度调查，并非本月测量。）",
+        "(The actual is the {wave} survey wave's, not a measurement of this month.)"),
     # the narrative: one sentence a target, by status
     "scorecard.narrative.met": (
         "**{label}**：{deadline} 实际值 {actual}，目标 {target}，**已达成**。",
         "**{label}**: {actual} at {deadline} against a target of {target} – **met**."),
     "scorecard.narrative.met_early": (
-        "**{label}**：截至本季度累计 {actual}，已超过 {deadline} 的目标 {target}，**已达成**"
+        "**{label}**：今年截至目前累计 {actual}，已超过 {deadline} 的目标 {target}，**已达成**"
         "（累计值年内不会下降）。",
         "**{label}**: {actual} so far this year, already beyond the {deadline} target of "
         "{target} – **met** (a year-to-date count cannot fall)."),
