@@ -419,7 +419,8 @@ class ScorecardReport:
             ``lever_<lever>_status`` (:func:`lever_summary`); for the province, the city
             adding most to each shortfall, ``<id>_worst_city`` (:func:`worst_cities`);
             with a comparison quarter, each target's actual then, ``<id>_previous``, and
-            its status then, ``<id>_previous_status``. A monthly scorecard records
+            its status then, ``<id>_status_previous``, and how it changed, like with like,
+            ``<id>_status_change`` (:data:`.status.CHANGES`). A monthly scorecard records
             ``month`` instead of ``quarter``, and the wave of each survey actual,
             ``<id>_wave``.
         """
@@ -439,13 +440,15 @@ class ScorecardReport:
         if self.reference is not None:
             for r in self.reference.itertuples(index=False):
                 out[f"{r.target_id}_previous"] = finite_or_none(r.actual)
-                out[f"{r.target_id}_previous_status"] = r.status
+                out[f"{r.target_id}_status_previous"] = r.status
         if self.changes is not None:
             out["compare_to"] = self.compare_to
             way = self.changes.loc[self.changes["changed"], "direction_of_change"]
             out["changed_better"] = int((way == "better").sum())
             out["changed_worse"] = int((way == "worse").sum())
             out["changed_final"] = int((way == "final").sum())
+            for r in self.changes.itertuples(index=False):
+                out[f"{r.target_id}_status_change"] = r.direction_of_change
         return out
 
     def tables(self) -> dict[str, pd.DataFrame]:
