@@ -45,6 +45,12 @@ SECTION: dict[str, tuple[str, str]] = {
     "monthly.kpi_down": (
         "**{label}**：{previous} → {actual}，较{what}减少 {change}。",
         "**{label}**: {previous} → {actual}, down {change} on the {what}."),
+    "monthly.kpi_up_small": (
+        "**{label}**：{previous} → {actual}，较{what}略有增加（不足 {change}）。",
+        "**{label}**: {previous} → {actual}, up on the {what} by less than {change}."),
+    "monthly.kpi_down_small": (
+        "**{label}**：{previous} → {actual}，较{what}略有减少（不足 {change}）。",
+        "**{label}**: {previous} → {actual}, down on the {what} by less than {change}."),
     "monthly.kpi_unchanged": ("与{what}持平：{labels}。", "Unchanged on the {what}: {labels}."),
     "monthly.kpi_restart": (
         "年累计指标每年 1 月重新起算，不与{what}（上一年）比较：{labels}。",

@@ -24,10 +24,15 @@ __all__ = ["KEY_KINDS", "KEY_POINTS", "monthly_sentences", "kpi_sentences",
 #: Most sentences among the key points of the first screen.
 KEY_POINTS = 5
 #: The kinds of claim the key points are chosen from, in this order.
-KEY_KINDS: tuple[str, ...] = ("milestone_judged", "milestone_due", "status_changes",
-                              "changes_worse", "changes_final", "changes_better")
+KEY_KINDS: tuple[str, ...] = ("milestone_judged", "changes_worse", "changes_final",
+                              "milestone_attention", "changes_better", "status_changes",
+                              "milestone_due")
+#: Forecasts of a milestone that needs attention (a key point before the others).
+_ATTENTION: tuple[str, ...] = ("off_track", "at_risk")
 
 _SCORECARD = "scorecard_139"
+#: The smallest change a unit shows (a rate to 0.1 percentage point, a count to one).
+_SMALLEST: dict[str, float] = {"rate": 0.001, "score": 0.1}
 
 
 def label_of(row, lang: str) -> str:
@@ -60,11 +65,15 @@ def kpi_sentences(S: MonthlySummary, lang: str, *, what: str) -> list[Claim]:
     for _, r in moves.loc[moves["comparable"] & (moves["change"] != 0)].iterrows():
         change = float(r["change"])
         key = "monthly.kpi_up" if change > 0 else "monthly.kpi_down"
+        size = _magnitude(change, r["unit"], lang)
+        if not any(ch in "123456789" for ch in size):  # rounds to zero where it is shown
+            key += "_small"
+            size = _magnitude(_SMALLEST.get(r["unit"], 1.0), r["unit"], lang)
         out.append(Claim("kpi_moved", t(key, lang, label=label_of(r, lang), what=what,
                                         previous=format_value(r["previous"], r["unit"],
                                                               lang=lang),
                                         actual=format_value(r["actual"], r["unit"], lang=lang),
-                                        change=_magnitude(change, r["unit"], lang)),
+                                        change=size),
                          qualified(REPORT, *(f"kpi_{r['metric']}_{k}"
                                              for k in ("change", "actual", "previous"))),
                          direction_of(change), "census_count"))
@@ -93,8 +102,9 @@ def milestone_sentences(S: MonthlySummary, lang: str) -> list[Claim]:
     Returns
     -------
     list of Claim
-        ``milestone_judged`` (a verdict) or ``milestone_due`` (a forecast), in the
-        scorecard's status words, naming the survey wave of a survey actual; or
+        ``milestone_judged`` (a verdict), ``milestone_attention`` (a forecast at risk or
+        off track), ``milestone_due`` (another forecast) or ``milestone_not_measurable``,
+        in the scorecard's status words, naming the survey wave of a survey actual; or
         ``milestones_none``.
     """
     t = labels.text
@@ -119,8 +129,11 @@ def milestone_sentences(S: MonthlySummary, lang: str) -> list[Claim]:
             text, way = t("monthly.due_forecast", lang, **fields), "level"
             keys += [f"{r['target_id']}_{k}" for k in ("actual", "target", "projected")]
         if isinstance(r["wave"], str) and r["wave"] and st != "not_measurable":
-            text += " " + t("scorecard.narrative.wave_note", lang, wave=r["wave"])
-        kind = "milestone_judged" if r["due"] == "this_month" else "milestone_due"
+            text += ("" if lang == "zh" else " ") + t("scorecard.narrative.wave_note", lang,
+                                                      wave=r["wave"])
+        kind = ("milestone_not_measurable" if st == "not_measurable"
+                else "milestone_judged" if r["due"] == "this_month"
+                else "milestone_attention" if st in _ATTENTION else "milestone_due")
         out.append(Claim(kind, text, qualified(_SCORECARD, *keys), way, "status_rule"))
     return out
 

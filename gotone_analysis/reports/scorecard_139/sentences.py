@@ -104,7 +104,8 @@ def target_sentence(row, lang: str = "zh", *, quarter: str | None = None,
                   tolerance=f"{APPORTIONED_TOLERANCE:.0%}")
     wave = row.get("wave", "") if hasattr(row, "get") else ""
     if isinstance(wave, str) and wave:
-        return (_status_sentence(row, st, unit, fields, quarter, lang) + " "
+        return (_status_sentence(row, st, unit, fields, quarter, lang)
+                + ("" if lang == "zh" else " ")
                 + labels.text("scorecard.narrative.wave_note", lang, wave=wave))
     return _status_sentence(row, st, unit, fields, quarter, lang)
 
