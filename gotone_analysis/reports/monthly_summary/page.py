@@ -102,7 +102,7 @@ def monthly_html(S: MonthlySummary, claims: Sequence[Claim], lang: str = "zh", *
                     f"{_status_cell(r['status'], lang)}</tr>")
     parts.append(f'<h2 id="monthly-headline">{_e(t("monthly.heading.headline", lang))}</h2>'
                  f"<table><tr><th>{col('measure')}</th><th>{col('value')}</th>"
-                 f"<th>{col('change', what=what)}</th><th>{col('target')}</th>"
+                 f"<th>{col('change_on', what=what)}</th><th>{col('target')}</th>"
                  f"<th>{col('status')}</th></tr>{''.join(rows)}</table>"
                  f'<p class="quiet">{_e(t("monthly.census_note", lang))}</p>')
     chips = []
