@@ -149,6 +149,8 @@ _VALUES: dict[str, dict[str, tuple[str, str]]] = {
                           "Significant in the page's family (Benjamini–Hochberg)"),
         "family_none": ("未校正即显著", "Significant without adjustment"),
         "status_rule": ("记分卡状态规则", "The scorecard's status rules"),
+        "census_count": ("BI 统计为全量数据，月度变化如实陈述",
+                         "A month's move of a BI count, a census, stated as it is"),
         "naive_above_adjusted": ("简单对比大多高于调整后效应",
                                  "Most naive comparisons above the adjusted ones"),
         "min_base": ("样本量低于最低要求不予显示", "Below the minimum base: not shown"),
