@@ -213,22 +213,29 @@ def key_points(claims: list[Claim], limit: int = KEY_POINTS) -> tuple[list[Claim
 
 def headline_frame(S: MonthlySummary) -> pd.DataFrame:
     """The first screen's numbers: :data:`.tables.HEADLINE_METRICS` with their change and
-    the year's target as the scorecard published it.
+    the year's target (the metric's target with the latest deadline) as the scorecard
+    published it.
 
     Returns
     -------
     DataFrame
         ``metric, label_zh, label_en, unit, actual, change, target, status``.
     """
+    from ...targets import deadline_month
+    from ...targets import targets as shipped_targets
     from .tables import HEADLINE_METRICS
 
+    tg = shipped_targets()
     rows = []
     for metric in HEADLINE_METRICS:
         m = S.moves.loc[S.moves["metric"] == metric]
-        if m.empty:
+        on = tg.loc[tg["metric"] == metric]
+        if m.empty or on.empty:
             continue
         r = m.iloc[0]
-        tid = metric  # the year's target on each headline metric has the metric's name
+        # the year's target: the latest deadline among the metric's targets
+        due = [deadline_month(d, a) for d, a in zip(on["deadline"], on["as_of"], strict=True)]
+        tid = on["id"].iloc[max(range(len(due)), key=lambda i: (due[i], -i))]
         rows.append({"metric": metric, "label_zh": r["label_zh"], "label_en": r["label_en"],
                      "unit": r["unit"], "actual": r["actual"], "change": r["change"],
                      "target": S.scorecard.get(f"{tid}_target"),

@@ -45,9 +45,9 @@ _COLUMNS: dict[str, tuple[str, str]] = {
 #: ``{actual_level}`` of the survey intervals, ``{tolerance}`` of an apportioned city target).
 _RULES: dict[str, tuple[str, str]] = {
     "not_measurable": (
-        "现有数据无法衡量该指标（原因见“来源与口径”），或本季度没有实际值。",
+        "现有数据无法衡量该指标（原因见“来源与口径”），或本期没有实际值。",
         "The data cannot measure the metric (the reason is under “Source and method”), or "
-        "there is no actual for the quarter."),
+        "there is no actual for the period scored."),
     "inconclusive": (
         "期限已到，但期限时的实际值与目标无法区分：调查估计值的 {actual_level} 置信区间包含"
         "目标值（在抽样误差范围内），或由全省数量目标分解而来的城市目标（分解是本套件的假设）"
@@ -294,7 +294,7 @@ SECTION: dict[str, tuple[str, str]] = {
         'Monthly KPI values (survey metrics by wave), the target line, the deadline, and for targets not yet due the projection with its 90% prediction interval.'),
     'section.scorecard_139.status_changes': (
         '状态变化',
-        'What changed since the comparison quarter'),
+        'What changed since the comparison period'),
     'section.scorecard_139.cities_by_lever': (
         '分城市、分举措',
         'Cities by lever'),
