@@ -388,13 +388,15 @@ def write_index(out_dir: Path, lang: str = "zh") -> Path:
                      key=lambda n: (order.index(n) if n in order else len(order), n))
     head = "".join(f"<th>{_t(k, lang)}</th>" for k in
                    ("quarter", "scope", "report", "status", "finished", "seconds", "links"))
+    in_months = {r["report"] for r in rows if config.MONTH_RE.match(r["quarter"])}
     month_head = "".join(f"<th>{_t(k, lang)}</th>" for k in
                          ("month", "scope", "report", "status", "finished", "seconds", "links"))
     sections = []
     for q in quarters:
         monthly = bool(config.MONTH_RE.match(q))
-        names = ([n for n in reports if n in config.MONTHLY_REPORTS] if monthly
-                 else [n for n in reports if n in config.REPORTS])
+        names = ([n for n in reports if n in in_months] if monthly
+                 else [n for n in reports if n in config.REPORTS
+                       or n not in config.MONTHLY_REPORTS])
         body = []
         for scope in config.SCOPES:
             for name in names:
