@@ -228,3 +228,29 @@ def test_milestones_due_in_the_next_three_months_are_forecasts(ds):
     forecast = next(c for c in said if "scorecard_139.gotone_customers_q2_status" in c.keys)
     assert "scorecard_139.gotone_customers_q2_projected" in forecast.keys
     assert forecast.kind in ("milestone_due", "milestone_attention")
+
+
+def test_the_monthly_page_shows_a_label_with_markup_as_text(ds):
+    from html.parser import HTMLParser
+
+    _, S = _summary(ds, "2010-04", "2010-03")
+    label = "<b>bold</b> & <i>co</i>"
+    for frame in (S.moves, S.due):
+        frame["label_en"] = label
+    said = sentences.monthly_sentences(S, "en", what="previous month")
+    html = page.monthly_html(S, said, "en", what="previous month")
+
+    class Probe(HTMLParser):
+        tags: set = set()
+        text = ""
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.add(tag)
+
+        def handle_data(self, data):
+            self.text += data
+
+    probe = Probe(convert_charrefs=True)
+    probe.feed(html)
+    assert "b" not in probe.tags and "i" not in probe.tags
+    assert probe.text.count(label) >= 3  # a table cell, a milestone row and a sentence

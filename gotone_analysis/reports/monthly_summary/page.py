@@ -17,7 +17,7 @@ from ... import labels
 from ...findings import Claim, plain_sentence
 from ..scorecard_139.view import STATUS_COLORS, format_value
 from ..summary.tables import lever_status
-from .sentences import headline_frame, key_points, label_of
+from .sentences import headline_frame, key_points
 from .tables import MonthlySummary
 
 __all__ = ["monthly_html"]
@@ -60,6 +60,11 @@ def _items(claims: Sequence[Claim]) -> str:
                    f"{_e(plain_sentence(c.sentence))}</li>" for c in claims)
 
 
+def _label(row, lang: str) -> str:
+    """A target's or metric's label as the text it holds (escaped once, by :func:`_e`)."""
+    return str(row["label_zh"] if lang == "zh" else row["label_en"])
+
+
 def _status_cell(status, lang: str) -> str:
     if not isinstance(status, str) or not labels.has(f"scorecard.status.{status}"):
         return f"<td>{_e(labels.text('summary.not_available', lang))}</td>"
@@ -95,7 +100,7 @@ def monthly_html(S: MonthlySummary, claims: Sequence[Claim], lang: str = "zh", *
     rows = []
     for _, r in headline_frame(S).iterrows():
         change = (format_value(r["change"], r["unit"], signed=True, lang=lang))
-        rows.append(f"<tr><td>{_e(label_of(r, lang))}</td>"
+        rows.append(f"<tr><td>{_e(_label(r, lang))}</td>"
                     f'<td class="num">{_e(format_value(r["actual"], r["unit"], lang=lang))}</td>'
                     f'<td class="num">{_e(change)}</td>'
                     f'<td class="num">{_e(format_value(r["target"], r["unit"], lang=lang))}</td>'
@@ -127,7 +132,7 @@ def monthly_html(S: MonthlySummary, claims: Sequence[Claim], lang: str = "zh", *
         actual = format_value(r["actual"], r["unit"], lang=lang)
         if isinstance(r["wave"], str) and r["wave"]:
             actual = t("scorecard.wave_label", lang, value=actual, wave=r["wave"])
-        due.append(f"<tr><td>{_e(label_of(r, lang))}</td><td>{_e(when)}</td>"
+        due.append(f"<tr><td>{_e(_label(r, lang))}</td><td>{_e(when)}</td>"
                    f'<td class="num">{_e(actual)}</td>'
                    f'<td class="num">{_e(format_value(r["target"], r["unit"], lang=lang))}</td>'
                    f'<td class="num">{_e(format_value(r["projected"], r["unit"], lang=lang))}'
