@@ -11,7 +11,8 @@ SECTION: dict[str, tuple[str, str]] = {
     # the page
     "monthly.heading.headline": ("本月关键指标（BI 统计）", "This month's numbers (BI counts)"),
     "monthly.heading.levers": ("九大举措状态", "The nine levers"),
-    "monthly.heading.due": ("未来三个月到期的里程碑", "Milestones due in the next three months"),
+    "monthly.heading.due": ("本月判定及未来三个月到期的里程碑",
+                            "Milestones judged this month or due in the next three months"),
     "monthly.heading.key_points": ("要点", "Key points"),
     "monthly.heading.more": ("其他变化", "Everything else"),
     "monthly.heading.reports": ("详细报告", "Detailed report"),
