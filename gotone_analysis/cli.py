@@ -52,6 +52,8 @@ _RUN_EPILOG = """examples:
   gotone run --quarter all --lang en --out outputs-en
   gotone run --quarter 2010Q4 --compare-to year_ago --min-base 50
   gotone run --quarter 2010Q4 --scope all --force   run every report again, none reused
+  gotone run --month 2010-05 --scope all            the 139 scorecard as of May's end
+  gotone run --month all --scope all                every month the KPI files hold
 
 A report already published in the output folder is reused, not run, while nothing it
 is made from changed and its published files are intact (--force runs it anyway). The
@@ -147,11 +149,20 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
                                    "index page into the output folder. Parameters and every "
                                    "input file are checked before any notebook runs."),
                        epilog=_RUN_EPILOG, formatter_class=_formatter)
-    p.add_argument("--quarter", required=True, metavar="QUARTERS",
-                   help="the survey wave(s) to publish: a quarter (2010Q4), a range "
-                        "(2010Q1:2010Q4, every quarter of it the survey files hold), a "
-                        "comma-separated list (2010Q3,2010Q4) or 'all' (every quarter the "
-                        "survey files hold)")
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--quarter", metavar="QUARTERS",
+                      help="the survey wave(s) to publish: a quarter (2010Q4), a range "
+                           "(2010Q1:2010Q4, every quarter of it the survey files hold), a "
+                           "comma-separated list (2010Q3,2010Q4) or 'all' (every quarter the "
+                           "survey files hold)")
+    when.add_argument("--month", metavar="MONTHS",
+                      help="instead of --quarter: the month(s) whose 139 scorecard and "
+                           "monthly summary to publish from the KPI counts, into "
+                           "<out>/YYYY-MM/<scope>/: a month (2010-05), a range "
+                           "(2010-01:2010-12, every month of it the KPI files hold), a "
+                           "comma-separated list or 'all' (every month the KPI files hold); "
+                           "--compare-to then means the previous month, the same month a "
+                           "year ago or a month YYYY-MM")
     p.add_argument("--scope", default="province", metavar="SCOPES",
                    help="'province' (the default), 'all' (the province and the nine "
                         "cities) or comma-separated city codes (fuzhou, xiamen, quanzhou, "
@@ -210,7 +221,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             min_base=args.min_base, seed=args.seed, engine=args.engine,
             notebook_dir=os.environ.get(runner.NOTEBOOKS_ENV),
             progress=os.environ.get(runner.PROGRESS_ENV, "1") != "0",
-            use_cache=not args.no_cache, force=args.force)
+            use_cache=not args.no_cache, force=args.force, month=args.month)
     except KeyboardInterrupt:
         return runner.EXIT_INTERRUPTED
     return batch.exit_code

@@ -185,6 +185,27 @@ def shift_quarter(quarter: str, n: int) -> str:
     return quarter_str(parse_quarter(quarter) + n)
 
 
+def parse_month(text: str) -> pd.Period:
+    """Return the month ``YYYY-MM`` as a monthly :class:`pandas.Period`; raise ``ValueError``."""
+    if not isinstance(text, str) or not MONTH_RE.match(text):
+        raise ValueError(f"month must look like 2010-05 (YYYY-MM with MM in 01-12), got "
+                         f"{text!r}")
+    return pd.Period(text, freq="M")
+
+
+def month_quarter(month: str) -> str:
+    """The quarter ``YYYYQn`` holding the month ``YYYY-MM``."""
+    return quarter_str(parse_month(month).asfreq("Q"))
+
+
+def period_key(period: str) -> tuple[pd.Period, int]:
+    """A sort key of a quarter ``YYYYQn`` or a month ``YYYY-MM``: by the month the period
+    ends with, a quarter before its last month."""
+    if MONTH_RE.match(period):
+        return parse_month(period), 1
+    return parse_quarter(period).asfreq("M", how="end"), 0
+
+
 # --- paths --------------------------------------------------------------------------------
 
 
@@ -228,6 +249,15 @@ REPORTS: dict[str, tuple[str, str]] = {
 #: the batch runs them after those, and not at all when one of those failed.
 REPORT_NEEDS: dict[str, tuple[str, ...]] = {
     "summary": ("satisfaction", "brand_equity", "program_effects", "scorecard_139"),
+    "monthly_summary": ("scorecard_139",),
+}
+
+#: Report notebooks a monthly run (``gotone run --month``) publishes, in the order the
+#: batch lists them: name -> (中文 title, English title). The scorecard is the quarterly
+#: one scored as of the month's end; the monthly summary runs only monthly.
+MONTHLY_REPORTS: dict[str, tuple[str, str]] = {
+    "monthly_summary": ("本月概览：139 工程月度进展", "Monthly summary: the 139 plan this month"),
+    "scorecard_139": REPORTS["scorecard_139"],
 }
 
 #: The input files each report reads, by kind of the data contract (``survey``, ``kpi``,

@@ -54,6 +54,8 @@ RULES: dict[str, str] = {
     "family_fdr_bh": "as family_holm, adjusted by Benjamini-Hochberg",
     "family_none": "as family_holm, without adjustment",
     "status_rule": "a target's status under the scorecard's status rules",
+    "census_count": "a move of a BI (KPI) count between two months, stated as it is: the "
+                    "counts are a census, without sampling error",
     "naive_above_adjusted": "most naive comparisons exceed the adjusted ones",
     "min_base": "a number whose base is below the minimum is not shown",
     "no_comparison": "no comparison is possible (no comparison wave, not estimable)",

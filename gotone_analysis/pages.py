@@ -272,19 +272,22 @@ def error_page(*, report_name: str, quarter: str, scope: str, lang: str = "zh",
 
 
 def read_status(out_dir: Path) -> list[dict[str, Any]]:
-    """Every report status recorded under ``out_dir`` (``<quarter>/<scope>/status.json``).
+    """Every report status recorded under ``out_dir`` (``<quarter>/<scope>/status.json``,
+    and a monthly run's ``<YYYY-MM>/<scope>/status.json``).
 
     Returns
     -------
     list of dict
-        One entry per quarter, scope and report: ``quarter, scope, report, status,
-        seconds, finished`` and ``files`` (names of the files beside it).
+        One entry per quarter (or month), scope and report: ``quarter`` (the quarter or
+        month), ``scope, report, status, seconds, finished`` and ``files`` (names of the
+        files beside it).
     """
     out_dir = Path(out_dir)
     rows = []
     for status_file in sorted(out_dir.glob("*/*/status.json")):
         scope_dir = status_file.parent
-        if not config.QUARTER_RE.match(scope_dir.parent.name):
+        if not (config.QUARTER_RE.match(scope_dir.parent.name)
+                or config.MONTH_RE.match(scope_dir.parent.name)):
             continue
         try:
             status = json.loads(status_file.read_text(encoding="utf-8"))
@@ -301,7 +304,8 @@ def index_headline(out_dir: Path, quarter: str, lang: str = "zh") -> str:
 
     Read from each scope's ``metrics.json`` as the summary reads them
     (:func:`gotone_analysis.reports.summary.tables.headline_numbers`), with a link to the scope's
-    summary page when there is one.
+    summary page when there is one. For a month (``YYYY-MM``): only the numbers its
+    reports publish (the KPI side), linking to the monthly summary.
 
     Returns
     -------
@@ -322,10 +326,14 @@ def index_headline(out_dir: Path, quarter: str, lang: str = "zh") -> str:
         numbers = summary.headline_numbers(metrics)
         if numbers["estimate"].isna().all():
             continue
+        monthly = bool(config.MONTH_RE.match(quarter))
+        if monthly:
+            numbers = numbers.loc[numbers["report"].isin(list(config.MONTHLY_REPORTS))]
         names = list(numbers["name"])
         scope_text = escape(labels.code_label(scope, lang))
-        if (folder / "summary.html").exists():
-            scope_text = f'<a href="{quarter}/{scope}/summary.html">{scope_text}</a>'
+        page = "monthly_summary.html" if monthly else "summary.html"
+        if (folder / page).exists():
+            scope_text = f'<a href="{quarter}/{scope}/{page}">{scope_text}</a>'
         cells = "".join(f"<td style='text-align:right'>{escape(format_number(r.estimate, r.unit, lang))}"
                         "</td>" for r in numbers.itertuples(index=False))
         rows.append(f"<tr><td>{scope_text}</td>{cells}</tr>")
@@ -370,7 +378,8 @@ def run_words(run: Mapping[str, Any] | None, lang: str = "zh") -> str:
 def write_index(out_dir: Path, lang: str = "zh") -> Path:
     """Rebuild ``<out_dir>/index.html`` from the status files on disk.
 
-    For every quarter (newest first): its headline numbers by scope
+    For every quarter and month (newest first, a month beside its quarter): its
+    headline numbers by scope
     (:func:`index_headline`), then, folded in a closed block under a count of its
     statuses, every scope × report seen in any status file, with status, what the last
     batch did with it (reused, or why it ran: :func:`run_words`), finishing time
@@ -386,18 +395,26 @@ def write_index(out_dir: Path, lang: str = "zh") -> Path:
     out_dir = Path(out_dir)
     rows = read_status(out_dir)
     known = {(r["quarter"], r["scope"], r["report"]): r for r in rows}
-    quarters = sorted({r["quarter"] for r in rows}, reverse=True)
-    order = list(config.REPORTS)
+    quarters = sorted({r["quarter"] for r in rows}, key=config.period_key, reverse=True)
+    order = [*config.REPORTS, *config.MONTHLY_REPORTS]
     reports = sorted({r["report"] for r in rows},
                      key=lambda n: (order.index(n) if n in order else len(order), n))
     head = "".join(f"<th>{_t(k, lang)}</th>" for k in
                    ("quarter", "scope", "report", "status", "run", "finished", "seconds",
                     "links"))
+    in_months = {r["report"] for r in rows if config.MONTH_RE.match(r["quarter"])}
+    month_head = "".join(f"<th>{_t(k, lang)}</th>" for k in
+                         ("month", "scope", "report", "status", "run", "finished", "seconds",
+                          "links"))
     sections = []
     for q in quarters:
+        monthly = bool(config.MONTH_RE.match(q))
+        names = ([n for n in reports if n in in_months] if monthly
+                 else [n for n in reports if n in config.REPORTS
+                       or n not in config.MONTHLY_REPORTS])
         body = []
         for scope in config.SCOPES:
-            for name in reports:
+            for name in names:
                 entry = known.get((q, scope, name))
                 status = entry.get("status", "missing") if entry else "missing"
                 files = set(entry.get("files", [])) if entry else set()
@@ -415,16 +432,17 @@ def write_index(out_dir: Path, lang: str = "zh") -> Path:
                     f"<td style='text-align:right'>"
                     f"{'' if seconds is None else f'{seconds:.1f}'}</td>"
                     f"<td>{' · '.join(links)}</td></tr>")
-        seen = [known[(q, sc, n)].get("status") for sc in config.SCOPES for n in reports
+        seen = [known[(q, sc, n)].get("status") for sc in config.SCOPES for n in names
                 if (q, sc, n) in known]
-        n_rows = len(config.SCOPES) * len(reports)
+        n_rows = len(config.SCOPES) * len(names)
         count = labels.text("report.status_count", lang, n=n_rows, ok=seen.count("ok"),
                             failed=seen.count("failed"),
                             missing=n_rows - seen.count("ok") - seen.count("failed"))
         sections.append(f'<h2 id="q-{q}">{q}</h2>{index_headline(out_dir, q, lang)}'
                         f"<details><summary><strong>{_t('status', lang)}</strong> "
                         f"{escape(count)}</summary>"
-                        f"<table><tr>{head}</tr>{''.join(body)}</table></details>")
+                        f"<table><tr>{month_head if monthly else head}</tr>"
+                        f"{''.join(body)}</table></details>")
     title = _t("index_title", lang)
     banner = (f'<div class="gotone-banner">{escape(synthetic_banner(lang))}</div>'
               if any(r.get("synthetic") for r in rows) else "")

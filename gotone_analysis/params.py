@@ -46,6 +46,11 @@ PARAMETERS: dict[str, Any] = {
     "engine": "duckdb",
 }
 
+#: The parameter a notebook that can also run monthly (:data:`gotone_analysis.config.MONTHLY_REPORTS`)
+#: declares besides :data:`PARAMETERS`: ``month`` ``YYYY-MM`` scores as of that month's end;
+#: ``""`` (its default) runs the quarter.
+MONTH_PARAMETERS: dict[str, Any] = {"month": ""}
+
 LANGS: tuple[str, ...] = labels.LANGS
 
 #: Engines that can query the customer panel (``engine`` parameter).
@@ -54,6 +59,9 @@ ENGINES: tuple[str, ...] = ("duckdb", "spark")
 #: Named comparisons: keyword -> quarters back (labelled ``params.compare.<keyword>`` in
 #: the catalog :mod:`gotone_analysis.labels`).
 COMPARISONS: dict[str, int] = {"previous": 1, "year_ago": 4}
+#: The same keywords for a monthly run: months back (labelled
+#: ``params.compare.<keyword>_month``).
+MONTH_COMPARISONS: dict[str, int] = {"previous": 1, "year_ago": 12}
 
 _MISSING = object()
 
@@ -85,6 +93,9 @@ class Params:
     warnings : tuple of str
         Problems that do not stop the run (e.g. no survey data for the comparison
         quarter), in ``lang``; the run card shows them.
+    month : str
+        A monthly run's month ``YYYY-MM`` (``""`` for a quarter's run); ``quarter`` is
+        then the quarter holding it and ``compare_to`` an earlier month.
     """
 
     quarter: str
@@ -97,6 +108,22 @@ class Params:
     seed: int
     engine: str = "duckdb"
     warnings: tuple[str, ...] = field(default=())
+    month: str = ""
+
+    @property
+    def period(self) -> str:
+        """What the run reports on: the month of a monthly run, else the quarter."""
+        return self.month or self.quarter
+
+    def as_of(self) -> dict[str, str]:
+        """What a scorecard is scored as of, as keyword arguments.
+
+        Returns
+        -------
+        dict
+            ``{"month": month}`` for a monthly run, else ``{"quarter": quarter}``.
+        """
+        return {"month": self.month} if self.month else {"quarter": self.quarter}
 
     @property
     def policy(self) -> Policy:
@@ -152,8 +179,10 @@ class Params:
         return self.compare_to in survey_quarters(self.data_dir)
 
     def as_dict(self) -> dict[str, Any]:
-        """The parameters as plain values, in :data:`PARAMETERS` order, for display."""
+        """The parameters as plain values, in :data:`PARAMETERS` order (a monthly run's
+        ``month`` first), for display."""
         return {
+            **({"month": self.month} if self.month else {}),
             "quarter": self.quarter,
             "scope": self.scope,
             "data_dir": self.data_dir.name or str(self.data_dir),
@@ -212,6 +241,7 @@ def check_parameters(
     seed: Any = _MISSING,
     engine: Any = _MISSING,
     require_data: bool = True,
+    month: Any = "",
     **unknown: Any,
 ) -> Params:
     """Check the parameters of a report run and resolve them.
@@ -221,6 +251,12 @@ def check_parameters(
     quarter, scope, data_dir, compare_to, lang, min_base, seed, engine
         The values of the notebook's parameters cell (see :data:`PARAMETERS`). All
         are required; ``data_dir=""`` means the demo data set.
+    month : str, optional
+        A month ``YYYY-MM`` (:data:`MONTH_PARAMETERS`): the run scores as of its end;
+        ``quarter`` is then the quarter holding it (the value given is not used),
+        ``compare_to`` is resolved in months (:func:`resolve_month_comparison`) and no
+        survey file is required (the batch checks the month's KPI counts,
+        :func:`gotone_analysis.runner.plan.check_month_inputs`).
     require_data : bool, default True
         Check that survey data for ``quarter`` is present in ``data_dir``.
     **unknown
@@ -251,9 +287,67 @@ def check_parameters(
             msg = _type_problem(name, value, PARAMETERS[name])
             if msg:
                 problems.append(msg)
+    if not isinstance(month, str):
+        problems.append(f"parameter month must be str (like '2010-05'), got "
+                        f"{type(month).__name__} {month!r}")
+    elif month:
+        try:
+            given["quarter"] = config.month_quarter(month)
+        except ValueError as exc:
+            problems.append(f"parameter month: {exc}")
     if problems:
         raise UsageError("; ".join(problems))
+    if month:
+        return _resolve_month(given, month)
     return _resolve(given, require_data=require_data)
+
+
+def _resolve_month(given: dict[str, Any], month: str) -> Params:
+    """A monthly run's parameters: the quarterly checks, comparisons in months."""
+    base = _resolve({**given, "compare_to": "previous"}, require_data=False)
+    compare_to, label = resolve_month_comparison(month, given["compare_to"], base.lang)
+    return Params(quarter=base.quarter, scope=base.scope, data_dir=base.data_dir,
+                  compare_to=compare_to, compare_label=label, lang=base.lang,
+                  min_base=base.min_base, seed=base.seed, engine=base.engine, month=month)
+
+
+def resolve_month_comparison(month: str, compare_to: str, lang: str = "zh"
+                             ) -> tuple[str, str]:
+    """Resolve a monthly run's ``compare_to`` to a month and its label.
+
+    Parameters
+    ----------
+    month : str
+        The report month, ``YYYY-MM``.
+    compare_to : str
+        ``"previous"`` (the month before), ``"year_ago"`` (the same month a year
+        before) or an earlier month ``YYYY-MM``.
+    lang : {"zh", "en"}
+        Language of the label.
+
+    Returns
+    -------
+    tuple of str
+        ``(comparison month, label)``, e.g. ``("2010-04", "上月")``.
+
+    Raises
+    ------
+    UsageError
+        When ``compare_to`` is neither keyword nor a month before ``month``.
+    """
+    this = config.parse_month(month)
+    if compare_to in MONTH_COMPARISONS:
+        return (str(this - MONTH_COMPARISONS[compare_to]),
+                labels.text(f"params.compare.{compare_to}_month", lang))
+    try:
+        other = config.parse_month(compare_to)
+    except ValueError:
+        raise UsageError("parameter compare_to of a monthly run must be 'previous', "
+                         f"'year_ago' or a month YYYY-MM, got {compare_to!r}") from None
+    if other >= this:
+        raise UsageError(f"parameter compare_to must be a month before {month}, "
+                         f"got {compare_to!r}")
+    return compare_to, compare_to
 
 
 def _unknown_message(unknown: Mapping[str, Any]) -> str:
@@ -447,6 +541,87 @@ def parse_quarters(text: str, data_dir: Path | str | None = None) -> list[str]:
     return sorted(chosen, key=config.parse_quarter)
 
 
+def kpi_months(data_dir: Path | str) -> tuple[str, ...]:
+    """The months the KPI files of ``data_dir`` hold (any city), sorted.
+
+    Reads the KPI files once (:meth:`gotone_analysis.io.Dataset.kpi`, validated against
+    the data contract); no ``kpi/`` folder gives none.
+
+    Returns
+    -------
+    tuple of str
+        Months ``YYYY-MM``.
+    """
+    from .io import open_dataset
+
+    if not (Path(data_dir) / "kpi").is_dir():
+        return ()
+    months = open_dataset(Path(data_dir)).kpi()["month"].astype(str)
+    return tuple(sorted(set(months), key=config.parse_month))
+
+
+def _span(months: tuple[str, ...]) -> str:
+    return f"{months[0]} to {months[-1]}" if months else "none"
+
+
+def parse_months(text: str, data_dir: Path | str | None = None) -> list[str]:
+    """Resolve the batch's ``--month``: one month, a range, a list or ``all``.
+
+    Parameters
+    ----------
+    text : str
+        ``YYYY-MM`` (that month), ``YYYY-MM:YYYY-MM`` (the months of that range, ends
+        included, that the KPI files hold) or ``all`` (every month the KPI files hold); a
+        comma-separated list of these too.
+    data_dir : path, optional
+        Data folder whose ``kpi/`` files say which months exist.
+
+    Returns
+    -------
+    list of str
+        Months ``YYYY-MM``, sorted, without repeats.
+
+    Raises
+    ------
+    UsageError
+        For a malformed month (``2010-13``), a range whose end precedes its start, a
+        month the KPI files do not hold, or a range or ``all`` that holds none.
+    """
+    items = [x.strip() for x in str(text).split(",") if x.strip()]
+    if not items:
+        raise UsageError("parameter month: give YYYY-MM, a range YYYY-MM:YYYY-MM or all")
+    for item in items:
+        for end in ([] if item.lower() == "all" else item.split(":")):
+            try:
+                config.parse_month(end.strip())
+            except ValueError as exc:
+                raise UsageError(f"parameter month: {exc}") from None
+    present = kpi_months(data_dir) if data_dir is not None else ()
+    chosen: set[str] = set()
+    for item in items:
+        if item.lower() == "all":
+            if not present:
+                raise UsageError("parameter month: all, but the data folder has no KPI counts")
+            chosen.update(present)
+            continue
+        periods = [config.parse_month(e.strip()) for e in item.split(":")]
+        if len(periods) == 1:
+            if data_dir is not None and str(periods[0]) not in present:
+                raise UsageError(f"parameter month: no KPI counts for {periods[0]} in the data "
+                                 f"folder (months present: {_span(present)})")
+            chosen.add(str(periods[0]))
+            continue
+        if len(periods) != 2 or periods[1] < periods[0]:
+            raise UsageError(f"parameter month: a range is FIRST:LAST with FIRST not after "
+                             f"LAST, got {item!r}")
+        inside = [m for m in present if periods[0] <= config.parse_month(m) <= periods[1]]
+        if not inside:
+            raise UsageError(f"parameter month: no KPI counts for any month of {item} "
+                             f"(months present: {_span(present)})")
+        chosen.update(inside)
+    return sorted(chosen, key=config.parse_month)
+
+
 def read_parameters_cell(notebook: Path) -> dict[str, Any]:
     """Read the declared parameters of a notebook.
 
@@ -544,8 +719,9 @@ def check_run_parameters(notebook: Path, values: Mapping[str, Any], *,
     if problems:
         raise UsageError(f"{notebook.stem}: " + "; ".join(problems))
     merged = {**declared, **values}
+    monthly = {k: merged[k] for k in MONTH_PARAMETERS if k in merged}
     try:
         return check_parameters(require_data=require_data,
-                                **{k: merged[k] for k in PARAMETERS})
+                                **{k: merged[k] for k in PARAMETERS}, **monthly)
     except UsageError as exc:
         raise UsageError(f"{notebook.stem}: {exc}") from None

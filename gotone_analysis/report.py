@@ -178,6 +178,11 @@ def parameter_words(P, ds=None) -> list[tuple[str, str]]:
              words.get(k, "" if v is None else str(v))) for k, v in params.items()]
 
 
+def _period(P) -> str:
+    """What a run reports on: a monthly run's month, else its quarter."""
+    return getattr(P, "month", "") or P.quarter
+
+
 def run_card(P, ds, report_name: str) -> HTMLBlock:
     """The head of every report, and its run details folded at the end of the page.
 
@@ -214,7 +219,7 @@ def run_card(P, ds, report_name: str) -> HTMLBlock:
     if plots is not None and hasattr(plots, "setup_style"):
         plots.setup_style()
     lang = P.lang
-    title = f"{report_title(report_name, lang)} · {P.scope_label} · {P.quarter}"
+    title = f"{report_title(report_name, lang)} · {P.scope_label} · {_period(P)}"
     parts = [f"<style>{CARD_CSS}</style>", '<section class="gotone-card">', f"<h1>{escape(title)}</h1>"]
     if getattr(ds, "synthetic", False):
         parts.append(f'<div class="gotone-banner">{escape(synthetic_banner(lang))}</div>')
@@ -562,7 +567,7 @@ def publish(P, report_name: str, metrics: Mapping[str, Any],
         (:class:`gotone_analysis.findings.Claim`): published as the ledger ``findings``,
         a list of records in the metrics and a table beside the others
         (:func:`gotone_analysis.findings.findings_table`, of ``P.scope`` and
-        ``P.quarter``). A report that prints no sentence passes an empty list.
+        ``P.quarter``, or the month of a monthly run). A report that prints no sentence passes an empty list.
 
     Returns
     -------
@@ -581,7 +586,7 @@ def publish(P, report_name: str, metrics: Mapping[str, Any],
         if FINDINGS in metrics:
             raise ValueError(f"metric {FINDINGS!r} is the claim ledger; pass the claims as "
                              "findings=")
-        ledger = findings_table(list(findings), scope=P.scope, quarter=P.quarter)
+        ledger = findings_table(list(findings), scope=P.scope, quarter=_period(P))
         out[FINDINGS] = findings_records(ledger)
         tables = {**(tables or {}), FINDINGS: ledger}
     target = os.environ.get(PUBLISH_DIR_ENV)

@@ -90,7 +90,7 @@ _COVARIATE_RE = re.compile(r"^C\((?P<factor>\w+)\)\[T\.(?P<level>[^\]]+)\]$")
 DASH = "—"
 #: Catalog area of each report's own column headings.
 _AREAS = {"program_effects": "effects", "scorecard_139": "scorecard",
-          "data_quality": "quality", "summary": "summary"}
+          "data_quality": "quality", "summary": "summary", "monthly_summary": "monthly"}
 _BASE_RE = re.compile(r"^(n|n_\w+|\w+_n|share\w*|weight\w*|suppressed|significant)$")
 _P_RE = re.compile(r"^(p|p_\w+|\w+_p|pretest_p|\w+_p_adj)$")
 
@@ -379,8 +379,9 @@ def about_rows(*, lang: str, quarter: str, scope_label: str, synthetic: bool,
         Two columns (item, value) in ``lang``.
     """
     t = labels.text
+    monthly = bool(parameters.get("month"))  # a monthly run: quarter is its month
     rows: list[tuple[str, Any]] = [
-        (t("workbook.quarter", lang), quarter),
+        (t("workbook.month" if monthly else "workbook.quarter", lang), quarter),
         (t("workbook.scope", lang), scope_label),
         (t("workbook.synthetic", lang),
          t("workbook.synthetic_yes" if synthetic else "workbook.synthetic_no", lang)),
@@ -389,7 +390,8 @@ def about_rows(*, lang: str, quarter: str, scope_label: str, synthetic: bool,
     for key in ("compare_to", "min_base", "seed"):
         value = parameters.get(key)
         if value not in (None, ""):
-            word = f"params.compare.{value}" if key == "compare_to" else ""
+            word = (f"params.compare.{value}{'_month' if monthly else ''}"
+                    if key == "compare_to" else "")
             rows.append((t(f"workbook.{key}", lang),
                          t(word, lang) if word and labels.has(word) else str(value)))
     rows.append((t("workbook.code", lang), code_version))

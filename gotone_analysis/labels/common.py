@@ -69,6 +69,8 @@ SECTION: dict[str, tuple[str, str]] = {
     # comparisons (gotone_analysis.params)
     "params.compare.previous": ("上季度", "previous quarter"),
     "params.compare.year_ago": ("去年同期", "same quarter last year"),
+    "params.compare.previous_month": ("上月", "previous month"),
+    "params.compare.year_ago_month": ("去年同月", "same month last year"),
     "params.no_comparison_data": ("没有 {quarter}（{label}）的调查数据，不作比较",
                                   "no survey data for {quarter} ({label}); comparisons are "
                                   "left out"),

@@ -6,6 +6,7 @@ from .. import config
 
 SECTION: dict[str, tuple[str, str]] = {
     **{f"report.title.{name}": pair for name, pair in config.REPORTS.items()},
+    **{f"report.title.{name}": pair for name, pair in config.MONTHLY_REPORTS.items()},
     "report.synthetic_banner": ("合成演示数据，非真实结果", "Synthetic demo data — not real findings"),
     "report.parameters": ("参数", "Parameters"),
     "report.inputs": ("输入文件", "Input files"),
@@ -27,6 +28,7 @@ SECTION: dict[str, tuple[str, str]] = {
                               "This report publishes {n} numbers and {k} findings."),
     "report.index_title": ("全球通季度分析报告", "GoTone quarterly reports"),
     "report.quarter": ("季度", "Quarter"),
+    "report.month": ("月份", "Month"),
     "report.scope": ("范围", "Scope"),
     "report.report": ("报告", "Report"),
     "report.status": ("状态", "Status"),
@@ -64,6 +66,7 @@ SECTION: dict[str, tuple[str, str]] = {
     "report.engine.spark": ("Spark", "Spark"),
     # parameter labels of the run details
     "report.param.quarter": ("季度", "Quarter"),
+    "report.param.month": ("月份", "Month"),
     "report.param.scope": ("范围", "Scope"),
     "report.param.data_dir": ("数据目录", "Data folder"),
     "report.param.compare_to": ("对比期", "Compared with"),

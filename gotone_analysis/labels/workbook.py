@@ -17,6 +17,7 @@ _REPORTS: dict[str, tuple[str, str]] = {
     "satisfaction": ("满意度", "Satisfaction"),
     "program_effects": ("成效", "Effects"),
     "scorecard_139": ("记分卡", "Scorecard"),
+    "monthly_summary": ("月度概览", "Monthly"),
 }
 
 #: The claim ledger of every report (:mod:`gotone_analysis.findings`).
@@ -24,6 +25,9 @@ _FINDINGS: tuple[str, str] = ("结论与依据", "Findings")
 
 _TABLES: dict[str, dict[str, tuple[str, str]]] = {
     "summary": {"headline": ("关键指标", "Headline")},
+    "monthly_summary": {"kpi_moves": ("BI 月度变化", "KPI moves"),
+                        "milestones": ("到期里程碑", "Milestones due"),
+                        "status_changes": ("状态变化", "Status changes")},
     "data_quality": {"bases": ("样本量", "Bases"), "weights": ("权重诊断", "Weights"),
                      "missing": ("缺失值", "Missingness"),
                      "validation": ("数据校验", "Validation")},
@@ -145,6 +149,8 @@ _VALUES: dict[str, dict[str, tuple[str, str]]] = {
                           "Significant in the page's family (Benjamini–Hochberg)"),
         "family_none": ("未校正即显著", "Significant without adjustment"),
         "status_rule": ("记分卡状态规则", "The scorecard's status rules"),
+        "census_count": ("BI 统计为全量数据，月度变化如实陈述",
+                         "A month's move of a BI count, a census, stated as it is"),
         "naive_above_adjusted": ("简单对比大多高于调整后效应",
                                  "Most naive comparisons above the adjusted ones"),
         "min_base": ("样本量低于最低要求不予显示", "Below the minimum base: not shown"),
@@ -220,6 +226,7 @@ SECTION: dict[str, tuple[str, str]] = {
     "workbook.item": ("项目", "Item"),
     "workbook.value": ("内容", "Value"),
     "workbook.quarter": ("季度", "Quarter"),
+    "workbook.month": ("月份", "Month"),
     "workbook.scope": ("范围", "Scope"),
     "workbook.synthetic": ("数据", "Data"),
     "workbook.synthetic_yes": ("合成演示数据，非真实结果", "Synthetic demo data — not real "

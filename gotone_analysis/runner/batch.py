@@ -30,18 +30,22 @@ import pandas as pd
 from .. import batch_prep, config, pages, processes, provenance
 from .. import cache as shared_cache
 from ..errors import GotoneError, UsageError
-from ..params import parse_quarters
+from ..params import parse_months, parse_quarters
 from ..publish import publish_result
 from . import reuse
 from .control import Terminated, on_sigterm, signals_deferred, stop_pool
 from .plan import (
     Task,
     check_inputs,
+    check_month_inputs,
     default_notebook_dir,
     find_reports,
     make_tasks,
+    monthly_reports,
     parse_scopes,
+    plan_months,
     plan_runs,
+    quarterly_reports,
     start_order,
 )
 from .worker import TaskResult, execute_task, needs_failed, worker_died, worker_init
@@ -114,7 +118,7 @@ class BatchResult:
 
 
 def run_batch(
-    quarter: str,
+    quarter: str | None,
     scope: str | Sequence[str] = config.PROVINCE,
     reports: str | Sequence[str] | None = None,
     *,
@@ -133,16 +137,17 @@ def run_batch(
     stream: TextIO | None = None,
     use_cache: bool = True,
     force: bool = False,
+    month: str | None = None,
 ) -> BatchResult:
-    """Run and publish every (report, scope) notebook of a quarter.
+    """Run and publish every (report, scope) notebook of a quarter (or of a month).
 
     Parameters
     ----------
-    quarter : str
+    quarter : str or None
         Survey wave ``YYYYQn``, a range ``YYYYQn:YYYYQn`` or ``all``
         (:func:`gotone_analysis.params.parse_quarters`): every quarter of a range that
         the survey files hold, or all of them, in one batch sharing its once-per-batch
-        work (:mod:`gotone_analysis.cache`).
+        work (:mod:`gotone_analysis.cache`). None with ``month``.
     scope : str or sequence of str, default "province"
         ``"province"``, ``"all"`` or city codes (comma-separated or listed).
     reports : str or sequence of str, optional
@@ -174,6 +179,13 @@ def run_batch(
         Run every report. Without it a report whose notebook, code, parameters and input
         files are those its published copy was made from, and whose published files are
         intact, is reused: left in place, not run (:mod:`gotone_analysis.runner.reuse`).
+    month : str, optional
+        Instead of ``quarter``: a month ``YYYY-MM``, a range, a list or ``all``
+        (:func:`gotone_analysis.params.parse_months`, the months the KPI files hold):
+        the reports of :data:`gotone_analysis.config.MONTHLY_REPORTS` as of each month's
+        end, published under ``<out>/<YYYY-MM>/<scope>/``; a month whose KPI counts
+        miss a city is refused before any kernel starts
+        (:func:`gotone_analysis.runner.plan.check_month_inputs`).
 
     Returns
     -------
@@ -207,17 +219,27 @@ def run_batch(
     out_dir = (Path(out_dir) if out_dir else config.default_output_dir()).resolve()
     scopes = parse_scopes(scope)
     names = find_reports(notebook_dir, reports)
-    quarters = parse_quarters(quarter, data_dir)
+    if (quarter is None) == (month is None):
+        raise UsageError("give a quarter (--quarter) or a month (--month), not both")
+    if month is not None:
+        names = monthly_reports(names, chosen=reports is not None)
+        periods = parse_months(month, data_dir)
+    else:
+        names = quarterly_reports(names, chosen=reports is not None)
+        periods = parse_quarters(quarter, data_dir)
 
     # 1. every parameter of every notebook, before anything starts or is written
-    plan = plan_runs(notebook_dir, names, scopes, quarters, data_dir=data_dir,
-                     compare_to=compare_to, lang=lang, min_base=min_base, seed=seed,
-                     engine=engine)
+    planner = plan_months if month is not None else plan_runs
+    plan = planner(notebook_dir, names, scopes, periods, data_dir=data_dir,
+                   compare_to=compare_to, lang=lang, min_base=min_base, seed=seed,
+                   engine=engine)
 
     # 2. every input file against the data contract, still before anything is written;
     # warnings (implausible but possible values) are shown and do not stop the batch
     for line in check_inputs(data_dir):
         print(f"gotone run: {line}", file=sys.stderr)
+    if month is not None:
+        check_month_inputs(data_dir, periods, scopes)
 
     # 3. the lock; the staging of earlier batches that are gone (killed) goes
     lock = FileLock(str(out_dir / LOCK_NAME))
@@ -231,8 +253,9 @@ def run_batch(
     except OSError as exc:  # a file in the way, a read-only folder, a full disk
         raise _output_error(out_dir, exc) from None
     try:
-        return _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout,
-                           progress, stream, names, use_cache=use_cache, force=force)
+        return _run_locked(plan, quarter or month, out_dir, data_dir, jobs, lang,
+                           cell_timeout, progress, stream, names, use_cache=use_cache,
+                           force=force)
     finally:
         lock.release()
 

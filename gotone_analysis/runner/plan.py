@@ -3,7 +3,9 @@
 * :func:`default_notebook_dir`, :func:`parse_scopes` and :func:`find_reports` resolve
   which notebooks and scopes a batch runs;
 * :func:`plan_runs` checks every notebook's parameters and :func:`check_inputs` every
-  input file, before any kernel starts or anything is written;
+  input file, before any kernel starts or anything is written; a monthly batch
+  (``--month``) runs :func:`monthly_reports` of :func:`plan_months`, and
+  :func:`check_month_inputs` refuses a month whose KPI counts miss a city;
 * :func:`make_tasks` turns the plan into :class:`Task` objects, each naming this
   machine's folders as published files show them (:func:`path_redactions`), and
   :func:`start_order` is the order the batch submits them in.
@@ -124,7 +126,8 @@ def find_reports(notebook_dir: Path, names: str | Sequence[str] | None = None) -
 def plan_runs(notebook_dir: Path, names: Sequence[str], scopes: Sequence[str],
               quarters: Sequence[str], *, data_dir: Path, compare_to: str, lang: str,
               min_base: int | None = None, seed: int | None = None,
-              engine: str | None = None) -> list[tuple[str, str, dict[str, Any], Path]]:
+              engine: str | None = None,
+              month: str | None = None) -> list[tuple[str, str, dict[str, Any], Path]]:
     """Every (report, scope, quarter) run of a batch, its parameters checked.
 
     Parameters
@@ -137,6 +140,8 @@ def plan_runs(notebook_dir: Path, names: Sequence[str], scopes: Sequence[str],
         The data folder (passed to the notebooks as an absolute path).
     compare_to, lang, min_base, seed, engine
         Notebook parameters; ``None`` keeps the notebook's default.
+    month : str, optional
+        A monthly run's month (:func:`plan_months`), passed as the ``month`` parameter.
 
     Returns
     -------
@@ -156,12 +161,15 @@ def plan_runs(notebook_dir: Path, names: Sequence[str], scopes: Sequence[str],
         base["seed"] = seed
     if engine is not None:
         base["engine"] = engine
+    if month is not None:
+        base["month"] = month
     plan: list[tuple[str, str, dict[str, Any], Path]] = []
     for q in quarters:
         for name in names:
             for sc in scopes:
                 values = {**base, "quarter": q, "scope": sc}
-                check_run_parameters(notebook_dir / f"{name}.ipynb", values)
+                check_run_parameters(notebook_dir / f"{name}.ipynb", values,
+                                     require_data=month is None)
                 values = _without_defaults(notebook_dir / f"{name}.ipynb", values)
                 plan.append((name, sc, values, notebook_dir / f"{name}.ipynb"))
     return plan
@@ -178,6 +186,130 @@ def _without_defaults(notebook: Path, values: dict[str, Any]) -> dict[str, Any]:
     declared = read_parameters_cell(notebook)
     return {k: v for k, v in values.items()
             if k not in OPTIONAL_PARAMETERS or k not in declared or v != declared[k]}
+
+
+def quarterly_reports(names: Sequence[str], chosen: bool = False) -> list[str]:
+    """The reports of a quarterly batch: ``names`` without those that run only monthly.
+
+    Parameters
+    ----------
+    names : sequence of str
+        :func:`find_reports`.
+    chosen : bool
+        The names were asked for (``--reports``): a monthly-only one is then an error.
+
+    Raises
+    ------
+    UsageError
+        Naming a monthly-only report asked for, or when none is left.
+    """
+    only = [n for n in names if n in config.MONTHLY_REPORTS and n not in config.REPORTS]
+    if chosen and only:
+        raise UsageError(f"parameter reports: {', '.join(only)} runs with --month only")
+    return [n for n in names if n not in only]
+
+
+def monthly_reports(names: Sequence[str], chosen: bool = False) -> list[str]:
+    """The reports of a monthly batch (:data:`gotone_analysis.config.MONTHLY_REPORTS`).
+
+    Parameters
+    ----------
+    names : sequence of str
+        :func:`find_reports`.
+    chosen : bool
+        The names were asked for (``--reports``): one that cannot run monthly is then an
+        error; otherwise the others are left out.
+
+    Returns
+    -------
+    list of str
+        In :data:`gotone_analysis.config.MONTHLY_REPORTS` order.
+
+    Raises
+    ------
+    UsageError
+        Naming a report asked for that has no monthly run, or when none is left.
+    """
+    order = list(config.MONTHLY_REPORTS)
+    other = [n for n in names if n not in order]
+    if chosen and other:
+        raise UsageError(f"parameter reports: {', '.join(other)} has no monthly run "
+                         f"(with --month: {', '.join(order)})")
+    kept = sorted((n for n in names if n in order), key=order.index)
+    if not kept:
+        raise UsageError(f"parameter month: no monthly report notebook ({', '.join(order)})")
+    return kept
+
+
+def plan_months(notebook_dir: Path, names: Sequence[str], scopes: Sequence[str],
+                months: Sequence[str], *, data_dir: Path, compare_to: str, lang: str,
+                min_base: int | None = None, seed: int | None = None,
+                engine: str | None = None) -> list[tuple[str, str, dict[str, Any], Path]]:
+    """Every (report, scope, month) run of a monthly batch, its parameters checked.
+
+    As :func:`plan_runs`, with each run's ``month`` (``YYYY-MM``) and ``quarter`` the
+    quarter holding it; ``compare_to`` is resolved in months
+    (:func:`gotone_analysis.params.resolve_month_comparison`). No survey file is
+    required (:func:`check_month_inputs` checks the KPI counts).
+
+    Returns
+    -------
+    list of tuple
+        ``(report, scope, parameters, notebook path)`` by month, report, scope.
+
+    Raises
+    ------
+    UsageError
+        For any bad parameter of any notebook, before anything starts or is written.
+    """
+    plan: list[tuple[str, str, dict[str, Any], Path]] = []
+    for month in months:
+        quarter = config.month_quarter(month)
+        for name, sc, values, nb in plan_runs(notebook_dir, names, scopes, [quarter],
+                                              data_dir=data_dir, compare_to=compare_to,
+                                              lang=lang, min_base=min_base, seed=seed,
+                                              engine=engine, month=month):
+            plan.append((name, sc, values, nb))
+    return plan
+
+
+def check_month_inputs(data_dir: Path, months: Sequence[str], scopes: Sequence[str]) -> None:
+    """Refuse months whose KPI counts miss a city the scopes need, before any kernel.
+
+    The province needs every city; a city itself. A month is scored from the counts of
+    every month from January of its year (year-to-date sums) to it, so each of those
+    months must hold a row for each city needed.
+
+    Raises
+    ------
+    DataError
+        Naming every month and city without KPI counts (the KPI files are read as
+        :meth:`gotone_analysis.io.Dataset.kpi` reads them).
+    """
+    from .. import io
+    from ..errors import DataError
+
+    kpi = io.open_dataset(Path(data_dir)).kpi()
+    held = set(zip(kpi["month"].astype(str), kpi["city"].astype(str), strict=True))
+    cities = (list(config.CITY_CODES) if config.PROVINCE in scopes
+              else [s for s in config.CITY_CODES if s in scopes])
+    missing: dict[str, list[str]] = {}
+    for month in months:
+        end = config.parse_month(month)
+        for p in [m for m in (end - k for k in range(end.month)) if m.year == end.year]:
+            for city in cities:
+                if (str(p), city) not in held:
+                    missing.setdefault(month, [])
+                    if f"{city} ({p})" not in missing[month]:
+                        missing[month].append(f"{city} ({p})")
+    if missing:
+        lines = [f"  - {m}: no KPI counts for {', '.join(c)}" for m, c in missing.items()]
+        raise DataError("kpi/: the month(s) cannot be scored, KPI rows are missing for a "
+                        "city (a month needs every month from January of its year):\n"
+                        + "\n".join(lines),
+                        [{"file": "kpi/", "column": "city", "rule": "month without a city",
+                          "count": len(c), "rows": [], "message": f"{m}: {', '.join(c)}"}
+                         for m, c in missing.items()])
 
 
 def check_inputs(data_dir: Path) -> list[str]:
@@ -253,6 +385,11 @@ def path_redactions(data_dir: Path, out_dir: Path) -> tuple[tuple[str, str], ...
     return tuple(out)
 
 
+def _period(values: dict[str, Any]) -> str:
+    """What a run reports on, as its folders are named: its month, else its quarter."""
+    return values.get("month") or values["quarter"]
+
+
 def _notebook_name(notebook: Path) -> str:
     """A notebook's name as published: relative to the project, else ``<folder>/<name>``."""
     try:
@@ -267,7 +404,8 @@ def make_tasks(plan: Sequence[tuple[str, str, dict[str, Any], Path]], *, run_dir
                cell_timeout: int | None = None, use_cache: bool = True) -> list[Task]:
     """The batch's tasks, one per planned run (:func:`plan_runs`), in the plan's order.
 
-    Each task stages its files in ``<run_dir>/<quarter>/<scope>/`` and carries the
+    Each task stages its files in ``<run_dir>/<quarter>/<scope>/`` (a monthly run's in
+    ``<run_dir>/<YYYY-MM>/<scope>/``, its ``quarter`` the month) and carries the
     batch's folders as published files name them (:func:`path_redactions`).
 
     Returns
@@ -275,8 +413,8 @@ def make_tasks(plan: Sequence[tuple[str, str, dict[str, Any], Path]], *, run_dir
     list of Task
     """
     redactions = path_redactions(data_dir.expanduser().resolve(), out_dir)
-    return [Task(report=name, scope=sc, quarter=values["quarter"], notebook=nb_path,
-                 parameters=values, staging=run_dir / values["quarter"] / sc,
+    return [Task(report=name, scope=sc, quarter=_period(values), notebook=nb_path,
+                 parameters=values, staging=run_dir / _period(values) / sc,
                  cache_dir=cache_dir,
                  lang=lang, cell_timeout=cell_timeout, notebook_name=_notebook_name(nb_path),
                  redactions=redactions, out_dir=out_dir, use_cache=use_cache)

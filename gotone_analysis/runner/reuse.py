@@ -40,7 +40,7 @@ from typing import Any
 
 from .. import config, pages, provenance, report
 from ..errors import UsageError
-from ..params import resolve_comparison
+from ..params import resolve_comparison, resolve_month_comparison
 from ..publish import PARTS_NAME, read_json
 from .plan import Task
 
@@ -118,12 +118,18 @@ def task_basis(task: Task, data_dir: Path, cache_dir: Path | None = None) -> dic
     params = dict(task.parameters)
     if params.get("data_dir"):
         params["data_dir"] = Path(str(params["data_dir"])).name
+    # as the kernel limits its data set: a monthly run by the quarter holding its month
+    # and its comparison month (gotone_analysis.report.run_card)
+    month = params.get("month") or ""
+    quarter = str(params.get("quarter") or task.quarter) if month else task.quarter
+    compare_to = str(params.get("compare_to", "previous"))
     try:
-        compare, _ = resolve_comparison(task.quarter, str(params.get("compare_to", "previous")))
+        compare, _ = (resolve_month_comparison(month, compare_to) if month
+                      else resolve_comparison(quarter, compare_to))
     except UsageError:
         compare = None
     root = Path(data_dir).expanduser().resolve()
-    ds = io.open_dataset(root).limit(task.report, task.quarter, compare)
+    ds = io.open_dataset(root).limit(task.report, quarter, compare)
     inputs: dict[str, str] = {}
     for rec in ds.inputs(cache_dir).itertuples(index=False):
         inputs[str(rec.path)] = str(rec.sha256)

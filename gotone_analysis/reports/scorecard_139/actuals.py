@@ -6,8 +6,18 @@ quarter, for the province or a city.
 * :func:`actuals` -- every target's actual as of the end of a quarter;
 * :class:`ActualsContext`, :func:`actual_rows` -- the data read once and the actuals
   computed once for every table of a report (:mod:`.tables`);
-* :func:`check_quarter`, :func:`check_scope`, :func:`quarter_end`, :func:`targets_table`
-  -- the arguments every scorecard function checks and resolves alike.
+* :func:`check_quarter`, :func:`check_month`, :func:`check_scope`, :func:`quarter_end`,
+  :func:`period_end`, :func:`last_wave`, :func:`targets_table` -- the arguments every
+  scorecard function checks and resolves alike.
+
+As of a quarter or a month
+--------------------------
+Every function taking ``quarter`` scores as of the end of a period: a quarter ``YYYYQn``
+(its last month), or, for the monthly scorecard, a month ``YYYY-MM`` (:func:`period_end`).
+KPI actuals are then the counts of that month (year-to-date sums from January); a
+survey-measured target shows the latest wave that has ended by then (:func:`last_wave`),
+labelled with that wave, never as if measured in the month. A quarter's last month
+therefore scores exactly as the quarter does.
 
 Actuals
 -------
@@ -41,7 +51,7 @@ import numpy as np
 import pandas as pd
 
 from ... import survey
-from ...config import CITY_CODES, PROVINCE, SCOPES, parse_quarter, quarter_str
+from ...config import CITY_CODES, MONTH_RE, PROVINCE, SCOPES, parse_quarter, quarter_str
 from ...errors import DataError, UsageError
 from ...policy import APPORTIONED_TOLERANCE, DEFAULT_LEVEL
 from ...scoring import SCORE_BOUNDS, SHARE_BOUNDS
@@ -54,9 +64,13 @@ __all__ = [
     "ActualsContext",
     "actual_rows",
     "check_quarter",
+    "check_month",
     "check_scope",
     "quarter_end",
+    "period_end",
+    "last_wave",
     "targets_table",
+    "as_of_period",
 ]
 
 #: Level of the survey actuals' confidence interval (the policy's level).
@@ -203,7 +217,7 @@ def metric_series(dataset, metric: str | Metric, *, scope: str = PROVINCE,
         ``province`` or a city code.
     until : str, optional
         Last period kept: a month ``YYYY-MM`` or a quarter ``YYYYQn`` (its last month,
-        or its wave).
+        or its wave; for a month, the waves ended by its end, :func:`last_wave`).
     level : float
         Confidence level of survey estimates.
 
@@ -230,7 +244,8 @@ def metric_series(dataset, metric: str | Metric, *, scope: str = PROVINCE,
         return out.reset_index(drop=True)
     quarters = dataset.quarters()
     if until is not None:
-        last = (parse_quarter(until) if "Q" in until else pd.Period(until, freq="M").asfreq("Q"))
+        last = (parse_quarter(until) if "Q" in until
+                else last_wave(pd.Period(until, freq="M")))
         quarters = [q for q in quarters if parse_quarter(q) <= last]
     return _scope_rows(_survey_history(dataset, [m], level, quarters), m, scope)[cols]
 
@@ -247,6 +262,36 @@ def quarter_end(quarter: str) -> pd.Period:
         The monthly period at whose end ``quarter`` (``YYYYQn``) ends.
     """
     return parse_quarter(quarter).asfreq("M", how="end")
+
+
+def period_end(period: str) -> pd.Period:
+    """The month at whose end a period is scored.
+
+    Parameters
+    ----------
+    period : str
+        A quarter ``YYYYQn`` or a month ``YYYY-MM``.
+
+    Returns
+    -------
+    pandas.Period
+        The quarter's last month, or the month itself.
+    """
+    if isinstance(period, str) and MONTH_RE.match(period):
+        return pd.Period(period, freq="M")
+    return quarter_end(period)
+
+
+def last_wave(month: pd.Period) -> pd.Period:
+    """The latest survey wave that has ended by the end of ``month``.
+
+    Returns
+    -------
+    pandas.Period
+        The quarter holding ``month`` when ``month`` is its last month, else the quarter
+        before it (a wave is read only once its quarter is over).
+    """
+    return (month + 1).asfreq("Q") - 1
 
 
 def _fmt_month(p: pd.Period) -> str:
@@ -359,7 +404,7 @@ def actual_rows(ctx: ActualsContext, targets: pd.DataFrame, quarter: str, scope:
 
 def _read_actuals(ctx: ActualsContext, targets: pd.DataFrame, quarter: str, scope: str,
                   level: float) -> list[dict]:
-    qend = quarter_end(quarter)
+    qend = period_end(quarter)
     rows = []
     for t in targets.itertuples(index=False):
         m = METRICS[t.metric]
@@ -379,7 +424,7 @@ def _read_actuals(ctx: ActualsContext, targets: pd.DataFrame, quarter: str, scop
             period = as_of
             label = _fmt_month(period)
         else:
-            period = as_of.asfreq("Q")
+            period = judge.asfreq("Q") if reached else last_wave(qend)
             label = quarter_str(period)
         rec["as_of"] = label
         hit = hist.loc[hist["period"] == period] if len(hist) else hist
@@ -441,16 +486,51 @@ def check_quarter(quarter: str) -> None:
         raise UsageError(str(exc)) from None
 
 
-def actuals(dataset, *, quarter: str, scope: str = PROVINCE, level: float = ACTUAL_LEVEL,
-            targets: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every target's actual as of the end of ``quarter`` (or at its deadline, if earlier).
+def check_month(month: str) -> None:
+    """Check a month argument.
+
+    Raises
+    ------
+    UsageError
+        ``month`` is not a month ``YYYY-MM`` (month 01 to 12).
+    """
+    if not isinstance(month, str) or not MONTH_RE.match(month):
+        raise UsageError(f"month must look like 2010-05 (YYYY-MM with MM in 01-12), got "
+                         f"{month!r}")
+
+
+def as_of_period(quarter: str | None, month: str | None) -> str:
+    """The period a scorecard is scored as of: ``month`` when given, else ``quarter``.
+
+    Raises
+    ------
+    UsageError
+        Neither or both given, or a malformed one.
+    """
+    if (quarter is None) == (month is None):
+        raise UsageError("give a quarter or a month to score as of, not both or neither")
+    if month is not None:
+        check_month(month)
+        return month
+    check_quarter(quarter)
+    return quarter
+
+
+def actuals(dataset, *, quarter: str | None = None, scope: str = PROVINCE,
+            level: float = ACTUAL_LEVEL, targets: pd.DataFrame | None = None,
+            month: str | None = None) -> pd.DataFrame:
+    """Every target's actual as of the end of ``quarter`` or ``month`` (or at its deadline,
+    if earlier).
 
     Parameters
     ----------
     dataset : gotone_analysis.io.Dataset
         What :func:`gotone_analysis.io.open_dataset` returns.
-    quarter : str
+    quarter : str, optional
         ``YYYYQn``.
+    month : str, optional
+        ``YYYY-MM`` instead of ``quarter``: KPI counts of that month, survey targets from
+        the latest wave ended by then (:func:`last_wave`).
     scope : str
         ``province`` or a city code.
     level : float
@@ -468,8 +548,8 @@ def actuals(dataset, *, quarter: str, scope: str = PROVINCE, level: float = ACTU
         apportioned city target is judged at, NaN for a target as the deck sets it),
         ``source`` (where the actual comes from, or why it is not measurable).
     """
-    check_quarter(quarter)
+    period = as_of_period(quarter, month)
     check_scope(scope)
-    rows = actual_rows(ActualsContext(dataset), targets_table(targets), quarter, scope, level)
+    rows = actual_rows(ActualsContext(dataset), targets_table(targets), period, scope, level)
     return pd.DataFrame(rows)
 

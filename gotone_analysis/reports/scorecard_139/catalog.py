@@ -45,9 +45,9 @@ _COLUMNS: dict[str, tuple[str, str]] = {
 #: ``{actual_level}`` of the survey intervals, ``{tolerance}`` of an apportioned city target).
 _RULES: dict[str, tuple[str, str]] = {
     "not_measurable": (
-        "现有数据无法衡量该指标（原因见“来源与口径”），或本季度没有实际值。",
+        "现有数据无法衡量该指标（原因见“来源与口径”），或本期没有实际值。",
         "The data cannot measure the metric (the reason is under “Source and method”), or "
-        "there is no actual for the quarter."),
+        "there is no actual for the period scored."),
     "inconclusive": (
         "期限已到，但期限时的实际值与目标无法区分：调查估计值的 {actual_level} 置信区间包含"
         "目标值（在抽样误差范围内），或由全省数量目标分解而来的城市目标（分解是本套件的假设）"
@@ -128,12 +128,17 @@ SECTION: dict[str, tuple[str, str]] = {
     "scorecard.narrative.sep": ("，", ", "),
     "scorecard.narrative.list_sep": ("；", "; "),
     "scorecard.narrative.met_list": ("**已达成**：{labels}。", "**Met**: {labels}."),
+    # the monthly scorecard: a survey actual is the latest wave's, never this month's
+    "scorecard.wave_label": ("{value}（{wave} 调查）", "{value} ({wave} survey)"),
+    "scorecard.narrative.wave_note": (
+        "（实际值取自 {wave} 季度调查，并非本月测量。）",
+        "(The actual is the {wave} survey wave's, not a measurement of this month.)"),
     # the narrative: one sentence a target, by status
     "scorecard.narrative.met": (
         "**{label}**：{deadline} 实际值 {actual}，目标 {target}，**已达成**。",
         "**{label}**: {actual} at {deadline} against a target of {target} – **met**."),
     "scorecard.narrative.met_early": (
-        "**{label}**：截至本季度累计 {actual}，已超过 {deadline} 的目标 {target}，**已达成**"
+        "**{label}**：今年截至目前累计 {actual}，已超过 {deadline} 的目标 {target}，**已达成**"
         "（累计值年内不会下降）。",
         "**{label}**: {actual} so far this year, already beyond the {deadline} target of "
         "{target} – **met** (a year-to-date count cannot fall)."),
@@ -289,7 +294,7 @@ SECTION: dict[str, tuple[str, str]] = {
         'Monthly KPI values (survey metrics by wave), the target line, the deadline, and for targets not yet due the projection with its 90% prediction interval.'),
     'section.scorecard_139.status_changes': (
         '状态变化',
-        'What changed since the comparison quarter'),
+        'What changed since the comparison period'),
     'section.scorecard_139.cities_by_lever': (
         '分城市、分举措',
         'Cities by lever'),

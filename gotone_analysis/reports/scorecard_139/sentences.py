@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 
 from ... import labels
-from ...config import PROVINCE, parse_quarter
+from ...config import PROVINCE
 from ...findings import Claim, qualified
 from ...policy import APPORTIONED_TOLERANCE
-from .actuals import ACTUAL_LEVEL
+from .actuals import ACTUAL_LEVEL, period_end
 from .projection import LEVEL
 from .status import STATUSES, at_scale_end
 from .view import format_interval, format_value
@@ -74,8 +74,8 @@ def target_sentence(row, lang: str = "zh", *, quarter: str | None = None,
     lang : {"zh", "en"}
         Language.
     quarter : str, optional
-        The quarter scored: a ``met`` target whose deadline is after its end is said to
-        be met early (a year-to-date count).
+        The quarter (or month ``YYYY-MM``) scored: a ``met`` target whose deadline is
+        after its end is said to be met early (a year-to-date count).
     level : float
         Coverage of the projection interval, for the text.
 
@@ -84,7 +84,8 @@ def target_sentence(row, lang: str = "zh", *, quarter: str | None = None,
     str
         Markdown; empty for a ``not_measurable`` target. An ``inconclusive`` target
         quotes the survey interval that holds its target, or (no interval: a KPI count)
-        the tolerance of its apportioned city target.
+        the tolerance of its apportioned city target. A survey actual of a monthly
+        scorecard (a row with a ``wave``) names the wave it comes from.
     """
     st = row["status"]
     if st == "not_measurable":
@@ -101,9 +102,19 @@ def target_sentence(row, lang: str = "zh", *, quarter: str | None = None,
                   actual_interval=format_interval(row["actual_low"], row["actual_high"], unit,
                                                   lang=lang),
                   tolerance=f"{APPORTIONED_TOLERANCE:.0%}")
+    wave = row.get("wave", "") if hasattr(row, "get") else ""
+    if isinstance(wave, str) and wave:
+        return (_status_sentence(row, st, unit, fields, quarter, lang)
+                + ("" if lang == "zh" else " ")
+                + labels.text("scorecard.narrative.wave_note", lang, wave=wave))
+    return _status_sentence(row, st, unit, fields, quarter, lang)
+
+
+def _status_sentence(row, st: str, unit: str, fields: dict, quarter: str | None,
+                     lang: str) -> str:
     key = f"scorecard.narrative.{st}"
     if st == "met" and quarter is not None:
-        qend = parse_quarter(quarter).asfreq("M", how="end")
+        qend = period_end(quarter)
         if pd.Period(row["deadline_month"], freq="M") > qend:
             key = "scorecard.narrative.met_early"
     elif st == "on_track" and at_scale_end(direction=row["direction"], target=row["target"],

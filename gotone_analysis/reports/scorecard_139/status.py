@@ -74,7 +74,7 @@ _TOL = f"{APPORTIONED_TOLERANCE:.0%}"
 #: The status rules, in the order they are applied (the one place they are written).
 STATUS_RULES: dict[str, str] = {
     "not_measurable": "the data cannot measure the metric (reason in source), or there is "
-                      "no actual for the quarter",
+                      "no actual for the period scored",
     "inconclusive": "the deadline is reached and the actual at the deadline cannot be told "
                     f"apart from the target: a survey estimate whose {_LEVEL} confidence "
                     "interval holds the target (within sampling error), or a city target "

@@ -28,9 +28,12 @@ from .actuals import (
     ACTUAL_LEVEL,
     ActualsContext,
     actual_rows,
+    as_of_period,
+    check_month,
     check_quarter,
     check_scope,
-    quarter_end,
+    last_wave,
+    period_end,
     targets_table,
 )
 from .projection import LEVEL, project
@@ -81,8 +84,8 @@ def _projection(ctx: ActualsContext, m: Metric, scope: str, quarter: str, judge:
 def _fit_projection(ctx: ActualsContext, m: Metric, scope: str, quarter: str, judge: pd.Period,
                     level: float) -> pd.DataFrame | None:
     hist = ctx.history(m, scope, ACTUAL_LEVEL)
-    qend = quarter_end(quarter)
-    cut = qend if m.source == "kpi" else qend.asfreq("Q")
+    qend = period_end(quarter)
+    cut = qend if m.source == "kpi" else last_wave(qend)
     past = hist.loc[hist["period"] <= cut].dropna(subset=["estimate"])
     if past.empty:
         return None
@@ -150,16 +153,16 @@ def _check_lang(lang: str) -> None:
         raise UsageError(f"lang must be zh or en; got {lang!r}")
 
 
-def scorecard(dataset, *, quarter: str, scope: str = PROVINCE, lang: str = "zh",
+def scorecard(dataset, *, quarter: str | None = None, scope: str = PROVINCE, lang: str = "zh",
               level: float = LEVEL, targets: pd.DataFrame | None = None,
-              fans: dict | None = None) -> pd.DataFrame:
+              fans: dict | None = None, month: str | None = None) -> pd.DataFrame:
     """The 139 scorecard: one row per target with its actual, projection and status.
 
     Parameters
     ----------
     dataset : gotone_analysis.io.Dataset
         What :func:`gotone_analysis.io.open_dataset` returns.
-    quarter : str
+    quarter : str, optional
         ``YYYYQn``: actuals as of its end.
     scope : str
         ``province`` or a city code.
@@ -172,6 +175,10 @@ def scorecard(dataset, *, quarter: str, scope: str = PROVINCE, lang: str = "zh",
     fans : dict, optional
         When given, filled with ``target_id -> projection table`` (:func:`project`) for
         every target projected.
+    month : str, optional
+        ``YYYY-MM`` instead of ``quarter``: the monthly scorecard as of the month's end
+        (KPI counts of the month, survey targets from the latest wave ended by then;
+        :mod:`.actuals`), under the same rules.
 
     Returns
     -------
@@ -183,16 +190,17 @@ def scorecard(dataset, *, quarter: str, scope: str = PROVINCE, lang: str = "zh",
         :data:`STATUS_RULES`; ``source`` says where the actual comes from, how it was
         projected, or why it is not measurable. Targets are in file order, none dropped.
     """
-    check_quarter(quarter)
+    period = as_of_period(quarter, month)
     check_scope(scope)
     _check_lang(lang)
-    return _score(ActualsContext(dataset), targets_table(targets), quarter, scope, lang, level, fans)
+    return _score(ActualsContext(dataset), targets_table(targets), period, scope, lang, level, fans)
 
 
-def city_scorecards(dataset, *, quarter: str, cities: Sequence[str] = CITY_CODES,
-                    lang: str = "zh", level: float = LEVEL,
-                    targets: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The scorecard of every city, stacked.
+def city_scorecards(dataset, *, quarter: str | None = None,
+                    cities: Sequence[str] = CITY_CODES, lang: str = "zh", level: float = LEVEL,
+                    targets: pd.DataFrame | None = None,
+                    month: str | None = None) -> pd.DataFrame:
+    """The scorecard of every city, stacked (as of a quarter, or a ``month``).
 
     Returns
     -------
@@ -200,9 +208,9 @@ def city_scorecards(dataset, *, quarter: str, cities: Sequence[str] = CITY_CODES
         ``scope`` (city code) followed by the columns of :func:`scorecard`, cities in
         the order given.
     """
-    check_quarter(quarter)
+    period = as_of_period(quarter, month)
     _check_lang(lang)
-    return _city_cards(ActualsContext(dataset), targets_table(targets), quarter, cities, lang, level)
+    return _city_cards(ActualsContext(dataset), targets_table(targets), period, cities, lang, level)
 
 
 def _city_cards(ctx: ActualsContext, tg: pd.DataFrame, quarter: str, cities: Sequence[str],
@@ -217,7 +225,8 @@ def _city_cards(ctx: ActualsContext, tg: pd.DataFrame, quarter: str, cities: Seq
 
 
 
-def contributions(dataset, *, quarter: str, targets: pd.DataFrame | None = None
+def contributions(dataset, *, quarter: str | None = None,
+                  targets: pd.DataFrame | None = None, month: str | None = None
                   ) -> pd.DataFrame:
     """Where the province gap of each target comes from: every city's share of it.
 
@@ -234,8 +243,8 @@ def contributions(dataset, *, quarter: str, targets: pd.DataFrame | None = None
         target, weight`` (the city's share of the base, 1 for counts), ``contribution``
         (adds up over the cities to the province ``gap``), ``gap`` (the province gap).
     """
-    check_quarter(quarter)
-    return _contributions(ActualsContext(dataset), targets_table(targets), quarter)
+    return _contributions(ActualsContext(dataset), targets_table(targets),
+                          as_of_period(quarter, month))
 
 
 def _contributions(ctx: ActualsContext, tg: pd.DataFrame, quarter: str) -> pd.DataFrame:
@@ -300,15 +309,16 @@ def worst_cities(contributions: pd.DataFrame, targets: pd.DataFrame) -> dict[str
 
 
 def headline(card: pd.DataFrame, *, quarter: str | None = None,
-             scope: str | None = None) -> dict[str, float | str | None]:
+             scope: str | None = None, month: str | None = None
+             ) -> dict[str, float | str | None]:
     """Flat headline numbers of a scorecard for :func:`gotone_analysis.report.publish`.
 
     Parameters
     ----------
     card : DataFrame
         From :func:`scorecard`.
-    quarter, scope : str, optional
-        Recorded as ``quarter`` and ``scope`` when given.
+    quarter, scope, month : str, optional
+        Recorded as ``quarter``, ``scope`` and ``month`` when given.
 
     Returns
     -------
@@ -320,6 +330,8 @@ def headline(card: pd.DataFrame, *, quarter: str | None = None,
     out: dict[str, float | str | None] = {}
     if quarter is not None:
         out["quarter"] = quarter
+    if month is not None:
+        out["month"] = month
     if scope is not None:
         out["scope"] = scope
     out["targets"] = len(card)
@@ -372,6 +384,10 @@ class ScorecardReport:
         its own scorecard (one row a lever).
     contributions : DataFrame or None
         Province only: :func:`contributions` (each city's part of a province gap).
+    month : str or None
+        The monthly scorecard's month ``YYYY-MM`` (None for a quarter's); ``quarter`` is
+        then the quarter holding it, ``compare_to`` a month, and ``targets`` has ``wave``,
+        the survey wave a survey target's actual comes from (empty for KPI targets).
     """
 
     quarter: str
@@ -387,6 +403,7 @@ class ScorecardReport:
     cities: pd.DataFrame | None = None
     attainment: pd.DataFrame | None = None
     contributions: pd.DataFrame | None = None
+    month: str | None = None
 
     def headline(self) -> dict[str, float | str | None]:
         """The report's headline numbers.
@@ -401,9 +418,19 @@ class ScorecardReport:
             each lever's light and worst status, ``lever_<lever>_light`` and
             ``lever_<lever>_status`` (:func:`lever_summary`); for the province, the city
             adding most to each shortfall, ``<id>_worst_city`` (:func:`worst_cities`);
-            with a comparison quarter, each target's actual then, ``<id>_previous``.
+            with a comparison quarter, each target's actual then, ``<id>_previous``, and
+            its status then, ``<id>_status_previous``, and how it changed, like with like,
+            ``<id>_status_change`` (:data:`.status.CHANGES`). A monthly scorecard records
+            ``month`` instead of ``quarter``, and the wave of each survey actual,
+            ``<id>_wave``.
         """
-        out = headline(self.card, quarter=self.quarter, scope=self.scope)
+        if self.month is None:
+            out = headline(self.card, quarter=self.quarter, scope=self.scope)
+        else:
+            out = headline(self.card, month=self.month, scope=self.scope)
+            for tid, wave in zip(self.targets["target_id"], self.targets["wave"], strict=True):
+                if wave:
+                    out[f"{tid}_wave"] = wave
         if self.levers is not None:
             for r in self.levers.itertuples(index=False):
                 out[f"lever_{r.lever}_light"] = r.light
@@ -413,12 +440,15 @@ class ScorecardReport:
         if self.reference is not None:
             for r in self.reference.itertuples(index=False):
                 out[f"{r.target_id}_previous"] = finite_or_none(r.actual)
+                out[f"{r.target_id}_status_previous"] = r.status
         if self.changes is not None:
             out["compare_to"] = self.compare_to
             way = self.changes.loc[self.changes["changed"], "direction_of_change"]
             out["changed_better"] = int((way == "better").sum())
             out["changed_worse"] = int((way == "worse").sum())
             out["changed_final"] = int((way == "final").sum())
+            for r in self.changes.itertuples(index=False):
+                out[f"{r.target_id}_status_change"] = r.direction_of_change
         return out
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -448,7 +478,7 @@ class ScorecardReport:
 
 def _series_rows(ctx: ActualsContext, targets: pd.DataFrame, quarter: str, scope: str
                  ) -> pd.DataFrame:
-    qend = quarter_end(quarter)
+    qend = period_end(quarter)
     start = pd.Period(f"{qend.year - 1}-01", freq="M")
     parts = []
     for t in targets.itertuples(index=False):
@@ -458,7 +488,7 @@ def _series_rows(ctx: ActualsContext, targets: pd.DataFrame, quarter: str, scope
         hist = ctx.history(m, scope, ACTUAL_LEVEL)
         if not len(hist):
             continue
-        lo, hi = (start, qend) if m.source == "kpi" else (start.asfreq("Q"), qend.asfreq("Q"))
+        lo, hi = (start, qend) if m.source == "kpi" else (start.asfreq("Q"), last_wave(qend))
         rows = hist.loc[(hist["period"] >= lo) & (hist["period"] <= hi),
                         ["period", "estimate", "ci_low", "ci_high"]]
         parts.append(rows.assign(target_id=t.id))
@@ -468,9 +498,10 @@ def _series_rows(ctx: ActualsContext, targets: pd.DataFrame, quarter: str, scope
     return pd.concat(parts, ignore_index=True)[cols]
 
 
-def report_tables(dataset, *, quarter: str, scope: str = PROVINCE,
+def report_tables(dataset, *, quarter: str | None = None, scope: str = PROVINCE,
                   compare_to: str | None = None, lang: str = "zh", level: float = LEVEL,
-                  targets: pd.DataFrame | None = None) -> ScorecardReport:
+                  targets: pd.DataFrame | None = None,
+                  month: str | None = None) -> ScorecardReport:
     """Every table of the scorecard report, from one reading of the data.
 
     The KPI sums and survey estimates are computed once and every series is fitted once
@@ -494,6 +525,10 @@ def report_tables(dataset, *, quarter: str, scope: str = PROVINCE,
         Coverage of the projection intervals.
     targets : DataFrame, optional
         Targets as :func:`gotone_analysis.targets.load_targets` returns (default: shipped).
+    month : str, optional
+        ``YYYY-MM`` instead of ``quarter``: the monthly scorecard as of the month's end,
+        by the same functions and rules (:func:`scorecard`); ``compare_to`` is then an
+        earlier month.
 
     Returns
     -------
@@ -501,17 +536,23 @@ def report_tables(dataset, *, quarter: str, scope: str = PROVINCE,
         The scorecard, its series and projections, the lever lights, the comparison, and
         for the province the city scorecards, the city x lever table and contributions.
     """
-    check_quarter(quarter)
+    period = as_of_period(quarter, month)
     check_scope(scope)
     _check_lang(lang)
     if compare_to is not None:
-        check_quarter(compare_to)
-        if parse_quarter(compare_to) >= parse_quarter(quarter):
-            raise UsageError(f"compare_to must be a quarter before {quarter}, got {compare_to}")
+        if month is not None:
+            check_month(compare_to)
+            before = pd.Period(compare_to, freq="M") < pd.Period(month, freq="M")
+        else:
+            check_quarter(compare_to)
+            before = parse_quarter(compare_to) < parse_quarter(quarter)
+        if not before:
+            raise UsageError(f"compare_to must be a {'month' if month else 'quarter'} "
+                             f"before {period}, got {compare_to}")
     ctx = ActualsContext(dataset)
     tg = targets_table(targets)
     fans: dict[str, pd.DataFrame] = {}
-    card = _score(ctx, tg, quarter, scope, lang, level, fans)
+    card = _score(ctx, tg, period, scope, lang, level, fans)
     meta = tg.set_index("id")
     full = card.copy()
     full["metric"] = full["target_id"].map(meta["metric"])
@@ -524,18 +565,22 @@ def report_tables(dataset, *, quarter: str, scope: str = PROVINCE,
     fan_table = (pd.concat([f.assign(target_id=tid) for tid, f in fans.items()],
                            ignore_index=True)[fan_cols] if fans
                  else pd.DataFrame(columns=fan_cols))
-    out = ScorecardReport(quarter=quarter, scope=scope, compare_to=compare_to, card=card,
-                          targets=full, series=_series_rows(ctx, tg, quarter, scope),
-                          fans=fan_table, levers=lever_summary(card))
+    waves = [a["as_of"] if a["kind"] == "survey" and month is not None else ""
+             for a in actual_rows(ctx, tg, period, scope, ACTUAL_LEVEL)]
+    full["wave"] = waves
+    held = quarter if month is None else str(pd.Period(month, freq="M").asfreq("Q"))
+    out = ScorecardReport(quarter=held, scope=scope, compare_to=compare_to, card=card,
+                          targets=full, series=_series_rows(ctx, tg, period, scope),
+                          fans=fan_table, levers=lever_summary(card), month=month)
     if compare_to is not None:
         out.reference = _score(ctx, tg, compare_to, scope, lang, level)
         changes = status_changes(card, out.reference, level=ACTUAL_LEVEL)
         changes["unit"] = changes["target_id"].map(meta["unit"])
         out.changes = changes
     if scope == PROVINCE:
-        out.cities = _city_cards(ctx, tg, quarter, ctx.cities(), lang, level)
+        out.cities = _city_cards(ctx, tg, period, ctx.cities(), lang, level)
         out.attainment = attainment(out.cities)
-        out.contributions = _contributions(ctx, tg, quarter)
+        out.contributions = _contributions(ctx, tg, period)
     else:
         out.attainment = attainment(card.assign(scope=scope))
     return out

@@ -115,7 +115,8 @@ def reader_table(table: pd.DataFrame, *, lang: str = "zh", columns: Sequence[str
         Columns to show; besides the table's own, ``actual_ci`` (the survey interval of
         the actual), ``projected_pi`` (the projection's interval) and ``target`` (with its
         direction). Default: lever, label, target, deadline, actual, its interval,
-        projection, its interval, status.
+        projection, its interval, status. A table with a ``wave`` column (a monthly
+        scorecard) shows a survey actual with the wave it comes from.
     level : float
         Coverage of the projection intervals (for the heading).
     note : str
@@ -137,6 +138,13 @@ def reader_table(table: pd.DataFrame, *, lang: str = "zh", columns: Sequence[str
         return lambda t, lang: [format_value(v, u, signed=signed, lang=lang)
                                 for v, u in zip(t[c], units, strict=True)]
 
+    def actuals(t, lang):
+        """The actual in its unit; a survey actual of a monthly scorecard with its wave."""
+        cells = values("actual")(t, lang)
+        waves = t["wave"] if "wave" in t else [""] * len(cells)
+        return [labels.text("scorecard.wave_label", lang, value=c, wave=w)
+                if isinstance(w, str) and w else c for c, w in zip(cells, waves, strict=True)]
+
     def statuses(c: str):
         return lambda t, lang: [labels.text(f"scorecard.status.{s}", lang) for s in t[c]]
 
@@ -144,7 +152,7 @@ def reader_table(table: pd.DataFrame, *, lang: str = "zh", columns: Sequence[str
         "target": lambda t, lang: [f"{DIRECTION_SIGNS.get(d, d)} {format_value(v, u, lang=lang)}"
                                    for d, v, u in zip(t["direction"], t["target"], units,
                                                       strict=True)],
-        "actual": values("actual"), "projected": values("projected"),
+        "actual": actuals, "projected": values("projected"),
         "actual_ref": values("actual_ref"),
         "gap": values("gap", signed=True), "change": values("change", signed=True),
         "actual_ci": lambda t, lang: [format_interval(lo, hi, u, lang=lang) if lo != hi else "—"
