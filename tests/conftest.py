@@ -6,6 +6,7 @@ one generate it and the others wait and reuse it.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -58,3 +59,16 @@ def demo_batches(small_demo, tmp_path_factory) -> dict[str, Path]:
                 assert result.exit_code == 0, result.table()
             (target / ".complete").touch()
     return out
+
+
+@pytest.fixture
+def fake_data(tmp_path: Path) -> Path:
+    """A one-wave data folder (2010Q4, a valid survey file, marked synthetic) for batches
+    of the test notebooks."""
+    from fixtures.frames import valid_survey
+
+    root = tmp_path / "data"
+    (root / "survey").mkdir(parents=True)
+    (root / "MANIFEST.json").write_text(json.dumps({"synthetic": True}), encoding="utf-8")
+    valid_survey(quarter="2010Q4").to_csv(root / "survey" / "survey_2010Q4.csv", index=False)
+    return root

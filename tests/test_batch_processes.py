@@ -13,7 +13,6 @@ from pathlib import Path
 
 import psutil
 import pytest
-from fixtures.frames import valid_survey
 
 from gotone_analysis import cli, processes
 from gotone_analysis.runner import (
@@ -28,13 +27,6 @@ from gotone_analysis.runner import (
 TEST_NOTEBOOKS = Path(__file__).parent / "notebooks"
 
 
-@pytest.fixture()
-def fake_data(tmp_path: Path) -> Path:
-    root = tmp_path / "data"
-    (root / "survey").mkdir(parents=True)
-    (root / "MANIFEST.json").write_text(json.dumps({"synthetic": True}), encoding="utf-8")
-    valid_survey(quarter="2010Q4").to_csv(root / "survey" / "survey_2010Q4.csv", index=False)
-    return root
 
 
 def _describe(procs) -> list[str]:

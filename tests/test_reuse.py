@@ -13,7 +13,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from fixtures.frames import valid_survey
 from test_reproducible import normalised
 
 from gotone_analysis import config, pages
@@ -22,13 +21,6 @@ from gotone_analysis.runner import reuse, run_batch
 TEST_NOTEBOOKS = Path(__file__).parent / "notebooks"
 
 
-@pytest.fixture
-def fake_data(tmp_path: Path) -> Path:
-    root = tmp_path / "data"
-    (root / "survey").mkdir(parents=True)
-    (root / "MANIFEST.json").write_text(json.dumps({"synthetic": True}), encoding="utf-8")
-    valid_survey(quarter="2010Q4").to_csv(root / "survey" / "survey_2010Q4.csv", index=False)
-    return root
 
 
 def batch(data: Path, out: Path, reports: str = "ok", scope: str = "province,fuzhou",

@@ -41,13 +41,6 @@ def snapshot(folder: Path) -> dict[str, bytes]:
                                        p.relative_to(folder).parts)}
 
 
-@pytest.fixture()
-def fake_data(tmp_path: Path) -> Path:
-    root = tmp_path / "data"
-    (root / "survey").mkdir(parents=True)
-    (root / "MANIFEST.json").write_text(json.dumps({"synthetic": True}), encoding="utf-8")
-    valid_survey(quarter="2010Q4").to_csv(root / "survey" / "survey_2010Q4.csv", index=False)
-    return root
 
 
 def batch(fake_data: Path, out: Path, reports: str, scope: str = "province,fuzhou", **kw):
