@@ -12,6 +12,10 @@ command on the full-scale demo data (about 80 M customer-months, generated once 
   sum over the tree at one sample;
 * ``quarter_<report>_seconds=`` each report's seconds summed over the scopes, from the
   batch's own closing table (one row per notebook, seconds measured in the worker);
+* where those seconds went (:func:`phase_lines`): ``quarter_phase_<phase>_seconds=``
+  over all notebooks for kernel start, imports, data, compute, figures, publish and
+  export, ``quarter_notebook_mean_seconds=``, ``quarter_notebook_fixed_seconds=`` (a
+  notebook's mean seconds outside data and compute) and ``quarter_<report>_phases=``;
 * ``quarter_rerun_seconds=`` the same command again into the same output folder,
   nothing changed: every report is reused (:mod:`gotone_analysis.runner.reuse`);
   ``quarter_rerun_reused=`` how many were;
@@ -182,6 +186,46 @@ def parse_closing_table(text: str) -> list[dict]:
             row["quarter"] = q
         rows.append(row)
     return rows
+
+
+def phase_lines(timings_csv: Path) -> list[str]:
+    """``name=value`` lines of where the notebooks' seconds went, from a batch's
+    ``.logs/timings.csv`` (:func:`gotone_analysis.runner.batch.write_timings`).
+
+    ``quarter_phase_<phase>_seconds`` sums a phase over every notebook (kernel start,
+    imports, data, compute, figures, publish, export:
+    :data:`gotone_analysis.timings.PHASES`), ``quarter_notebook_mean_seconds`` and
+    ``quarter_notebook_fixed_seconds`` (the mean of everything but data and compute:
+    what a notebook costs whatever its analysis), and
+    ``quarter_<report>_phases=phase:seconds,...`` each report's sums over its scopes.
+    """
+    import pandas as pd
+
+    from gotone_analysis.timings import PHASES
+
+    t = pd.read_csv(timings_csv)
+    if t.empty:
+        return []
+    lines = [f"quarter_phase_{p}_seconds={t[p].sum():.1f}" for p in PHASES]
+    fixed = t[[p for p in PHASES if p not in ("data", "compute")]].sum(axis=1)
+    lines += [f"quarter_notebook_mean_seconds={t['seconds'].mean():.2f}",
+              f"quarter_notebook_fixed_seconds={fixed.mean():.2f}"]
+    for rep, rows in t.groupby("report", sort=False):
+        lines.append(f"quarter_{rep}_phases="
+                     + ",".join(f"{p}:{rows[p].sum():.1f}" for p in PHASES))
+    return lines
+
+
+def print_phases(out: Path) -> None:
+    """Print :func:`phase_lines` of the batch that published into ``out``."""
+    from gotone_analysis.runner.batch import LOGS_NAME, TIMINGS_NAME
+
+    path = out / LOGS_NAME / TIMINGS_NAME
+    if not path.exists():
+        print("quarter_phases_missing=1")
+        return
+    for line in phase_lines(path):
+        print(line)
 
 
 def run_quarter(data: Path, out: Path, *, jobs: int = 2, engine: str = "duckdb",
@@ -418,6 +462,7 @@ def main(argv: list[str] | None = None) -> int:
                 0.0 if r["seconds"] != r["seconds"] else r["seconds"])
         for rep, secs in by_report.items():
             print(f"quarter_{rep}_seconds={secs:.1f}")
+        print_phases(out)
         failed = [r for r in res["rows"] if r["status"] != "ok"]
         if res["returncode"] != 0 or failed:
             print(res["stdout"][-4000:], file=sys.stderr)

@@ -138,6 +138,11 @@ class WarmKernel:
             "            os.environ[k] = v\n"
             "_gotone_prelude()\n"
             "del _gotone_prelude\n"
+            # a batch times the notebook's phases from here (gotone_analysis.timings)
+            "try:\n"
+            "    __import__('gotone_analysis.timings').timings.start()\n"
+            "except ImportError:\n"
+            "    pass\n"
         )
         try:
             if not _run(self.km.is_alive):

@@ -37,6 +37,7 @@ import pandas as pd
 from . import labels, provenance
 from .findings import FINDINGS, Claim, findings_records, findings_table
 from .provenance import code_version, package_versions
+from .timings import timed
 
 #: Environment variable naming the folder :func:`publish` writes to.
 PUBLISH_DIR_ENV = "GOTONE_PUBLISH_DIR"
@@ -547,6 +548,7 @@ def metrics_json(metrics: Mapping[str, Any]) -> str:
                       allow_nan=False) + "\n"
 
 
+@timed("publish")
 def publish(P, report_name: str, metrics: Mapping[str, Any],
             tables: Mapping[str, pd.DataFrame] | None = None,
             findings: Iterable[Claim] | None = None) -> Published:

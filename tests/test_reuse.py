@@ -12,6 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from test_reproducible import normalised
 
@@ -202,6 +203,24 @@ def _touch_one_byte(path: Path) -> None:
     path.write_bytes(bytes(raw))
 
 
+def _check_timings(out: Path) -> None:
+    """Each report that ran has its seconds by phase, adding up to its seconds."""
+    from gotone_analysis.runner.batch import LOGS_NAME, TIMINGS_NAME
+    from gotone_analysis.timings import PHASES
+
+    t = pd.read_csv(out / LOGS_NAME / TIMINGS_NAME).set_index("report")
+    assert set(t.index) == {"summary", "data_quality", "brand_equity", "satisfaction",
+                            "program_effects", "scorecard_139"}
+    assert (t[list(PHASES)] >= 0).all().all()
+    assert ((t[list(PHASES)].sum(axis=1) - t["seconds"]).abs() < 0.05).all(), t
+    assert (t["kernel"] > 0).all() and (t["export"] > 0).all()
+    assert (t.loc[["brand_equity", "satisfaction", "program_effects", "scorecard_139"],
+                  "figures"] > 0).all()
+    assert (t.loc[["data_quality", "brand_equity", "program_effects"], "data"] > 0).all()
+    assert (t["publish"] > 0).all()
+    assert t.loc["summary", "figures"] == 0
+
+
 def test_the_demo_reruns_exactly_the_reports_reading_a_changed_file(small_demo, tmp_path):
     """One scope of the small demo: nothing changed, a KPI file, a survey wave."""
     data = tmp_path / "demo"
@@ -216,6 +235,7 @@ def test_the_demo_reruns_exactly_the_reports_reading_a_changed_file(small_demo, 
         return {r.report: r.run for r in result.results}
 
     assert set(run().values()) == {"new"}
+    _check_timings(out)
     assert set(run().values()) == {"reused"}
     folder = out / "2010Q4" / "xiamen"
     before = {p.name: p.read_bytes() for p in folder.glob("*.html")}

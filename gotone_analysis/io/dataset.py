@@ -24,6 +24,7 @@ from .. import config, provenance, schema
 from ..contract import TABLES
 from ..errors import DataError, UsageError
 from ..schema import Problem
+from ..timings import timed
 from .mapping import (
     FILE_MAPPING_SUFFIX,
     MAPPING_NAME,
@@ -386,6 +387,7 @@ class Dataset:
                              "add it there (the run card and the batch's reuse rely on it)")
 
     # -- tables
+    @timed("data")
     def _load_files(self, files: Iterable[Path], kind: str) -> list[pd.DataFrame]:
         frames, problems = [], []
         for f in files:
@@ -556,6 +558,7 @@ class Dataset:
             self._records["panel/"] = self._input_record(folder, "panel")
         return folder
 
+    @timed("data")
     def _validate_panel(self, folder: Path) -> None:
         """Validate the panel once per panel version and code version: in a batch the
         outcome is kept in its cache (:func:`gotone_analysis.cache.shared`, keyed by the

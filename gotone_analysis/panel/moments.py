@@ -288,7 +288,7 @@ def cohort_moments(table, *, unit: str, time: str, cohort: str, outcome: str,
         if by:
             units = queries.execute(t.group_by(by).aggregate(_units=t[unit].nunique()))
         else:
-            units = pd.DataFrame({"_units": [int(t[unit].nunique().execute())]})
+            units = queries.execute(t.aggregate(_units=t[unit].nunique()))
     keys = [*by, "_cohort"]
     res = parts[0] if len(parts) == 1 else \
         pd.concat(parts).groupby(keys, dropna=False, as_index=False).sum(min_count=1)

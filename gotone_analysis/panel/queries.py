@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import UsageError
+from ..timings import timed
 from .engine import connect
 
 __all__ = [
@@ -152,6 +153,7 @@ def _as_table(table):
     return table
 
 
+@timed("data")
 def execute(expr) -> pd.DataFrame:
     """Run an Ibis expression in its engine.
 

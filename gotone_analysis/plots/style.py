@@ -15,9 +15,10 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 
 from ..compare import MARK_DOWN, MARK_UP
+from ..timings import watch_figures
 
 __all__ = ["CJK_FONT_FILE", "COLORS", "MARK_COLORS", "font_path", "mark_text", "new_axes",
-           "setup_style"]
+           "setup_style", "show_laid_out"]
 
 #: File name of the CJK font (inside the ``mplfonts`` package) used for every figure.
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
@@ -61,6 +62,7 @@ def setup_style() -> str:
     str
         The family name of the registered font (``"Noto Sans CJK SC"``).
     """
+    watch_figures()  # in a batch's kernel, matplotlib's drawing after the cell is timed
     name = _STYLE_DONE.get("name")
     if name is None:
         path = font_path()
@@ -86,6 +88,38 @@ def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
     return ax
+
+
+def show_laid_out(fig) -> bool:
+    """Show a figure that sets its own margins, rendered once, in a Jupyter kernel.
+
+    Jupyter's inline backend renders every figure with ``bbox_inches="tight"``: it draws
+    the figure once to measure it and again to render it, which for a grid of many
+    panels doubles the seconds. A figure whose margins are fixed
+    (``subplots_adjust``) needs no measuring: it is rendered here once, at its own size
+    and dpi, shown as the same PNG output, and closed so the backend does not render it
+    again. Outside a kernel with the inline backend nothing happens.
+
+    Returns
+    -------
+    bool
+        True when the figure was shown (and closed) here.
+    """
+    import io
+
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    if get_ipython() is None or "inline" not in plt.get_backend():
+        return False
+    from IPython.display import Image, display
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches=None, facecolor="white")
+    display(Image(data=buf.getvalue(), format="png"))
+    plt.close(fig)
+    return True
 
 
 def mark_text(value: object) -> str:

@@ -27,7 +27,7 @@ from typing import TextIO
 
 import pandas as pd
 
-from .. import batch_prep, config, pages, processes, provenance
+from .. import batch_prep, config, pages, processes, provenance, timings
 from .. import cache as shared_cache
 from ..errors import GotoneError, UsageError
 from ..params import parse_months, parse_quarters
@@ -60,6 +60,8 @@ STAGING_NAME = ".staging"
 OWNER_NAME = "batch.json"
 #: Folder (in the output folder) of the workers' and kernels' logs.
 LOGS_NAME = ".logs"
+#: File (in the log folder) of each report's seconds by phase (:func:`write_timings`).
+TIMINGS_NAME = "timings.csv"
 #: Seconds a second batch waits for the lock before giving up.
 LOCK_TIMEOUT = 10.0
 #: Set to ``0`` to hide the progress bar of ``gotone run``.
@@ -515,10 +517,37 @@ def _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names,
     results.sort(key=lambda r: order[(r.quarter, r.report, r.scope)])
     batch = BatchResult(run_id=run_id, out_dir=out_dir, results=results,
                         interrupted=interrupted, error=error)
+    write_timings(out_dir / LOGS_NAME, results)
     print_summary(batch, tasks, stream)
     if error:
         raise PublishError(error) from failure
     return batch
+
+
+def write_timings(log_dir: Path, results: Sequence[TaskResult]) -> Path | None:
+    """Write where each report's seconds went to ``<log_dir>/timings.csv``.
+
+    One row per report that ran: ``quarter, report, scope, seconds`` and the seconds of
+    every phase of :data:`gotone_analysis.timings.PHASES` (kernel start, imports, data,
+    compute, figures, publish, export). ``make bench`` prints their sums.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The file, or None when no report ran (or the folder cannot be written).
+    """
+    rows = [{"quarter": r.quarter, "report": r.report, "scope": r.scope,
+             "seconds": round(r.seconds, 3), **r.phases} for r in results if r.phases]
+    if not rows:
+        return None
+    path = log_dir / TIMINGS_NAME
+    frame = pd.DataFrame(rows, columns=["quarter", "report", "scope", "seconds",
+                                        *timings.PHASES])
+    try:
+        provenance.atomic_write_text(path, frame.to_csv(index=False))
+    except OSError:  # the timings are for benchmarks; never fail a batch for them
+        return None
+    return path
 
 
 def _publish_message(exc: OSError, task: Task, out_dir: Path) -> str:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import cache as shared_cache
-from .. import kernels, labels, pages, processes, provenance, report
+from .. import kernels, labels, pages, processes, provenance, report, timings
 from ..reports.summary.tables import OUTPUT_DIR_ENV
 from .plan import Task
 
@@ -34,6 +34,10 @@ KERNEL_START_TIMEOUT = 120
 
 #: The process id of the batch that started this worker (set by :func:`worker_init`).
 _BATCH_PID: list[int] = []
+#: The batch's log folder, where kernels write their phase seconds (:func:`worker_init`).
+_LOG_DIR: list[str] = []
+#: Subfolder of the log folder holding one kernel's phase totals a report.
+TIMINGS_DIR = "timings"
 
 
 @dataclass
@@ -50,6 +54,8 @@ class TaskResult:
     quarter: str = ""
     #: ``reused``, or why the report ran (:mod:`gotone_analysis.runner.reuse`), in words.
     run: str = ""
+    #: Seconds by phase (:func:`gotone_analysis.timings.breakdown`) of a report that ran.
+    phases: dict[str, float] = field(default_factory=dict)
 
 
 
@@ -73,6 +79,7 @@ def worker_init(log_dir: str | None = None, batch_pid: int | None = None) -> Non
         processes.die_with_parent(batch_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if log_dir:
+        _LOG_DIR[:] = [log_dir]
         fd = os.open(os.path.join(log_dir, f"worker-{os.getpid()}.log"),
                      os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         os.dup2(fd, 1)
@@ -117,6 +124,26 @@ def stop_if_orphaned() -> None:
     os._exit(1)
 
 
+def _timings_file(task: Task) -> Path | None:
+    """Where the task's kernel writes its phase totals (in the batch's log folder)."""
+    if not _LOG_DIR:
+        return None
+    folder = Path(_LOG_DIR[0]) / TIMINGS_DIR
+    folder.mkdir(exist_ok=True)
+    name = re.sub(r"[^\w.-]", "_", f"{task.quarter}-{task.scope}-{task.report}")
+    return folder / f"{name}.json"
+
+
+def _cells_seconds(nb) -> float:
+    """The seconds the notebook's cells ran, from papermill's per-cell durations."""
+    total = 0.0
+    for cell in nb.cells:
+        value = cell.get("metadata", {}).get("papermill", {}).get("duration")
+        if isinstance(value, (int, float)):
+            total += float(value)
+    return total
+
+
 def execute_task(task: Task) -> TaskResult:
     """Execute one notebook with papermill and export its reader copy, in staging.
 
@@ -140,6 +167,8 @@ def execute_task(task: Task) -> TaskResult:
            report.CACHE_DIR_ENV: str(task.cache_dir),
            shared_cache.NO_CACHE_ENV: "0" if task.use_cache else "1",
            OUTPUT_DIR_ENV: None if task.out_dir is None else str(task.out_dir)}
+    timing_file = _timings_file(task)
+    env[timings.TIMINGS_ENV] = None if timing_file is None else str(timing_file)
     for key, value in env.items():
         if value is None:
             os.environ.pop(key, None)
@@ -160,6 +189,7 @@ def execute_task(task: Task) -> TaskResult:
             kernel_manager_class=kernels.owned_manager_class(),
             **({"km": km} if km is not None else {}))
         kernels.release(km)
+        executed_at = time.perf_counter()
         nb = publishable_notebook(nb, task)
         stop_if_orphaned()
         _write_notebook(nb, executed)
@@ -169,8 +199,13 @@ def execute_task(task: Task) -> TaskResult:
         kernels.release(km)
         stop_if_orphaned()
         return failed_result(task, exc, executed, time.perf_counter() - start)
-    return TaskResult(task.report, task.scope, "ok", time.perf_counter() - start,
-                      files=[executed.name, f"{task.report}.html"])
+    done = time.perf_counter()
+    cells = _cells_seconds(nb)
+    phases = timings.breakdown(
+        cells, timings.read(timing_file) if timing_file is not None else {},
+        kernel_wait=executed_at - start - cells, export=done - executed_at)
+    return TaskResult(task.report, task.scope, "ok", done - start,
+                      files=[executed.name, f"{task.report}.html"], phases=phases)
 
 
 #: A default object repr, e.g. ``<pandas.io.formats.style.Styler at 0x7f5e69f54450>``.

@@ -19,11 +19,13 @@ from ...plots.charts import (
     trend_benchmark_line,
 )
 from ...plots.style import COLORS, MARK_COLORS, mark_text, new_axes
+from ...timings import timed
 from .scores import COMPONENTS, FUNNEL_STAGES
 
 __all__ = ["city_heatmap", "component_changes", "funnel_plot", "trend_plot"]
 
 
+@timed("figures")
 def trend_plot(
     table: pd.DataFrame,
     *,
@@ -95,6 +97,7 @@ def _column(rows: pd.DataFrame, name: str) -> np.ndarray | None:
     return rows[name].to_numpy(dtype="float64") if name in rows else None
 
 
+@timed("figures")
 def component_changes(
     table: pd.DataFrame,
     *,
@@ -170,6 +173,7 @@ def _level_dots(ax: Axes, rows: pd.DataFrame, names: Sequence[str]) -> None:
     ax.margins(y=0.2)
 
 
+@timed("figures")
 def city_heatmap(
     table: pd.DataFrame,
     *,
@@ -238,6 +242,7 @@ def city_heatmap(
     return ax
 
 
+@timed("figures")
 def funnel_plot(
     table: pd.DataFrame,
     *,

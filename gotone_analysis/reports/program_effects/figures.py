@@ -12,10 +12,12 @@ from matplotlib.ticker import MaxNLocator
 
 from ... import labels
 from ...plots.style import COLORS, new_axes
+from ...timings import timed
 
 __all__ = ["event_study_plot", "naive_vs_adjusted_plot"]
 
 
+@timed("figures")
 def event_study_plot(dynamic: pd.DataFrame, *, outcome: str, lang: str = "zh",
                      scale: float = 1.0, ax: Axes | None = None) -> Axes:
     """Event-study estimates by months since the roll-out, with intervals.
@@ -65,6 +67,7 @@ def event_study_plot(dynamic: pd.DataFrame, *, outcome: str, lang: str = "zh",
     return ax
 
 
+@timed("figures")
 def naive_vs_adjusted_plot(effects: pd.DataFrame, *, outcome: str, lang: str = "zh",
                            ax: Axes | None = None) -> Axes:
     """Naive comparison and adjusted effect (with interval) per lever for one outcome.

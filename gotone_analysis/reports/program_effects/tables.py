@@ -43,6 +43,7 @@ import pandas as pd
 
 from ...config import CARE_ROLLOUT, PROVINCE
 from ...effects.did import DidResult, did_from_moments, staggered_did
+from ...panel.queries import execute
 from ...policy import DEFAULT_LEVEL, Policy, quantile, resolve_policy
 
 __all__ = [
@@ -271,9 +272,8 @@ def churn_cells(table, *, quarter: str) -> pd.DataFrame:
     t = _care_columns(t)
     m = t.mutate(digit=t.cust_key.substr(10, 1))
     keys = ["segment", "city", "digit", "t", "g"]
-    cells = (m.group_by(keys)
-             .aggregate(at_risk=m.count(), churned=m.churned.cast("int64").sum())
-             .execute())
+    cells = execute(m.group_by(keys)
+                    .aggregate(at_risk=m.count(), churned=m.churned.cast("int64").sum()))
     for c in ("at_risk", "churned", "t", "g"):
         cells[c] = cells[c].fillna(0).astype("int64")
     return cells.sort_values(keys, kind="stable").reset_index(drop=True)
@@ -348,7 +348,7 @@ def lever_sums(table, *, quarter: str, levers: Sequence[str] = PANEL_LEVERS
                         f"a0_{lv}": s0.sum(), f"b1_{lv}": q1.sum(), f"b0_{lv}": q0.sum(),
                         f"k_{lv}": both.cast("int64").sum(), f"sd_{lv}": dd.sum(),
                         f"sdd_{lv}": (dd * dd).sum()}
-            got = u.aggregate(**out).execute().iloc[0]
+            got = execute(u.aggregate(**out)).iloc[0]
             for lv in levers:
                 rows.append({"scope": scope, "lever": lv,
                              **{c: _sum_or_zero(got[f"{c}_{lv}"]) for c in
@@ -360,7 +360,7 @@ def lever_sums(table, *, quarter: str, levers: Sequence[str] = PANEL_LEVERS
 
 
 def _execute_list(expr, column: str) -> list:
-    return [v for v in expr.execute()[column].tolist() if v is not None and v == v]
+    return [v for v in execute(expr)[column].tolist() if v is not None and v == v]
 
 
 def month_labels(table: pd.DataFrame, columns: Sequence[str] = ("cohort", "time")

@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 from ... import labels
 from ...plots.charts import finish_trend_axes, trend_band_line, trend_benchmark_line
 from ...plots.style import COLORS, new_axes
+from ...timings import timed
 
 __all__ = ["decomposition_waterfall", "importance_performance_plot", "lead_text",
            "satisfaction_index_plot"]
@@ -58,6 +59,7 @@ def lead_text(lead: float, lang: str = "zh") -> str:
     return labels.text("plot.satisfaction.lead_under", lang, lead=f"{-lead:.1f}")
 
 
+@timed("figures")
 def satisfaction_index_plot(
     trend: pd.DataFrame,
     *,
@@ -104,6 +106,7 @@ def satisfaction_index_plot(
         title=title if title is not None else labels.text("plot.satisfaction.index_title", lang))
 
 
+@timed("figures")
 def decomposition_waterfall(
     decomposition: pd.DataFrame,
     *,
@@ -182,6 +185,7 @@ def decomposition_waterfall(
     return ax
 
 
+@timed("figures")
 def importance_performance_plot(
     table: pd.DataFrame,
     *,

@@ -22,7 +22,8 @@ from matplotlib.ticker import FuncFormatter
 
 from ... import labels
 from ...plots.charts import heatmap
-from ...plots.style import COLORS, new_axes, setup_style
+from ...plots.style import COLORS, new_axes, setup_style, show_laid_out
+from ...timings import timed
 from .projection import LEVEL
 from .view import DIRECTION_SIGNS, LIGHT_COLORS, STATUS_COLORS, format_interval, format_value
 
@@ -31,6 +32,7 @@ __all__ = ["city_lever_heatmap", "lever_lights", "target_plot", "target_grid"]
 _LINE = 0.34        # inches a text line of the traffic-light board takes
 
 
+@timed("figures")
 def lever_lights(levers: pd.DataFrame, targets: pd.DataFrame, *, lang: str = "zh",
                  title: str | None = None, ax: Axes | None = None) -> Axes:
     """The levers at a glance: one traffic light a lever, its targets' actual, target and
@@ -185,6 +187,7 @@ def target_plot(series: pd.DataFrame, fans: pd.DataFrame, targets: pd.DataFrame,
     return ax
 
 
+@timed("figures")
 def target_grid(series: pd.DataFrame, fans: pd.DataFrame, targets: pd.DataFrame, *,
                 lang: str = "zh", level: float = LEVEL, ncols: int = 4,
                 target_ids: Sequence[str] | None = None, axes=None) -> np.ndarray:
@@ -245,9 +248,12 @@ def target_grid(series: pd.DataFrame, fans: pd.DataFrame, targets: pd.DataFrame,
     if len(ids):
         flat[0].figure.legend([h for h, _ in shown], [lab for _, lab in shown],
                               loc="upper center", ncol=len(shown), frameon=False, fontsize=8)
+    if axes is None and len(ids):  # its margins are fixed: rendered once, not measured
+        show_laid_out(flat[0].figure)
     return flat[:len(ids)]
 
 
+@timed("figures")
 def city_lever_heatmap(attainment: pd.DataFrame | None, *, lang: str = "zh",
                        title: str | None = None, ax: Axes | None = None) -> Axes | None:
     """The cities x levers heat map of the share of measurable targets met or on track.
