@@ -31,7 +31,7 @@ import tempfile
 import time
 from collections.abc import Mapping
 
-from . import processes
+from . import kernel_fork, processes
 
 __all__ = ["WARM_ENV", "WARM_IMPORTS", "WarmKernel", "enabled", "owned_manager_class",
            "prepare_next", "release", "shutdown_all", "take"]
@@ -86,6 +86,12 @@ def owned_manager_class() -> type:
                 """Start the kernel as ``AsyncKernelManager`` does, tied to this process."""
                 kw.setdefault("preexec_fn", processes.child_preexec())
                 return await super().start_kernel(**kw)
+
+            def format_kernel_cmd(self, extra_arguments=None):
+                """The kernel spec's command, as a fork of this worker's fork server
+                when it has one (:func:`gotone_analysis.kernel_fork.kernel_command`)."""
+                return kernel_fork.kernel_command(
+                    super().format_kernel_cmd(extra_arguments=extra_arguments))
 
         _OWNED.append(OwnedKernelManager)
     return _OWNED[0]

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import cache as shared_cache
-from .. import kernels, labels, pages, processes, provenance, report, timings
+from .. import kernel_fork, kernels, labels, pages, processes, provenance, report, timings
 from ..reports.summary.tables import OUTPUT_DIR_ENV
 from .plan import Task
 
@@ -89,7 +89,10 @@ def worker_init(log_dir: str | None = None, batch_pid: int | None = None) -> Non
     import papermill  # noqa: F401
 
     pages.exporter()
-    # the warm kernel of gotone_analysis.kernels, stopped when the worker exits
+    # kernels forked from a prepared process (gotone_analysis.kernel_fork), and the warm
+    # kernel of gotone_analysis.kernels; both stopped when the worker exits
+    kernel_fork.start_server()
+    multiprocessing.util.Finalize(None, kernel_fork.stop_server, exitpriority=9)
     multiprocessing.util.Finalize(None, kernels.shutdown_all, exitpriority=10)
     kernels.prepare_next("python3")
 
