@@ -47,6 +47,16 @@ def _command(p: psutil.Process) -> str:
         return ""
 
 
+def _is_kernel(p: psutil.Process) -> bool:
+    """A notebook's kernel or its launcher (a kernel forked from a worker's fork server
+    shows the server's command line: gotone_analysis.kernel_fork)."""
+    try:
+        cmd = " ".join(p.cmdline())
+    except psutil.Error:
+        return False
+    return "ipykernel" in cmd or "kernel_fork" in cmd
+
+
 def test_a_killed_batch_leaves_no_process_and_the_next_batch_removes_its_staging(
         small_demo: Path, tmp_path: Path):
     out = tmp_path / "out"
@@ -72,7 +82,7 @@ def test_a_killed_batch_leaves_no_process_and_the_next_batch_removes_its_staging
         folders = set()
         for p in seen.values():
             try:
-                if "ipykernel" in " ".join(p.cmdline()) and STAGING_NAME in p.cwd():
+                if _is_kernel(p) and STAGING_NAME in p.cwd():
                     folders.add(p.cwd())
             except psutil.Error:
                 continue
@@ -91,7 +101,9 @@ def test_a_killed_batch_leaves_no_process_and_the_next_batch_removes_its_staging
         time.sleep(1.0)
         look()
         kinds = " ".join(_command(p) for p in seen.values())
-        assert "spawn_main" in kinds and "ipykernel" in kinds  # workers and kernels run
+        # workers, their kernels' fork servers and the kernels (forked) run
+        assert "spawn_main" in kinds and "kernel_fork serve" in kinds
+        assert sum(_is_kernel(p) for p in seen.values()) >= 2
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
         # workers, kernels and the resource tracker die with the batch, within seconds

@@ -1,0 +1,116 @@
+"""Kernels forked from a worker's fork server (gotone_analysis.kernel_fork)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import psutil
+import pytest
+
+from gotone_analysis import kernel_fork, kernels
+
+
+@pytest.fixture()
+def server(monkeypatch):
+    monkeypatch.delenv(kernel_fork.FORK_ENV, raising=False)
+    path = kernel_fork.start_server()
+    assert path is not None and os.environ[kernel_fork.SERVER_ENV] == path
+    (proc,) = [p for p in psutil.Process().children() if "kernel_fork" in " ".join(p.cmdline())]
+    yield proc
+    kernels.shutdown_all()
+    kernel_fork.stop_server()
+    assert kernel_fork.SERVER_ENV not in os.environ
+    assert not proc.is_running() or proc.status() == psutil.STATUS_ZOMBIE
+
+
+def _start(tmp_path, env=None):
+    km = kernels.owned_manager_class()(kernel_name="python3")
+    kernels._run(km.start_kernel, cwd=str(tmp_path), env={**os.environ, **(env or {})})
+    kc = km.client()
+    kc.start_channels()
+    kernels._run(kc.wait_for_ready, timeout=60)
+    return km, kc
+
+
+def _run(kc, code: str) -> str:
+    out: list[str] = []
+    kernels._run(kc.execute_interactive, code, timeout=60,
+                 output_hook=lambda m: out.append(m.get("content", {}).get("text") or ""))
+    return "".join(out).strip()
+
+
+def test_a_kernel_is_a_fresh_fork_with_its_folder_environment_and_prepared_modules(
+        server, tmp_path):
+    seen = []
+    for i in range(2):
+        km, kc = _start(tmp_path, {"GOTONE_TEST_VALUE": f"kernel-{i}"})
+        launcher = km.provisioner.process.pid
+        try:
+            got = _run(kc, "import os, sys, numpy\n"
+                           "print(os.getpid(), os.getppid(), os.getcwd(),\n"
+                           "      os.environ.get('GOTONE_TEST_VALUE'),\n"
+                           "      'gotone_analysis.reports.scorecard_139.tables' in sys.modules,\n"
+                           "      numpy.random.random(), len([k for k in globals()\n"
+                           "                                  if not k.startswith('_')]))")
+        finally:
+            kc.stop_channels()
+            kernels._run(km.shutdown_kernel)
+        pid, ppid, cwd, value, prepared, draw, names = got.split()
+        assert int(ppid) == server.pid  # forked by the server, not started from scratch
+        assert int(pid) != launcher  # the launcher only stands in for it
+        assert (cwd, value, prepared) == (str(tmp_path), f"kernel-{i}", "True")
+        seen.append((pid, draw, int(names)))
+    assert seen[0][0] != seen[1][0]  # one kernel each
+    assert seen[0][1] != seen[1][1]  # numpy's global generator reseeded, as in a new process
+    assert seen[0][2] == seen[1][2]  # nothing left from the other kernel
+
+
+def test_interrupt_reaches_the_kernel_and_a_killed_launcher_ends_it(server, tmp_path):
+    km, kc = _start(tmp_path)
+    pid = int(_run(kc, "import os; print(os.getpid())"))
+    assert psutil.Process(pid).ppid() == server.pid
+    kc.execute("import time; time.sleep(60)")
+    time.sleep(0.5)
+    kernels._run(km.interrupt_kernel)
+    reply = kernels._run(kc.get_shell_msg, timeout=20)
+    assert reply["content"].get("ename") == "KeyboardInterrupt"
+    assert _run(kc, "print(6 * 7)") == "42"  # still alive after the interrupt
+    kc.stop_channels()
+    kernels._run(km.shutdown_kernel, now=True)  # SIGKILL to the launcher
+    deadline = time.monotonic() + 10
+    while psutil.pid_exists(pid) and time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                break
+        except psutil.NoSuchProcess:
+            break
+        time.sleep(0.1)
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+
+def test_without_a_server_kernels_start_from_their_spec(monkeypatch):
+    cmd = [sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "k.json"]
+    monkeypatch.delenv(kernel_fork.SERVER_ENV, raising=False)
+    assert kernel_fork.kernel_command(cmd) == cmd
+    monkeypatch.setenv(kernel_fork.SERVER_ENV, "/nonexistent/server.sock")
+    assert kernel_fork.kernel_command(cmd) == cmd
+    monkeypatch.setenv(kernel_fork.FORK_ENV, "0")
+    assert kernel_fork.start_server() is None and not kernel_fork.enabled()
+
+
+def test_the_launcher_replaces_ipykernel_in_the_command(server):
+    cmd = [sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "k.json"]
+    got = kernel_fork.kernel_command(cmd)
+    assert got == [sys.executable, "-Xfrozen_modules=off", "-m", "gotone_analysis.kernel_fork",
+                   os.environ[kernel_fork.SERVER_ENV], "-f", "k.json"]
+    other = ["Rscript", "kernel.R", "k.json"]
+    assert kernel_fork.kernel_command(other) == other
+
+
+def test_every_prepared_module_exists():
+    import importlib
+
+    for name in kernel_fork.prepared_modules():
+        assert importlib.util.find_spec(name) is not None, name
