@@ -1,8 +1,10 @@
 """GoTone quarterly analysis suite: brand equity, satisfaction drivers, program effects."""
 
+import sys as _sys
+
 from . import timings as _timings
 
 __version__ = "0.1.0"
 
-# a kernel of a batch times its phases ($GOTONE_TIMINGS_FILE); elsewhere this does nothing
-_timings.start()
+if "ipykernel" in _sys.modules:  # a batch's kernel times its phases ($GOTONE_TIMINGS_FILE)
+    _timings.start()

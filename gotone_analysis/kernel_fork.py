@@ -21,7 +21,7 @@ holds. When no server answers, the launcher becomes an ordinary kernel
 
 ``$GOTONE_FORK_KERNELS=0`` turns the server off (every kernel starts from scratch).
 
-Public names: :data:`FORK_ENV`, :data:`SERVER_ENV`, :data:`PREPARED_PACKAGES`,
+Public names: :data:`FORK_ENV`, :data:`SERVER_ENV`, :data:`KERNEL_IMPORTS`, :data:`PREPARED_PACKAGES`,
 :func:`enabled`, :func:`start_server`, :func:`stop_server`, :func:`kernel_command`,
 :func:`prepared_modules`, :func:`serve`, :func:`launch`.
 """
@@ -39,7 +39,7 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["FORK_ENV", "PREPARED_PACKAGES", "SERVER_ENV", "enabled", "kernel_command",
+__all__ = ["FORK_ENV", "KERNEL_IMPORTS", "PREPARED_PACKAGES", "SERVER_ENV", "enabled", "kernel_command",
            "launch", "prepared_modules", "serve", "start_server", "stop_server"]
 
 #: Environment variable: ``0`` turns the fork server off.
@@ -51,6 +51,14 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 #: Signals the launcher passes on to its kernel.
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1,
              signal.SIGUSR2)
+#: Modules every report notebook imports (a warm kernel imports them too:
+#: :data:`gotone_analysis.kernels.WARM_IMPORTS`).
+KERNEL_IMPORTS = (
+    "numpy", "pandas", "scipy.stats", "matplotlib.pyplot", "gotone_analysis",
+    "gotone_analysis.report", "gotone_analysis.plots", "gotone_analysis.labels",
+    "gotone_analysis.tables", "gotone_analysis.policy", "gotone_analysis.survey",
+    "gotone_analysis.io",
+)
 #: Packages whose every module the server imports (the report notebooks use them).
 PREPARED_PACKAGES = ("gotone_analysis.reports", "gotone_analysis.effects",
                      "gotone_analysis.panel")
@@ -169,7 +177,7 @@ def serve(path: str) -> None:
     """Run the fork server on the Unix socket ``path`` (its folder is removed at exit).
 
     Binds first (launchers may connect at once; they wait in the backlog), imports
-    ipykernel and :data:`gotone_analysis.kernels.WARM_IMPORTS`, then forks one kernel
+    ipykernel and :func:`prepared_modules`, then forks one kernel
     for each launcher and tells the launcher its kernel's exit status when it ends.
     """
     import selectors
@@ -218,15 +226,13 @@ def serve(path: str) -> None:
 
 def prepared_modules() -> list[str]:
     """The modules the server imports for its kernels: the warm kernel's
-    (:data:`gotone_analysis.kernels.WARM_IMPORTS`), the engine's
+    (:data:`KERNEL_IMPORTS`), the engine's
     (:data:`PREPARED_ENGINE`) and every module of the packages in
     :data:`PREPARED_PACKAGES` (what the report notebooks import)."""
     import importlib
     import pkgutil
 
-    from . import kernels
-
-    names = [*kernels.WARM_IMPORTS, *PREPARED_ENGINE]
+    names = [*KERNEL_IMPORTS, *PREPARED_ENGINE]
     for package in PREPARED_PACKAGES:
         names.append(package)
         try:

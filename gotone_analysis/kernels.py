@@ -31,7 +31,7 @@ import tempfile
 import time
 from collections.abc import Mapping
 
-from . import kernel_fork, processes
+from . import kernel_fork, processes, timings
 
 __all__ = ["WARM_ENV", "WARM_IMPORTS", "WarmKernel", "enabled", "owned_manager_class",
            "prepare_next", "release", "shutdown_all", "take"]
@@ -39,13 +39,9 @@ __all__ = ["WARM_ENV", "WARM_IMPORTS", "WarmKernel", "enabled", "owned_manager_c
 #: Environment variable: ``0`` turns the warm pool off.
 WARM_ENV = "GOTONE_WARM_KERNELS"
 
-#: Modules a warm kernel imports while it waits (what every report notebook imports).
-WARM_IMPORTS = (
-    "numpy", "pandas", "scipy.stats", "matplotlib.pyplot", "gotone_analysis",
-    "gotone_analysis.report", "gotone_analysis.plots", "gotone_analysis.labels",
-    "gotone_analysis.tables", "gotone_analysis.policy", "gotone_analysis.survey",
-    "gotone_analysis.io",
-)
+#: Modules a warm kernel imports while it waits (what every report notebook imports; the
+#: fork server's list, :data:`gotone_analysis.kernel_fork.KERNEL_IMPORTS`).
+WARM_IMPORTS = kernel_fork.KERNEL_IMPORTS
 #: Seconds :func:`take` waits for a warm kernel to finish its imports and the prelude.
 READY_TIMEOUT = 120.0
 
@@ -114,8 +110,11 @@ class WarmKernel:
 
     def __init__(self, kernel_name: str = "python3") -> None:
         self.km = owned_manager_class()(kernel_name=kernel_name)
-        # a neutral folder that outlives every run; take() moves the kernel to its task
-        _run(self.km.start_kernel, cwd=tempfile.gettempdir())
+        # a neutral folder that outlives every run; take() moves the kernel to its task,
+        # and gives it the task's environment (it must not time itself into the file of
+        # the task running now: gotone_analysis.timings)
+        env = {k: v for k, v in os.environ.items() if k != timings.TIMINGS_ENV}
+        _run(self.km.start_kernel, cwd=tempfile.gettempdir(), env=env)
         self.kc = self.km.client()
         self.kc.start_channels()
         code = ("try:\n" + "".join(f"    import {m}\n" for m in WARM_IMPORTS)

@@ -141,7 +141,6 @@ def start() -> bool:
     if "import" not in _STATE:
         _STATE["import"] = builtins.__import__
         builtins.__import__ = _timed_import
-    _write(force=True)
     return True
 
 

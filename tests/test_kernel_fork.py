@@ -12,6 +12,12 @@ import pytest
 from gotone_analysis import kernel_fork, kernels
 
 
+def run_sync(fn, *args, **kwargs):
+    from jupyter_core.utils import run_sync as sync
+
+    return sync(fn)(*args, **kwargs)
+
+
 @pytest.fixture()
 def server(monkeypatch):
     monkeypatch.delenv(kernel_fork.FORK_ENV, raising=False)
@@ -27,16 +33,16 @@ def server(monkeypatch):
 
 def _start(tmp_path, env=None):
     km = kernels.owned_manager_class()(kernel_name="python3")
-    kernels._run(km.start_kernel, cwd=str(tmp_path), env={**os.environ, **(env or {})})
+    run_sync(km.start_kernel, cwd=str(tmp_path), env={**os.environ, **(env or {})})
     kc = km.client()
     kc.start_channels()
-    kernels._run(kc.wait_for_ready, timeout=60)
+    run_sync(kc.wait_for_ready, timeout=60)
     return km, kc
 
 
 def _run(kc, code: str) -> str:
     out: list[str] = []
-    kernels._run(kc.execute_interactive, code, timeout=60,
+    run_sync(kc.execute_interactive, code, timeout=60,
                  output_hook=lambda m: out.append(m.get("content", {}).get("text") or ""))
     return "".join(out).strip()
 
@@ -56,7 +62,7 @@ def test_a_kernel_is_a_fresh_fork_with_its_folder_environment_and_prepared_modul
                            "                                  if not k.startswith('_')]))")
         finally:
             kc.stop_channels()
-            kernels._run(km.shutdown_kernel)
+            run_sync(km.shutdown_kernel)
         pid, ppid, cwd, value, prepared, draw, names = got.split()
         assert int(ppid) == server.pid  # forked by the server, not started from scratch
         assert int(pid) != launcher  # the launcher only stands in for it
@@ -73,12 +79,12 @@ def test_interrupt_reaches_the_kernel_and_a_killed_launcher_ends_it(server, tmp_
     assert psutil.Process(pid).ppid() == server.pid
     kc.execute("import time; time.sleep(60)")
     time.sleep(0.5)
-    kernels._run(km.interrupt_kernel)
-    reply = kernels._run(kc.get_shell_msg, timeout=20)
+    run_sync(km.interrupt_kernel)
+    reply = run_sync(kc.get_shell_msg, timeout=20)
     assert reply["content"].get("ename") == "KeyboardInterrupt"
     assert _run(kc, "print(6 * 7)") == "42"  # still alive after the interrupt
     kc.stop_channels()
-    kernels._run(km.shutdown_kernel, now=True)  # SIGKILL to the launcher
+    run_sync(km.shutdown_kernel, now=True)  # SIGKILL to the launcher
     deadline = time.monotonic() + 10
     while psutil.pid_exists(pid) and time.monotonic() < deadline:
         try:

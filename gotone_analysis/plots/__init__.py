@@ -24,7 +24,7 @@ from .charts import (
     trend_band_line,
     trend_benchmark_line,
 )
-from .style import CJK_FONT_FILE, COLORS, MARK_COLORS, setup_style
+from .style import CJK_FONT_FILE, COLORS, MARK_COLORS, setup_style, show_laid_out
 
 __all__ = [
     "CJK_FONT_FILE",
@@ -34,6 +34,7 @@ __all__ = [
     "finish_trend_axes",
     "heatmap",
     "setup_style",
+    "show_laid_out",
     "trend_band_line",
     "trend_benchmark_line",
 ]
