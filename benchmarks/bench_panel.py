@@ -207,7 +207,8 @@ def _panel_subset(full_panel: Path, digits: int, target: Path) -> Path:
         shutil.rmtree(target)
     (target / "panel").mkdir(parents=True)
     keep = ", ".join(f"'{d}'" for d in "0123456789abcdef"[:digits])
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/gotone-bench-scaling'")
     con.execute(
         f"COPY (SELECT * FROM read_parquet('{full_panel}/*/*.parquet', hive_partitioning=true,"

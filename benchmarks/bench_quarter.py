@@ -435,7 +435,12 @@ def main(argv: list[str] | None = None) -> int:
         0, or 1 when the batch did not publish every report.
     """
     from gotone_analysis import config
-    from gotone_analysis.runner import default_notebook_dir, find_reports, parse_scopes
+    from gotone_analysis.runner import (
+        default_notebook_dir,
+        find_reports,
+        parse_scopes,
+        quarterly_reports,
+    )
 
     argv = argv or []
     data = ensure_full_demo(Path(argv[0]) if argv else DEFAULT_DATA).resolve()
@@ -516,7 +521,7 @@ def main(argv: list[str] | None = None) -> int:
         if naive_scopes.strip().lower() == "none" or ":" in quarter or quarter == "all":
             return 0 if not failed and res["returncode"] == 0 else 1
         notebook_dir = default_notebook_dir()
-        reports = find_reports(notebook_dir)
+        reports = quarterly_reports(find_reports(notebook_dir))  # as the batch runs
         subset = parse_scopes(naive_scopes)
         times = naive_loop([notebook_dir / f"{r}.ipynb" for r in reports], subset, data,
                            work / "naive", out, quarter)

@@ -40,10 +40,13 @@ import time
 from pathlib import Path
 
 __all__ = ["FORK_ENV", "KERNEL_IMPORTS", "PREPARED_PACKAGES", "SERVER_ENV", "enabled", "kernel_command",
-           "launch", "prepared_modules", "serve", "start_server", "stop_server"]
+           "launch", "prepared_modules", "remove_dead_servers", "serve", "start_server",
+           "stop_server"]
 
 #: Environment variable: ``0`` turns the fork server off.
 FORK_ENV = "GOTONE_FORK_KERNELS"
+#: Prefix of the temporary folder holding a fork server's socket.
+FOLDER_PREFIX = "gotone-kernels-"
 #: Environment variable naming the socket of this worker's fork server.
 SERVER_ENV = "GOTONE_KERNEL_SERVER"
 #: The matplotlib backend of a Jupyter kernel (ipykernel sets the same).
@@ -68,7 +71,7 @@ PREPARED_ENGINE = ("duckdb", "ibis", "ibis.backends.duckdb")
 #: Seconds a launcher waits for the server to fork its kernel.
 FORK_TIMEOUT = 120.0
 
-_SERVER: list[subprocess.Popen] = []
+_SERVER: list[tuple[subprocess.Popen, str]] = []
 
 
 def enabled() -> bool:
@@ -126,7 +129,8 @@ def start_server(timeout: float = 60.0) -> str | None:
 
     if not enabled() or not hasattr(socket, "send_fds"):
         return None
-    folder = tempfile.mkdtemp(prefix="gotone-kernels-")
+    remove_dead_servers()
+    folder = tempfile.mkdtemp(prefix=FOLDER_PREFIX)
     path = os.path.join(folder, "server.sock")
     env = {**os.environ, "MPLBACKEND": INLINE_BACKEND}
     env.pop(SERVER_ENV, None)
@@ -143,18 +147,57 @@ def start_server(timeout: float = 60.0) -> str | None:
             proc.kill()
             return None
         time.sleep(0.02)
-    _SERVER.append(proc)
+    _SERVER.append((proc, folder))
     os.environ[SERVER_ENV] = path
     return path
 
 
+def remove_dead_servers(min_age: float = 60.0) -> list[str]:
+    """Remove the socket folders of fork servers that are gone (a worker killed).
+
+    A folder counts as dead when it is older than ``min_age`` seconds and nothing
+    answers on its socket.
+
+    Returns
+    -------
+    list of str
+        The folders removed.
+    """
+    import glob
+    import shutil
+
+    removed = []
+    for folder in glob.glob(os.path.join(tempfile.gettempdir(), f"{FOLDER_PREFIX}*")):
+        try:
+            if time.time() - os.stat(folder).st_mtime < min_age:
+                continue
+        except OSError:
+            continue
+        path = os.path.join(folder, "server.sock")
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            probe.connect(path)
+            continue  # a live server
+        except OSError:
+            pass
+        finally:
+            probe.close()
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
 def stop_server() -> None:
-    """Stop this process's fork server (its kernels keep running until shut down)."""
+    """Stop this process's fork server and remove its socket's folder (its kernels keep
+    running until shut down: their launchers then stop them)."""
+    import shutil
+
     os.environ.pop(SERVER_ENV, None)
     while _SERVER:
-        proc = _SERVER.pop()
+        proc, folder = _SERVER.pop()
         proc.kill()
         proc.wait()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def kernel_command(cmd: list[str]) -> list[str]:
@@ -196,7 +239,7 @@ def serve(path: str) -> None:
             for key, _ in sel.select(timeout=0.2):
                 if key.fileobj is listener:
                     conn, _ = listener.accept()
-                    pid = _fork_kernel(conn, listener)
+                    pid = _fork_kernel(conn, [listener, sel, *children.values()])
                     if pid:
                         children[pid] = conn
                     else:
@@ -263,8 +306,13 @@ def _prepare() -> None:
         pass
 
 
-def _fork_kernel(conn: socket.socket, listener: socket.socket) -> int:
-    """Fork the kernel a launcher asked for; the child never returns."""
+def _fork_kernel(conn: socket.socket, server_files: list) -> int:
+    """Fork the kernel a launcher asked for; the child never returns.
+
+    ``server_files`` are the server's own sockets and selector (its listener, the
+    connections to the launchers of other kernels): the child closes them, so no kernel
+    holds another kernel's connection open.
+    """
     try:
         request, fds = _recv(conn, with_fds=4)
     except (OSError, EOFError, ValueError):
@@ -285,7 +333,8 @@ def _fork_kernel(conn: socket.socket, listener: socket.socket) -> int:
     # the kernel
     code = 1
     try:
-        listener.close()
+        for held in server_files:
+            held.close()
         conn.close()
         code = _become_kernel(request, fds)
     except SystemExit as exc:

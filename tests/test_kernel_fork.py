@@ -27,6 +27,7 @@ def server(monkeypatch):
     yield proc
     kernels.shutdown_all()
     kernel_fork.stop_server()
+    assert not os.path.exists(os.path.dirname(path))  # its socket's folder removed
     assert kernel_fork.SERVER_ENV not in os.environ
     assert not proc.is_running() or proc.status() == psutil.STATUS_ZOMBIE
 
@@ -113,6 +114,26 @@ def test_the_launcher_replaces_ipykernel_in_the_command(server):
                    os.environ[kernel_fork.SERVER_ENV], "-f", "k.json"]
     other = ["Rscript", "kernel.R", "k.json"]
     assert kernel_fork.kernel_command(other) == other
+
+
+def test_folders_of_dead_servers_are_removed_live_ones_kept(server, tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = tmp_path / f"{kernel_fork.FOLDER_PREFIX}dead"
+    dead.mkdir()
+    (dead / "server.sock").write_text("", encoding="utf-8")  # nothing listens there
+    young = tmp_path / f"{kernel_fork.FOLDER_PREFIX}young"
+    young.mkdir()
+    old = time.time() - 3600
+    os.utime(dead, (old, old))
+    live = os.path.dirname(os.environ[kernel_fork.SERVER_ENV])
+    link = tmp_path / f"{kernel_fork.FOLDER_PREFIX}live"
+    link.symlink_to(live)
+    os.utime(link, (old, old), follow_symlinks=False)
+    os.utime(live, (old, old))
+    assert kernel_fork.remove_dead_servers() == [str(dead)]
+    assert not dead.exists() and young.exists() and os.path.exists(live)
 
 
 def test_every_prepared_module_exists():
