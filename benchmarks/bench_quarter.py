@@ -15,7 +15,8 @@ command on the full-scale demo data (about 80 M customer-months, generated once 
 * where those seconds went (:func:`phase_lines`): ``quarter_phase_<phase>_seconds=``
   over all notebooks for kernel start, imports, data, compute, figures, publish and
   export, ``quarter_notebook_mean_seconds=``, ``quarter_notebook_fixed_seconds=`` (a
-  notebook's mean seconds outside data and compute) and ``quarter_<report>_phases=``;
+  notebook's mean seconds outside data and compute), ``quarter_<report>_phases=`` and
+  ``quarter_kernel_wait_longest=`` (the three longest waits for a kernel);
 * ``quarter_rerun_seconds=`` the same command again into the same output folder,
   nothing changed: every report is reused (:mod:`gotone_analysis.runner.reuse`);
   ``quarter_rerun_reused=`` how many were;
@@ -210,6 +211,9 @@ def phase_lines(timings_csv: Path) -> list[str]:
     fixed = t[[p for p in PHASES if p not in ("data", "compute")]].sum(axis=1)
     lines += [f"quarter_notebook_mean_seconds={t['seconds'].mean():.2f}",
               f"quarter_notebook_fixed_seconds={fixed.mean():.2f}"]
+    slow = t.nlargest(3, "kernel")
+    lines.append("quarter_kernel_wait_longest=" + ",".join(
+        f"{r.report}/{r.scope}:{r.kernel:.1f}" for r in slow.itertuples()))
     for rep, rows in t.groupby("report", sort=False):
         lines.append(f"quarter_{rep}_phases="
                      + ",".join(f"{p}:{rows[p].sum():.1f}" for p in PHASES))
