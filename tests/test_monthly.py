@@ -254,3 +254,25 @@ def test_the_monthly_page_shows_a_label_with_markup_as_text(ds):
     probe.feed(html)
     assert "b" not in probe.tags and "i" not in probe.tags
     assert probe.text.count(label) >= 3  # a table cell, a milestone row and a sentence
+
+
+def test_both_summaries_colour_the_lever_lights_as_the_scorecard(ds, small_demo):
+    """One home for the light colours: the monthly and quarterly summary pages take
+    them from the scorecard's LIGHT_COLORS."""
+    from gotone_analysis.reports.scorecard_139.view import LIGHT_COLORS
+    from gotone_analysis.reports.summary.page import summary_html
+
+    _, S = _summary(ds, "2010-04", "2010-03")
+    said = sentences.monthly_sentences(S, "en", what="previous month")
+    from test_summary import _metrics
+
+    from gotone_analysis.reports.summary import tables as summary
+
+    metrics = _metrics()
+    quarterly = summary_html(summary.headline_numbers(metrics), [],
+                             summary.lever_status(metrics["scorecard_139"]), [], "en")
+    for page_html, cls in ((page.monthly_html(S, said, "en", what="previous month"),
+                            "gotone-monthly"), (quarterly, "gotone-summary")):
+        rules = dict(re.findall(rf"\.{cls} \.light-(\w+)\{{background:(#[0-9a-f]+)\}}",
+                                page_html))
+        assert rules == LIGHT_COLORS, cls

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from ... import labels
 from ...findings import Claim, plain_sentence
-from ..scorecard_139.view import STATUS_COLORS, format_value
+from ..scorecard_139.view import STATUS_COLORS, format_value, light_css
 from ..summary.tables import lever_status
 from .sentences import headline_frame, key_points
 from .tables import MonthlySummary
@@ -40,15 +40,12 @@ _CSS = """
  padding:1px 8px;margin:0;font-size:12px;white-space:nowrap}
 .gotone-monthly .light{display:inline-block;width:10px;height:10px;border-radius:5px;
  margin-right:5px;vertical-align:middle}
-.gotone-monthly .light-green{background:#2e7d32}.gotone-monthly .light-amber{background:#f9a825}
-.gotone-monthly .light-red{background:#c62828}.gotone-monthly .light-blue{background:#3f51b5}
-.gotone-monthly .light-grey{background:#9e9e9e}
 .gotone-monthly .print-only{display:none}
 @media print{@page{size:A4;margin:12mm}
  .gotone-monthly .more,.gotone-toc,.gotone-run-details{display:none}
  .gotone-monthly .print-only{display:block}
  .gotone-monthly{font-size:10.5px}}
-"""
+""" + light_css("gotone-monthly")
 
 
 def _e(value) -> str:

@@ -95,6 +95,16 @@ STATUS_COLORS: dict[str, str] = {
 LIGHT_COLORS: dict[str, str] = {"green": "#2e7d32", "amber": "#f9a825", "blue": "#3f51b5",
                                 "red": "#c62828", "grey": "#9e9e9e"}
 
+
+
+def light_css(page_class: str) -> str:
+    """CSS colouring the lever lights (``<span class="light light-<colour>">``) inside
+    ``.<page_class>`` as the scorecard draws them (:data:`LIGHT_COLORS`): every page
+    showing lever lights takes its colours from here."""
+    return "".join(f".{page_class} .light-{name}{{background:{colour}}}\n"
+                   for name, colour in LIGHT_COLORS.items())
+
+
 _READER_COLUMNS = ("lever", "label", "target", "deadline", "actual", "actual_ci", "projected",
                    "projected_pi", "status")
 

@@ -20,6 +20,7 @@ import pandas as pd
 from ... import labels
 from ...findings import Claim
 from ...tables import DASH, count_text, number_text, percentage_points_text
+from ..scorecard_139.view import light_css
 from .act import act_html
 from .sentences import href
 from .tables import HEADLINE
@@ -58,9 +59,6 @@ _CSS = """
  padding:1px 8px;margin:0;font-size:12px;white-space:nowrap}
 .gotone-summary .light{display:inline-block;width:10px;height:10px;border-radius:5px;
  margin-right:5px;vertical-align:middle}
-.gotone-summary .light-green{background:#2e7d32}.gotone-summary .light-amber{background:#f0a800}
-.gotone-summary .light-red{background:#c62828}.gotone-summary .light-grey{background:#9e9e9e}
-.gotone-summary .light-blue{background:#3f51b5}
 .gotone-summary .print-only{display:none}
 @media print{
  @page{size:A4;margin:10mm}
@@ -76,7 +74,7 @@ _CSS = """
  .gotone-summary a{color:inherit;text-decoration:none}
  .gotone-summary *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 }
-"""
+""" + light_css("gotone-summary")
 
 #: The section showing each headline number (:data:`.tables.HEADLINE`).
 _HEADLINE_SOURCES: dict[str, str] = {
