@@ -18,12 +18,19 @@ def run_sync(fn, *args, **kwargs):
     return sync(fn)(*args, **kwargs)
 
 
+def _command(p: psutil.Process) -> str:
+    try:
+        return " ".join(p.cmdline())
+    except psutil.Error:  # gone, or a zombie
+        return ""
+
+
 @pytest.fixture()
 def server(monkeypatch):
     monkeypatch.delenv(kernel_fork.FORK_ENV, raising=False)
     path = kernel_fork.start_server()
     assert path is not None and os.environ[kernel_fork.SERVER_ENV] == path
-    (proc,) = [p for p in psutil.Process().children() if "kernel_fork" in " ".join(p.cmdline())]
+    (proc,) = [p for p in psutil.Process().children() if "kernel_fork serve" in _command(p)]
     yield proc
     kernels.shutdown_all()
     kernel_fork.stop_server()
@@ -41,11 +48,11 @@ def _start(tmp_path, env=None):
     return km, kc
 
 
-def _run(kc, code: str) -> str:
-    out: list[str] = []
-    run_sync(kc.execute_interactive, code, timeout=60,
-                 output_hook=lambda m: out.append(m.get("content", {}).get("text") or ""))
-    return "".join(out).strip()
+def _value(kc, expression: str) -> str:
+    """``expression`` evaluated in the kernel, read from the shell reply (not the stream)."""
+    reply = run_sync(kc.execute_interactive, "", user_expressions={"v": expression},
+                     timeout=60)
+    return reply["content"]["user_expressions"]["v"]["data"]["text/plain"]
 
 
 def test_a_kernel_is_a_fresh_fork_with_its_folder_environment_and_prepared_modules(
@@ -55,16 +62,16 @@ def test_a_kernel_is_a_fresh_fork_with_its_folder_environment_and_prepared_modul
         km, kc = _start(tmp_path, {"GOTONE_TEST_VALUE": f"kernel-{i}"})
         launcher = km.provisioner.process.pid
         try:
-            got = _run(kc, "import os, sys, numpy\n"
-                           "print(os.getpid(), os.getppid(), os.getcwd(),\n"
-                           "      os.environ.get('GOTONE_TEST_VALUE'),\n"
-                           "      'gotone_analysis.reports.scorecard_139.tables' in sys.modules,\n"
-                           "      numpy.random.random(), len([k for k in globals()\n"
-                           "                                  if not k.startswith('_')]))")
+            run_sync(kc.execute_interactive, "import os, sys, numpy", timeout=60)
+            got = _value(kc, "' '.join(map(str, (os.getpid(), os.getppid(), os.getcwd(), "
+                             "os.environ.get('GOTONE_TEST_VALUE'), "
+                             "'gotone_analysis.reports.scorecard_139.tables' in sys.modules, "
+                             "numpy.random.random(), "
+                             "len([k for k in globals() if not k.startswith('_')]))))")
         finally:
             kc.stop_channels()
             run_sync(km.shutdown_kernel)
-        pid, ppid, cwd, value, prepared, draw, names = got.split()
+        pid, ppid, cwd, value, prepared, draw, names = got.strip("'").split()
         assert int(ppid) == server.pid  # forked by the server, not started from scratch
         assert int(pid) != launcher  # the launcher only stands in for it
         assert (cwd, value, prepared) == (str(tmp_path), f"kernel-{i}", "True")
@@ -76,16 +83,18 @@ def test_a_kernel_is_a_fresh_fork_with_its_folder_environment_and_prepared_modul
 
 def test_interrupt_reaches_the_kernel_and_a_killed_launcher_ends_it(server, tmp_path):
     km, kc = _start(tmp_path)
-    pid = int(_run(kc, "import os; print(os.getpid())"))
-    assert psutil.Process(pid).ppid() == server.pid
-    kc.execute("import time; time.sleep(60)")
-    time.sleep(0.5)
-    run_sync(km.interrupt_kernel)
-    reply = run_sync(kc.get_shell_msg, timeout=20)
-    assert reply["content"].get("ename") == "KeyboardInterrupt"
-    assert _run(kc, "print(6 * 7)") == "42"  # still alive after the interrupt
-    kc.stop_channels()
-    run_sync(km.shutdown_kernel, now=True)  # SIGKILL to the launcher
+    try:
+        pid = int(_value(kc, "__import__('os').getpid()"))
+        assert psutil.Process(pid).ppid() == server.pid
+        kc.execute("import time; time.sleep(60)")
+        time.sleep(0.5)
+        run_sync(km.interrupt_kernel)
+        reply = run_sync(kc.get_shell_msg, timeout=30)
+        assert reply["content"].get("ename") == "KeyboardInterrupt"
+        assert _value(kc, "6 * 7") == "42"  # still alive after the interrupt
+    finally:
+        kc.stop_channels()
+        run_sync(km.shutdown_kernel, now=True)  # SIGKILL to the launcher
     deadline = time.monotonic() + 10
     while psutil.pid_exists(pid) and time.monotonic() < deadline:
         try:

@@ -17,8 +17,14 @@ def pool():
 
 
 def _kernel_children() -> set[int]:
-    return {p.pid for p in psutil.Process().children(recursive=True)
-            if "ipykernel" in " ".join(p.cmdline())}
+    found = set()
+    for p in psutil.Process().children(recursive=True):
+        try:
+            if p.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(p.cmdline()):
+                found.add(p.pid)
+        except psutil.Error:  # ended meanwhile
+            continue
+    return found
 
 
 def test_warm_kernel_is_moved_to_its_task_and_runs_a_notebook(pool, tmp_path):
