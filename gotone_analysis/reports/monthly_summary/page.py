@@ -35,17 +35,12 @@ _CSS = """
 .gotone-monthly .first{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);
  column-gap:18px}
 .gotone-monthly .first .wide{grid-column:1 / span 2}
-.gotone-monthly .levers{display:flex;flex-wrap:wrap;gap:4px 6px;margin:2px 0 8px;padding:0}
-.gotone-monthly .levers li{list-style:none;border:1px solid #d0d4da;border-radius:12px;
- padding:1px 8px;margin:0;font-size:12px;white-space:nowrap}
-.gotone-monthly .light{display:inline-block;width:10px;height:10px;border-radius:5px;
- margin-right:5px;vertical-align:middle}
-.gotone-monthly .print-only{display:none}
+""" + light_css("gotone-monthly") + """.gotone-monthly .print-only{display:none}
 @media print{@page{size:A4;margin:12mm}
  .gotone-monthly .more,.gotone-toc,.gotone-run-details{display:none}
  .gotone-monthly .print-only{display:block}
  .gotone-monthly{font-size:10.5px}}
-""" + light_css("gotone-monthly")
+"""
 
 
 def _e(value) -> str:

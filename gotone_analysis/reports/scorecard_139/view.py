@@ -98,11 +98,18 @@ LIGHT_COLORS: dict[str, str] = {"green": "#2e7d32", "amber": "#f9a825", "blue": 
 
 
 def light_css(page_class: str) -> str:
-    """CSS colouring the lever lights (``<span class="light light-<colour>">``) inside
-    ``.<page_class>`` as the scorecard draws them (:data:`LIGHT_COLORS`): every page
-    showing lever lights takes its colours from here."""
-    return "".join(f".{page_class} .light-{name}{{background:{colour}}}\n"
-                   for name, colour in LIGHT_COLORS.items())
+    """CSS of the row of lever lights inside ``.<page_class>``: the chips
+    (``<ul class="levers"><li>``), the dots (``<span class="light light-<colour>">``)
+    coloured as the scorecard draws them (:data:`LIGHT_COLORS`). Every page showing
+    lever lights takes them from here."""
+    c = f".{page_class}"
+    return (f"{c} .levers{{display:flex;flex-wrap:wrap;gap:4px 6px;margin:2px 0 8px;padding:0}}\n"
+            f"{c} .levers li{{list-style:none;border:1px solid #d0d4da;border-radius:12px;\n"
+            " padding:1px 8px;margin:0;font-size:12px;white-space:nowrap}\n"
+            f"{c} .light{{display:inline-block;width:10px;height:10px;border-radius:5px;\n"
+            " margin-right:5px;vertical-align:middle}\n"
+            + "".join(f"{c} .light-{name}{{background:{colour}}}\n"
+                      for name, colour in LIGHT_COLORS.items()))
 
 
 _READER_COLUMNS = ("lever", "label", "target", "deadline", "actual", "actual_ci", "projected",

@@ -54,12 +54,7 @@ _CSS = """
 .gotone-summary .first{display:grid;grid-template-columns:minmax(0,1.05fr) minmax(0,1fr);
  column-gap:18px}
 .gotone-summary .first .wide{grid-column:1 / span 2}
-.gotone-summary .levers{display:flex;flex-wrap:wrap;gap:4px 6px;margin:2px 0 8px;padding:0}
-.gotone-summary .levers li{list-style:none;border:1px solid #d0d4da;border-radius:12px;
- padding:1px 8px;margin:0;font-size:12px;white-space:nowrap}
-.gotone-summary .light{display:inline-block;width:10px;height:10px;border-radius:5px;
- margin-right:5px;vertical-align:middle}
-.gotone-summary .print-only{display:none}
+""" + light_css("gotone-summary") + """.gotone-summary .print-only{display:none}
 @media print{
  @page{size:A4;margin:10mm}
  .gotone-summary .more{display:none}
@@ -74,7 +69,7 @@ _CSS = """
  .gotone-summary a{color:inherit;text-decoration:none}
  .gotone-summary *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 }
-""" + light_css("gotone-summary")
+"""
 
 #: The section showing each headline number (:data:`.tables.HEADLINE`).
 _HEADLINE_SOURCES: dict[str, str] = {
