@@ -20,7 +20,8 @@ __all__ = ["PANEL_REPORTS", "prepare_batch"]
 PANEL_REPORTS = ("data_quality", "program_effects")
 
 
-def prepare_batch(data_dir: str | Path, reports, *, timeout: float = 60.0):
+def prepare_batch(data_dir: str | Path, reports, *, timeout: float = 60.0,
+                  panel_checked: dict | None = None):
     """Start the batch's shared work in the engine, before the kernels start.
 
     Validates the customer panel once (:meth:`gotone_analysis.io.Dataset.panel_path`,
@@ -38,6 +39,10 @@ def prepare_batch(data_dir: str | Path, reports, *, timeout: float = 60.0):
         The batch's reports.
     timeout : float
         Seconds to wait for the thread to take the lock.
+    panel_checked : dict, optional
+        What the quick validation of the same panel returned (the batch ran it before the
+        lock: :func:`gotone_analysis.runner.check_inputs`): only the checks it left out are
+        run then (``validate_panel(..., checked=...)``), with the same outcome.
 
     Returns
     -------
@@ -61,7 +66,8 @@ def prepare_batch(data_dir: str | Path, reports, *, timeout: float = 60.0):
             digest = ds.inputs().set_index("path").loc["panel/", "sha256"]
             from . import schema
 
-            shared("panel_validation", lambda: schema.validate_panel(folder, file="panel/"),
+            shared("panel_validation",
+                   lambda: schema.validate_panel(folder, file="panel/", checked=panel_checked),
                    depends={"panel/": str(digest)}, on_lock=locked.set)
         except Exception:  # noqa: BLE001 - the kernels validate and report it themselves
             pass

@@ -742,7 +742,8 @@ def _panel_rules(col: Column, types: dict[str, str]) -> list[tuple[str, str, str
     return rules
 
 
-def validate_panel(path: str | Path, *, file: str | None = None, quick: bool = False) -> dict:
+def validate_panel(path: str | Path, *, file: str | None = None, quick: bool = False,
+                   checked: dict | None = None) -> dict:
     """Validate the Parquet customer panel folder in DuckDB, never loading it into pandas.
 
     The rules on columns taking few values (codes, months, 0/1 items; brand against tier;
@@ -768,6 +769,11 @@ def validate_panel(path: str | Path, *, file: str | None = None, quick: bool = F
         plausibility rules. The batch runs these before any kernel starts
         (:func:`gotone_analysis.runner.check_inputs`) and the full validation while the
         kernels run (:func:`gotone_analysis.batch_prep.prepare_batch`).
+    checked : dict, optional
+        What a quick validation of the same files returned (it raised nothing): the full
+        validation then runs only what the quick one leaves out (the key, the text columns
+        with many values, the soft plausibility rules) and returns what the full
+        validation returns.
 
     Returns
     -------
@@ -808,7 +814,8 @@ def validate_panel(path: str | Path, *, file: str | None = None, quick: bool = F
         except duckdb.Error as exc:
             raise_if_errors([Problem(fname, None, "unreadable file",
                                      f"not a readable Parquet dataset ({exc})")])
-        return _check_panel(con, p, fname, types, quick=quick)
+        return _check_panel(con, p, fname, types, quick=quick,
+                            checked=None if quick else checked)
     finally:
         con.close()
 
@@ -923,11 +930,13 @@ def _month_gaps(months: Iterable[str | None]) -> list[str]:
 
 
 def _panel_plausibility(con, checks: Sequence[_PanelCheck], types: dict[str, str],
-                        fname: str, quick: bool, examples) -> list[Problem]:
+                        fname: str, quick: bool, examples, *, errors: bool = True
+                        ) -> list[Problem]:
     """The plausibility rules of the panel's numeric columns, measured on the panel's own
     values (:func:`_implausible` for files): errors above ``max_median_multiple`` x the
     median; in the full validation also warnings above ``warn_median_multiple`` x the
-    median or ``k`` x the ``q``-quantile. Values breaking another rule are left out."""
+    median or ``k`` x the ``q``-quantile. Values breaking another rule are left out.
+    Without ``errors`` (a quick validation checked them) only the warnings are counted."""
     problems: list[Problem] = []
     for col in PANEL.columns:
         if col.name not in types or col.type in _TEXT_TYPES:
@@ -953,7 +962,7 @@ def _panel_plausibility(con, checks: Sequence[_PanelCheck], types: dict[str, str
         hard = [refs[q] * k for sev, _, q, k in rules if sev == "error" and refs[q]]
         for severity, stat, q, k in rules:
             ref = refs[q]
-            if ref is None or ref <= 0:
+            if ref is None or ref <= 0 or (severity == "error" and not errors):
                 continue
             cond = f"{ok} AND {v} > {ref * k!r}"
             if severity == "warning" and hard:
@@ -986,8 +995,19 @@ def _panel_duplicates(con, root: Path, fname: str) -> Problem | None:
     # customer-month of the panel (6 GB at full scale)
     months = [r[0] for r in con.execute(
         "SELECT DISTINCT month FROM panel WHERE month IS NOT NULL").fetchall()]
-    others = " AND ".join(f"{_q(k)} IS NOT NULL" for k in t.key if k != "month")
+    rest = [k for k in t.key if k != "month"]
+    others = " AND ".join(f"{_q(k)} IS NOT NULL" for k in rest)
+    hashed = f"hash({', '.join(_q(k) for k in rest)})" if rest else "0"
     for month in months:
+        # a month whose rows all have distinct key hashes has no repeated key (equal keys
+        # hash alike); counting 64-bit hashes is cheaper than grouping the text keys, so
+        # only a month with fewer distinct hashes than rows (a repeated key, or by a
+        # one-in-billions chance two keys with one hash) is grouped by its keys
+        short = con.execute(
+            f"SELECT count(*) - count(DISTINCT {hashed}) FROM panel "
+            f"WHERE month = ? AND {others or 'true'}", [month]).fetchone()[0]
+        if not short:
+            continue
         n_d, n_r = con.execute(
             f"SELECT count(*), COALESCE(sum(n), 0) FROM (SELECT count(*) AS n FROM panel "
             f"WHERE month = ? AND {others or 'true'} GROUP BY {keys} HAVING count(*) > 1)",
@@ -1008,7 +1028,7 @@ def _panel_duplicates(con, root: Path, fname: str) -> Problem | None:
 
 
 def _check_panel(con, root: Path, fname: str, types: dict[str, str], *,
-                 quick: bool = False) -> dict:
+                 quick: bool = False, checked: dict | None = None) -> dict:
     import duckdb
 
     t = PANEL
@@ -1017,9 +1037,13 @@ def _check_panel(con, root: Path, fname: str, types: dict[str, str], *,
     checks = _panel_checks(present, types)
     few = {c.name for c in t.columns if c.type in _FEW_TYPES} | {"__file"}
     numeric = {c.name for c in t.columns if c.type in _NUMERIC_TYPES}
-    grouped = [i for i, k in enumerate(checks) if set(k.uses) <= few]
+    few_values = [i for i, k in enumerate(checks) if set(k.uses) <= few]
+    # after a quick validation (``checked``) only the checks it left out: the row checks
+    # of the columns that are neither few-valued nor numeric
+    grouped = few_values if checked is None else []
     scanned = [i for i, k in enumerate(checks)
-               if i not in grouped and (not quick or set(k.uses) <= numeric)]
+               if i not in few_values and (not quick or set(k.uses) <= numeric)
+               and (checked is None or not set(k.uses) <= numeric)]
     counts: dict[int, int] = {}
     try:
         sets = _distinct_values(con, _column_sets([checks[i] for i in grouped])) \
@@ -1032,7 +1056,8 @@ def _check_panel(con, root: Path, fname: str, types: dict[str, str], *,
                               ).fetchone()
             counts.update(zip(mine, (int(n) for n in got), strict=True))
         exprs = "".join(f", count_if(COALESCE({checks[i].cond}, false))" for i in scanned)
-        res = con.execute(f"SELECT count(*){exprs} FROM panel").fetchone()
+        res = (con.execute(f"SELECT count(*){exprs} FROM panel").fetchone()
+               if scanned or checked is None else (checked["rows"],))
     except duckdb.Error as exc:
         raise_if_errors(problems + [Problem(fname, None, "unreadable file",
                                             f"the Parquet files cannot be scanned ({exc})")])
@@ -1064,7 +1089,7 @@ def _check_panel(con, root: Path, fname: str, types: dict[str, str], *,
         if counts.get(i):
             problems.append(Problem(fname, k.column, k.rule, k.detail, counts[i],
                                     examples=examples(f"COALESCE({k.cond}, false)")))
-    if t.gapless and t.gapless in present and nrows:
+    if t.gapless and t.gapless in present and nrows and checked is None:
         months = distinct(t.gapless)
         gaps = _month_gaps(months)
         if gaps:
@@ -1075,15 +1100,19 @@ def _check_panel(con, root: Path, fname: str, types: dict[str, str], *,
                 fname, t.gapless, "gap in months",
                 f"no rows for {shown}; the months must run without a gap from the first "
                 f"({good[0]}) to the last ({good[-1]})"))
-    problems += _panel_plausibility(con, checks, types, fname, quick, examples)
+    problems += _panel_plausibility(con, checks, types, fname, quick, examples,
+                                    errors=checked is None)
     if not quick and len(keycols) == len(t.key) and nrows:
         dup = _panel_duplicates(con, root, fname)
         if dup is not None:
             problems.append(dup)
     raise_if_errors(problems)
-    months = distinct("month") if "month" in present else []
-    cities = distinct("city") if "city" in present else []
-    nfiles = len(distinct("__file"))
+    if checked is not None:
+        months, cities, nfiles = checked["months"], checked["cities"], checked["files"]
+    else:
+        months = distinct("month") if "month" in present else []
+        cities = distinct("city") if "city" in present else []
+        nfiles = len(distinct("__file"))
     notes = ([p for p in problems if p.severity == "warning"]
              + [p for p in problems if p.severity != "warning"])
     return {"rows": nrows, "files": nfiles, "months": months, "cities": cities,

@@ -26,9 +26,10 @@ from __future__ import annotations
 import datetime as _dt
 import numbers
 import re
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -479,34 +480,140 @@ def write(path: Path, tables: Mapping[str, pd.DataFrame], *, lang: str, quarter:
             for sheet, (key, table) in zip(names[1:], items, strict=True):
                 report, name = key.split(".", 1) if "." in key else ("", key)
                 frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(table)
-                shown, rates, sources = _present(frame, report, name, lang, units)
-                shown.to_excel(writer, sheet_name=sheet, index=False, header=False, startrow=1)
-                ws = writer.sheets[sheet]
-                for j, head in enumerate(shown.columns):
-                    col = shown.iloc[:, j]
-                    if not _numeric(col):
-                        kind = "text"
-                    elif rates[:, j].all():
-                        kind = "pct"
-                    elif _P_RE.match(sources[j]):
-                        kind = "p"
-                    elif all(isinstance(v, numbers.Integral) for v in col.dropna()
-                             if v != DASH):
-                        kind = "int"
-                    else:
-                        kind = "float"
+                sheet_ = _sheet(frame, report, name, lang, units)
+                ws = book.add_worksheet(sheet)
+                _write_cells(book, ws, sheet_.cells, startrow=1)
+                for j, (head, kind) in enumerate(zip(sheet_.heads, sheet_.kinds, strict=True)):
                     ws.write(0, j, head, fmt["head"])
                     width = min(max(len(str(head)) * (2 if lang == "zh" else 1) + 2, 10), 40)
                     ws.set_column(j, j, width, fmt[kind])
-                    if kind != "pct" and rates[:, j].any():
-                        for i in np.flatnonzero(rates[:, j]):
-                            v = col.iloc[i]
-                            if isinstance(v, numbers.Real) and not pd.isna(v):
-                                ws.write_number(i + 1, j, float(v), fmt["pct"])
+                    for i, v in sheet_.rates.get(j, ()):
+                        ws.write_number(i + 1, j, v, fmt["pct"])
                 ws.freeze_panes(1, 0)
-                if len(shown.columns):
-                    ws.autofilter(0, 0, max(len(shown), 1), len(shown.columns) - 1)
+                if sheet_.heads:
+                    ws.autofilter(0, 0, max(sheet_.rows, 1), len(sheet_.heads) - 1)
     return names
+
+
+class _Sheet(NamedTuple):
+    """A table laid out as a sheet: what :func:`write` puts in it."""
+
+    heads: list[str]            # the header row
+    kinds: list[str]            # each column's format: text, int, float, p or pct
+    rows: int                   # body rows
+    cells: list[tuple[int, int, Any, str | None]]  # (row, column, value, date format)
+    rates: dict[int, list[tuple[int, float]]]      # rate cells of a column not all rates
+
+
+#: The layouts :func:`_sheet` keeps, by table content: a batch rewrites a scope's
+#: workbook each time one of its reports is published, the other reports' tables then
+#: unchanged.
+_KEPT: OrderedDict[str, _Sheet] = OrderedDict()
+_KEPT_MAX = 256
+#: Number formats of date and time cells (pandas' Excel writer's defaults).
+_DATETIME_FORMAT, _DATE_FORMAT = "YYYY-MM-DD HH:MM:SS", "YYYY-MM-DD"
+
+
+def _content_key(table: pd.DataFrame, report: str, name: str, lang: str,
+                 units: Mapping[str, str] | None) -> str | None:
+    """A digest of everything :func:`_present` reads (the table pickled: equal bytes are
+    an equal table), or None when the table cannot be pickled."""
+    import hashlib
+    import pickle
+
+    try:
+        data = pickle.dumps((report, name, lang, sorted((units or {}).items())
+                             if report == "scorecard_139" else None, table), protocol=5)
+    except Exception:  # noqa: BLE001 - not picklable: laid out each time
+        return None
+    return hashlib.sha256(data).hexdigest()
+
+
+def _sheet(table: pd.DataFrame, report: str, name: str, lang: str,
+           units: Mapping[str, str] | None = None) -> _Sheet:
+    """The sheet of ``table`` (:func:`_present`, each column's format, the cells as
+    written), laid out once per table content in this process."""
+    key = _content_key(table, report, name, lang, units)
+    got = _KEPT.get(key) if key is not None else None
+    if got is not None:
+        _KEPT.move_to_end(key)
+        return got
+    shown, rates, sources = _present(table, report, name, lang, units)
+    kinds: list[str] = []
+    extra: dict[int, list[tuple[int, float]]] = {}
+    for j in range(shown.shape[1]):
+        col = shown.iloc[:, j]
+        if not _numeric(col):
+            kind = "text"
+        elif rates[:, j].all():
+            kind = "pct"
+        elif _P_RE.match(sources[j]):
+            kind = "p"
+        elif all(isinstance(v, numbers.Integral) for v in col.dropna() if v != DASH):
+            kind = "int"
+        else:
+            kind = "float"
+        kinds.append(kind)
+        if kind != "pct" and rates[:, j].any():
+            extra[j] = [(int(i), float(v)) for i in np.flatnonzero(rates[:, j])
+                        if isinstance(v := col.iloc[i], numbers.Real) and not pd.isna(v)]
+    got = _Sheet([str(c) for c in shown.columns], kinds, len(shown), _cells(shown), extra)
+    if key is not None:
+        _KEPT[key] = got
+        while len(_KEPT) > _KEPT_MAX:
+            _KEPT.popitem(last=False)
+    return got
+
+
+def _cells(df: pd.DataFrame) -> list[tuple[int, int, Any, str | None]]:
+    """``df``'s cells (no header, no index) as pandas' ``to_excel`` with xlsxwriter
+    writes them, cell for cell and in its order (column by column): missing values
+    empty, infinities as ``inf``, numpy numbers as numbers, dates with a date format,
+    anything else as its text."""
+    import datetime as dt
+
+    from pandas.api.types import is_bool, is_float, is_integer, is_scalar
+
+    out: list[tuple[int, int, Any, str | None]] = []
+    for j in range(df.shape[1]):
+        for i, val in enumerate(df.iloc[:, j]):
+            if is_scalar(val) and pd.isna(val):
+                val = ""
+            elif is_float(val) and np.isinf(val):
+                val = "inf" if val > 0 else "-inf"
+            if getattr(val, "tzinfo", None) is not None:
+                raise ValueError("Excel does not support datetimes with timezones")
+            fmt = None
+            if is_integer(val):
+                val = int(val)
+            elif is_float(val):
+                val = float(val)
+            elif is_bool(val):
+                val = bool(val)
+            elif isinstance(val, dt.datetime):
+                fmt = _DATETIME_FORMAT
+            elif isinstance(val, dt.date):
+                fmt = _DATE_FORMAT
+            elif isinstance(val, dt.timedelta):
+                val, fmt = val.total_seconds() / 86400, "0"
+            else:
+                val = str(val)[:32767]
+            out.append((i, j, val, fmt))
+    return out
+
+
+def _write_cells(book, ws, cells: Sequence[tuple[int, int, Any, str | None]],
+                 startrow: int) -> None:
+    """Write :func:`_cells` below ``startrow`` (a date format added once per sheet, as
+    pandas does)."""
+    formats: dict[str, Any] = {}
+    for i, j, val, fmt in cells:
+        style = None
+        if fmt:
+            style = formats.get(fmt)
+            if style is None:
+                style = formats[fmt] = book.add_format({"num_format": fmt})
+        ws.write(startrow + i, j, val, style)
 
 
 def _target_units(items: Sequence[tuple[str, Any]]) -> dict[str, str]:

@@ -428,3 +428,25 @@ def test_panel_arpu_outlier_is_a_warning_of_the_full_validation(tmp_path):
                                                                    "warning", 1)
     assert "10 x the panel's 99.99th percentile" in w["detail"] and "99000" in w["detail"]
     assert "cust_key=C0000017, month=2010-01" in w["examples"][0]
+
+
+def test_panel_full_validation_after_a_quick_one_adds_only_what_it_left_out(tmp_path):
+    df = valid_panel(5000)
+    df.loc[17, "arpu"] = 99_000.0  # an outlier: a warning of the full validation only
+    df["vendor_note"] = "x"  # an unknown column: a note of both
+    _write_panel(tmp_path / "panel", df)
+    quick = schema.validate_panel(tmp_path / "panel", file="panel/", quick=True)
+    after = schema.validate_panel(tmp_path / "panel", file="panel/", checked=quick)
+    assert after == schema.validate_panel(tmp_path / "panel", file="panel/")
+    assert [n["rule"] for n in after["notes"]] == ["outlier", "unknown column"]
+    # the key and the text columns are still checked after the quick validation
+    df.loc[3, "cust_key"] = " "
+    extra = df.iloc[[0]].copy()
+    _write_panel(tmp_path / "panel", df)
+    extra.to_parquet(tmp_path / "panel" / "month=2010-01" / "part-1.parquet", index=False)
+    quick = schema.validate_panel(tmp_path / "panel", file="panel/", quick=True)
+    with pytest.raises(DataError) as info:
+        schema.validate_panel(tmp_path / "panel", file="panel/", checked=quick)
+    rules = {p["rule"]: p for p in info.value.problems}
+    assert rules["duplicate key"]["count"] == 2
+    assert rules["missing value"]["column"] == "cust_key"

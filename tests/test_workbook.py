@@ -244,3 +244,48 @@ def test_every_finding_rule_and_direction_has_words():
             assert labels.text(f"workbook.value.rule.{rule}", lang) != rule
         for way in DIRECTIONS:
             assert labels.text(f"workbook.value.direction.{way}", lang) != way
+
+
+def _write(path, tables):
+    return workbook.write(path, tables, lang="en", quarter="2010Q4", scope_label="Xiamen",
+                          synthetic=True, statuses={}, parameters={}, code_version="abc")
+
+
+def test_cells_are_written_as_pandas_writes_them(tmp_path):
+    """The sheets' cells, written without pandas' per-cell formatter, are those
+    ``DataFrame.to_excel`` writes for the same sheet: missing values empty, numpy numbers
+    as numbers, dates as dates, the rest as text."""
+    import datetime as dt
+
+    table = pd.DataFrame({
+        "item": ["a", None, "=1+1"], "n": np.array([1, 2, 3], dtype="int64"),
+        "estimate": [1.5, np.nan, np.inf], "whole": pd.array([4, None, 6], dtype="Int64"),
+        "flag": [True, False, True], "when": pd.to_datetime(["2010-01-31", None, "2010-03-31"]),
+        "day": [dt.date(2010, 1, 1)] * 3, "gap": pd.to_timedelta([1, 2, 3], unit="D"),
+        "mixed": [1, "1", 2.5]})
+    ours = tmp_path / "ours.xlsx"
+    _write(ours, {"brand_equity.t": table})
+    shown = workbook.reader_sheet(table, "brand_equity", "en", "t")
+    theirs = tmp_path / "theirs.xlsx"
+    shown.to_excel(theirs, index=False, header=False, startrow=1)
+    a = openpyxl.load_workbook(ours).worksheets[1]
+    b = openpyxl.load_workbook(theirs).worksheets[0]
+    got = [[c.value for c in row] for row in a.iter_rows(min_row=2)]
+    want = [[c.value for c in row] for row in b.iter_rows(min_row=2)]
+    assert got == want
+    assert got[0][:4] == ["a", 1, 1.5, 4] and got[1][0] is None and got[1][2] is None
+    assert got[0][5].year == 2010 and got[1][5] is None  # dates as dates, NaT empty
+    assert [row[-1] for row in got] == [1, "1", 2.5]  # each cell keeps its own type
+
+
+def test_a_table_laid_out_once_is_reused_only_for_the_same_content(tmp_path):
+    same = pd.DataFrame({"item": ["x", "y"], "value": pd.Series([1, "1"], dtype=object)})
+    other = pd.DataFrame({"item": ["x", "y"], "value": pd.Series(["1", 1], dtype=object)})
+    first, second, third = (tmp_path / f"{i}.xlsx" for i in range(3))
+    _write(first, {"brand_equity.t": same})
+    _write(second, {"brand_equity.t": same.copy()})
+    _write(third, {"brand_equity.t": other})  # pandas hashes 1 and "1" alike: not we
+    assert first.read_bytes() == second.read_bytes()
+    values = [[c.value for c in row] for row in
+              openpyxl.load_workbook(third).worksheets[1].iter_rows(min_row=2)]
+    assert [row[1] for row in values] == ["1", 1]

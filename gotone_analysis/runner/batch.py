@@ -238,7 +238,8 @@ def run_batch(
 
     # 2. every input file against the data contract, still before anything is written;
     # warnings (implausible but possible values) are shown and do not stop the batch
-    for line in check_inputs(data_dir):
+    checked: dict = {}
+    for line in check_inputs(data_dir, checked):
         print(f"gotone run: {line}", file=sys.stderr)
     if month is not None:
         check_month_inputs(data_dir, periods, scopes)
@@ -257,7 +258,7 @@ def run_batch(
     try:
         return _run_locked(plan, quarter or month, out_dir, data_dir, jobs, lang,
                            cell_timeout, progress, stream, names, use_cache=use_cache,
-                           force=force)
+                           force=force, checked=checked)
     finally:
         lock.release()
 
@@ -331,7 +332,8 @@ def _output_error(out_dir: Path, exc: OSError) -> UsageError:
 
 
 def _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout, progress,
-                stream, names, use_cache: bool = True, force: bool = False) -> BatchResult:
+                stream, names, use_cache: bool = True, force: bool = False,
+                checked: dict | None = None) -> BatchResult:
     staging_root = out_dir / STAGING_NAME
     run_id = _dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     run_dir = staging_root / run_id
@@ -373,7 +375,8 @@ def _run_locked(plan, quarter, out_dir, data_dir, jobs, lang, cell_timeout, prog
         running = {t.report for t in tasks if not decisions[reuse.key_of(t)].reused}
         # the batch's shared work (the panel validated once) starts in this process
         # while the kernels run; the kernels needing it wait for it (gotone_analysis.cache)
-        prepare = (batch_prep.prepare_batch(data_dir.resolve(), sorted(running))
+        prepare = (batch_prep.prepare_batch(data_dir.resolve(), sorted(running),
+                                            panel_checked=(checked or {}).get("panel"))
                    if use_cache and running else None)
         return _execute_all(tasks, out_dir, run_id, run_dir, jobs, progress, stream, names,
                             decisions)

@@ -312,7 +312,7 @@ def check_month_inputs(data_dir: Path, months: Sequence[str], scopes: Sequence[s
                          for m, c in missing.items()])
 
 
-def check_inputs(data_dir: Path) -> list[str]:
+def check_inputs(data_dir: Path, checked: dict | None = None) -> list[str]:
     """Validate every input of ``data_dir`` against the contract, before any kernel.
 
     The batch calls this before it starts a kernel or writes anything, so bad input
@@ -324,6 +324,15 @@ def check_inputs(data_dir: Path) -> list[str]:
     without a gap, numeric ranges, partition folders: a few aggregate scans in DuckDB).
     The panel's costly checks (the duplicate-key scan, the soft plausibility rules) run
     once per batch while the kernels work (:func:`gotone_analysis.batch_prep.prepare_batch`).
+
+    Parameters
+    ----------
+    data_dir : Path
+        The data folder.
+    checked : dict, optional
+        Receives what the checks found that later work builds on: ``"panel"``, the quick
+        validation's result (for ``validate_panel(..., checked=...)``, which then adds
+        only the costly checks).
 
     Returns
     -------
@@ -346,8 +355,12 @@ def check_inputs(data_dir: Path) -> list[str]:
     checks = [ds.survey]
     checks += [load for kind, load in (("kpi", ds.kpi), ("benchmark", ds.benchmark))
                if (root / kind).is_dir()]
+    found = checked if checked is not None else {}
     if (root / "panel").is_dir():
-        checks.append(lambda: schema.validate_panel(root / "panel", file="panel/", quick=True))
+        def panel() -> None:
+            found["panel"] = schema.validate_panel(root / "panel", file="panel/", quick=True)
+
+        checks.append(panel)
     problems: list[schema.Problem] = []
     for check in checks:
         try:
