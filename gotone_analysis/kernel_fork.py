@@ -3,10 +3,12 @@
 Starting a notebook's kernel costs about two seconds of processor time: Python starts,
 ipykernel starts, then numpy, pandas, scipy, matplotlib and this package are imported.
 A batch starts one kernel a notebook (sixty a quarter), so on two cores that is a large
-part of a quarter. A batch worker therefore starts one **fork server** (:func:`start_server`):
-a process that imports ipykernel and the report modules (:func:`prepared_modules`) once
-and then waits. Each kernel a worker starts is a fork of it, made for that kernel alone, so
-each notebook still gets a kernel of its own that never ran another notebook.
+part of a quarter. A batch therefore starts one **fork server** (:func:`start_server`) as it begins, so
+that its imports run while the batch checks its inputs: a process that imports ipykernel
+and the report modules (:func:`prepared_modules`) once and then waits. Its workers inherit
+it (:data:`SERVER_ENV`; a worker without one starts its own). Each kernel a worker starts
+is a fork of it, made for that kernel alone, so each notebook still gets a kernel of its
+own that never ran another notebook.
 
 How a kernel is started: jupyter_client runs the **launcher** (``python -m
 gotone_analysis.kernel_fork <socket> -f <connection file>``, a small process, in place of
@@ -22,7 +24,7 @@ holds. When no server answers, the launcher becomes an ordinary kernel
 ``$GOTONE_FORK_KERNELS=0`` turns the server off (every kernel starts from scratch).
 
 Public names: :data:`FORK_ENV`, :data:`SERVER_ENV`, :data:`KERNEL_IMPORTS`, :data:`PREPARED_PACKAGES`,
-:func:`enabled`, :func:`start_server`, :func:`stop_server`, :func:`kernel_command`,
+:func:`enabled`, :func:`start_server`, :func:`serving`, :func:`stop_server`, :func:`kernel_command`,
 :func:`prepared_modules`, :func:`serve`, :func:`launch`.
 """
 
@@ -40,8 +42,8 @@ import time
 from pathlib import Path
 
 __all__ = ["FORK_ENV", "KERNEL_IMPORTS", "PREPARED_PACKAGES", "SERVER_ENV", "enabled", "kernel_command",
-           "launch", "prepared_modules", "remove_dead_servers", "serve", "start_server",
-           "stop_server"]
+           "launch", "prepared_modules", "remove_dead_servers", "serve", "serving",
+           "start_server", "stop_server"]
 
 #: Environment variable: ``0`` turns the fork server off.
 FORK_ENV = "GOTONE_FORK_KERNELS"
@@ -200,15 +202,23 @@ def stop_server() -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def serving() -> str | None:
+    """The socket of the fork server this process's kernels are forked from
+    (:data:`SERVER_ENV`, inherited from the batch or set by :func:`start_server`), or
+    None when there is none or forking is off."""
+    path = os.environ.get(SERVER_ENV)
+    return path if path and enabled() and os.path.exists(path) else None
+
+
 def kernel_command(cmd: list[str]) -> list[str]:
     """The command that starts a kernel: ``cmd`` (from the kernel spec) as a forked
     kernel when this process has a fork server and ``cmd`` starts an ipykernel
     (``python -m ipykernel_launcher ...``), else ``cmd`` itself."""
-    path = os.environ.get(SERVER_ENV)
+    path = serving()
     cmd = list(cmd)
     at = next((i for i in range(1, len(cmd) - 1)
                if cmd[i:i + 2] == ["-m", "ipykernel_launcher"]), None)
-    if not path or not enabled() or not os.path.exists(path) or at is None:
+    if not path or at is None:
         return cmd
     # the interpreter and its options (-X...), then the launcher instead of ipykernel's
     return [*cmd[:at], "-m", __name__, path, *cmd[at + 2:]]

@@ -16,6 +16,7 @@ import errno
 import json
 import os
 import shutil
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,18 +37,53 @@ def read_json(path: Path) -> dict:
         return {}
 
 
+#: Tables read by :func:`_report_tables`, by the SHA-256 of the files they were read from
+#: (a batch rewrites a scope's workbook each time one of its reports is published, and
+#: reads the other reports' unchanged parts again).
+_READ: OrderedDict[str, dict[str, pd.DataFrame]] = OrderedDict()
+_READ_MAX = 128
+
+
+def _files_digest(files: Sequence[Path]) -> str | None:
+    """The SHA-256 of the files' names and bytes, or None when one cannot be read."""
+    import hashlib
+
+    h = hashlib.sha256()
+    try:
+        for f in files:
+            data = f.read_bytes()
+            h.update(f"{f.name}\0{len(data)}\0".encode())
+            h.update(data)
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
 def _report_tables(folder: Path, name: str) -> dict[str, pd.DataFrame]:
     """One report's tables kept in ``folder`` (staging or ``.parts``), by sheet name.
 
     Read from the Parquet parts (``<report>.tables/``), which keep every column's
     type; parts written before those existed are read from ``<report>.tables.xlsx``.
+    Tables read from the same bytes before are not read again (the frames are shared:
+    read only).
     """
     parts, workbook = folder / f"{name}.tables", folder / f"{name}.tables.xlsx"
+    files = sorted(f for f in parts.iterdir() if f.is_file()) if parts.is_dir() else []
+    key = _files_digest([*files, *([workbook] if workbook.exists() else [])])
+    if key is not None and key in _READ:
+        _READ.move_to_end(key)
+        return dict(_READ[key])
     if (parts / "manifest.json").exists():
-        return report.read_table_parts(parts, workbook)
-    if workbook.exists():
-        return pd.read_excel(workbook, sheet_name=None)
-    return {}
+        got = report.read_table_parts(parts, workbook)
+    elif workbook.exists():
+        got = pd.read_excel(workbook, sheet_name=None)
+    else:
+        got = {}
+    if key is not None:
+        _READ[key] = got
+        while len(_READ) > _READ_MAX:
+            _READ.popitem(last=False)
+    return dict(got)
 
 
 def combine_tables(parts: Path, reports_order: Iterable[str],

@@ -27,7 +27,7 @@ from typing import TextIO
 
 import pandas as pd
 
-from .. import batch_prep, config, pages, processes, provenance, timings
+from .. import batch_prep, config, kernel_fork, pages, processes, provenance, timings
 from .. import cache as shared_cache
 from ..errors import GotoneError, UsageError
 from ..params import parse_months, parse_quarters
@@ -210,8 +210,6 @@ def run_batch(
         When a report could not be put in place; the batch stops (see
         :func:`_execute_all`).
     """
-    from filelock import FileLock, Timeout
-
     stream = stream or sys.stdout
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
         raise UsageError(f"parameter jobs must be a whole number >= 1, got {jobs!r}")
@@ -236,6 +234,24 @@ def run_batch(
                    compare_to=compare_to, lang=lang, min_base=min_base, seed=seed,
                    engine=engine)
 
+    # the kernels' fork server starts now, its imports running while the inputs are
+    # checked; the workers inherit it (gotone_analysis.kernel_fork); it writes nothing
+    own_server = kernel_fork.serving() is None and kernel_fork.start_server() is not None
+    try:
+        return _checked_run(plan, quarter or month, month, periods, scopes, out_dir,
+                            data_dir, jobs, lang, cell_timeout, progress, stream, names,
+                            lock_timeout=lock_timeout, use_cache=use_cache, force=force)
+    finally:
+        if own_server:
+            kernel_fork.stop_server()
+
+
+def _checked_run(plan, period, month, periods, scopes, out_dir, data_dir, jobs, lang,
+                 cell_timeout, progress, stream, names, *, lock_timeout, use_cache,
+                 force) -> BatchResult:
+    """:func:`run_batch` from its input checks on (steps 2 and 3, then the run)."""
+    from filelock import FileLock, Timeout
+
     # 2. every input file against the data contract, still before anything is written;
     # warnings (implausible but possible values) are shown and do not stop the batch
     checked: dict = {}
@@ -256,7 +272,7 @@ def run_batch(
     except OSError as exc:  # a file in the way, a read-only folder, a full disk
         raise _output_error(out_dir, exc) from None
     try:
-        return _run_locked(plan, quarter or month, out_dir, data_dir, jobs, lang,
+        return _run_locked(plan, period, out_dir, data_dir, jobs, lang,
                            cell_timeout, progress, stream, names, use_cache=use_cache,
                            force=force, checked=checked)
     finally:

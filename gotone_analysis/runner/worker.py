@@ -89,9 +89,11 @@ def worker_init(log_dir: str | None = None, batch_pid: int | None = None) -> Non
     import papermill  # noqa: F401
 
     pages.exporter()
-    # kernels forked from a prepared process (gotone_analysis.kernel_fork), and the warm
-    # kernel of gotone_analysis.kernels; both stopped when the worker exits
-    kernel_fork.start_server()
+    # kernels forked from a prepared process (gotone_analysis.kernel_fork): the batch's,
+    # else the worker's own; and the warm kernel of gotone_analysis.kernels; both stopped
+    # when the worker exits
+    if kernel_fork.serving() is None:
+        kernel_fork.start_server()
     multiprocessing.util.Finalize(None, kernel_fork.stop_server, exitpriority=9)
     multiprocessing.util.Finalize(None, kernels.shutdown_all, exitpriority=10)
     kernels.prepare_next("python3")
