@@ -11,8 +11,9 @@ from gotone_analysis import cache
 from gotone_analysis.runner import run_batch
 
 SCOPES = ["province", "xiamen"]
-#: The reports that read the customer panel, whose shared work the cache holds.
-REPORTS = ["data_quality", "program_effects"]
+#: The reports that read the customer panel, and the scorecard (its survey history of
+#: every scope), whose shared work the cache holds.
+REPORTS = ["data_quality", "program_effects", "scorecard_139"]
 
 
 def _metrics(out, quarter="2010Q4"):
@@ -45,6 +46,10 @@ def test_cache_holds_the_panel_validation_once(batches):
     listed = cache.entries(batches["cached_2"] / ".cache" / cache.SHARED_NAME)
     assert list(listed["name"]).count("panel_validation") == 1
     assert listed.set_index("name").loc["panel_validation", "depends"] == "panel/"
+    # the scorecard's survey history, the same for every scope: made once, by its waves
+    assert list(listed["name"]).count("scorecard_survey_history") == 1
+    waves = listed.set_index("name").loc["scorecard_survey_history", "depends"]
+    assert "survey_2010Q4.csv" in waves and "panel/" not in waves
     assert cache.entries(batches["plain_1"] / ".cache" / cache.SHARED_NAME).empty
 
 

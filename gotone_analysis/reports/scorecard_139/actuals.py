@@ -198,6 +198,30 @@ def _survey_history(dataset, metrics: Sequence[Metric], level: float,
     return pd.concat(parts, ignore_index=True)[cols]
 
 
+def _shared_survey_history(dataset, level: float) -> pd.DataFrame:
+    """:func:`_survey_history` of every measurable survey metric, every scope and wave:
+    the same for every scope of a batch, so made once per batch and read back by the
+    other kernels (:func:`gotone_analysis.cache.shared`, keyed by the SHA-256 of the
+    survey files, the level and the metrics); made in place outside a batch."""
+    from ... import cache
+
+    metrics = _survey_metrics()
+
+    def compute() -> pd.DataFrame:
+        return _survey_history(dataset, metrics, level)
+
+    if cache.cache_dir() is None:
+        return compute()
+    try:
+        depends = cache.input_digests(dataset, "survey")
+    except Exception:  # noqa: BLE001 - unreadable inputs: the reading reports it
+        return compute()
+    if not depends:
+        return compute()
+    return cache.shared("scorecard_survey_history", compute, depends=depends,
+                        params={"level": level, "metrics": [m.name for m in metrics]})
+
+
 def _scope_rows(hist: pd.DataFrame, m: Metric, scope: str) -> pd.DataFrame:
     rows = hist.loc[(hist["scope"] == scope) & (hist["metric"] == m.name)]
     return rows.drop(columns=["scope", "metric"]).reset_index(drop=True)
@@ -379,7 +403,7 @@ class ActualsContext:
             return self._series[key]
         key = ("survey", level)
         if key not in self._series:  # every metric and scope at once: one pass a wave
-            self._series[key] = _survey_history(self.dataset, _survey_metrics(), level)
+            self._series[key] = _shared_survey_history(self.dataset, level)
         rows = ("survey", level, m.name, scope)
         if rows not in self._series:
             self._series[rows] = _scope_rows(self._series[key], m, scope)
