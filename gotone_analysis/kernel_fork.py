@@ -49,7 +49,7 @@ __all__ = ["FORK_ENV", "KERNEL_IMPORTS", "PREPARED_PACKAGES", "SERVER_ENV", "ena
 FORK_ENV = "GOTONE_FORK_KERNELS"
 #: Prefix of the temporary folder holding a fork server's socket.
 FOLDER_PREFIX = "gotone-kernels-"
-#: Environment variable naming the socket of this worker's fork server.
+#: Environment variable naming the socket of the fork server this process forks its kernels from.
 SERVER_ENV = "GOTONE_KERNEL_SERVER"
 #: The matplotlib backend of a Jupyter kernel (ipykernel sets the same).
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"

@@ -84,7 +84,7 @@ def owned_manager_class() -> type:
                 return await super().start_kernel(**kw)
 
             def format_kernel_cmd(self, extra_arguments=None):
-                """The kernel spec's command, as a fork of this worker's fork server
+                """The kernel spec's command, as a fork of the fork server this worker uses
                 when it has one (:func:`gotone_analysis.kernel_fork.kernel_command`)."""
                 return kernel_fork.kernel_command(
                     super().format_kernel_cmd(extra_arguments=extra_arguments))

@@ -48,7 +48,7 @@ def _command(p: psutil.Process) -> str:
 
 
 def _is_kernel(p: psutil.Process) -> bool:
-    """A notebook's kernel or its launcher (a kernel forked from a worker's fork server
+    """A notebook's kernel or its launcher (a kernel forked from the batch's fork server
     shows the server's command line: gotone_analysis.kernel_fork)."""
     try:
         cmd = " ".join(p.cmdline())
@@ -101,8 +101,14 @@ def test_a_killed_batch_leaves_no_process_and_the_next_batch_removes_its_staging
         time.sleep(1.0)
         look()
         kinds = " ".join(_command(p) for p in seen.values())
-        # workers, their kernels' fork servers and the kernels (forked) run
+        # workers, the batch's fork server and the kernels (forked) run: one server,
+        # started by the batch process, serves both workers
         assert "spawn_main" in kinds and "kernel_fork serve" in kinds
+        # (a forked kernel shows its server's command line: it is the server's child)
+        forked = [p for p in seen.values() if "kernel_fork serve" in _command(p)]
+        servers = [p for p in forked if p.ppid() == proc.pid]
+        assert len(servers) == 1
+        assert all(p.ppid() == servers[0].pid for p in forked if p is not servers[0])
         assert sum(_is_kernel(p) for p in seen.values()) >= 2
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)

@@ -1,4 +1,4 @@
-"""Kernels forked from a worker's fork server (gotone_analysis.kernel_fork)."""
+"""Kernels forked from a fork server (gotone_analysis.kernel_fork)."""
 
 from __future__ import annotations
 
