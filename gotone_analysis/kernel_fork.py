@@ -24,6 +24,7 @@ holds. When no server answers, the launcher becomes an ordinary kernel
 ``$GOTONE_FORK_KERNELS=0`` turns the server off (every kernel starts from scratch).
 
 Public names: :data:`FORK_ENV`, :data:`SERVER_ENV`, :data:`KERNEL_IMPORTS`, :data:`PREPARED_PACKAGES`,
+:data:`PREPARED_LAZY`,
 :func:`enabled`, :func:`start_server`, :func:`serving`, :func:`stop_server`, :func:`kernel_command`,
 :func:`prepared_modules`, :func:`serve`, :func:`launch`.
 """
@@ -41,7 +42,7 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["FORK_ENV", "KERNEL_IMPORTS", "PREPARED_PACKAGES", "SERVER_ENV", "enabled", "kernel_command",
+__all__ = ["FORK_ENV", "KERNEL_IMPORTS", "PREPARED_LAZY", "PREPARED_PACKAGES", "SERVER_ENV", "enabled", "kernel_command",
            "launch", "prepared_modules", "remove_dead_servers", "serve", "serving",
            "start_server", "stop_server"]
 
@@ -70,6 +71,18 @@ PREPARED_PACKAGES = ("gotone_analysis.reports", "gotone_analysis.effects",
 #: Modules the panel engine imports when first used, imported in the server too (no
 #: connection is made there: a fork never shares an engine's threads).
 PREPARED_ENGINE = ("duckdb", "ibis", "ibis.backends.duckdb")
+#: Modules the notebooks import on first use, not at the import of the modules above
+#: (measured: what a report notebook's kernel imported that the server had not): the CJK
+#: font's package and the font tools matplotlib reads it with, Parquet and Arrow's pandas
+#: conversion, pandas' and statsmodels' lazily imported parts, the batch cache.
+PREPARED_LAZY = (
+    "mplfonts", "mplfonts.util.manage", "fontTools.ttLib", "fontTools.pens.recordingPen",
+    "fontTools.pens.transformPen", "fontTools.misc.xmlWriter", "PIL.features",
+    "matplotlib.backends.backend_agg", "pyarrow.parquet", "pyarrow.pandas_compat",
+    "pandas.core.methods.to_dict", "pandas.core.reshape.reshape", "pandas.io.formats.csvs",
+    "pandas.io.formats.style", "statsmodels.base.covtype", "ibis.formats.pandas",
+    "ibis.backends.duckdb.converter", "gotone_analysis.cache",
+)
 #: Seconds a launcher waits for the server to fork its kernel.
 FORK_TIMEOUT = 120.0
 
@@ -280,12 +293,13 @@ def serve(path: str) -> None:
 def prepared_modules() -> list[str]:
     """The modules the server imports for its kernels: the warm kernel's
     (:data:`KERNEL_IMPORTS`), the engine's
-    (:data:`PREPARED_ENGINE`) and every module of the packages in
+    (:data:`PREPARED_ENGINE`), those imported on first use (:data:`PREPARED_LAZY`) and
+    every module of the packages in
     :data:`PREPARED_PACKAGES` (what the report notebooks import)."""
     import importlib
     import pkgutil
 
-    names = [*KERNEL_IMPORTS, *PREPARED_ENGINE]
+    names = [*KERNEL_IMPORTS, *PREPARED_ENGINE, *PREPARED_LAZY]
     for package in PREPARED_PACKAGES:
         names.append(package)
         try:
