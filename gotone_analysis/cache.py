@@ -71,6 +71,7 @@ __all__ = [
     "entry_key",
     "input_digests",
     "shared",
+    "shared_by_inputs",
 ]
 
 #: Folder (in a batch's output folder) of the provenance records and shared results.
@@ -272,6 +273,41 @@ def shared(name: str, compute: Callable[[], Any], *, depends: Mapping[str, str],
                       json.dumps(meta, sort_keys=True, default=str).encode())
     (where / f"{key}.lock").unlink(missing_ok=True)
     return value
+
+
+def shared_by_inputs(name: str, compute: Callable[[], Any], *, dataset,
+                     kinds: str | tuple[str, ...],
+                     params: Mapping[str, Any] | None = None) -> Any:
+    """A result every scope of a batch shares, keyed by the data set's inputs it reads.
+
+    :func:`shared` keyed by :func:`input_digests` of ``dataset``'s inputs of ``kinds``;
+    computed in place when there is no batch cache (:func:`cache_dir`), when the inputs
+    cannot be hashed (the reports reading them say why) or when there are none.
+
+    Parameters
+    ----------
+    name, compute, params
+        As in :func:`shared`.
+    dataset : gotone_analysis.io.Dataset or callable
+        The data set, or what makes it (called only with a batch cache).
+    kinds : str or tuple of str
+        Input kinds the result depends on (:func:`input_digests`).
+
+    Returns
+    -------
+    object
+        The result.
+    """
+    if cache_dir() is None:
+        return compute()
+    try:
+        ds = dataset() if callable(dataset) else dataset
+        depends = input_digests(ds, kinds)
+    except Exception:  # noqa: BLE001 - unreadable or no data set: nothing to key by
+        return compute()
+    if not depends:
+        return compute()
+    return shared(name, compute, depends=depends, params=params)
 
 
 def clear(out_dir: str | Path, *, lock: str | Path | None = None,

@@ -364,3 +364,29 @@ def test_gotone_cache_clear(data, tmp_path, capsys):
     said = capsys.readouterr().out
     assert "removed 3 files" in said and "out/.cache" in said
     assert not (out / cache.CACHE_NAME).exists()
+
+
+def test_a_result_shared_by_a_data_sets_inputs(data, cache_env, monkeypatch, tmp_path):
+    calls: list[int] = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    ds = io.open_dataset(data)
+    for _ in range(2):  # made once, keyed by the survey waves
+        assert cache.shared_by_inputs("by_survey", compute, dataset=ds, kinds="survey",
+                                      params={"level": 0.95}) == 1
+    listed = cache.entries().set_index("name")
+    assert "survey/survey_2010Q4.csv" in listed.loc["by_survey", "depends"]
+    assert "panel/" not in listed.loc["by_survey", "depends"]
+    # a data set made only when a cache holds the result; none to key by: made in place
+    assert cache.shared_by_inputs("by_survey", compute, dataset=lambda: ds,
+                                  kinds="survey", params={"level": 0.95}) == 1
+    assert cache.shared_by_inputs("none", compute, dataset=ds, kinds="nothing") == 2
+    assert cache.shared_by_inputs("broken", compute, dataset=lambda: io.open_dataset(
+        tmp_path / "missing"), kinds="survey") == 3
+    monkeypatch.setenv(cache.NO_CACHE_ENV, "1")
+    assert cache.shared_by_inputs("by_survey", compute, dataset=ds, kinds="survey",
+                                  params={"level": 0.95}) == 4
+    assert calls == [1, 1, 1, 1]

@@ -233,17 +233,11 @@ def _shared(name: str, table, params: dict, compute):
 
     if not _can_share(table):
         return compute()
-    try:
-        depends = cache.input_digests(io.open_dataset(panel.source_folder(table).parent),
-                                      "panel")
-    except Exception:  # noqa: BLE001 - not a data folder: nothing to key by
-        return compute()
-    if not depends:
-        return compute()
     import ibis
 
-    return cache.shared(name, compute, depends=depends,
-                        params={**params, "engine": ibis.get_backend(table).name})
+    return cache.shared_by_inputs(
+        name, compute, dataset=lambda: io.open_dataset(panel.source_folder(table).parent),
+        kinds="panel", params={**params, "engine": ibis.get_backend(table).name})
 
 
 def churn_cells(table, *, quarter: str) -> pd.DataFrame:

@@ -201,25 +201,15 @@ def _survey_history(dataset, metrics: Sequence[Metric], level: float,
 def _shared_survey_history(dataset, level: float) -> pd.DataFrame:
     """:func:`_survey_history` of every measurable survey metric, every scope and wave:
     the same for every scope of a batch, so made once per batch and read back by the
-    other kernels (:func:`gotone_analysis.cache.shared`, keyed by the SHA-256 of the
+    other kernels (:func:`gotone_analysis.cache.shared_by_inputs`, keyed by the SHA-256 of the
     survey files, the level and the metrics); made in place outside a batch."""
     from ... import cache
 
     metrics = _survey_metrics()
-
-    def compute() -> pd.DataFrame:
-        return _survey_history(dataset, metrics, level)
-
-    if cache.cache_dir() is None:
-        return compute()
-    try:
-        depends = cache.input_digests(dataset, "survey")
-    except Exception:  # noqa: BLE001 - unreadable inputs: the reading reports it
-        return compute()
-    if not depends:
-        return compute()
-    return cache.shared("scorecard_survey_history", compute, depends=depends,
-                        params={"level": level, "metrics": [m.name for m in metrics]})
+    return cache.shared_by_inputs(
+        "scorecard_survey_history", lambda: _survey_history(dataset, metrics, level),
+        dataset=dataset, kinds="survey",
+        params={"level": level, "metrics": [m.name for m in metrics]})
 
 
 def _scope_rows(hist: pd.DataFrame, m: Metric, scope: str) -> pd.DataFrame:
