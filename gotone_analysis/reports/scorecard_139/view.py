@@ -96,7 +96,6 @@ LIGHT_COLORS: dict[str, str] = {"green": "#2e7d32", "amber": "#f9a825", "blue": 
                                 "red": "#c62828", "grey": "#9e9e9e"}
 
 
-
 def light_css(page_class: str) -> str:
     """CSS of the row of lever lights inside ``.<page_class>``: the chips
     (``<ul class="levers"><li>``), the dots (``<span class="light light-<colour>">``)
