@@ -277,7 +277,8 @@ def shared(name: str, compute: Callable[[], Any], *, depends: Mapping[str, str],
 
 def shared_by_inputs(name: str, compute: Callable[[], Any], *, dataset,
                      kinds: str | tuple[str, ...],
-                     params: Mapping[str, Any] | None = None) -> Any:
+                     params: Mapping[str, Any] | None = None,
+                     quarter: str | None = None) -> Any:
     """A result every scope of a batch shares, keyed by the data set's inputs it reads.
 
     :func:`shared` keyed by :func:`input_digests` of ``dataset``'s inputs of ``kinds``;
@@ -292,6 +293,8 @@ def shared_by_inputs(name: str, compute: Callable[[], Any], *, dataset,
         The data set, or what makes it (called only with a batch cache).
     kinds : str or tuple of str
         Input kinds the result depends on (:func:`input_digests`).
+    quarter : str, optional
+        For ``"survey"``: only that wave's file (:func:`input_digests`).
 
     Returns
     -------
@@ -302,7 +305,7 @@ def shared_by_inputs(name: str, compute: Callable[[], Any], *, dataset,
         return compute()
     try:
         ds = dataset() if callable(dataset) else dataset
-        depends = input_digests(ds, kinds)
+        depends = input_digests(ds, kinds, quarter)
     except Exception:  # noqa: BLE001 - unreadable or no data set: nothing to key by
         return compute()
     if not depends:

@@ -480,3 +480,33 @@ def test_policy_supplies_level_base_and_marks_and_explicit_values_win(two_cities
         return float(row["ci_high"] - row["ci_low"])
 
     assert width(wide) > width(by_policy) > 0
+
+
+def test_the_city_table_is_made_once_per_batch(small_demo, tmp_path, monkeypatch):
+    """Every scope's page shows the same cities table: a batch makes it once per wave."""
+    from gotone_analysis import cache, provenance
+    from gotone_analysis.io import open_dataset
+
+    ds = open_dataset(small_demo)
+    data = ds.survey()
+    pol = Policy(seed=1, min_base=30)
+    alone = brand.by_city(data, quarter="2010Q4", policy=pol)
+    made: list[int] = []
+    real = brand.domain_means
+
+    def counted(*args, **kwargs):
+        made.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(brand, "domain_means", counted)
+    monkeypatch.setenv(provenance.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    monkeypatch.delenv(cache.NO_CACHE_ENV, raising=False)
+    for _ in range(3):
+        got = brand.by_city(data, quarter="2010Q4", policy=pol, dataset=ds)
+        pd.testing.assert_frame_equal(got, alone)
+    assert len(made) == 1
+    entry = cache.entries().set_index("name").loc["brand_by_city"]
+    assert "survey/survey_2010Q4.csv" in entry["depends"]
+    # another policy (the base below which a cell is suppressed) is another table
+    brand.by_city(data, quarter="2010Q4", policy=pol.with_(min_base=100), dataset=ds)
+    assert len(made) == 2

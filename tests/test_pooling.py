@@ -101,3 +101,40 @@ def test_a_city_comparison_is_pooled_and_the_province_is_not(small_demo):
     assert width < 2 * quantile() * rows["direct_se"].mean()
     note = sentences.pooling_note(by_city["nanping"], "en")
     assert "small-area estimates" in note and "9 cities" in note
+
+
+def test_the_cities_comparisons_are_made_once_per_batch(small_demo, tmp_path, monkeypatch):
+    """Every city page pools the same nine direct comparisons: a batch makes them once."""
+    from gotone_analysis import cache, provenance
+    from gotone_analysis.io import open_dataset
+
+    ds = open_dataset(small_demo)
+    survey = ds.survey("2010Q4")
+    pol = Policy(seed=20100330)
+    alone = pooling.pooled_lever_effects(survey, quarter="2010Q4", scope="xiamen", policy=pol)
+
+    made: list[str] = []
+    real = pooling.survey_lever_effects
+
+    def counted(*args, **kwargs):
+        made.append(kwargs["scope"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pooling, "survey_lever_effects", counted)
+    monkeypatch.setenv(provenance.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    monkeypatch.delenv(cache.NO_CACHE_ENV, raising=False)
+    for city in ("xiamen", "nanping"):
+        got = pooling.pooled_lever_effects(survey, quarter="2010Q4", scope=city, policy=pol,
+                                           dataset=ds)
+        if city == "xiamen":  # the same tables as without the batch's cache
+            for a, b in zip(got, alone, strict=True):
+                pd.testing.assert_frame_equal(a, b)
+                assert a.attrs == b.attrs
+    assert sorted(made) == sorted(config.CITY_CODES)  # once each, for both pages
+    entry = cache.entries().set_index("name").loc["survey_lever_cities"]
+    assert "survey/survey_2010Q4.csv" in entry["depends"]
+    assert "survey_2010Q3" not in entry["depends"]
+    # another wave is another entry
+    pooling.pooled_lever_effects(ds.survey("2010Q3"), quarter="2010Q3", scope="xiamen",
+                                 policy=pol, dataset=ds)
+    assert len(made) == 2 * len(config.CITY_CODES)

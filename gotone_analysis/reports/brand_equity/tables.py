@@ -29,6 +29,7 @@ policy and only then marked. Every table carries its confidence level in
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
@@ -419,6 +420,7 @@ def by_city(
     alpha: float | None = None,
     min_base: int | None = None,
     policy: Policy | None = None,
+    dataset=None,
 ) -> pd.DataFrame:
     """Each city against the province, component by component.
 
@@ -435,6 +437,11 @@ def by_city(
         Wave (may be omitted when the data hold one wave).
     brand, spec, level, alpha, min_base, policy
         As in :func:`~.scores.components` and :func:`changes`.
+    dataset : gotone_analysis.io.Dataset, optional
+        The data set ``survey_data`` was read from. The table is the same on every
+        scope's page: with a batch cache it is made once per batch and read back by the
+        other kernels (:func:`gotone_analysis.cache.shared_by_inputs`, keyed by the
+        SHA-256 of the wave's survey file, the wave, the brand, the spec and the policy).
 
     Returns
     -------
@@ -449,6 +456,15 @@ def by_city(
     check_scope_brand(PROVINCE, brand)
     data = wave_rows(survey_data, quarter)
     q = quarter if quarter is not None else str(data["quarter"].iloc[0])
+    if dataset is not None:
+        from ... import cache
+
+        return cache.shared_by_inputs(
+            "brand_by_city", lambda: by_city(data, quarter=q, brand=brand, spec=spec,
+                                             policy=pol),
+            dataset=dataset, kinds="survey", quarter=q,
+            params={"quarter": q, "brand": brand, "spec": spec,
+                    "policy": dataclasses.asdict(pol)})
     scored = pd.concat([data, respondent_scores(data, spec)], axis=1)
     design = survey.design_of(data)
     cities = domain_means(scored, COMPONENTS, ["brand", "city"], level)

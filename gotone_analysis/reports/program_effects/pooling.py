@@ -39,7 +39,8 @@ from ...policy import (
 )
 from .survey_levers import SURVEY_LEVERS, SURVEY_OUTCOMES, survey_lever_effects
 
-__all__ = ["MIN_CITIES", "POOLED_COLUMNS", "pool_tables", "pooled_lever_effects", "shrink"]
+__all__ = ["MIN_CITIES", "POOLED_COLUMNS", "city_lever_effects", "pool_tables",
+           "pooled_lever_effects", "shrink"]
 
 #: Fewest cities with an estimate for a pooled estimate (below it the direct one is kept).
 MIN_CITIES = 4
@@ -176,10 +177,46 @@ def pool_tables(tables: Mapping[str, pd.DataFrame], scope: str, *,
     return out
 
 
+def city_lever_effects(survey: pd.DataFrame, *, quarter: str,
+                       levers: Sequence[str] = SURVEY_LEVERS,
+                       outcomes: Sequence[str] = SURVEY_OUTCOMES,
+                       policy: Policy | None = None, dataset=None
+                       ) -> dict[str, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
+    """Every city's direct survey comparisons of a wave (what each city's page pools).
+
+    The same for every city page of a batch: with ``dataset`` (the data set ``survey``
+    was read from) and a batch cache they are made once per batch and read back by the
+    other kernels (:func:`gotone_analysis.cache.shared_by_inputs`, keyed by the SHA-256
+    of the wave's survey file, the wave, the levers, the outcomes and the level); made in
+    place otherwise.
+
+    Returns
+    -------
+    dict
+        City code -> ``(effects, overlap, balance)`` of
+        :func:`gotone_analysis.reports.program_effects.survey_levers.survey_lever_effects`.
+    """
+    from ... import cache
+
+    pol = resolve_policy(policy)
+
+    def compute():
+        return {city: survey_lever_effects(survey, quarter=quarter, scope=city, levers=levers,
+                                           outcomes=outcomes, policy=pol)
+                for city in config.CITY_CODES}
+
+    if dataset is None:
+        return compute()
+    return cache.shared_by_inputs(
+        "survey_lever_cities", compute, dataset=dataset, kinds="survey", quarter=quarter,
+        params={"quarter": quarter, "levers": list(levers), "outcomes": list(outcomes),
+                "level": pol.level})
+
+
 def pooled_lever_effects(survey: pd.DataFrame, *, quarter: str, scope: str,
                          levers: Sequence[str] = SURVEY_LEVERS,
                          outcomes: Sequence[str] = SURVEY_OUTCOMES,
-                         policy: Policy | None = None
+                         policy: Policy | None = None, dataset=None
                          ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The survey lever comparisons of a scope; a city's partially pooled with the others.
 
@@ -195,6 +232,9 @@ def pooled_lever_effects(survey: pd.DataFrame, *, quarter: str, scope: str,
         As :func:`gotone_analysis.reports.program_effects.survey_levers.survey_lever_effects`.
     policy : gotone_analysis.policy.Policy, optional
         The report-wide policy (its level; its seed for the bootstrap of :func:`shrink`).
+    dataset : gotone_analysis.io.Dataset, optional
+        The data set ``survey`` was read from: a city's page then reads the cities'
+        direct comparisons that a batch made once (:func:`city_lever_effects`).
 
     Returns
     -------
@@ -206,14 +246,13 @@ def pooled_lever_effects(survey: pd.DataFrame, *, quarter: str, scope: str,
         holds the number of cities pooled at most (0 for the province).
     """
     pol = resolve_policy(policy)
-    own = survey_lever_effects(survey, quarter=quarter, scope=scope, levers=levers,
-                               outcomes=outcomes, policy=pol)
-    effects = own[0]
     if scope == config.PROVINCE:
-        effects.attrs["pooled"] = 0
+        own = survey_lever_effects(survey, quarter=quarter, scope=scope, levers=levers,
+                                   outcomes=outcomes, policy=pol)
+        own[0].attrs["pooled"] = 0
         return own
-    others = {city: survey_lever_effects(survey, quarter=quarter, scope=city, levers=levers,
-                                         outcomes=outcomes, policy=pol)[0]
-              for city in config.CITY_CODES if city != scope}
-    out = pool_tables({**others, scope: effects}, scope, policy=pol)
-    return out, own[1], own[2]
+    cities = city_lever_effects(survey, quarter=quarter, levers=levers, outcomes=outcomes,
+                                policy=pol, dataset=dataset)
+    effects, overlap, balance = cities[scope]
+    out = pool_tables({city: tables[0] for city, tables in cities.items()}, scope, policy=pol)
+    return out, overlap, balance
