@@ -83,3 +83,40 @@ def test_every_warm_import_exists():
 
     for name in WARM_IMPORTS:
         assert importlib.util.find_spec(name) is not None, name
+
+
+def test_a_released_kernel_is_killed_at_once_and_reaped_later(pool, tmp_path):
+    kernels.prepare_next()
+    km = kernels.take(tmp_path, {})
+    assert km is not None
+    (pid,) = _kernel_children()
+    launcher = km.provisioner.process.pid
+    kernels.release(km)  # killed, not waited for
+    psutil.Process(pid).wait(10)
+    assert _kernel_children() == set()
+    kernels.shutdown_all()  # its manager shut down: the launcher reaped, no zombie left
+    assert not psutil.pid_exists(launcher)
+
+
+def test_the_ready_wait_returns_for_a_live_kernel_and_raises_for_a_dead_one(pool):
+    from jupyter_core.utils import run_sync
+
+    km = kernels.owned_manager_class()(kernel_name="python3")
+    run_sync(km.start_kernel)()
+    try:
+        kc = km.client()
+        kc.start_channels()
+        run_sync(kc.wait_for_ready)(timeout=60)
+        from jupyter_client.asynchronous import AsyncKernelClient
+
+        assert type(kc).wait_for_ready is not AsyncKernelClient.wait_for_ready
+        msg_id = kc.execute("x = 6 * 7", store_history=False)
+        reply = run_sync(kc._async_recv_reply)(msg_id, timeout=30)
+        assert reply["content"]["status"] == "ok"
+        run_sync(km.provisioner.kill)()
+        run_sync(km._async_wait)()
+        with pytest.raises(RuntimeError, match="died"):
+            run_sync(kc.wait_for_ready)(timeout=5)
+        kc.stop_channels()
+    finally:
+        run_sync(km.shutdown_kernel)(now=True)
