@@ -157,6 +157,40 @@ def test_cohort_moments_on_duckdb_equal_the_pandas_path_on_a_toy_panel():
     assert got.attrs == want.attrs
 
 
+def test_cohort_moments_with_a_total_equal_the_two_calls_it_replaces():
+    """One DuckDB join for the whole panel and its groups: the same moments and counts as
+    a call without ``by`` and one with it, with units that move between groups, units
+    without a group, unbalanced units, and a group where no unit is balanced."""
+    import ibis
+
+    df = _toy_panel()
+    city = {"u1": "a", "u2": "a", "u3": "b", "u4": "b", "u5": "c"}
+    df["city"] = df["id"].map(city)
+    more = pd.DataFrame({"id": ["u6"] * 3 + ["u7"] * 3 + ["u8"] * 3, "t": [1, 2, 3] * 3,
+                         "g": [0] * 3 + [2] * 3 + [0] * 3,
+                         "y": [1.5, 2.5, 3.5, 4.0, 2.0, 1.0, 6.0, 6.5, 7.0],
+                         "city": ["a", "b", "a", "b", "b", "b", None, None, None]})
+    df = pd.concat([df, more], ignore_index=True)  # u6 moves; u8 has no city
+    kw = {"unit": "id", "time": "t", "cohort": "g", "outcome": "y"}
+    for data in (df, ibis.memtable(df)):
+        got = panel.cohort_moments(data, by="city", total="all", **kw)
+        whole = panel.cohort_moments(data, **kw)
+        parts = panel.cohort_moments(data, by="city", **kw)
+        assert got["city"].iloc[0] == "all"
+        mine = got[got["city"] == "all"].drop(columns=["city", "dropped_units"])
+        pd.testing.assert_frame_equal(mine.reset_index(drop=True), whole, rtol=1e-12)
+        assert (got.loc[got["city"] == "all", "dropped_units"] ==
+                whole.attrs["dropped_units"]).all()
+        rest = got[got["city"] != "all"].reset_index(drop=True)
+        pd.testing.assert_frame_equal(rest, parts, rtol=1e-12)
+        assert got.attrs["dropped_units"] == parts.attrs["dropped_units"]
+    # the mover u6 and the cityless u8 are balanced in the whole panel, in no city
+    assert whole.loc[whole["cohort"] == 0, "n"].iloc[0] == 4
+    assert parts.loc[(parts["city"] == "a") & (parts["cohort"] == 0), "n"].iloc[0] == 2
+    with pytest.raises(UsageError, match="one by column"):
+        panel.cohort_moments(df, by=["city", "g"], total="all", **kw)
+
+
 def test_cohort_moments_on_duckdb_equal_the_pandas_path_on_the_demo(table, frame):
     t = _with_month_numbers(table)
     got = panel.cohort_moments(t, unit="cust_key", time="t_num", cohort="cohort",

@@ -136,6 +136,16 @@ def _wide_by_group(t, unit, time, cohort, outcome, periods, by):
     return u.filter(u._seen == len(periods))
 
 
+def _moment_sums(wide, k: int) -> dict:
+    """Count, sums and sums of products of the outcome columns ``y0..y{k-1}``."""
+    aggs = {"_n": wide.count()}
+    for i in range(k):
+        aggs[f"s{i}"] = wide[f"y{i}"].sum()
+    for a, b in _pairs(k):
+        aggs[f"x{a}_{b}"] = (wide[f"y{a}"] * wide[f"y{b}"]).sum()
+    return aggs
+
+
 def _moments_query(t, unit, time, cohort, outcome, periods, by, chunk: int, chunks: int):
     """One engine query: per-cohort sums and cross-products for one chunk of the units."""
     if chunks > 1:
@@ -143,13 +153,8 @@ def _moments_query(t, unit, time, cohort, outcome, periods, by, chunk: int, chun
         t = t.filter(((h + chunks) % chunks) == chunk)
     wide_rows = _wide_by_join if engine_name(t) == "duckdb" else _wide_by_group
     wide = wide_rows(t, unit, time, cohort, outcome, periods, by)
-    k = len(periods)
-    aggs = {"_n": wide.count()}
-    for i in range(k):
-        aggs[f"s{i}"] = wide[f"y{i}"].sum()
-    for a, b in _pairs(k):
-        aggs[f"x{a}_{b}"] = (wide[f"y{a}"] * wide[f"y{b}"]).sum()
-    return queries.execute(wide.group_by([*by, "_cohort"]).aggregate(**aggs))
+    return queries.execute(wide.group_by([*by, "_cohort"])
+                           .aggregate(**_moment_sums(wide, len(periods))))
 
 
 @contextlib.contextmanager
@@ -210,7 +215,8 @@ def _smaller_limit(current: str, cap: str) -> str:
 def cohort_moments(table, *, unit: str, time: str, cohort: str, outcome: str,
                    periods: Sequence | None = None, by: str | Sequence[str] | None = None,
                    chunks: int | None = None,
-                   memory_limit: str | None = MOMENTS_MEMORY_LIMIT) -> pd.DataFrame:
+                   memory_limit: str | None = MOMENTS_MEMORY_LIMIT,
+                   total: str | None = None) -> pd.DataFrame:
     """Per-cohort sums and cross-products of a balanced panel's outcome, by pair of periods.
 
     Every ATT(g, t) of a staggered difference-in-differences without covariates, and the
@@ -252,6 +258,13 @@ def cohort_moments(table, *, unit: str, time: str, cohort: str, outcome: str,
         query runs (the joins spill to the connection's temporary folder beyond it;
         the full-scale panel then peaks at about 2.4 GB instead of 3.4 GB, a few
         seconds slower); None leaves it.
+    total : str, optional
+        With one ``by`` column: the moments of the whole panel too, as a first group
+        whose ``by`` value is ``total`` (exactly those of the call without ``by``). On
+        DuckDB (one chunk) the whole panel and its groups come from one join of the
+        periods on the unit alone and one pass over the units and their groups (a unit
+        seen in two groups counts in the whole panel only), where two calls would join
+        the periods twice and count the units twice.
 
     Returns
     -------
@@ -268,6 +281,12 @@ def cohort_moments(table, *, unit: str, time: str, cohort: str, outcome: str,
         ``dropped_units`` gives each group's own count (``attrs`` has the total).
     """
     by = queries.key_columns(by) if by is not None else []
+    if total is not None:
+        if len(by) != 1:
+            raise UsageError("cohort_moments: total needs exactly one by column")
+        return _with_total(table, unit=unit, time=time, cohort=cohort, outcome=outcome,
+                           periods=periods, by=by[0], chunks=chunks,
+                           memory_limit=memory_limit, total=total)
     if isinstance(table, pd.DataFrame):
         if not by:
             return _cohort_moments_pandas(table, unit, time, cohort, outcome, periods)
@@ -308,6 +327,57 @@ def cohort_moments(table, *, unit: str, time: str, cohort: str, outcome: str,
         frames.append(_with_group(one, by, key))
     out = _by_frame(frames, by, dropped)
     return _typed(out, schema, cohort, time)
+
+
+def _with_total(table, *, unit, time, cohort, outcome, periods, by: str, chunks,
+                memory_limit, total: str) -> pd.DataFrame:
+    """:func:`cohort_moments` with ``total``: the whole panel as a first group."""
+    kw = {"unit": unit, "time": time, "cohort": cohort, "outcome": outcome,
+          "chunks": chunks, "memory_limit": memory_limit}
+    one_join = (not isinstance(table, pd.DataFrame) and engine_name(table) == "duckdb"
+                and (chunks is None or int(chunks) == 1))
+    if not one_join:
+        whole = cohort_moments(table, periods=periods, **kw)
+        parts = cohort_moments(table, periods=periods, by=by, **kw)
+        return _by_frame([_with_group(whole, [by], (total,)), parts], [by],
+                         parts.attrs["dropped_units"])
+    t = table
+    if periods is None:
+        got = queries.execute(t.select(time).distinct())[time]
+        periods = sorted(got.dropna().tolist())
+    periods = list(periods)
+    k = len(periods)
+    if not k:
+        return _by_frame([], [by], 0)
+    t = t.filter(t[time].isin(periods))
+    # the units and their groups, once: every count, and each unit's one group (a unit
+    # seen in two groups is balanced in none, as a join on the group would find)
+    with _memory_capped(t, memory_limit), \
+            queries.materialized(t.group_by([unit, by]).aggregate(), "gotone_units") as pairs:
+        units = queries.execute(pairs.group_by(by).aggregate(_units=pairs.count()))
+        every = queries.execute(pairs.aggregate(_units=pairs[unit].nunique()))
+        one = pairs.group_by(unit).aggregate(_k=pairs.count(), _g=pairs[by].max())
+        one = one.filter(one._k == 1).select(unit, "_g")
+        wide = _wide_by_join(t, unit, time, cohort, outcome, periods, [])
+        wide = wide.left_join(one, unit)
+        res = queries.execute(wide.group_by(["_g", "_cohort"])
+                              .aggregate(**_moment_sums(wide, k)))
+    res = res[res["_cohort"].notna() & (res["_n"].fillna(0) > 0)]
+    sums = [c for c in res.columns if c not in ("_g", "_cohort")]
+    whole = res.groupby("_cohort", as_index=False)[sums].sum(min_count=1)
+    frames = [_with_group(_moments_frame(whole, k, periods, int(every["_units"].sum())),
+                          [by], (total,))]
+    grouped = res[res["_g"].notna()]
+    dropped = 0
+    for key, grp in units.groupby(by, sort=True, dropna=False):
+        # a unit without a group is in none (as a join on the group never matches NULL)
+        sel = (grouped["_g"] == key).to_numpy() if pd.notna(key) else \
+            np.zeros(len(grouped), dtype=bool)
+        one = _moments_frame(grouped[sel], k, periods, int(grp["_units"].sum()))
+        dropped += one.attrs["dropped_units"]
+        frames.append(_with_group(one, [by], (key,)))
+    out = _by_frame(frames, [by], dropped)
+    return _typed(out, table.schema(), cohort, time)
 
 
 def _moments_frame(res: pd.DataFrame, k: int, periods, units: int) -> pd.DataFrame:

@@ -7,13 +7,14 @@ and every ratio (mean, variance, rate, hazard) is formed afterwards from those s
 that Spark's ANSI division by zero and DuckDB's ``inf`` never enter a result.
 
 Public: :data:`LEVERS`, :data:`MONTH_ORIGIN`, :func:`panel_table`, :func:`source_folder`,
-:func:`month_number`, :func:`execute`, :func:`key_columns`, :func:`group_moments`,
+:func:`month_number`, :func:`execute`, :func:`materialized`, :func:`key_columns`, :func:`group_moments`,
 :func:`participation`, :func:`churn_hazard`, :func:`segment_month_summary`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ __all__ = [
     "execute",
     "group_moments",
     "key_columns",
+    "materialized",
     "month_number",
     "panel_table",
     "participation",
@@ -169,6 +171,30 @@ def execute(expr) -> pd.DataFrame:
     """
     df = expr.execute()
     return df.reset_index(drop=True)
+
+
+@contextmanager
+def materialized(expr, prefix: str = "gotone") -> Iterator[Any]:
+    """An expression computed once into a temporary table while the block runs (DuckDB).
+
+    On DuckDB the rows are stored in a temporary table of the connection (named
+    ``<prefix>_<random>``), read by every query of the block and dropped after it; on
+    another engine the expression itself is yielded (each query computes it).
+    """
+    import ibis
+
+    con = ibis.get_backend(expr)
+    if con.name != "duckdb":
+        yield expr
+        return
+    import uuid
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    table = con.create_table(name, expr, temp=True)
+    try:
+        yield table
+    finally:
+        con.drop_table(name, force=True)
 
 
 def key_columns(by) -> list[str]:

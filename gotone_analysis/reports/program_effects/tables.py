@@ -169,7 +169,8 @@ def care_did(table, *, outcome: str, quarter: str, scope: str = PROVINCE,
                          cohort="g", outcome="hazard", control=control, periods=periods)
 
 
-def _arpu_moments(table, months: list[str], by: str | None = None) -> pd.DataFrame:
+def _arpu_moments(table, months: list[str], by: str | None = None,
+                  total: str | None = None) -> pd.DataFrame:
     """Moments of the ARPU of the customers active in every month of the window.
 
     Periods are the panel's own ``month`` text, so that the engine reads each month's
@@ -183,7 +184,7 @@ def _arpu_moments(table, months: list[str], by: str | None = None) -> pd.DataFra
     t = t.mutate(g=g.fill_null(0))
     cols = ["cust_key", "month", "g", "arpu", *([by] if by else [])]
     out = panel.cohort_moments(t.select(*cols), unit="cust_key", time="month", cohort="g",
-                               outcome="arpu", periods=months, by=by)
+                               outcome="arpu", periods=months, by=by, total=total)
     if by is None:
         out.insert(0, "dropped_units", int(out.attrs["dropped_units"]))
     return out
@@ -192,8 +193,9 @@ def _arpu_moments(table, months: list[str], by: str | None = None) -> pd.DataFra
 def care_arpu_moments(table, *, quarter: str) -> pd.DataFrame:
     """The moments behind the care-call ARPU effect of the province and of every city.
 
-    Two engine queries (the province; every city at once with ``by="city"``), each a
-    scope's moments exactly as if the panel had been filtered to it.
+    The province and every city at once (``cohort_moments(by="city",
+    total="province")``: on DuckDB one join of the window's months), each a scope's
+    moments exactly as if the panel had been filtered to it.
 
     Parameters
     ----------
@@ -208,11 +210,8 @@ def care_arpu_moments(table, *, quarter: str) -> pd.DataFrame:
         ``scope`` (``"province"`` or a city code), ``dropped_units`` and the columns of
         :func:`gotone_analysis.panel.cohort_moments`.
     """
-    months = care_window(quarter)
-    prov = _arpu_moments(table, months)
-    prov.insert(0, "scope", PROVINCE)
-    cities = _arpu_moments(table, months, by="city").rename(columns={"city": "scope"})
-    return pd.concat([prov, cities], ignore_index=True)
+    out = _arpu_moments(table, care_window(quarter), by="city", total=PROVINCE)
+    return out.rename(columns={"city": "scope"})
 
 
 def _can_share(table) -> bool:
@@ -306,6 +305,8 @@ def lever_sums(table, *, quarter: str, levers: Sequence[str] = PANEL_LEVERS
     """
     import ibis
 
+    from ... import panel
+
     end = _last_month(quarter)
     t = table.filter((table.month >= f"{quarter[:4]}-01") & (table.month <= end))
     x = t.arpu.cast("float64")
@@ -313,15 +314,9 @@ def lever_sums(table, *, quarter: str, levers: Sequence[str] = PANEL_LEVERS
     for lv in levers:
         p = t[f"part_{lv}"].cast("int64")
         aggs |= {f"n1_{lv}": p.sum(), f"s1_{lv}": (x * p).sum(), f"q1_{lv}": (x * x * p).sum()}
-    per = t.group_by(["cust_key", "city"]).aggregate(**aggs)
-    con = ibis.get_backend(t)
-    name = None
-    if con.name == "duckdb":  # one scan of the panel; the scopes read the small table
-        import uuid
-
-        name = f"gotone_levers_{uuid.uuid4().hex[:12]}"
-        per = con.create_table(name, per, temp=True)
-    try:
+    # one scan of the panel (DuckDB); the scopes read the small table
+    with panel.materialized(t.group_by(["cust_key", "city"]).aggregate(**aggs),
+                            "gotone_levers") as per:
         cities = sorted(_execute_list(per.select("city").distinct(), "city"))
         rows = []
         for scope in (PROVINCE, *cities):
@@ -347,9 +342,6 @@ def lever_sums(table, *, quarter: str, levers: Sequence[str] = PANEL_LEVERS
                 rows.append({"scope": scope, "lever": lv,
                              **{c: _sum_or_zero(got[f"{c}_{lv}"]) for c in
                                 ("m1", "m0", "a1", "a0", "b1", "b0", "k", "sd", "sdd")}})
-    finally:
-        if name is not None:
-            con.drop_table(name, force=True)
     return pd.DataFrame(rows)
 
 
