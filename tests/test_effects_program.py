@@ -398,3 +398,45 @@ def test_effects_are_headed_as_effects_in_their_units_and_covariates_in_words():
     assert en.iloc[0, 0] == "Monthly churn hazard (pp)" and en.iloc[0, -1] == "0.728"
     assert view.covariate_text("C(tier)[T.gold]", "zh") == "客户层级：金卡"
     assert view.covariate_text("C(city)[T.xiamen]", "en") == "City: Xiamen"
+
+
+def test_a_city_page_claims_only_what_survives_its_whole_family(table, small_demo):
+    """A city's page tests its pooled survey comparisons, its panel levers and the care
+    DiD as one family: a claim is a member whose family-adjusted p is below alpha, and
+    the p-values are those of the pooled estimates the page prints."""
+    from scipy import stats
+
+    from gotone_analysis.io import Dataset
+    from gotone_analysis.policy import Policy
+    from gotone_analysis.reports.program_effects import claims
+    from gotone_analysis.reports.program_effects.pooling import pooled_lever_effects
+    from gotone_analysis.reports.program_effects.sentences import lever_narrative
+
+    pol = Policy(seed=20100330)
+    care = program.care_summary(program.care_effects(table, quarter="2010Q4",
+                                                     scope="nanping"))
+    panel_lv = program.panel_lever_effects(table, quarter="2010Q4", scope="nanping",
+                                           policy=pol)
+    survey, _, _ = pooled_lever_effects(Dataset(small_demo).survey("2010Q4"),
+                                        quarter="2010Q4", scope="nanping", policy=pol)
+    assert survey.attrs["pooled"] == 9
+    c, p, s = claims.effect_family(care, panel_lv, survey, policy=pol)
+    size = claims.family_size(c, p, s)
+    adjusted = s[s["kind"] == "adjusted"]
+    assert size["total"] == len(c) + (p["kind"] == "adjusted").sum() + len(adjusted)
+    # each survey member is tested on its pooled estimate and standard error
+    z = adjusted["estimate"] / adjusted["se"]
+    np.testing.assert_allclose(adjusted["p_value"], 2 * stats.norm.sf(np.abs(z)))
+    assert (adjusted["p_adj"] >= adjusted["p_value"] - 1e-15).all()
+    members = pd.concat([c, p[p["kind"] == "adjusted"], adjusted])
+    assert (members["significant"] == (members["p_adj"] < pol.alpha)).all()
+    # the page's sentences name exactly the survey comparisons that survive the family
+    said: list = []
+    lever_narrative(s, "en", policy=pol, claims=said)
+    claimed = {f.keys[0] for f in said if f.kind == "survey_effect"}
+    kept = adjusted[adjusted["significant"]]
+    assert claimed == {f"program_effects.{lv}_{out}_adjusted"
+                       for lv, out in zip(kept["lever"], kept["outcome"], strict=True)}
+    assert all(f.rule == "family_holm" for f in said if f.kind.startswith("survey_"))
+    # planted zero: care calls on loyalty is never claimed
+    assert not kept[(kept["lever"] == "care") & (kept["outcome"] == "loyalty")].size

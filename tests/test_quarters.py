@@ -11,9 +11,10 @@ from gotone_analysis import cache
 from gotone_analysis.runner import run_batch
 
 SCOPES = ["province", "xiamen"]
-#: The reports that read the customer panel, and the scorecard (its survey history of
-#: every scope), whose shared work the cache holds.
-REPORTS = ["data_quality", "program_effects", "scorecard_139"]
+#: The reports whose shared work the cache holds: those that read the customer panel
+#: (program effects also shares the cities' survey comparisons it pools), the scorecard
+#: (its survey history of every scope) and brand equity (its table of the cities).
+REPORTS = ["data_quality", "brand_equity", "program_effects", "scorecard_139"]
 
 
 def _metrics(out, quarter="2010Q4"):
@@ -50,6 +51,12 @@ def test_cache_holds_the_panel_validation_once(batches):
     assert list(listed["name"]).count("scorecard_survey_history") == 1
     waves = listed.set_index("name").loc["scorecard_survey_history", "depends"]
     assert "survey_2010Q4.csv" in waves and "panel/" not in waves
+    # the cities' survey comparisons (program effects) and the brand's city table: once
+    # a wave, keyed by that wave's file alone
+    for name in ("survey_lever_cities", "brand_by_city"):
+        assert list(listed["name"]).count(name) == 1
+        depends = listed.set_index("name").loc[name, "depends"]
+        assert "survey_2010Q4.csv" in depends and "survey_2010Q3" not in depends
     assert cache.entries(batches["plain_1"] / ".cache" / cache.SHARED_NAME).empty
 
 

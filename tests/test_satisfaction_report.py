@@ -281,3 +281,14 @@ def test_decomposition_shares_come_with_replicate_intervals(report_tables, small
             steady += 1
             assert seg[list(S.SHARE_COLUMNS)].isna().all().all(), c
     assert steady
+
+
+def test_the_ecsi_index_is_named_a_different_quantity_from_the_score():
+    """One satisfaction score on every page; where the ECSI model's satisfaction index is
+    shown, its note says it is another quantity and states the score's rule."""
+    from gotone_analysis import labels
+
+    zh = labels.text("section.satisfaction.satisfaction_index_model.note", "zh")
+    en = labels.text("section.satisfaction.satisfaction_index_model.note", "en")
+    assert "不是同一个量" in zh and "三题中至少两题" in zh
+    assert "not the satisfaction score above" in en and "at least two of the three" in en
