@@ -13,6 +13,12 @@ variables, so the executed notebook is the same as with a kernel started for it 
 batch's tests compare the published metrics). A warm kernel that died, or did not
 answer in time, is shut down and the notebook starts its own, as without the pool.
 
+Neither side idles: the client that waits for a kernel (:func:`owned_manager_class`'s
+``client_factory``) returns as soon as the kernel answered, not after 0.2 s of silence
+on IOPub as jupyter_client's does; a kernel whose notebook is done is killed at once
+(:func:`release`) and its manager shut down at the next notebook, not polled until the
+process is gone.
+
 ``$GOTONE_WARM_KERNELS=0`` turns the pool off (every notebook starts its own kernel).
 
 Every kernel of a worker, warm or started by papermill, is started by the manager class
