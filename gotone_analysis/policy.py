@@ -175,7 +175,8 @@ def bounded_interval(estimate, se, df, lower: float, upper: float,
     small when a few strata carry the variance. The interval stays inside the bounds and
     is longer towards the middle of the scale, where a mean near a bound (e.g. an
     awareness near 100 %) errs; its standard error stays the linearised one. A mean on a
-    bound (every answer there, standard error zero) gets the point interval.
+    bound (every answer there, standard error zero) gets the point interval; the
+    interval always holds the mean (not only up to rounding).
 
     Parameters
     ----------
@@ -203,6 +204,9 @@ def bounded_interval(estimate, se, df, lower: float, upper: float,
         low = np.where(inner, 1 / (1 + np.exp(-(lp - half))), p)
         high = np.where(inner, 1 / (1 + np.exp(-(lp + half))), p)
     low, high = float(lower) + width * low, float(lower) + width * high
+    # a mean a rounding error off its bound (every answer there, a standard error of
+    # 1e-31) would get an interval on the bound that misses it by 1e-14: it holds it
+    low, high = np.minimum(low, est), np.maximum(high, est)
     if low.ndim == 0:
         return float(low), float(high)
     return low, high

@@ -510,3 +510,21 @@ def test_the_city_table_is_made_once_per_batch(small_demo, tmp_path, monkeypatch
     # another policy (the base below which a cell is suppressed) is another table
     brand.by_city(data, quarter="2010Q4", policy=pol.with_(min_base=100), dataset=ds)
     assert len(made) == 2
+
+
+def test_every_funnel_interval_holds_its_estimate_on_a_bound(small_demo):
+    """Longyan 2010Q3 in the demo: every respondent aware, the mean a rounding error off
+    100; its interval held it only up to rounding, and the funnel figure refused it."""
+    from gotone_analysis.io import open_dataset
+    from gotone_analysis.reports.brand_equity import figures
+
+    f = brand.funnel(open_dataset(small_demo).survey(), quarter="2010Q3", scope="longyan",
+                     policy=Policy(seed=1, min_base=30))
+    aware = f[(f["stage"] == "aware") & (f["measure"] == "reach")].iloc[0]
+    assert aware["estimate"] == pytest.approx(100.0)
+    assert ((f["ci_low"] <= f["estimate"]) & (f["estimate"] <= f["ci_high"])).all()
+    ax = figures.funnel_plot(f, lang="en")
+    assert ax is not None
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)

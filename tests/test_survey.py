@@ -439,3 +439,8 @@ def test_bounded_interval_at_a_bound_and_t_quantile():
                                  np.array([np.inf, 30.0]), 0.0, 100.0)
     assert low[0] == pytest.approx(100 - high[0])  # symmetric at the middle of the scale
     assert high[1] < 100.0 and 98.0 - low[1] > high[1] - 98.0
+    # a mean a rounding error below the bound, with a standard error of rounding size
+    # (Longyan's aided awareness of 2010Q3 in the demo): the interval still holds it
+    est = 100.0 - 1.4210854715202004e-14
+    low, high = bounded_interval(est, 6.587019e-31, 12.0, 0.0, 100.0)
+    assert low <= est <= high and high == pytest.approx(100.0)
