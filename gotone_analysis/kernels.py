@@ -233,12 +233,15 @@ class WarmKernel:
         finally:
             self.kc.stop_channels()
 
-    def kill(self) -> None:
-        """Kill the kernel process without waiting for it to end (:func:`release`)."""
+    def _stop_channels(self) -> None:
         try:
             self.kc.stop_channels()
         except Exception:  # noqa: BLE001 - already closed
             pass
+
+    def kill(self) -> None:
+        """Kill the kernel process without waiting for it to end (:func:`release`)."""
+        self._stop_channels()
         try:
             _run(self.km.provisioner.kill)
         except Exception:  # noqa: BLE001 - gone already, or never started: shutdown() cleans up
@@ -246,10 +249,7 @@ class WarmKernel:
 
     def shutdown(self) -> None:
         """Stop the kernel process (at once) and free its ports and files."""
-        try:
-            self.kc.stop_channels()
-        except Exception:  # noqa: BLE001 - already closed
-            pass
+        self._stop_channels()
         try:
             if _run(self.km.is_alive):
                 _run(self.km.shutdown_kernel, now=True)
@@ -282,8 +282,7 @@ def take(cwd: str | os.PathLike, env: Mapping[str, str | None]):
     -------
     jupyter_client.AsyncKernelManager or None
         A manager with a live kernel, for ``papermill.execute_notebook(..., km=...)``;
-        the caller shuts it down after the notebook (:meth:`WarmKernel.shutdown`
-        through :func:`release`).
+        the caller ends it after the notebook (:func:`release`).
     """
     _reap()
     if not _POOL:

@@ -292,10 +292,7 @@ def cohort_moments(table, *, unit: str, time: str, cohort: str, outcome: str,
             return _cohort_moments_pandas(table, unit, time, cohort, outcome, periods)
         return _moments_by_group_pandas(table, unit, time, cohort, outcome, periods, by)
     t = table
-    if periods is None:
-        got = queries.execute(t.select(time).distinct())[time]
-        periods = sorted(got.dropna().tolist())
-    periods = list(periods)
+    periods = _engine_periods(t, time, periods)
     if not periods:
         return _tidy_moments([], [], [], [], [], 0)
     k = len(periods)
@@ -329,6 +326,14 @@ def cohort_moments(table, *, unit: str, time: str, cohort: str, outcome: str,
     return _typed(out, schema, cohort, time)
 
 
+def _engine_periods(t, time: str, periods: Sequence | None) -> list:
+    """The periods asked for, or every distinct ``time`` of the engine table, sorted."""
+    if periods is None:
+        got = queries.execute(t.select(time).distinct())[time]
+        return sorted(got.dropna().tolist())
+    return list(periods)
+
+
 def _with_total(table, *, unit, time, cohort, outcome, periods, by: str, chunks,
                 memory_limit, total: str) -> pd.DataFrame:
     """:func:`cohort_moments` with ``total``: the whole panel as a first group."""
@@ -342,10 +347,7 @@ def _with_total(table, *, unit, time, cohort, outcome, periods, by: str, chunks,
         return _by_frame([_with_group(whole, [by], (total,)), parts], [by],
                          parts.attrs["dropped_units"])
     t = table
-    if periods is None:
-        got = queries.execute(t.select(time).distinct())[time]
-        periods = sorted(got.dropna().tolist())
-    periods = list(periods)
+    periods = _engine_periods(t, time, periods)
     k = len(periods)
     if not k:
         return _by_frame([], [by], 0)

@@ -253,6 +253,6 @@ def pooled_lever_effects(survey: pd.DataFrame, *, quarter: str, scope: str,
         return own
     cities = city_lever_effects(survey, quarter=quarter, levers=levers, outcomes=outcomes,
                                 policy=pol, dataset=dataset)
-    effects, overlap, balance = cities[scope]
+    _, overlap, balance = cities[scope]
     out = pool_tables({city: tables[0] for city, tables in cities.items()}, scope, policy=pol)
     return out, overlap, balance
